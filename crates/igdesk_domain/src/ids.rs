@@ -1,0 +1,76 @@
+//! Typed ids. igdesk's own rows are numbered (`CustomerId`, `ConversationId` …); Meta's
+//! identifiers are strings with their own types so an IGSID can never be passed where a
+//! message id or an account id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! row_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+macro_rules! meta_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    )*};
+}
+
+row_id!(
+    /// A connected Instagram professional account (igdesk's row, not Meta's id).
+    AccountId,
+    /// A customer profile.
+    CustomerId,
+    /// A messaging session with one customer on one account.
+    ConversationId,
+    /// One item on a customer's timeline.
+    ItemId,
+    /// A group of agents that work arrives in.
+    InboxId,
+    /// A person signed in to the console (agent or administrator).
+    AgentId,
+    /// One webhook POST as Meta sent it.
+    DeliveryId,
+    /// A unit of background work.
+    JobId,
+);
+
+meta_id!(
+    /// Meta's id of a professional account (`entry[].id`, `IG_ID`).
+    IgAccountId,
+    /// Instagram-scoped user id: one per person *per business account*.
+    Igsid,
+    /// Meta's message id (`mid`); messages, echoes and deletions share it.
+    Mid,
+);

@@ -1,0 +1,80 @@
+//! Meta's Graph API errors, mapped to what igdesk should do about them.
+
+use std::time::Duration;
+
+/// What the caller should do after a failed Graph call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorAction {
+    /// A passing fault: try again with backoff.
+    RetryLater,
+    /// Meta is throttling this app or account: slow down, then retry.
+    BackOff,
+    /// The access token no longer works: the account must be reconnected; hold its work.
+    Reconnect,
+    /// Retrying cannot help; record the reason and stop.
+    GiveUp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error("Meta error {code}{}: {message}", subcode.map(|s| format!("/{s}")).unwrap_or_default())]
+    Meta {
+        http_status: u16,
+        code: i64,
+        subcode: Option<i64>,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("could not reach Meta: {0}")]
+    Transport(String),
+    #[error("Meta answered something unexpected: {0}")]
+    Unexpected(String),
+}
+
+impl GraphError {
+    pub fn action(&self) -> ErrorAction {
+        match self {
+            GraphError::Transport(_) => ErrorAction::RetryLater,
+            GraphError::Unexpected(_) => ErrorAction::RetryLater,
+            GraphError::Meta {
+                http_status, code, ..
+            } => action_for_code(*code, *http_status),
+        }
+    }
+
+    /// How long Meta asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            GraphError::Meta { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Meta's error codes (meta-instagram-api.md §4, §6).
+pub fn action_for_code(code: i64, http_status: u16) -> ErrorAction {
+    match code {
+        190 => ErrorAction::Reconnect,
+        4 | 17 | 32 | 613 | 80001 | 80002 | 80006 => ErrorAction::BackOff,
+        1200 | 2 | -1 => ErrorAction::RetryLater,
+        _ if http_status >= 500 => ErrorAction::RetryLater,
+        _ => ErrorAction::GiveUp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_actions() {
+        assert_eq!(action_for_code(190, 400), ErrorAction::Reconnect);
+        for c in [4, 17, 32, 613, 80002] {
+            assert_eq!(action_for_code(c, 400), ErrorAction::BackOff);
+        }
+        assert_eq!(action_for_code(2, 500), ErrorAction::RetryLater);
+        assert_eq!(action_for_code(1, 503), ErrorAction::RetryLater);
+        assert_eq!(action_for_code(230, 400), ErrorAction::GiveUp);
+        assert_eq!(action_for_code(551, 400), ErrorAction::GiveUp);
+    }
+}

@@ -1,0 +1,13 @@
+//! Meta's side as igdesk reads it: webhook signatures and payloads, and the Graph API
+//! client. Written from Meta's documentation only; the simulator (`igdesk_igs`) is
+//! written separately from the same documentation, so a misreading shows up in tests.
+
+pub mod errors;
+pub mod graph;
+pub mod signature;
+pub mod webhook;
+
+pub use errors::{ErrorAction, GraphError};
+pub use graph::{AccountAuth, Graph, HttpGraph, LoginPath, UserProfile};
+pub use signature::{verify_signature, SignatureError};
+pub use webhook::{decode_item, parse_envelope, Envelope, EnvelopeError, WebhookEvent};

@@ -1,0 +1,111 @@
+//! igdesk's store: one narrow trait, [`Store`], with SQLite (embedded, the default)
+//! and PostgreSQL (several instances sharing one database) behind it. Each backend
+//! has its own migrations; [`conformance`] is the one suite both must pass.
+
+pub mod conformance;
+mod error;
+pub mod model;
+mod sql;
+
+use async_trait::async_trait;
+use igdesk_domain::changes::Change;
+use igdesk_domain::{AccountId, AgentId, CustomerId, DeliveryId, JobId, Millis};
+
+pub use error::StoreError;
+pub use model::*;
+pub use sql::{connect, Backend, SqlStore};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Job kinds known to the store itself.
+pub const JOB_PROCESS_DELIVERY: &str = "process_delivery";
+/// Refreshes a customer's Instagram facts; queued by intake, at most one waiting per customer.
+pub const JOB_REFRESH_PROFILE: &str = "refresh_profile";
+
+/// The whole store: what every backend implements. Split by concern so each backend
+/// file implements one part; `use igdesk_store::prelude::*` brings them all in scope.
+pub trait Store: AccountStore + IntakeStore + JobStore + ReadStore {
+    fn backend(&self) -> Backend;
+}
+
+pub mod prelude {
+    pub use crate::{AccountStore, IntakeStore, JobStore, ReadStore, Store};
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    async fn add_account(&self, account: NewAccount, now: Millis) -> Result<Account>;
+    async fn account(&self, id: AccountId) -> Result<Option<Account>>;
+    /// Connected (not removed) account by Meta's id.
+    async fn account_by_ig_id(&self, ig_id: &str) -> Result<Option<Account>>;
+    async fn accounts(&self) -> Result<Vec<Account>>;
+    async fn add_agent(&self, agent: NewAgent, now: Millis) -> Result<Agent>;
+    async fn add_agent_token(
+        &self,
+        agent: AgentId,
+        token_hash: &str,
+        label: &str,
+        now: Millis,
+    ) -> Result<()>;
+    async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>>;
+}
+
+#[async_trait]
+pub trait IntakeStore: Send + Sync + 'static {
+    /// Writes deliveries and their processing jobs in one transaction: once this
+    /// returns, every one of them will be processed even if the process dies.
+    async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>>;
+    /// Keeps a signed delivery that is not Meta's shape, for inspection; no job.
+    async fn record_rejected_delivery(
+        &self,
+        delivery: NewDelivery,
+        reason: &str,
+    ) -> Result<DeliveryId>;
+    async fn delivery_body(&self, id: DeliveryId) -> Result<Option<Vec<u8>>>;
+    /// Count of deliveries per status (`pending`, `processed`, `rejected`).
+    async fn delivery_counts(&self) -> Result<Vec<(String, i64)>>;
+    /// Applies the changes decided for one delivery, marks it processed and completes
+    /// its job, all in one transaction.
+    async fn apply_delivery(
+        &self,
+        job: JobId,
+        delivery: DeliveryId,
+        changes: &[Change],
+        now: Millis,
+    ) -> Result<ApplyOutcome>;
+    async fn event_notes(&self, limit: i64) -> Result<Vec<EventNote>>;
+}
+
+#[async_trait]
+pub trait JobStore: Send + Sync + 'static {
+    async fn enqueue_job(&self, job: NewJob, now: Millis) -> Result<()>;
+    /// Leases up to `limit` due jobs of the given kinds until `lease_until`.
+    async fn claim_jobs(
+        &self,
+        kinds: &[&str],
+        limit: i64,
+        now: Millis,
+        lease_until: Millis,
+    ) -> Result<Vec<Job>>;
+    async fn complete_job(&self, id: JobId) -> Result<()>;
+    async fn retry_job(&self, id: JobId, run_at: Millis, error: &str) -> Result<()>;
+    /// Gives up on a job: it stays, marked dead, with its error, for inspection.
+    async fn bury_job(&self, id: JobId, error: &str) -> Result<()>;
+    /// Frees every lease (start-up of the only instance: nobody else holds them).
+    async fn release_all_leases(&self) -> Result<u64>;
+    async fn pending_job_count(&self) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait ReadStore: Send + Sync + 'static {
+    async fn update_profile(&self, customer: CustomerId, facts: ProfileFacts, now: Millis)
+        -> Result<()>;
+    /// For background work: no scope, never exposed through the API.
+    async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>>;
+    async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>>;
+    async fn customers_by_igsid(&self, scope: Scope, igsid: &str) -> Result<Vec<Customer>>;
+    /// `None` when the customer does not exist or is not visible in `scope`.
+    async fn timeline(&self, scope: Scope, customer: CustomerId)
+        -> Result<Option<Vec<TimelineItem>>>;
+    async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>>;
+}

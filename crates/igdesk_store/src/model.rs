@@ -1,0 +1,195 @@
+//! Rows as the store hands them out and takes them in.
+
+use igdesk_domain::timeline::{Attachment, ItemContext, ReplyTo};
+use igdesk_domain::{
+    AccountId, AgentId, ConversationId, ConversationSettings, CustomerId, DeliveryId, InboxId,
+    ItemId, JobId, Millis,
+};
+use serde::Serialize;
+
+/// Who is asking: every read is scoped to the inboxes an agent belongs to (ACC-5);
+/// administrators see everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub agent: AgentId,
+    pub admin: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub ig_id: String,
+    pub page_id: String,
+    pub page_name: String,
+    pub username: String,
+    /// `facebook` or `instagram`.
+    pub login_path: String,
+    /// The access token, already encrypted by the caller.
+    pub token_sealed: String,
+    pub added_by: String,
+    pub settings: ConversationSettings,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub ig_id: String,
+    pub page_id: String,
+    pub page_name: String,
+    pub username: String,
+    pub login_path: String,
+    #[serde(skip)]
+    pub token_sealed: String,
+    /// The inbox this entry point's work goes to (the default one unless an exception).
+    pub inbox_id: InboxId,
+    pub settings: ConversationSettings,
+    pub needs_reconnect: bool,
+    pub added_by: String,
+    pub added_at: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    /// Inbox names; created when missing.
+    pub inboxes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Agent {
+    pub id: AgentId,
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+}
+
+impl Agent {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            agent: self.id,
+            admin: self.is_admin,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub received_at: Millis,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: String,
+    /// How many times this job has been claimed, this claim included.
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    /// While a job with this key waits, another with the same key is not added.
+    pub dedup_key: Option<String>,
+    pub payload: String,
+    pub run_at: Millis,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileFacts {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub profile_pic: Option<String>,
+    pub follower_count: Option<i64>,
+    pub is_verified: Option<bool>,
+    pub follows_business: Option<bool>,
+    pub business_follows: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub account_id: AccountId,
+    pub igsid: String,
+    /// As on Instagram; the number when Instagram gave no name.
+    pub name: String,
+    pub instagram: ProfileView,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: Millis,
+}
+
+/// Instagram's facts about a customer: shown, never edited in igdesk.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileView {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub profile_pic: Option<String>,
+    pub follower_count: Option<i64>,
+    pub is_verified: Option<bool>,
+    pub follows_business: Option<bool>,
+    pub business_follows: Option<bool>,
+    pub fetched_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub account_id: AccountId,
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    pub inbox_id: InboxId,
+    pub state: String,
+    pub opened_at: Millis,
+    pub closed_at: Option<Millis>,
+    pub last_incoming_at: Option<Millis>,
+    pub last_item_at: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct TimelineItem {
+    pub id: ItemId,
+    pub account_id: AccountId,
+    pub customer_id: CustomerId,
+    pub conversation_id: Option<ConversationId>,
+    pub kind: String,
+    pub direction: String,
+    pub source: String,
+    pub mid: String,
+    pub text: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub reply_to: Option<ReplyTo>,
+    pub context: ItemContext,
+    pub status: String,
+    pub deleted: bool,
+    pub story_gone: bool,
+    /// The customer's reaction (Meta's word for it, e.g. `love`), if any.
+    pub reaction: Option<String>,
+    pub raw: Option<String>,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventNote {
+    pub id: i64,
+    pub delivery_id: Option<DeliveryId>,
+    pub account_id: Option<AccountId>,
+    pub kind: String,
+    pub reason: String,
+    pub raw: String,
+    pub created_at: Millis,
+}
+
+/// What applying a delivery did, for metrics and live updates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    pub items_added: Vec<ItemId>,
+    pub customers_created: Vec<CustomerId>,
+    /// Items whose Meta id was already stored (redeliveries).
+    pub duplicates: u32,
+    pub notes: u32,
+}

@@ -1,0 +1,144 @@
+//! Accounts, agents and their tokens.
+
+use super::rows::{self, ACCOUNT_COLUMNS};
+use super::{Backend, SqlStore, ACCOUNT_INBOX};
+use crate::model::*;
+use crate::{AccountStore, Result, Store, StoreError};
+use async_trait::async_trait;
+use igdesk_domain::{AccountId, AgentId, Millis};
+use sqlx::Row as _;
+
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+fn account_query(filter: &str) -> String {
+    format!("SELECT {ACCOUNT_COLUMNS}, {ACCOUNT_INBOX} AS inbox FROM accounts a WHERE a.removed_at IS NULL {filter} ORDER BY a.id")
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn add_account(&self, new: NewAccount, now: Millis) -> Result<Account> {
+        let id: i64 = sqlx::query(
+            "INSERT INTO accounts (ig_id, page_id, page_name, username, login_path, token_sealed, \
+             echo, story_mentions_create, comments_create, added_by, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(new.ig_id.clone())
+        .bind(new.page_id)
+        .bind(new.page_name)
+        .bind(new.username)
+        .bind(new.login_path)
+        .bind(new.token_sealed)
+        .bind(i64::from(new.settings.echo))
+        .bind(i64::from(new.settings.story_mentions_create_conversations))
+        .bind(i64::from(new.settings.comments_create_conversations))
+        .bind(new.added_by)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("account {}", new.ig_id)))?
+        .try_get("id")?;
+        self.account(AccountId(id))
+            .await?
+            .ok_or_else(|| rows::corrupt("account vanished after insert"))
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>> {
+        sqlx::query(&account_query("AND a.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(rows::account)
+            .transpose()
+    }
+
+    async fn account_by_ig_id(&self, ig_id: &str) -> Result<Option<Account>> {
+        sqlx::query(&account_query("AND a.ig_id = $1"))
+            .bind(ig_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(rows::account)
+            .transpose()
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        sqlx::query(&account_query(""))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::account)
+            .collect()
+    }
+
+    async fn add_agent(&self, new: NewAgent, now: Millis) -> Result<Agent> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "INSERT INTO agents (email, name, password_hash, is_admin, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id, email, name, is_admin",
+        )
+        .bind(new.email.clone())
+        .bind(new.name)
+        .bind(new.password_hash)
+        .bind(i64::from(new.is_admin))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, format!("agent {}", new.email)))?;
+        let agent = rows::agent(&row)?;
+        for inbox in &new.inboxes {
+            sqlx::query("INSERT INTO inboxes (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(inbox.clone())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO agent_inboxes (agent_id, inbox_id) \
+                 SELECT $1, id FROM inboxes WHERE name = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(agent.id.0)
+            .bind(inbox.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(agent)
+    }
+
+    async fn add_agent_token(
+        &self,
+        agent: AgentId,
+        token_hash: &str,
+        label: &str,
+        now: Millis,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO agent_tokens (agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(agent.0)
+        .bind(token_hash.to_owned())
+        .bind(label.to_owned())
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| StoreError::from_insert(e, "token"))?;
+        Ok(())
+    }
+
+    async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>> {
+        sqlx::query(
+            "SELECT g.id, g.email, g.name, g.is_admin FROM agent_tokens t \
+             JOIN agents g ON g.id = t.agent_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(rows::agent)
+        .transpose()
+    }
+}

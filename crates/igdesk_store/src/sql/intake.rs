@@ -1,0 +1,112 @@
+//! Deliveries: written with their processing job before Meta gets its 200.
+
+use super::SqlStore;
+use crate::model::*;
+use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
+use async_trait::async_trait;
+use igdesk_domain::changes::Change;
+use igdesk_domain::{AccountId, DeliveryId, JobId, Millis};
+use sqlx::Row as _;
+
+/// Rows per multi-row INSERT; keeps well under SQLite's bound-variable limit.
+const CHUNK: usize = 500;
+
+#[async_trait]
+impl IntakeStore for SqlStore {
+    async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
+        let mut ids = Vec::with_capacity(deliveries.len());
+        let mut tx = self.write().await?;
+        for chunk in deliveries.chunks(CHUNK) {
+            // One statement per chunk: a group of deliveries costs one round trip and
+            // one commit, which is what lets intake keep up with Meta's bursts.
+            let values = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, 'pending')", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("INSERT INTO deliveries (received_at, body, status) VALUES {values} RETURNING id");
+            let mut query = sqlx::query(&sql);
+            for d in chunk {
+                query = query.bind(d.received_at).bind(d.body.clone());
+            }
+            let first = ids.len();
+            for row in query.fetch_all(&mut *tx).await? {
+                ids.push(DeliveryId(row.try_get("id")?));
+            }
+            let values = (0..chunk.len())
+                .map(|i| format!("('{JOB_PROCESS_DELIVERY}', ${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("INSERT INTO jobs (kind, payload, run_at, created_at) VALUES {values}");
+            let mut query = sqlx::query(&sql);
+            for (id, d) in ids[first..].iter().zip(chunk) {
+                query = query.bind(id.0.to_string()).bind(d.received_at).bind(d.received_at);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn record_rejected_delivery(&self, d: NewDelivery, reason: &str) -> Result<DeliveryId> {
+        let row = sqlx::query(
+            "INSERT INTO deliveries (received_at, body, status, error) VALUES ($1, $2, 'rejected', $3) RETURNING id",
+        )
+        .bind(d.received_at)
+        .bind(d.body)
+        .bind(reason.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(DeliveryId(row.try_get("id")?))
+    }
+
+    async fn delivery_body(&self, id: DeliveryId) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query("SELECT body FROM deliveries WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get("body"))
+            .transpose()?)
+    }
+
+    async fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status ORDER BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    async fn apply_delivery(
+        &self,
+        job: JobId,
+        delivery: DeliveryId,
+        changes: &[Change],
+        now: Millis,
+    ) -> Result<ApplyOutcome> {
+        self.apply(job, delivery, changes, now).await
+    }
+
+    async fn event_notes(&self, limit: i64) -> Result<Vec<EventNote>> {
+        let rows = sqlx::query(
+            "SELECT id, delivery_id, account_id, kind, reason, raw, created_at FROM event_notes ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventNote {
+                    id: r.try_get("id")?,
+                    delivery_id: r.try_get::<Option<i64>, _>("delivery_id")?.map(DeliveryId),
+                    account_id: r.try_get::<Option<i64>, _>("account_id")?.map(AccountId),
+                    kind: r.try_get("kind")?,
+                    reason: r.try_get("reason")?,
+                    raw: r.try_get("raw")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}
+

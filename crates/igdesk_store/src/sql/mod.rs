@@ -1,0 +1,164 @@
+//! The SQL backends. Both speak through sqlx's `Any` driver with `$N` placeholders
+//! (SQLite accepts them too), so most statements are written once; where the two
+//! dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN IMMEDIATE`) the [`Backend`]
+//! decides. Each backend has its own migrations.
+
+mod accounts;
+mod apply;
+mod intake;
+mod jobs;
+mod reads;
+mod rows;
+
+use crate::{Result, StoreError};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::borrow::Cow;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
+/// schema up to date.
+pub async fn connect(url: &str) -> Result<SqlStore> {
+    let store = open(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Opens without migrating.
+pub async fn open(url: &str) -> Result<SqlStore> {
+    sqlx::any::install_default_drivers();
+    let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+        (Backend::Sqlite, sqlite_url(rest))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        (Backend::Postgres, url.to_owned())
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    };
+    let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+    let pool = match backend {
+        Backend::Sqlite => {
+            options
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers run beside the one writer; FULL makes every
+                        // commit durable (it is what makes the webhook's 200 honest).
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await?
+        }
+        Backend::Postgres => options.max_connections(16).connect(&url).await?,
+    };
+    Ok(SqlStore { pool, backend })
+}
+
+/// `sqlite://igdesk.db` must create the file when it is missing.
+fn sqlite_url(rest: &str) -> String {
+    let rest = rest.trim_start_matches("//");
+    if rest.contains("mode=") || rest.starts_with(":memory:") {
+        format!("sqlite://{rest}")
+    } else if rest.contains('?') {
+        format!("sqlite://{rest}&mode=rwc")
+    } else {
+        format!("sqlite://{rest}?mode=rwc")
+    }
+}
+
+impl SqlStore {
+    pub async fn migrate(&self) -> Result<()> {
+        let list = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let migrations = list
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*name),
+                    MigrationType::Simple,
+                    Cow::Borrowed(*sql),
+                    false,
+                )
+            })
+            .collect::<Vec<_>>();
+        let migrator = Migrator {
+            migrations: Cow::Owned(migrations),
+            ..Migrator::DEFAULT
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Copies a live SQLite store to `path` (consistent, while it keeps serving).
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl(
+                "backup is for SQLite stores; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A write transaction. SQLite's takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so two writers queue on the busy timeout instead of failing on lock upgrade.
+    async fn write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+}
+
+/// `$start, $start+1, …` for `n` values: the placeholders of an `IN (…)` list.
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The inbox an account's work goes to: its exception, else the default inbox.
+const ACCOUNT_INBOX: &str =
+    "COALESCE(a.inbox_id, (SELECT id FROM inboxes WHERE is_default = 1 ORDER BY id LIMIT 1))";
+
+pub(crate) type Row = AnyRow;

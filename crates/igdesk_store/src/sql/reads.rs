@@ -1,0 +1,126 @@
+//! Reads for the API, always scoped to what the asking agent may see (ACC-5).
+
+use super::rows::{self, opt_bool_int, CUSTOMER_COLUMNS};
+use super::{SqlStore, ACCOUNT_INBOX};
+use crate::model::*;
+use crate::{ReadStore, Result};
+use async_trait::async_trait;
+use igdesk_domain::{CustomerId, Millis};
+
+/// Binds `$1` (admin flag) and `$2` (agent id): a customer is visible when its
+/// account's inbox is one of the agent's.
+fn customer_visible() -> String {
+    format!(
+        "($1 = 1 OR EXISTS (SELECT 1 FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
+         WHERE a.id = c.account_id AND ai.agent_id = $2))"
+    )
+}
+
+fn scope_args(scope: Scope) -> (i64, i64) {
+    (i64::from(scope.admin), scope.agent.0)
+}
+
+#[async_trait]
+impl ReadStore for SqlStore {
+    async fn update_profile(&self, customer: CustomerId, f: ProfileFacts, now: Millis) -> Result<()> {
+        sqlx::query(
+            "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
+             profile_pic = $3, follower_count = COALESCE($4, follower_count), \
+             is_verified = COALESCE($5, is_verified), follows_business = COALESCE($6, follows_business), \
+             business_follows = COALESCE($7, business_follows), profile_fetched_at = $8 WHERE id = $9",
+        )
+        .bind(f.name)
+        .bind(f.username)
+        .bind(f.profile_pic)
+        .bind(f.follower_count)
+        .bind(opt_bool_int(f.is_verified))
+        .bind(opt_bool_int(f.follows_business))
+        .bind(opt_bool_int(f.business_follows))
+        .bind(now)
+        .bind(customer.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>> {
+        sqlx::query(&format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(rows::customer)
+            .transpose()
+    }
+
+    async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>> {
+        let (admin, agent) = scope_args(scope);
+        sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $3 AND {}",
+            customer_visible()
+        ))
+        .bind(admin)
+        .bind(agent)
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(rows::customer)
+        .transpose()
+    }
+
+    async fn customers_by_igsid(&self, scope: Scope, igsid: &str) -> Result<Vec<Customer>> {
+        let (admin, agent) = scope_args(scope);
+        sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.igsid = $3 AND {} ORDER BY c.id",
+            customer_visible()
+        ))
+        .bind(admin)
+        .bind(agent)
+        .bind(igsid.to_owned())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::customer)
+        .collect()
+    }
+
+    async fn timeline(&self, scope: Scope, customer: CustomerId) -> Result<Option<Vec<TimelineItem>>> {
+        if self.customer(scope, customer).await?.is_none() {
+            return Ok(None);
+        }
+        let items = sqlx::query(
+            "SELECT t.id, t.account_id, t.customer_id, t.conversation_id, t.kind, t.direction, t.source, \
+             t.mid, t.text, t.attachments, t.reply_to, t.context, t.status, t.deleted, t.story_gone, t.raw, \
+             t.created_at, (SELECT r.reaction FROM reactions r WHERE r.account_id = t.account_id \
+             AND r.mid = t.mid ORDER BY r.updated_at DESC LIMIT 1) AS reaction \
+             FROM timeline_items t WHERE t.customer_id = $1 ORDER BY t.created_at, t.id",
+        )
+        .bind(customer.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::item)
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(items))
+    }
+
+    async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
+        let (admin, agent) = scope_args(scope);
+        sqlx::query(
+            "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
+             v.last_incoming_at, v.last_item_at, c.igsid, c.name AS customer_name \
+             FROM conversations v JOIN customers c ON c.id = v.customer_id \
+             WHERE ($1 = 1 OR v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2)) \
+             AND ($3 IS NULL OR v.state = $3) ORDER BY v.last_item_at DESC, v.id DESC LIMIT 500",
+        )
+        .bind(admin)
+        .bind(agent)
+        .bind(state.map(str::to_owned))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::conversation)
+        .collect()
+    }
+}
