@@ -49,8 +49,15 @@ pub enum ChangeKind {
     },
     /// The customer unsent a message: its content goes, a marker stays (IN-7). If the
     /// message has not arrived yet, the marker is written first and wins.
-    DeleteContent { igsid: Igsid, mid: Mid, at: Millis },
-    EditText { mid: Mid, text: Option<String> },
+    DeleteContent {
+        igsid: Igsid,
+        mid: Mid,
+        at: Millis,
+    },
+    EditText {
+        mid: Mid,
+        text: Option<String>,
+    },
     /// `reaction: None` removes the customer's reaction (IN-8).
     React {
         igsid: Igsid,
@@ -60,10 +67,17 @@ pub enum ChangeKind {
         at: Millis,
     },
     /// The customer saw the business's messages up to `mid` (OUT-6).
-    Read { igsid: Igsid, mid: Mid },
+    Read {
+        igsid: Igsid,
+        mid: Mid,
+    },
     /// Something recorded and reported, not turned into conversation data: an event for
     /// an account that is not connected, a malformed event, a reply to a comment.
-    Note { kind: String, reason: String, raw: String },
+    Note {
+        kind: String,
+        reason: String,
+        raw: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -177,7 +177,11 @@ pub fn summary(item: &ItemFacts<'_>) -> String {
                 return text.to_owned();
             }
             if let Some(p) = &item.context.postback {
-                return p.title.clone().or_else(|| p.payload.clone()).unwrap_or_default();
+                return p
+                    .title
+                    .clone()
+                    .or_else(|| p.payload.clone())
+                    .unwrap_or_default();
             }
             let kinds: Vec<&str> = item.attachments.iter().map(|a| a.kind.as_str()).collect();
             if kinds.is_empty() {
@@ -247,7 +251,12 @@ mod tests {
 
     #[test]
     fn enums_round_trip_through_their_names() {
-        for k in [ItemKind::Message, ItemKind::StoryMention, ItemKind::Comment, ItemKind::Unsupported] {
+        for k in [
+            ItemKind::Message,
+            ItemKind::StoryMention,
+            ItemKind::Comment,
+            ItemKind::Unsupported,
+        ] {
             assert_eq!(ItemKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(Source::parse("instagram_app"), Some(Source::InstagramApp));

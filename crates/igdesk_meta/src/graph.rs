@@ -53,8 +53,11 @@ pub struct UserProfile {
 
 #[async_trait]
 pub trait Graph: Send + Sync {
-    async fn user_profile(&self, auth: &AccountAuth, igsid: &str)
-        -> Result<UserProfile, GraphError>;
+    async fn user_profile(
+        &self,
+        auth: &AccountAuth,
+        igsid: &str,
+    ) -> Result<UserProfile, GraphError>;
 }
 
 /// The real client, over HTTPS (or plain HTTP to the simulator).

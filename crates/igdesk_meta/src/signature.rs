@@ -67,8 +67,13 @@ mod tests {
     #[test]
     fn uppercase_hex_is_accepted_and_garbage_is_malformed() {
         let body = b"{}";
-        let sig = sign(b"s", body).to_uppercase().replacen("SHA256", "sha256", 1);
-        assert_eq!(verify_signature(Some(sig.as_bytes()), body, &[b"s"]), Ok(()));
+        let sig = sign(b"s", body)
+            .to_uppercase()
+            .replacen("SHA256", "sha256", 1);
+        assert_eq!(
+            verify_signature(Some(sig.as_bytes()), body, &[b"s"]),
+            Ok(())
+        );
         assert_eq!(
             verify_signature(Some(b"sha1=abc"), body, &[b"s"]),
             Err(SignatureError::Malformed)

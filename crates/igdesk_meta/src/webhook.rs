@@ -59,13 +59,15 @@ struct ShapeCheck {
 
 /// The cheap check done before acknowledging: JSON, with `object` and an `entry` array.
 pub fn check_envelope(body: &[u8]) -> Result<(), EnvelopeError> {
-    serde_json::from_slice::<ShapeCheck>(body).map(|_| ()).map_err(|e| {
-        if e.is_syntax() || e.is_eof() {
-            EnvelopeError::NotJson(e.to_string())
-        } else {
-            EnvelopeError::NotMetaShape(e.to_string())
-        }
-    })
+    serde_json::from_slice::<ShapeCheck>(body)
+        .map(|_| ())
+        .map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                EnvelopeError::NotJson(e.to_string())
+            } else {
+                EnvelopeError::NotMetaShape(e.to_string())
+            }
+        })
 }
 
 /// Splits a delivery into its entries and items, keeping each item's raw JSON.
@@ -197,13 +199,20 @@ pub fn decode_item(entry: &Entry, item: &EntryItem) -> Result<WebhookEvent, Deco
     }
 }
 
-fn decode_messaging(entry: &Entry, raw: &Value, standby: bool) -> Result<WebhookEvent, DecodeError> {
+fn decode_messaging(
+    entry: &Entry,
+    raw: &Value,
+    standby: bool,
+) -> Result<WebhookEvent, DecodeError> {
     if !raw.is_object() {
         return Err(DecodeError("a messaging item is not an object".into()));
     }
     let sender = id_string(&raw["sender"]["id"]);
     let recipient = id_string(&raw["recipient"]["id"]);
-    let timestamp = raw["timestamp"].as_i64().map(normalize_timestamp).or(entry.time);
+    let timestamp = raw["timestamp"]
+        .as_i64()
+        .map(normalize_timestamp)
+        .or(entry.time);
     let base = match (sender, recipient) {
         (Some(sender), Some(recipient)) => Some(Messaging {
             sender,
@@ -219,8 +228,8 @@ fn decode_messaging(entry: &Entry, raw: &Value, standby: bool) -> Result<Webhook
     };
     if let Some(message) = raw.get("message") {
         let base = need_base("a message")?;
-        let mid = opt_str(&message["mid"])
-            .ok_or_else(|| DecodeError("a message without mid".into()))?;
+        let mid =
+            opt_str(&message["mid"]).ok_or_else(|| DecodeError("a message without mid".into()))?;
         if message["is_deleted"].as_bool() == Some(true) {
             return Ok(WebhookEvent::Deleted(base, mid));
         }
@@ -248,7 +257,11 @@ fn decode_messaging(entry: &Entry, raw: &Value, standby: bool) -> Result<Webhook
             } else {
                 Some(opt_str(&reaction["reaction"]).unwrap_or_else(|| "love".into()))
             },
-            emoji: if unreact { None } else { opt_str(&reaction["emoji"]) },
+            emoji: if unreact {
+                None
+            } else {
+                opt_str(&reaction["emoji"])
+            },
         });
     }
     if let Some(read) = raw.get("read") {
@@ -354,7 +367,8 @@ fn decode_change(entry: &Entry, raw: &Value) -> Result<WebhookEvent, DecodeError
                 text: opt_str(&value["text"]),
                 from_id,
                 from_username: opt_str(&value["from"]["username"]),
-                media_id: id_string(&value["media"]["id"]).or_else(|| id_string(&value["media_id"])),
+                media_id: id_string(&value["media"]["id"])
+                    .or_else(|| id_string(&value["media_id"])),
                 media_product_type: opt_str(&value["media"]["media_product_type"]),
                 live: field == "live_comments",
                 timestamp: entry.time,

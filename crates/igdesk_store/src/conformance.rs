@@ -1,1 +1,558 @@
-pub async fn placeholder() {}
+//! The conformance suite: what every backend must do, written once. Each function
+//! takes a freshly migrated store; `tests/conformance.rs` runs them all on SQLite
+//! and on PostgreSQL.
+
+use crate::model::*;
+use crate::prelude::*;
+use crate::{StoreError, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE};
+use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
+use igdesk_domain::timeline::{Direction, ItemContext, ItemKind, ItemStatus, Source};
+use igdesk_domain::{AccountId, ConversationSettings, Igsid, Mid};
+
+const T0: i64 = 1_730_000_000_000;
+
+pub async fn account(store: &dyn Store, ig_id: &str) -> Account {
+    store
+        .add_account(
+            NewAccount {
+                ig_id: ig_id.into(),
+                page_id: format!("page-{ig_id}"),
+                page_name: "Shop".into(),
+                username: "shop".into(),
+                login_path: "facebook".into(),
+                token_sealed: "sealed".into(),
+                added_by: "test".into(),
+                settings: ConversationSettings::default(),
+            },
+            T0,
+        )
+        .await
+        .expect("add account")
+}
+
+async fn admin(store: &dyn Store) -> Scope {
+    store
+        .add_agent(
+            NewAgent {
+                email: "admin@example.com".into(),
+                name: "Admin".into(),
+                password_hash: "x".into(),
+                is_admin: true,
+                inboxes: vec![],
+            },
+            T0,
+        )
+        .await
+        .unwrap()
+        .scope()
+}
+
+pub fn message(account: AccountId, igsid: &str, mid: &str, text: &str, at: i64) -> Change {
+    Change {
+        account: Some(account),
+        kind: ChangeKind::AddItem {
+            igsid: Igsid(igsid.into()),
+            username: None,
+            conversation: ConversationEffect::Open,
+            item: NewItem {
+                kind: ItemKind::Message,
+                direction: Direction::In,
+                source: Source::Customer,
+                mid: Mid(mid.into()),
+                text: Some(text.into()),
+                attachments: vec![],
+                reply_to: None,
+                context: ItemContext::default(),
+                status: ItemStatus::Received,
+                raw: None,
+                created_at: at,
+            },
+            refresh_profile: true,
+        },
+    }
+}
+
+/// Records one delivery and applies `changes` through its job, as intake does.
+async fn apply(store: &dyn Store, changes: &[Change]) -> ApplyOutcome {
+    let ids = store
+        .record_deliveries(&[NewDelivery {
+            received_at: T0,
+            body: b"{}".to_vec(),
+        }])
+        .await
+        .unwrap();
+    let jobs = store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 10, T0, T0 + 1000)
+        .await
+        .unwrap();
+    let job = jobs
+        .iter()
+        .find(|j| j.payload == ids[0].0.to_string())
+        .expect("its job");
+    store
+        .apply_delivery(job.id, ids[0], changes, T0)
+        .await
+        .unwrap()
+}
+
+pub async fn accounts_are_unique_and_default_to_the_instagram_inbox(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    assert_eq!(a.settings, ConversationSettings::default());
+    assert!(!a.needs_reconnect);
+    let again = store
+        .add_account(
+            NewAccount {
+                ig_id: "1784".into(),
+                page_id: "p".into(),
+                page_name: "n".into(),
+                username: "u".into(),
+                login_path: "facebook".into(),
+                token_sealed: "s".into(),
+                added_by: "t".into(),
+                settings: ConversationSettings::default(),
+            },
+            T0,
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let found = store.account_by_ig_id("1784").await.unwrap().unwrap();
+    assert_eq!((found.id, found.inbox_id), (a.id, a.inbox_id));
+    assert!(store.account_by_ig_id("nope").await.unwrap().is_none());
+    assert_eq!(store.accounts().await.unwrap().len(), 1);
+}
+
+pub async fn deliveries_are_written_with_their_jobs(store: &dyn Store) {
+    let batch: Vec<_> = (0..1_200)
+        .map(|i| NewDelivery {
+            received_at: T0 + i,
+            body: format!("{{\"n\":{i}}}").into_bytes(),
+        })
+        .collect();
+    let ids = store.record_deliveries(&batch).await.unwrap();
+    assert_eq!(ids.len(), 1_200);
+    let body = store.delivery_body(ids[7]).await.unwrap().unwrap();
+    assert!(String::from_utf8(body).unwrap().starts_with("{\"n\":"));
+    assert_eq!(store.pending_job_count().await.unwrap(), 1_200);
+    let counts = store.delivery_counts().await.unwrap();
+    assert_eq!(counts, vec![("pending".to_string(), 1_200)]);
+    let rejected = store
+        .record_rejected_delivery(
+            NewDelivery {
+                received_at: T0,
+                body: b"not json".to_vec(),
+            },
+            "not JSON",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.delivery_body(rejected).await.unwrap().unwrap(),
+        b"not json"
+    );
+    assert_eq!(
+        store.pending_job_count().await.unwrap(),
+        1_200,
+        "a rejected delivery has no job"
+    );
+}
+
+pub async fn a_claimed_job_is_not_claimed_again_until_its_lease_ends(store: &dyn Store) {
+    store
+        .record_deliveries(&[NewDelivery {
+            received_at: T0,
+            body: vec![],
+        }])
+        .await
+        .unwrap();
+    let first = store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 5, T0, T0 + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].attempts, 1);
+    assert!(store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 5, T0 + 1, T0 + 60_000)
+        .await
+        .unwrap()
+        .is_empty());
+    let again = store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 5, T0 + 60_000, T0 + 120_000)
+        .await
+        .unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 2));
+    store
+        .retry_job(again[0].id, T0 + 200_000, "flaky")
+        .await
+        .unwrap();
+    assert!(store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 5, T0 + 199_999, T0 + 300_000)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 5, T0 + 200_000, T0 + 300_000)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(store.release_all_leases().await.unwrap(), 1);
+    store.complete_job(later[0].id).await.unwrap();
+    assert_eq!(store.pending_job_count().await.unwrap(), 0);
+}
+
+pub async fn job_dedup_keys_hold_while_waiting_and_free_on_burial(store: &dyn Store) {
+    let job = || NewJob {
+        kind: "k".into(),
+        dedup_key: Some("same".into()),
+        payload: "p".into(),
+        run_at: T0,
+    };
+    store.enqueue_job(job(), T0).await.unwrap();
+    store.enqueue_job(job(), T0).await.unwrap();
+    let claimed = store.claim_jobs(&["k"], 10, T0, T0 + 1).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    store.bury_job(claimed[0].id, "hopeless").await.unwrap();
+    store.enqueue_job(job(), T0).await.unwrap();
+    assert_eq!(
+        store
+            .claim_jobs(&["k"], 10, T0, T0 + 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn a_message_creates_customer_conversation_item_and_profile_job(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let out = apply(store, &[message(a.id, "555", "m1", "hello", T0)]).await;
+    assert_eq!(
+        (
+            out.items_added.len(),
+            out.customers_created.len(),
+            out.duplicates
+        ),
+        (1, 1, 0)
+    );
+    let customers = store.customers_by_igsid(scope, "555").await.unwrap();
+    assert_eq!(customers.len(), 1);
+    assert_eq!(
+        customers[0].name, "555",
+        "named by its number until the profile comes"
+    );
+    let timeline = store
+        .timeline(scope, customers[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(timeline[0].text.as_deref(), Some("hello"));
+    assert!(timeline[0].conversation_id.is_some());
+    let conversations = store.conversations(scope, Some("open")).await.unwrap();
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(conversations[0].inbox_id, a.inbox_id);
+    let jobs = store
+        .claim_jobs(&[JOB_REFRESH_PROFILE], 10, T0, T0 + 1)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].payload, customers[0].id.0.to_string());
+    let counts = store.delivery_counts().await.unwrap();
+    assert_eq!(counts, vec![("processed".to_string(), 1)]);
+
+    store
+        .update_profile(
+            customers[0].id,
+            ProfileFacts {
+                name: Some("Ana".into()),
+                username: Some("ana".into()),
+                follower_count: Some(12),
+                is_verified: Some(true),
+                ..Default::default()
+            },
+            T0 + 5,
+        )
+        .await
+        .unwrap();
+    let c = store
+        .customer(scope, customers[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (c.name.as_str(), c.instagram.username.as_deref()),
+        ("Ana", Some("ana"))
+    );
+    assert_eq!(
+        (c.instagram.follower_count, c.instagram.is_verified),
+        (Some(12), Some(true))
+    );
+}
+
+pub async fn the_same_mid_twice_changes_nothing(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hello", T0)]).await;
+    let out = apply(
+        store,
+        &[
+            message(a.id, "555", "m1", "hello", T0),
+            message(a.id, "555", "m1", "hello", T0),
+        ],
+    )
+    .await;
+    assert_eq!((out.items_added.len(), out.duplicates), (0, 2));
+    let c = &store.customers_by_igsid(scope, "555").await.unwrap()[0];
+    assert_eq!(store.timeline(scope, c.id).await.unwrap().unwrap().len(), 1);
+    assert_eq!(store.conversations(scope, None).await.unwrap().len(), 1);
+}
+
+pub async fn deletions_remove_content_even_when_they_come_first(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let delete = |mid: &str| Change {
+        account: Some(a.id),
+        kind: ChangeKind::DeleteContent {
+            igsid: Igsid("555".into()),
+            mid: Mid(mid.into()),
+            at: T0,
+        },
+    };
+    apply(
+        store,
+        &[message(a.id, "555", "m1", "secret", T0), delete("m1")],
+    )
+    .await;
+    apply(store, &[delete("m2")]).await;
+    apply(store, &[message(a.id, "555", "m2", "late secret", T0 + 1)]).await;
+    let c = &store.customers_by_igsid(scope, "555").await.unwrap()[0];
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    assert_eq!(items.len(), 2);
+    for item in items {
+        assert!(item.deleted, "{item:?}");
+        assert_eq!(item.text, None);
+    }
+}
+
+pub async fn reactions_follow_the_latest_event(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let react = |reaction: Option<&str>, at: i64| Change {
+        account: Some(a.id),
+        kind: ChangeKind::React {
+            igsid: Igsid("555".into()),
+            mid: Mid("m1".into()),
+            reaction: reaction.map(str::to_owned),
+            emoji: None,
+            at,
+        },
+    };
+    apply(
+        store,
+        &[
+            message(a.id, "555", "m1", "hi", T0),
+            react(Some("laugh"), T0 + 10),
+        ],
+    )
+    .await;
+    let c = &store.customers_by_igsid(scope, "555").await.unwrap()[0];
+    let reaction = |items: Vec<TimelineItem>| items[0].reaction.clone();
+    assert_eq!(
+        reaction(store.timeline(scope, c.id).await.unwrap().unwrap()).as_deref(),
+        Some("laugh")
+    );
+    // A stale unreact (older than the reaction) is ignored; a newer one removes it.
+    apply(store, &[react(None, T0 + 5)]).await;
+    assert!(reaction(store.timeline(scope, c.id).await.unwrap().unwrap()).is_some());
+    apply(store, &[react(None, T0 + 20)]).await;
+    assert!(reaction(store.timeline(scope, c.id).await.unwrap().unwrap()).is_none());
+}
+
+pub async fn reads_mark_outgoing_items_up_to_the_seen_one(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let echo = |mid: &str, at: i64| {
+        let mut c = message(a.id, "555", mid, "from the app", at);
+        if let ChangeKind::AddItem {
+            item, conversation, ..
+        } = &mut c.kind
+        {
+            item.direction = Direction::Out;
+            item.source = Source::InstagramApp;
+            item.status = ItemStatus::Sent;
+            *conversation = ConversationEffect::JoinIfOpen;
+        }
+        c
+    };
+    let read = Change {
+        account: Some(a.id),
+        kind: ChangeKind::Read {
+            igsid: Igsid("555".into()),
+            mid: Mid("e2".into()),
+        },
+    };
+    apply(
+        store,
+        &[
+            message(a.id, "555", "m1", "hi", T0),
+            echo("e1", T0 + 1),
+            echo("e2", T0 + 2),
+            echo("e3", T0 + 3),
+            read,
+        ],
+    )
+    .await;
+    let c = &store.customers_by_igsid(scope, "555").await.unwrap()[0];
+    let statuses: Vec<_> = store
+        .timeline(scope, c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.status)
+        .collect();
+    assert_eq!(statuses, ["received", "read", "read", "sent"]);
+}
+
+pub async fn items_that_open_nothing_stay_on_the_profile(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let mut mention = message(a.id, "555", "s1", "", T0);
+    if let ChangeKind::AddItem {
+        item, conversation, ..
+    } = &mut mention.kind
+    {
+        item.kind = ItemKind::StoryMention;
+        *conversation = ConversationEffect::None;
+    }
+    let note = Change {
+        account: None,
+        kind: ChangeKind::Note {
+            kind: "unknown_account".into(),
+            reason: "nobody".into(),
+            raw: "{}".into(),
+        },
+    };
+    let out = apply(store, &[mention, note]).await;
+    assert_eq!((out.items_added.len(), out.notes), (1, 1));
+    assert!(store.conversations(scope, None).await.unwrap().is_empty());
+    let c = &store.customers_by_igsid(scope, "555").await.unwrap()[0];
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    assert_eq!(
+        (items[0].kind.as_str(), items[0].conversation_id),
+        ("story_mention", None)
+    );
+    let notes = store.event_notes(10).await.unwrap();
+    assert_eq!(
+        (notes.len(), notes[0].kind.as_str()),
+        (1, "unknown_account")
+    );
+}
+
+pub async fn agents_see_only_their_inboxes(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let outsider = store
+        .add_agent(
+            NewAgent {
+                email: "b@example.com".into(),
+                name: "B".into(),
+                password_hash: "x".into(),
+                is_admin: false,
+                inboxes: vec!["Other".into()],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let insider = store
+        .add_agent(
+            NewAgent {
+                email: "a@example.com".into(),
+                name: "A".into(),
+                password_hash: "x".into(),
+                is_admin: false,
+                inboxes: vec!["Instagram".into()],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let seen = store
+        .customers_by_igsid(insider.scope(), "555")
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 1);
+    let id = seen[0].id;
+    assert!(store
+        .customers_by_igsid(outsider.scope(), "555")
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .customer(outsider.scope(), id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .timeline(outsider.scope(), id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .conversations(outsider.scope(), None)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .conversations(insider.scope(), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn agent_tokens_resolve_to_their_agent(store: &dyn Store) {
+    let agent = store
+        .add_agent(
+            NewAgent {
+                email: "a@example.com".into(),
+                name: "A".into(),
+                password_hash: "x".into(),
+                is_admin: false,
+                inboxes: vec![],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    store
+        .add_agent_token(agent.id, "hash-1", "cli", T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .agent_by_token_hash("hash-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        agent.id
+    );
+    assert!(store.agent_by_token_hash("hash-2").await.unwrap().is_none());
+    let dup = store
+        .add_agent(
+            NewAgent {
+                email: "a@example.com".into(),
+                name: "A2".into(),
+                password_hash: "x".into(),
+                is_admin: false,
+                inboxes: vec![],
+            },
+            T0,
+        )
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+}

@@ -6,6 +6,7 @@ pub mod conformance;
 mod error;
 pub mod model;
 mod sql;
+pub mod testing;
 
 use async_trait::async_trait;
 use igdesk_domain::changes::Change;
@@ -98,14 +99,21 @@ pub trait JobStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait ReadStore: Send + Sync + 'static {
-    async fn update_profile(&self, customer: CustomerId, facts: ProfileFacts, now: Millis)
-        -> Result<()>;
+    async fn update_profile(
+        &self,
+        customer: CustomerId,
+        facts: ProfileFacts,
+        now: Millis,
+    ) -> Result<()>;
     /// For background work: no scope, never exposed through the API.
     async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>>;
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>>;
     async fn customers_by_igsid(&self, scope: Scope, igsid: &str) -> Result<Vec<Customer>>;
     /// `None` when the customer does not exist or is not visible in `scope`.
-    async fn timeline(&self, scope: Scope, customer: CustomerId)
-        -> Result<Option<Vec<TimelineItem>>>;
+    async fn timeline(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+    ) -> Result<Option<Vec<TimelineItem>>>;
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>>;
 }

@@ -28,7 +28,10 @@ fn with(key: &str, v: Value) -> Value {
 
 #[test]
 fn envelope_errors_say_what_is_wrong() {
-    assert!(matches!(check_envelope(b"not json"), Err(EnvelopeError::NotJson(_))));
+    assert!(matches!(
+        check_envelope(b"not json"),
+        Err(EnvelopeError::NotJson(_))
+    ));
     assert!(matches!(
         check_envelope(br#"{"object":"instagram"}"#),
         Err(EnvelopeError::NotMetaShape(_))
@@ -37,7 +40,10 @@ fn envelope_errors_say_what_is_wrong() {
         check_envelope(br#"{"object":"instagram","entry":{}}"#),
         Err(EnvelopeError::NotMetaShape(_))
     ));
-    assert_eq!(check_envelope(br#"{"object":"instagram","entry":[]}"#), Ok(()));
+    assert_eq!(
+        check_envelope(br#"{"object":"instagram","entry":[]}"#),
+        Ok(())
+    );
 }
 
 #[test]
@@ -46,19 +52,26 @@ fn text_story_reply_and_quick_reply() {
         "message",
         json!({"mid":"m1","text":"nice","reply_to":{"story":{"url":"https://cdn/s","id":"st1"}}}),
     ));
-    let WebhookEvent::Message(b, m) = ev else { panic!() };
+    let WebhookEvent::Message(b, m) = ev else {
+        panic!()
+    };
     assert_eq!(b.sender, "555");
     assert_eq!(b.timestamp, Some(1730000000456));
     assert_eq!(m.text.as_deref(), Some("nice"));
     assert_eq!(
         m.reply_to,
-        Some(ReplyTo::Story { id: Some("st1".into()), url: Some("https://cdn/s".into()) })
+        Some(ReplyTo::Story {
+            id: Some("st1".into()),
+            url: Some("https://cdn/s".into())
+        })
     );
     let ev = messaging(with(
         "message",
         json!({"mid":"m2","text":"M","quick_reply":{"payload":"SIZE_M"}}),
     ));
-    let WebhookEvent::Message(_, m) = ev else { panic!() };
+    let WebhookEvent::Message(_, m) = ev else {
+        panic!()
+    };
     assert_eq!(m.quick_reply_payload.as_deref(), Some("SIZE_M"));
 }
 
@@ -74,9 +87,14 @@ fn attachments_of_every_shape() {
             {"type":"story_mention","payload":{"url":"https://cdn/s"}}
         ]}),
     ));
-    let WebhookEvent::Message(_, m) = ev else { panic!() };
+    let WebhookEvent::Message(_, m) = ev else {
+        panic!()
+    };
     let kinds: Vec<_> = m.attachments.iter().map(|a| a.kind.as_str()).collect();
-    assert_eq!(kinds, ["image", "share", "fallback", "template", "story_mention"]);
+    assert_eq!(
+        kinds,
+        ["image", "share", "fallback", "template", "story_mention"]
+    );
     assert_eq!(m.attachments[1].media_id.as_deref(), Some("181"));
     assert_eq!(m.attachments[1].title.as_deref(), Some("cap"));
     assert_eq!(m.attachments[2].url.as_deref(), Some("https://x"));
@@ -89,19 +107,40 @@ fn deletion_reaction_read_postback_referral() {
         messaging(with("message", json!({"mid":"m1","is_deleted":true}))),
         WebhookEvent::Deleted(_, mid) if mid == "m1"
     ));
-    let WebhookEvent::Reaction { reaction, emoji, target_mid, .. } = messaging(with(
+    let WebhookEvent::Reaction {
+        reaction,
+        emoji,
+        target_mid,
+        ..
+    } = messaging(with(
         "reaction",
         json!({"mid":"m9","action":"react","reaction":"laugh","emoji":"😂"}),
-    )) else { panic!() };
-    assert_eq!((target_mid.as_str(), reaction.as_deref(), emoji.as_deref()), ("m9", Some("laugh"), Some("😂")));
+    ))
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (target_mid.as_str(), reaction.as_deref(), emoji.as_deref()),
+        ("m9", Some("laugh"), Some("😂"))
+    );
     let WebhookEvent::Reaction { reaction, .. } =
-        messaging(with("reaction", json!({"mid":"m9","action":"unreact"}))) else { panic!() };
+        messaging(with("reaction", json!({"mid":"m9","action":"unreact"})))
+    else {
+        panic!()
+    };
     assert_eq!(reaction, None);
-    assert!(matches!(messaging(with("read", json!({"mid":"m3"}))), WebhookEvent::Read(_, m) if m == "m3"));
-    let WebhookEvent::Postback { payload, referral, .. } = messaging(with(
+    assert!(
+        matches!(messaging(with("read", json!({"mid":"m3"}))), WebhookEvent::Read(_, m) if m == "m3")
+    );
+    let WebhookEvent::Postback {
+        payload, referral, ..
+    } = messaging(with(
         "postback",
         json!({"mid":"p1","title":"Track","payload":"TRACK","referral":{"ref":"x","source":"SHORTLINKS"}}),
-    )) else { panic!() };
+    ))
+    else {
+        panic!()
+    };
     assert_eq!(payload.as_deref(), Some("TRACK"));
     assert_eq!(referral.unwrap().reference.as_deref(), Some("x"));
     assert!(matches!(
@@ -113,7 +152,9 @@ fn deletion_reaction_read_postback_referral() {
 #[test]
 fn unknown_kinds_are_kept_raw() {
     let ev = messaging(with("message_reads_v2", json!({"x":1})));
-    let WebhookEvent::Other { kind, raw, base } = ev else { panic!() };
+    let WebhookEvent::Other { kind, raw, base } = ev else {
+        panic!()
+    };
     assert_eq!(kind, "message_reads_v2");
     assert_eq!(raw["message_reads_v2"]["x"], 1);
     assert!(base.is_some());
@@ -126,12 +167,19 @@ fn comments_accept_id_or_comment_id_and_seconds() {
         {"field":"comments","value":{"comment_id":"c2","parent_id":"c1","from":{"id":"556"},"media_id":"m"}}
     ]}]});
     let out = decode_one(body);
-    let WebhookEvent::Comment(c1) = out[0].clone().unwrap() else { panic!() };
+    let WebhookEvent::Comment(c1) = out[0].clone().unwrap() else {
+        panic!()
+    };
     assert_eq!(c1.comment_id, "c1");
     assert_eq!(c1.timestamp, Some(1730000000000));
     assert_eq!(c1.from_username.as_deref(), Some("ana"));
-    let WebhookEvent::Comment(c2) = out[1].clone().unwrap() else { panic!() };
-    assert_eq!((c2.comment_id.as_str(), c2.parent_id.as_deref()), ("c2", Some("c1")));
+    let WebhookEvent::Comment(c2) = out[1].clone().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        (c2.comment_id.as_str(), c2.parent_id.as_deref()),
+        ("c2", Some("c1"))
+    );
 }
 
 #[test]
@@ -163,12 +211,24 @@ proptest! {
 
 fn arb_json() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
-        Just("message".to_string()), Just("mid".to_string()), Just("sender".to_string()),
-        Just("recipient".to_string()), Just("id".to_string()), Just("attachments".to_string()),
-        Just("payload".to_string()), Just("reaction".to_string()), Just("reply_to".to_string()),
-        Just("story".to_string()), Just("field".to_string()), Just("value".to_string()),
-        Just("from".to_string()), Just("timestamp".to_string()), Just("read".to_string()),
-        Just("postback".to_string()), Just("is_deleted".to_string()), "[a-z_]{1,8}",
+        Just("message".to_string()),
+        Just("mid".to_string()),
+        Just("sender".to_string()),
+        Just("recipient".to_string()),
+        Just("id".to_string()),
+        Just("attachments".to_string()),
+        Just("payload".to_string()),
+        Just("reaction".to_string()),
+        Just("reply_to".to_string()),
+        Just("story".to_string()),
+        Just("field".to_string()),
+        Just("value".to_string()),
+        Just("from".to_string()),
+        Just("timestamp".to_string()),
+        Just("read".to_string()),
+        Just("postback".to_string()),
+        Just("is_deleted".to_string()),
+        "[a-z_]{1,8}",
     ];
     let leaf = prop_oneof![
         Just(Value::Null),

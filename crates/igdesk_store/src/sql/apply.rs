@@ -74,13 +74,22 @@ async fn apply_one(
             },
             Some(account),
         ) => {
-            let customer = ensure_customer(tx, account, igsid, username.as_deref(), now, out).await?;
+            let customer =
+                ensure_customer(tx, account, igsid, username.as_deref(), now, out).await?;
             let Some(item_id) = insert_item(tx, account, customer, item, now).await? else {
                 out.duplicates += 1;
                 return Ok(());
             };
             out.items_added.push(item_id);
-            join_conversation(tx, account, customer, item_id, *conversation, item.created_at).await?;
+            join_conversation(
+                tx,
+                account,
+                customer,
+                item_id,
+                *conversation,
+                item.created_at,
+            )
+            .await?;
             if *refresh_profile {
                 sqlx::query(
                     "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) \
@@ -137,7 +146,16 @@ async fn apply_one(
                 .execute(&mut **tx)
                 .await?;
         }
-        (ChangeKind::React { igsid, mid, reaction, emoji, at }, Some(account)) => {
+        (
+            ChangeKind::React {
+                igsid,
+                mid,
+                reaction,
+                emoji,
+                at,
+            },
+            Some(account),
+        ) => {
             match reaction {
                 // A reaction older than the one stored is stale (redelivered late).
                 Some(reaction) => sqlx::query(
@@ -237,7 +255,12 @@ async fn insert_item(
     .bind(item.mid.0.clone())
     .bind(item.text.clone())
     .bind(serde_json::to_string(&item.attachments)?)
-    .bind(item.reply_to.as_ref().map(serde_json::to_string).transpose()?)
+    .bind(
+        item.reply_to
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?,
+    )
     .bind(serde_json::to_string(&item.context)?)
     .bind(item.status.as_str())
     .bind(item.raw.clone())
@@ -276,7 +299,11 @@ async fn join_conversation(
     if effect == ConversationEffect::None {
         return Ok(());
     }
-    let incoming = if effect == ConversationEffect::Open { Some(at) } else { None };
+    let incoming = if effect == ConversationEffect::Open {
+        Some(at)
+    } else {
+        None
+    };
     let open = sqlx::query(
         "UPDATE conversations SET last_item_at = CASE WHEN last_item_at > $1 THEN last_item_at ELSE $1 END, \
          last_incoming_at = CASE WHEN $2 IS NULL OR last_incoming_at > $2 THEN COALESCE(last_incoming_at, $2) ELSE $2 END \

@@ -23,7 +23,9 @@ impl IntakeStore for SqlStore {
                 .map(|i| format!("(${}, ${}, 'pending')", 2 * i + 1, 2 * i + 2))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!("INSERT INTO deliveries (received_at, body, status) VALUES {values} RETURNING id");
+            let sql = format!(
+                "INSERT INTO deliveries (received_at, body, status) VALUES {values} RETURNING id"
+            );
             let mut query = sqlx::query(&sql);
             for d in chunk {
                 query = query.bind(d.received_at).bind(d.body.clone());
@@ -33,13 +35,24 @@ impl IntakeStore for SqlStore {
                 ids.push(DeliveryId(row.try_get("id")?));
             }
             let values = (0..chunk.len())
-                .map(|i| format!("('{JOB_PROCESS_DELIVERY}', ${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .map(|i| {
+                    format!(
+                        "('{JOB_PROCESS_DELIVERY}', ${}, ${}, ${})",
+                        3 * i + 1,
+                        3 * i + 2,
+                        3 * i + 3
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!("INSERT INTO jobs (kind, payload, run_at, created_at) VALUES {values}");
+            let sql =
+                format!("INSERT INTO jobs (kind, payload, run_at, created_at) VALUES {values}");
             let mut query = sqlx::query(&sql);
             for (id, d) in ids[first..].iter().zip(chunk) {
-                query = query.bind(id.0.to_string()).bind(d.received_at).bind(d.received_at);
+                query = query
+                    .bind(id.0.to_string())
+                    .bind(d.received_at)
+                    .bind(d.received_at);
             }
             query.execute(&mut *tx).await?;
         }
@@ -69,9 +82,11 @@ impl IntakeStore for SqlStore {
     }
 
     async fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status ORDER BY status")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
             .collect()
@@ -109,4 +124,3 @@ impl IntakeStore for SqlStore {
             .collect()
     }
 }
-

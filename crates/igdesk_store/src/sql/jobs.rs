@@ -95,10 +95,12 @@ impl JobStore for SqlStore {
     }
 
     async fn release_all_leases(&self) -> Result<u64> {
-        Ok(sqlx::query("UPDATE jobs SET leased_until = 0 WHERE leased_until > 0")
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("UPDATE jobs SET leased_until = 0 WHERE leased_until > 0")
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     async fn pending_job_count(&self) -> Result<i64> {

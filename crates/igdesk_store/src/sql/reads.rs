@@ -22,7 +22,12 @@ fn scope_args(scope: Scope) -> (i64, i64) {
 
 #[async_trait]
 impl ReadStore for SqlStore {
-    async fn update_profile(&self, customer: CustomerId, f: ProfileFacts, now: Millis) -> Result<()> {
+    async fn update_profile(
+        &self,
+        customer: CustomerId,
+        f: ProfileFacts,
+        now: Millis,
+    ) -> Result<()> {
         sqlx::query(
             "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
              profile_pic = $3, follower_count = COALESCE($4, follower_count), \
@@ -44,13 +49,15 @@ impl ReadStore for SqlStore {
     }
 
     async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>> {
-        sqlx::query(&format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(rows::customer)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(rows::customer)
+        .transpose()
     }
 
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>> {
@@ -85,7 +92,11 @@ impl ReadStore for SqlStore {
         .collect()
     }
 
-    async fn timeline(&self, scope: Scope, customer: CustomerId) -> Result<Option<Vec<TimelineItem>>> {
+    async fn timeline(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+    ) -> Result<Option<Vec<TimelineItem>>> {
         if self.customer(scope, customer).await?.is_none() {
             return Ok(None);
         }

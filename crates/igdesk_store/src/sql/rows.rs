@@ -110,7 +110,9 @@ pub(super) fn item(row: &Row) -> Result<TimelineItem> {
         id: ItemId(row.try_get("id")?),
         account_id: AccountId(row.try_get("account_id")?),
         customer_id: CustomerId(row.try_get("customer_id")?),
-        conversation_id: row.try_get::<Option<i64>, _>("conversation_id")?.map(ConversationId),
+        conversation_id: row
+            .try_get::<Option<i64>, _>("conversation_id")?
+            .map(ConversationId),
         kind: row.try_get("kind")?,
         direction: row.try_get("direction")?,
         source: row.try_get("source")?,

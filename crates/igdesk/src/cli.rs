@@ -1,0 +1,242 @@
+//! The command line (SPEC §9). `igdesk --help` documents every command.
+
+use crate::config::{RawSettings, Settings};
+use crate::crypto::{hash_password, hash_token, new_api_token, Sealer};
+use crate::now_ms;
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use igdesk_domain::ConversationSettings;
+use igdesk_store::prelude::*;
+use igdesk_store::{NewAccount, NewAgent};
+use secrecy::{ExposeSecret, SecretString};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "igdesk",
+    version,
+    about = "Instagram customer service, self-hosted"
+)]
+pub struct Cli {
+    /// A TOML settings file; IGDESK_* environment variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run everything on a fresh SQLite file with a simulated Instagram and a demo login.
+    Demo(crate::demo::DemoArgs),
+    /// Run the service.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Connected Instagram accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Agents and administrators.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Copy a live SQLite store to FILE (consistent while igdesk keeps running).
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Measure intake throughput and latency against a minimal baseline.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Connect an Instagram professional account by hand.
+    Add(AccountAdd),
+}
+
+#[derive(Args)]
+struct AccountAdd {
+    /// The Instagram professional account id (IG_ID).
+    #[arg(long)]
+    ig_id: String,
+    /// The linked Facebook Page id.
+    #[arg(long)]
+    page_id: String,
+    #[arg(long)]
+    page_name: String,
+    #[arg(long)]
+    username: String,
+    /// The access token (a Page token, or an Instagram user token with --login instagram).
+    #[arg(long)]
+    token: String,
+    #[arg(long, default_value = "cli")]
+    added_by: String,
+    /// Which login path the token belongs to.
+    #[arg(long, default_value = "facebook", value_parser = ["facebook", "instagram"])]
+    login: String,
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Create an agent; the password is read from standard input. Prints a personal
+    /// API token once.
+    Add(AgentAdd),
+}
+
+#[derive(Args)]
+struct AgentAdd {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// Administrators configure igdesk and see every inbox.
+    #[arg(long)]
+    admin: bool,
+    /// An inbox the agent works in (repeat for several); created if missing.
+    #[arg(long = "inbox", value_name = "NAME")]
+    inboxes: Vec<String>,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let raw = RawSettings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Demo(args) => crate::demo::run(args, raw).await,
+        Command::Bench(args) => crate::bench::run(args).await,
+        Command::Serve => {
+            let settings = Settings::try_from(raw)?;
+            crate::telemetry::init_logs(settings.log_json);
+            crate::server::serve(settings).await
+        }
+        Command::Migrate => {
+            let url = raw.database_url()?;
+            igdesk_store::connect(&url).await?;
+            println!("database {} is up to date", crate::server::redact(&url));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let url = raw.database_url()?;
+            if file.exists() {
+                bail!("{} already exists; choose a new file", file.display());
+            }
+            let store = igdesk_store::connect(&url).await?;
+            store.backup_to(&file.to_string_lossy()).await?;
+            println!("backed up to {}", file.display());
+            Ok(())
+        }
+        Command::Account(AccountCommand::Add(a)) => add_account(raw, a).await,
+        Command::Agent(AgentCommand::Add(a)) => add_agent(raw, a).await,
+    }
+}
+
+fn require(value: &str, what: &str) -> anyhow::Result<()> {
+    if value.trim().is_empty() {
+        bail!("{what} must not be empty");
+    }
+    Ok(())
+}
+
+async fn add_account(raw: RawSettings, a: AccountAdd) -> anyhow::Result<()> {
+    for (value, what) in [
+        (&a.ig_id, "--ig-id"),
+        (&a.page_id, "--page-id"),
+        (&a.page_name, "--page-name"),
+        (&a.username, "--username"),
+        (&a.token, "--token"),
+    ] {
+        require(value, what)?;
+    }
+    if !a.ig_id.chars().all(|c| c.is_ascii_digit()) {
+        bail!(
+            "--ig-id must be Instagram's numeric account id, not {:?}",
+            a.ig_id
+        );
+    }
+    let sealer = Sealer::new(&raw.secret_key()?);
+    let store = igdesk_store::connect(&raw.database_url()?).await?;
+    let account = store
+        .add_account(
+            NewAccount {
+                ig_id: a.ig_id,
+                page_id: a.page_id,
+                page_name: a.page_name,
+                username: a.username,
+                login_path: a.login,
+                token_sealed: sealer.seal(&SecretString::from(a.token)),
+                added_by: a.added_by,
+                settings: ConversationSettings::default(),
+            },
+            now_ms(),
+        )
+        .await?;
+    println!(
+        "connected @{} (Instagram id {}, Page {} \"{}\") as account {}",
+        account.username, account.ig_id, account.page_id, account.page_name, account.id
+    );
+    Ok(())
+}
+
+async fn add_agent(raw: RawSettings, a: AgentAdd) -> anyhow::Result<()> {
+    require(&a.name, "--name")?;
+    if !a.email.contains('@') {
+        bail!("--email {:?} is not an email address", a.email);
+    }
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = SecretString::from(password.trim_end_matches(['\r', '\n']).to_owned());
+    if password.expose_secret().chars().count() < 8 {
+        bail!("the password (read from standard input) must have at least 8 characters");
+    }
+    let store = igdesk_store::connect(&raw.database_url()?).await?;
+    let inboxes = if a.inboxes.is_empty() {
+        vec!["Instagram".to_owned()]
+    } else {
+        a.inboxes
+    };
+    let agent = store
+        .add_agent(
+            NewAgent {
+                email: a.email,
+                name: a.name,
+                password_hash: hash_password(&password)?,
+                is_admin: a.admin,
+                inboxes,
+            },
+            now_ms(),
+        )
+        .await?;
+    let token = new_api_token();
+    store
+        .add_agent_token(
+            agent.id,
+            &hash_token(token.expose_secret()),
+            "cli",
+            now_ms(),
+        )
+        .await?;
+    println!(
+        "created {} <{}> as agent {}",
+        agent.name, agent.email, agent.id
+    );
+    println!("API token (shown once): {}", token.expose_secret());
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! Settings (SPEC §9): a TOML file and/or `IGDESK_*` environment variables, the
+//! environment winning. Every value is checked at start; a bad one stops start-up
+//! with a message naming it.
+
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the settings file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("setting {setting} (IGDESK_{env}): {problem}")]
+    Invalid {
+        setting: &'static str,
+        env: String,
+        problem: String,
+    },
+}
+
+fn invalid(setting: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        setting,
+        env: setting.to_uppercase(),
+        problem: problem.into(),
+    }
+}
+
+/// Every setting as text, before checking: file values overlaid by the environment.
+#[derive(Debug, Default, Clone)]
+pub struct RawSettings {
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub meta_app_secret: Option<String>,
+    pub meta_verify_token: Option<String>,
+    pub meta_instagram_app_secret: Option<String>,
+    pub graph_base_url: Option<String>,
+    pub instagram_graph_base_url: Option<String>,
+    pub graph_version: Option<String>,
+    pub public_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub workers: Option<String>,
+    pub log_format: Option<String>,
+}
+
+const KEYS: &[&str] = &[
+    "listen",
+    "database_url",
+    "meta_app_secret",
+    "meta_verify_token",
+    "meta_instagram_app_secret",
+    "graph_base_url",
+    "instagram_graph_base_url",
+    "graph_version",
+    "public_url",
+    "secret_key",
+    "workers",
+    "log_format",
+];
+
+impl RawSettings {
+    /// Reads `file` (if any), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        Self::load_from(file, &env)
+    }
+
+    pub fn load_from(
+        file: Option<&Path>,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                raw_from_toml(path, &text)?
+            }
+            None => RawSettings::default(),
+        };
+        for key in KEYS {
+            if let Some(v) = env.get(&format!("IGDESK_{}", key.to_uppercase())) {
+                *raw.slot(key) = Some(v.clone());
+            }
+        }
+        Ok(raw)
+    }
+
+    fn slot(&mut self, key: &str) -> &mut Option<String> {
+        match key {
+            "listen" => &mut self.listen,
+            "database_url" => &mut self.database_url,
+            "meta_app_secret" => &mut self.meta_app_secret,
+            "meta_verify_token" => &mut self.meta_verify_token,
+            "meta_instagram_app_secret" => &mut self.meta_instagram_app_secret,
+            "graph_base_url" => &mut self.graph_base_url,
+            "instagram_graph_base_url" => &mut self.instagram_graph_base_url,
+            "graph_version" => &mut self.graph_version,
+            "public_url" => &mut self.public_url,
+            "secret_key" => &mut self.secret_key,
+            "workers" => &mut self.workers,
+            _ => &mut self.log_format,
+        }
+    }
+
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        let url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| "sqlite://igdesk.db".into());
+        if url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://")
+        {
+            Ok(url)
+        } else {
+            Err(invalid(
+                "database_url",
+                format!("{url:?} is neither sqlite://FILE nor postgres://…"),
+            ))
+        }
+    }
+
+    pub fn secret_key(&self) -> Result<SecretString, ConfigError> {
+        match self.secret_key.as_deref().map(str::trim) {
+            None | Some("") => Err(invalid(
+                "secret_key",
+                "missing: it encrypts stored access tokens (at least 32 characters)",
+            )),
+            Some(k) if k.chars().count() < 32 => Err(invalid(
+                "secret_key",
+                "too short: use at least 32 characters",
+            )),
+            Some(k) => Ok(SecretString::from(k.to_owned())),
+        }
+    }
+}
+
+/// The file's form: the same keys, any TOML scalar accepted and read as text.
+fn raw_from_toml(path: &Path, text: &str) -> Result<RawSettings, ConfigError> {
+    let file_error = |reason: String| ConfigError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    let values: BTreeMap<String, toml::Value> =
+        toml::from_str(text).map_err(|e| file_error(e.to_string()))?;
+    let mut raw = RawSettings::default();
+    for (key, value) in values {
+        if !KEYS.contains(&key.as_str()) {
+            return Err(file_error(format!("unknown setting {key:?}")));
+        }
+        *raw.slot(&key) = Some(match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => return Err(file_error(format!("{key} must be a string or a number"))),
+        });
+    }
+    Ok(raw)
+}
+
+/// Everything `igdesk serve` needs, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub meta_app_secret: SecretString,
+    pub meta_verify_token: SecretString,
+    pub meta_instagram_app_secret: Option<SecretString>,
+    pub graph_base_url: String,
+    pub instagram_graph_base_url: String,
+    pub graph_version: String,
+    pub public_url: String,
+    pub secret_key: SecretString,
+    pub workers: usize,
+    pub log_json: bool,
+}
+
+fn required(
+    value: &Option<String>,
+    setting: &'static str,
+    why: &str,
+) -> Result<String, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_owned()),
+        _ => Err(invalid(setting, format!("missing: {why}"))),
+    }
+}
+
+fn http_url(
+    value: Option<&str>,
+    default: &str,
+    setting: &'static str,
+) -> Result<String, ConfigError> {
+    let url = value.unwrap_or(default).trim_end_matches('/').to_owned();
+    if url.starts_with("http://") || url.starts_with("https://") {
+        Ok(url)
+    } else {
+        Err(invalid(setting, format!("{url:?} is not an http(s) URL")))
+    }
+}
+
+impl TryFrom<RawSettings> for Settings {
+    type Error = ConfigError;
+
+    fn try_from(raw: RawSettings) -> Result<Self, ConfigError> {
+        let listen_text = raw
+            .listen
+            .clone()
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text.parse().map_err(|_| {
+            invalid(
+                "listen",
+                format!("{listen_text:?} is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let graph_version = raw.graph_version.clone().unwrap_or_else(|| "v21.0".into());
+        if !graph_version.starts_with('v') || graph_version[1..].parse::<f32>().is_err() {
+            return Err(invalid(
+                "graph_version",
+                format!("{graph_version:?} is not like v21.0"),
+            ));
+        }
+        let workers = match raw.workers.as_deref() {
+            None => 2,
+            Some(w) => w
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or_else(|| invalid("workers", format!("{w:?} is not a number from 1 to 64")))?,
+        };
+        let log_json = match raw.log_format.as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "log_format",
+                    format!("{other:?} is not text or json"),
+                ))
+            }
+        };
+        Ok(Settings {
+            listen,
+            database_url: raw.database_url()?,
+            meta_app_secret: required(
+                &raw.meta_app_secret,
+                "meta_app_secret",
+                "webhooks cannot be verified without Meta's app secret",
+            )?
+            .into(),
+            meta_verify_token: required(
+                &raw.meta_verify_token,
+                "meta_verify_token",
+                "Meta's subscription handshake needs it",
+            )?
+            .into(),
+            meta_instagram_app_secret: raw
+                .meta_instagram_app_secret
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .map(SecretString::from),
+            graph_base_url: http_url(
+                raw.graph_base_url.as_deref(),
+                "https://graph.facebook.com",
+                "graph_base_url",
+            )?,
+            instagram_graph_base_url: http_url(
+                raw.instagram_graph_base_url.as_deref(),
+                "https://graph.instagram.com",
+                "instagram_graph_base_url",
+            )?,
+            graph_version,
+            public_url: http_url(
+                raw.public_url.as_deref(),
+                &format!("http://{listen_text}"),
+                "public_url",
+            )?,
+            secret_key: raw.secret_key()?,
+            workers,
+            log_json,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    const GOOD: &[(&str, &str)] = &[
+        ("IGDESK_META_APP_SECRET", "s"),
+        ("IGDESK_META_VERIFY_TOKEN", "v"),
+        ("IGDESK_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+    ];
+
+    #[test]
+    fn defaults_fill_what_is_not_said() {
+        let s = Settings::try_from(RawSettings::load_from(None, &env(GOOD)).unwrap()).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://igdesk.db");
+        assert_eq!(s.graph_base_url, "https://graph.facebook.com");
+        assert_eq!(s.instagram_graph_base_url, "https://graph.instagram.com");
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let err = Settings::try_from(RawSettings::load_from(None, &env(&GOOD[1..])).unwrap())
+            .unwrap_err();
+        assert!(err.to_string().contains("IGDESK_META_APP_SECRET"), "{err}");
+        let mut bad = env(GOOD);
+        bad.insert("IGDESK_LISTEN".into(), "nowhere".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("IGDESK_LISTEN"), "{err}");
+        let mut bad = env(GOOD);
+        bad.insert("IGDESK_DATABASE_URL".into(), "mysql://x".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("IGDESK_DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("igdesk.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nworkers = 3\n").unwrap();
+        let mut e = env(GOOD);
+        let s = Settings::try_from(RawSettings::load_from(Some(&path), &e).unwrap()).unwrap();
+        assert_eq!((s.listen.port(), s.workers), (9000, 3));
+        e.insert("IGDESK_LISTEN".into(), "127.0.0.1:9001".into());
+        let s = Settings::try_from(RawSettings::load_from(Some(&path), &e).unwrap()).unwrap();
+        assert_eq!(s.listen.port(), 9001);
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("igdesk.toml");
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let err = RawSettings::load_from(Some(&path), &BTreeMap::new());
+        assert!(err.is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! `igdesk demo`: the whole product on a laptop, with no Meta account. A fresh SQLite
+//! file, the Instagram simulator in the same process standing in for Meta, a demo
+//! account and login, and simulated customers writing in.
+
+use crate::config::{RawSettings, Settings};
+use crate::crypto::{hash_password, hash_token, new_api_token, random_hex};
+use crate::now_ms;
+use anyhow::Context;
+use clap::Args;
+use igdesk_domain::ConversationSettings;
+use igdesk_igs::{BusinessAccount, CustomerProfile, Scenario, SimConfig, Simulator};
+use igdesk_store::{NewAccount, NewAgent};
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Where the console listens.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The SQLite file to create (replaced if it exists).
+    #[arg(long, default_value = "igdesk-demo.db")]
+    database: PathBuf,
+}
+
+pub const DEMO_IG_ID: &str = "17841400000000001";
+pub const DEMO_EMAIL: &str = "demo@igdesk.local";
+pub const DEMO_PASSWORD: &str = "demo-password";
+const SCENARIO: &str = include_str!("../demo/scenario.toml");
+
+/// The simulated customers of the demo scenario, as Instagram knows them.
+fn demo_customers() -> Vec<CustomerProfile> {
+    let person =
+        |igsid: &str, name: &str, username: &str, followers: u64, verified: bool| CustomerProfile {
+            name: Some(name.into()),
+            follower_count: followers,
+            is_verified_user: verified,
+            is_user_follow_business: true,
+            ..CustomerProfile::new(igsid, username)
+        };
+    vec![
+        person("6100000000000001", "Ana Souza", "ana.souza", 1_240, false),
+        person("6100000000000002", "Ben Okafor", "benokafor", 88_000, true),
+        person("6100000000000003", "Chloé Martin", "chloe.m", 310, false),
+    ]
+}
+
+pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
+    crate::telemetry::init_logs(false);
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", args.database.display()));
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot replace {}", path.display()))?;
+        }
+    }
+    let app_secret = random_hex(16);
+    let listener = TcpListener::bind(&args.listen).await.with_context(|| {
+        format!(
+            "cannot listen on {} (choose another with --listen)",
+            args.listen
+        )
+    })?;
+    let addr = listener.local_addr()?;
+    let igs_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let igs_url = format!("http://{}", igs_listener.local_addr()?);
+
+    let sim = Simulator::new(SimConfig {
+        app_secret: app_secret.clone(),
+        webhook_url: format!("http://{addr}/webhooks/instagram"),
+    });
+    let page_token = format!("EAAB-demo-{}", random_hex(8));
+    sim.add_business(BusinessAccount {
+        ig_id: DEMO_IG_ID.into(),
+        page_id: "100000000000001".into(),
+        username: "igdesk.demo.shop".into(),
+        page_token: page_token.clone(),
+        instagram_token: format!("IGQV-demo-{}", random_hex(8)),
+    });
+    for customer in demo_customers() {
+        sim.add_customer(DEMO_IG_ID, customer);
+    }
+    let igs = sim.clone();
+    tokio::spawn(async move { igs.serve(igs_listener).await });
+
+    let settings = Settings::try_from(RawSettings {
+        listen: Some(addr.to_string()),
+        database_url: Some(format!("sqlite://{}", args.database.display())),
+        meta_app_secret: Some(app_secret),
+        meta_verify_token: Some(random_hex(8)),
+        graph_base_url: Some(format!("{igs_url}/graph.facebook.com")),
+        instagram_graph_base_url: Some(format!("{igs_url}/graph.instagram.com")),
+        secret_key: Some(random_hex(32)),
+        ..raw
+    })?;
+    let running = crate::server::start(settings, Some(listener)).await?;
+    let store = running.app.store.clone();
+    store
+        .add_account(
+            NewAccount {
+                ig_id: DEMO_IG_ID.into(),
+                page_id: "100000000000001".into(),
+                page_name: "igdesk Demo Shop".into(),
+                username: "igdesk.demo.shop".into(),
+                login_path: "facebook".into(),
+                token_sealed: running.app.sealer.seal(&SecretString::from(page_token)),
+                added_by: "igdesk demo".into(),
+                settings: ConversationSettings {
+                    story_mentions_create_conversations: true,
+                    ..Default::default()
+                },
+            },
+            now_ms(),
+        )
+        .await?;
+    let agent = store
+        .add_agent(
+            NewAgent {
+                email: DEMO_EMAIL.into(),
+                name: "Demo Agent".into(),
+                password_hash: hash_password(&SecretString::from(DEMO_PASSWORD.to_owned()))?,
+                is_admin: true,
+                inboxes: vec!["Instagram".into()],
+            },
+            now_ms(),
+        )
+        .await?;
+    let token = new_api_token();
+    store
+        .add_agent_token(
+            agent.id,
+            &hash_token(token.expose_secret()),
+            "demo",
+            now_ms(),
+        )
+        .await?;
+
+    let scenario = Scenario::from_toml(SCENARIO).context("the demo scenario")?;
+    let outcomes = igdesk_igs::run_scenario(&sim, &scenario).await?;
+    let url = running.url();
+    println!();
+    println!("igdesk demo is running at {url}/");
+    println!("  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("  API token: {}", token.expose_secret());
+    println!(
+        "  simulated Instagram: {igs_url} ({} webhook deliveries sent)",
+        outcomes.len()
+    );
+    println!();
+    println!("Try:");
+    println!(
+        "  curl -H 'Authorization: Bearer {}' {url}/api/v1/conversations",
+        token.expose_secret()
+    );
+    println!();
+    println!("Press Ctrl-C to stop.");
+    crate::server::shutdown_signal().await;
+    running.stop().await
+}

@@ -1,0 +1,98 @@
+//! JSON views of stored rows, as the read API shows them.
+
+use crate::now_ms;
+use igdesk_domain::timeline::{
+    self, story_available, Attachment, ItemContext, ItemFacts, ItemKind, ReplyTo, REACTION_SHOWN,
+};
+use igdesk_store::TimelineItem;
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+pub struct ItemView {
+    pub id: i64,
+    pub kind: String,
+    pub direction: String,
+    pub source: String,
+    /// The line a person reads: the text, or what stands for it ("Message was deleted",
+    /// "Story is no longer available", "Unsupported message (type)" …).
+    pub summary: String,
+    pub text: Option<String>,
+    pub attachments: Vec<Attachment>,
+    pub reply_to: Option<ReplyToView>,
+    /// ❤️ when the customer reacted, whatever emoji they used.
+    pub reaction: Option<&'static str>,
+    pub deleted: bool,
+    pub status: String,
+    pub mid: String,
+    pub conversation_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story_available: Option<bool>,
+    pub context: ItemContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<serde_json::Value>,
+    pub created_at: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Serialize)]
+pub struct ReplyToView {
+    #[serde(flatten)]
+    pub target: ReplyTo,
+    /// For a reply to a Story: whether the Story can still be shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story_available: Option<bool>,
+}
+
+pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
+    let now = now_ms();
+    let kind = ItemKind::parse(&item.kind).unwrap_or(ItemKind::Unsupported);
+    let story_ok = story_available(item.created_at, item.story_gone, now);
+    let summary = timeline::summary(&ItemFacts {
+        kind,
+        deleted: item.deleted,
+        text: item.text.as_deref(),
+        attachments: &item.attachments,
+        context: &item.context,
+        author_name,
+        story_available: story_ok,
+    });
+    let reply_to = item.reply_to.map(|target| ReplyToView {
+        story_available: matches!(target, ReplyTo::Story { .. }).then_some(story_ok),
+        target,
+    });
+    ItemView {
+        id: item.id.0,
+        summary,
+        kind: item.kind,
+        direction: item.direction,
+        source: item.source,
+        text: item.text,
+        attachments: item.attachments,
+        reply_to,
+        reaction: item.reaction.map(|_| REACTION_SHOWN),
+        deleted: item.deleted,
+        status: item.status,
+        mid: item.mid,
+        conversation_id: item.conversation_id.map(|c| c.0),
+        story_available: (kind == ItemKind::StoryMention).then_some(story_ok),
+        context: item.context,
+        raw: if kind == ItemKind::Unsupported {
+            item.raw
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok())
+        } else {
+            None
+        },
+        created_at: rfc3339(item.created_at),
+        created_at_ms: item.created_at,
+    }
+}

@@ -1,0 +1,23 @@
+//! igdesk: Instagram customer service, self-hosted. This crate is the binary's body:
+//! command line, settings, the HTTP surface (Meta's webhooks, the read API, ops
+//! endpoints), the intake writer and the background workers.
+
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod http;
+pub mod intake;
+pub mod server;
+pub mod telemetry;
+pub mod workers;
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,140 @@
+//! Starting and stopping the whole service: store, intake writer, workers, HTTP.
+
+use crate::app::App;
+use crate::config::Settings;
+use crate::crypto::Sealer;
+use crate::intake::writer::IntakeWriter;
+use anyhow::Context;
+use igdesk_meta::HttpGraph;
+use igdesk_store::prelude::*;
+use igdesk_store::Backend;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// A running igdesk: its address, its state, and the means to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: App,
+    stop: CancellationToken,
+    http: JoinHandle<std::io::Result<()>>,
+    workers: Vec<JoinHandle<()>>,
+    writer: JoinHandle<()>,
+}
+
+/// Opens the store (migrating it), starts the intake writer, the workers and the
+/// HTTP server on `listener` (or on the configured address).
+pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+    let store = igdesk_store::connect(&settings.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                redact(&settings.database_url)
+            )
+        })?;
+    if store.backend() == Backend::Sqlite {
+        // One SQLite file is served by one process: leases left by a previous run of
+        // it belong to nobody now.
+        let released = store.release_all_leases().await?;
+        if released > 0 {
+            tracing::info!(released, "resuming jobs interrupted by the last stop");
+        }
+    }
+    let store: Arc<dyn igdesk_store::Store> = Arc::new(store);
+    let listener = match listener {
+        Some(l) => l,
+        None => TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {} (IGDESK_LISTEN)", settings.listen))?,
+    };
+    let addr = listener.local_addr()?;
+    let jobs_ready = Arc::new(Notify::new());
+    let (intake, writer) = IntakeWriter::spawn(store.clone(), jobs_ready.clone());
+    let graph = HttpGraph::new(
+        &settings.graph_base_url,
+        &settings.instagram_graph_base_url,
+        &settings.graph_version,
+    );
+    crate::telemetry::prometheus();
+    let app = App {
+        sealer: Sealer::new(&settings.secret_key),
+        store,
+        settings: Arc::new(settings),
+        graph: Arc::new(graph),
+        intake,
+        jobs_ready,
+    };
+    let stop = CancellationToken::new();
+    let workers = crate::workers::spawn(&app, &stop);
+    let router = crate::http::router(app.clone());
+    let http_stop = stop.clone();
+    let http = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move { http_stop.cancelled().await })
+            .await
+    });
+    tracing::info!(%addr, "igdesk is listening");
+    Ok(Running {
+        addr,
+        app,
+        stop,
+        http,
+        workers,
+        writer,
+    })
+}
+
+impl Running {
+    /// Graceful stop: no new requests; requests in flight are answered (their
+    /// deliveries committed); workers finish their current job.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        self.http.await??;
+        for worker in self.workers {
+            worker.await?;
+        }
+        drop(self.app);
+        self.writer.await?;
+        tracing::info!("igdesk stopped");
+        Ok(())
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Runs until Ctrl-C or SIGTERM, then stops gracefully.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let running = start(settings, None).await?;
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    running.stop().await
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// A database URL fit for logs: no password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,136 @@
+//! Background workers. Each loop leases due jobs of its kinds, handles them, and
+//! completes, retries (backoff with jitter) or buries each one. A job is handled
+//! idempotently, so a lease that expires after a crash costs a repeat, not a loss.
+
+mod deliveries;
+pub mod mapping;
+mod profile;
+
+use crate::app::App;
+use crate::now_ms;
+use igdesk_domain::retry::backoff;
+use igdesk_domain::Millis;
+use igdesk_store::{Job, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE};
+use rand::Rng;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How long a claimed job stays reserved for its worker.
+const LEASE: Millis = 60_000;
+/// How often an idle worker looks for due jobs it was not woken for (retries, jobs
+/// written by other instances).
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// What became of one job.
+pub enum Outcome {
+    /// Done; the handler already removed the job, or it can be removed now.
+    Done,
+    Retry {
+        error: String,
+        after: Option<Millis>,
+    },
+    GiveUp(String),
+}
+
+/// Starts every worker loop; they stop after their current job once `cancel` fires.
+pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
+    let mut handles = Vec::new();
+    for _ in 0..app.settings.workers {
+        handles.push(tokio::spawn(run(
+            app.clone(),
+            cancel.clone(),
+            JOB_PROCESS_DELIVERY,
+            32,
+            12,
+        )));
+    }
+    handles.push(tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_REFRESH_PROFILE,
+        8,
+        8,
+    )));
+    handles
+}
+
+async fn run(
+    app: App,
+    cancel: CancellationToken,
+    kind: &'static str,
+    batch: i64,
+    max_attempts: i64,
+) {
+    loop {
+        // Registered before claiming, so a wake-up between the claim and the wait is
+        // not missed.
+        let woken = app.jobs_ready.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if cancel.is_cancelled() {
+            return;
+        }
+        let now = now_ms();
+        let jobs = match app.store.claim_jobs(&[kind], batch, now, now + LEASE).await {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::error!(error = %e, kind, "cannot claim jobs");
+                Vec::new()
+            }
+        };
+        if jobs.is_empty() {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = &mut woken => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+            continue;
+        }
+        for job in jobs {
+            let started = std::time::Instant::now();
+            let outcome = match kind {
+                JOB_PROCESS_DELIVERY => deliveries::process(&app, &job).await,
+                _ => profile::refresh(&app, &job).await,
+            };
+            settle(&app, &job, outcome, max_attempts).await;
+            metrics::histogram!("igdesk_job_seconds", "kind" => kind)
+                .record(started.elapsed().as_secs_f64());
+        }
+    }
+}
+
+async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {
+    let result = match outcome {
+        Outcome::Done => {
+            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "done")
+                .increment(1);
+            app.store.complete_job(job.id).await
+        }
+        Outcome::Retry { error, .. } if job.attempts >= max_attempts => {
+            tracing::error!(job = %job.id, kind = %job.kind, %error, "giving up after {} attempts", job.attempts);
+            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "dead")
+                .increment(1);
+            app.store.bury_job(job.id, &error).await
+        }
+        Outcome::Retry { error, after } => {
+            let jitter = rand::thread_rng().gen::<f64>();
+            let delay =
+                after.unwrap_or_else(|| backoff(job.attempts as u32, 1_000, 10 * 60_000, jitter));
+            tracing::warn!(job = %job.id, kind = %job.kind, %error, delay_ms = delay, "will retry");
+            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "retry")
+                .increment(1);
+            app.store.retry_job(job.id, now_ms() + delay, &error).await
+        }
+        Outcome::GiveUp(error) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, %error, "job given up");
+            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "dead")
+                .increment(1);
+            app.store.bury_job(job.id, &error).await
+        }
+    };
+    if let Err(e) = result {
+        // The lease runs out and the job is claimed again: handlers are idempotent.
+        tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome");
+    }
+}

@@ -1,0 +1,44 @@
+//! Runs the conformance suite on both backends: a SQLite file and a fresh
+//! PostgreSQL database per test.
+
+use igdesk_store::conformance as suite;
+use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
+
+macro_rules! both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = igdesk_store::connect(&super::sqlite_url(dir.path())).await.unwrap();
+                    super::suite::$case(&store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let store = igdesk_store::connect(&super::fresh_postgres_url().await).await.unwrap();
+                    super::suite::$case(&store).await;
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    accounts_are_unique_and_default_to_the_instagram_inbox,
+    deliveries_are_written_with_their_jobs,
+    a_claimed_job_is_not_claimed_again_until_its_lease_ends,
+    job_dedup_keys_hold_while_waiting_and_free_on_burial,
+    a_message_creates_customer_conversation_item_and_profile_job,
+    the_same_mid_twice_changes_nothing,
+    deletions_remove_content_even_when_they_come_first,
+    reactions_follow_the_latest_event,
+    reads_mark_outgoing_items_up_to_the_seen_one,
+    items_that_open_nothing_stay_on_the_profile,
+    agents_see_only_their_inboxes,
+    agent_tokens_resolve_to_their_agent,
+);
