@@ -8,7 +8,7 @@ use crate::now_ms;
 use anyhow::Context;
 use clap::Args;
 use igdesk_domain::ConversationSettings;
-use igdesk_igs::{BusinessAccount, CustomerProfile, Scenario, SimConfig, Simulator};
+use igdesk_igs::{BusinessAccount, Scenario, SimConfig, Simulator};
 use igdesk_store::{NewAccount, NewAgent};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
@@ -27,24 +27,8 @@ pub struct DemoArgs {
 pub const DEMO_IG_ID: &str = "17841400000000001";
 pub const DEMO_EMAIL: &str = "demo@igdesk.local";
 pub const DEMO_PASSWORD: &str = "demo-password";
-const SCENARIO: &str = include_str!("../demo/scenario.toml");
-
-/// The simulated customers of the demo scenario, as Instagram knows them.
-fn demo_customers() -> Vec<CustomerProfile> {
-    let person =
-        |igsid: &str, name: &str, username: &str, followers: u64, verified: bool| CustomerProfile {
-            name: Some(name.into()),
-            follower_count: followers,
-            is_verified_user: verified,
-            is_user_follow_business: true,
-            ..CustomerProfile::new(igsid, username)
-        };
-    vec![
-        person("6100000000000001", "Ana Souza", "ana.souza", 1_240, false),
-        person("6100000000000002", "Ben Okafor", "benokafor", 88_000, true),
-        person("6100000000000003", "Chloé Martin", "chloe.m", 310, false),
-    ]
-}
+/// The customers and what they write: the simulator's demo scenario.
+const SCENARIO: &str = include_str!("../../igdesk_igs/scenarios/demo.toml");
 
 pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     crate::telemetry::init_logs(false);
@@ -78,9 +62,6 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         page_token: page_token.clone(),
         instagram_token: format!("IGQV-demo-{}", random_hex(8)),
     });
-    for customer in demo_customers() {
-        sim.add_customer(DEMO_IG_ID, customer);
-    }
     let igs = sim.clone();
     tokio::spawn(async move { igs.serve(igs_listener).await });
 

@@ -89,10 +89,12 @@ async fn apply(store: &dyn Store, changes: &[Change]) -> ApplyOutcome {
         .iter()
         .find(|j| j.payload == ids[0].0.to_string())
         .expect("its job");
-    store
-        .apply_delivery(job.id, ids[0], changes, T0)
-        .await
-        .unwrap()
+    let batch = [DeliveryChanges {
+        job: job.id,
+        delivery: ids[0],
+        changes: changes.to_vec(),
+    }];
+    store.apply_deliveries(&batch, T0).await.unwrap()
 }
 
 pub async fn accounts_are_unique_and_default_to_the_instagram_inbox(store: &dyn Store) {

@@ -9,7 +9,6 @@ mod sql;
 pub mod testing;
 
 use async_trait::async_trait;
-use igdesk_domain::changes::Change;
 use igdesk_domain::{AccountId, AgentId, CustomerId, DeliveryId, JobId, Millis};
 
 pub use error::StoreError;
@@ -65,13 +64,11 @@ pub trait IntakeStore: Send + Sync + 'static {
     async fn delivery_body(&self, id: DeliveryId) -> Result<Option<Vec<u8>>>;
     /// Count of deliveries per status (`pending`, `processed`, `rejected`).
     async fn delivery_counts(&self) -> Result<Vec<(String, i64)>>;
-    /// Applies the changes decided for one delivery, marks it processed and completes
-    /// its job, all in one transaction.
-    async fn apply_delivery(
+    /// Applies the changes decided for each delivery of `batch`, marks them processed
+    /// and completes their jobs, all in one transaction (one commit for the batch).
+    async fn apply_deliveries(
         &self,
-        job: JobId,
-        delivery: DeliveryId,
-        changes: &[Change],
+        batch: &[DeliveryChanges],
         now: Millis,
     ) -> Result<ApplyOutcome>;
     async fn event_notes(&self, limit: i64) -> Result<Vec<EventNote>>;
@@ -95,6 +92,8 @@ pub trait JobStore: Send + Sync + 'static {
     /// Frees every lease (start-up of the only instance: nobody else holds them).
     async fn release_all_leases(&self) -> Result<u64>;
     async fn pending_job_count(&self) -> Result<i64>;
+    /// Jobs given up on, newest first, with their last error.
+    async fn dead_jobs(&self, limit: i64) -> Result<Vec<DeadJob>>;
 }
 
 #[async_trait]

@@ -184,6 +184,14 @@ pub struct EventNote {
     pub created_at: Millis,
 }
 
+/// One processed delivery: its job, and the changes its events ask for.
+#[derive(Debug, Clone)]
+pub struct DeliveryChanges {
+    pub job: JobId,
+    pub delivery: DeliveryId,
+    pub changes: Vec<igdesk_domain::changes::Change>,
+}
+
 /// What applying a delivery did, for metrics and live updates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApplyOutcome {
@@ -192,4 +200,13 @@ pub struct ApplyOutcome {
     /// Items whose Meta id was already stored (redeliveries).
     pub duplicates: u32,
     pub notes: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadJob {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
 }

@@ -7,7 +7,7 @@ use crate::app::App;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use igdesk_domain::CustomerId;
-use igdesk_store::{Conversation, Customer, EventNote};
+use igdesk_store::{Conversation, Customer, DeadJob, EventNote};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -103,6 +103,7 @@ pub async fn list_conversations(
 pub struct IntakeStats {
     deliveries: std::collections::BTreeMap<String, i64>,
     pending_jobs: i64,
+    dead_jobs: Vec<DeadJob>,
 }
 
 /// Deliveries by status and the backlog: what an operator checks first.
@@ -113,6 +114,7 @@ pub async fn intake_stats(
     Ok(Json(IntakeStats {
         deliveries: app.store.delivery_counts().await?.into_iter().collect(),
         pending_jobs: app.store.pending_job_count().await?,
+        dead_jobs: app.store.dead_jobs(20).await?,
     }))
 }
 

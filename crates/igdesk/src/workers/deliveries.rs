@@ -1,4 +1,5 @@
-//! `process_delivery`: turns one stored webhook delivery into timeline changes.
+//! `process_delivery`: turns stored webhook deliveries into timeline changes, a batch
+//! per transaction.
 
 use super::mapping::changes_for;
 use super::Outcome;
@@ -7,35 +8,96 @@ use crate::now_ms;
 use igdesk_domain::changes::{Change, ChangeKind};
 use igdesk_domain::DeliveryId;
 use igdesk_meta::webhook::{decode_item, parse_envelope};
-use igdesk_store::{Account, Job};
+use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
 use std::collections::HashMap;
 
-pub async fn process(app: &App, job: &Job) -> Outcome {
-    let Ok(delivery) = job.payload.parse().map(DeliveryId) else {
-        return Outcome::GiveUp(format!("bad payload {:?}", job.payload));
-    };
-    match process_delivery(app, job, delivery).await {
-        Ok(outcome) => outcome,
-        Err(e) => Outcome::Retry {
-            error: e.to_string(),
-            after: None,
-        },
+fn retry(e: impl ToString) -> Outcome {
+    Outcome::Retry {
+        error: e.to_string(),
+        after: None,
     }
 }
 
-async fn process_delivery(
+pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
+    let mut outcomes = Vec::new();
+    let mut batch = Vec::new();
+    let mut batch_jobs = Vec::new();
+    let mut accounts = HashMap::new();
+    for job in jobs {
+        let Ok(delivery) = job.payload.parse().map(DeliveryId) else {
+            let reason = format!("bad payload {:?}", job.payload);
+            outcomes.push((job, Outcome::GiveUp(reason)));
+            continue;
+        };
+        match changes_of(app, delivery, &mut accounts).await {
+            Ok(Some(changes)) => {
+                batch.push(DeliveryChanges {
+                    job: job.id,
+                    delivery,
+                    changes,
+                });
+                batch_jobs.push(job);
+            }
+            // Not visible yet to this connection, or truly gone: retrying decides.
+            Ok(None) => outcomes.push((
+                job,
+                retry(format!("delivery {delivery} is not in the store")),
+            )),
+            Err(e) => outcomes.push((job, retry(e))),
+        }
+    }
+    if batch.is_empty() {
+        return outcomes;
+    }
+    match app.store.apply_deliveries(&batch, now_ms()).await {
+        Ok(applied) => {
+            record(app, &applied);
+            outcomes.extend(batch_jobs.into_iter().map(|job| (job, Outcome::Completed)));
+        }
+        Err(e) => {
+            // One bad delivery must not hold back the others: apply them one by one.
+            tracing::warn!(error = %e, size = batch.len(), "batch failed; applying deliveries one by one");
+            for (one, job) in batch.into_iter().zip(batch_jobs) {
+                let outcome = match app
+                    .store
+                    .apply_deliveries(std::slice::from_ref(&one), now_ms())
+                    .await
+                {
+                    Ok(applied) => {
+                        record(app, &applied);
+                        Outcome::Completed
+                    }
+                    Err(e) => retry(e),
+                };
+                outcomes.push((job, outcome));
+            }
+        }
+    }
+    outcomes
+}
+
+fn record(app: &App, applied: &ApplyOutcome) {
+    metrics::counter!("igdesk_timeline_items_added_total")
+        .increment(applied.items_added.len() as u64);
+    metrics::counter!("igdesk_duplicate_events_total").increment(u64::from(applied.duplicates));
+    if !applied.customers_created.is_empty() || !applied.items_added.is_empty() {
+        // Profile jobs were written with the batch; let their workers know.
+        app.jobs_ready.notify_waiters();
+    }
+}
+
+async fn changes_of(
     app: &App,
-    job: &Job,
     delivery: DeliveryId,
-) -> Result<Outcome, igdesk_store::StoreError> {
+    accounts: &mut HashMap<String, Option<Account>>,
+) -> Result<Option<Vec<Change>>, StoreError> {
     let Some(body) = app.store.delivery_body(delivery).await? else {
-        return Ok(Outcome::GiveUp(format!("delivery {delivery} is missing")));
+        return Ok(None);
     };
     let received_at = now_ms();
     let mut changes: Vec<Change> = Vec::new();
     match parse_envelope(&body) {
         Ok(envelope) => {
-            let mut accounts: HashMap<String, Option<Account>> = HashMap::new();
             for entry in &envelope.entries {
                 if !accounts.contains_key(&entry.id) {
                     let account = app.store.account_by_ig_id(&entry.id).await?;
@@ -63,17 +125,5 @@ async fn process_delivery(
             metrics::counter!("igdesk_events_noted_total", "kind" => kind.clone()).increment(1);
         }
     }
-    let outcome = app
-        .store
-        .apply_delivery(job.id, delivery, &changes, now_ms())
-        .await?;
-    metrics::counter!("igdesk_timeline_items_added_total")
-        .increment(outcome.items_added.len() as u64);
-    metrics::counter!("igdesk_duplicate_events_total").increment(u64::from(outcome.duplicates));
-    if !outcome.customers_created.is_empty() {
-        // New profile jobs were written with the delivery; let the workers know.
-        app.jobs_ready.notify_waiters();
-    }
-    // apply_delivery completed the job in its own transaction.
-    Ok(Outcome::Done)
+    Ok(Some(changes))
 }

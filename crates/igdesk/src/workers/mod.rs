@@ -24,8 +24,10 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// What became of one job.
 pub enum Outcome {
-    /// Done; the handler already removed the job, or it can be removed now.
+    /// Done; the job can be removed.
     Done,
+    /// Done, and the job was already removed with its effects.
+    Completed,
     Retry {
         error: String,
         after: Option<Millis>,
@@ -35,23 +37,25 @@ pub enum Outcome {
 
 /// Starts every worker loop; they stop after their current job once `cancel` fires.
 pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
-    let mut handles = Vec::new();
+    // One loop applies deliveries in the order they were received, a batch per
+    // commit: one customer's events are applied in order (an echo after the message
+    // it answers), and SQLite has a single writer anyway.
+    let mut handles = vec![tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_PROCESS_DELIVERY,
+        256,
+        12,
+    ))];
     for _ in 0..app.settings.workers {
         handles.push(tokio::spawn(run(
             app.clone(),
             cancel.clone(),
-            JOB_PROCESS_DELIVERY,
-            32,
-            12,
+            JOB_REFRESH_PROFILE,
+            8,
+            8,
         )));
     }
-    handles.push(tokio::spawn(run(
-        app.clone(),
-        cancel.clone(),
-        JOB_REFRESH_PROFILE,
-        8,
-        8,
-    )));
     handles
 }
 
@@ -87,21 +91,31 @@ async fn run(
             }
             continue;
         }
-        for job in jobs {
-            let started = std::time::Instant::now();
-            let outcome = match kind {
-                JOB_PROCESS_DELIVERY => deliveries::process(&app, &job).await,
-                _ => profile::refresh(&app, &job).await,
-            };
+        let started = std::time::Instant::now();
+        let count = jobs.len();
+        let outcomes = match kind {
+            JOB_PROCESS_DELIVERY => deliveries::process(&app, jobs).await,
+            _ => {
+                let mut outcomes = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    let outcome = profile::refresh(&app, &job).await;
+                    outcomes.push((job, outcome));
+                }
+                outcomes
+            }
+        };
+        for (job, outcome) in outcomes {
             settle(&app, &job, outcome, max_attempts).await;
-            metrics::histogram!("igdesk_job_seconds", "kind" => kind)
-                .record(started.elapsed().as_secs_f64());
         }
+        metrics::histogram!("igdesk_job_batch_seconds", "kind" => kind)
+            .record(started.elapsed().as_secs_f64());
+        metrics::counter!("igdesk_jobs_handled_total", "kind" => kind).increment(count as u64);
     }
 }
 
 async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {
     let result = match outcome {
+        Outcome::Completed => Ok(()),
         Outcome::Done => {
             metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "done")
                 .increment(1);

@@ -37,9 +37,12 @@ impl AccountStore for SqlStore {
         .bind(i64::from(new.settings.comments_create_conversations))
         .bind(new.added_by)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_all(&self.pool)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("account {}", new.ig_id)))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| rows::corrupt("an insert returned no id"))?
         .try_get("id")?;
         self.account(AccountId(id))
             .await?
@@ -49,8 +52,10 @@ impl AccountStore for SqlStore {
     async fn account(&self, id: AccountId) -> Result<Option<Account>> {
         sqlx::query(&account_query("AND a.id = $1"))
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?
+            .into_iter()
+            .next()
             .as_ref()
             .map(rows::account)
             .transpose()
@@ -59,8 +64,10 @@ impl AccountStore for SqlStore {
     async fn account_by_ig_id(&self, ig_id: &str) -> Result<Option<Account>> {
         sqlx::query(&account_query("AND a.ig_id = $1"))
             .bind(ig_id.to_owned())
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?
+            .into_iter()
+            .next()
             .as_ref()
             .map(rows::account)
             .transpose()
@@ -86,9 +93,12 @@ impl AccountStore for SqlStore {
         .bind(new.password_hash)
         .bind(i64::from(new.is_admin))
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_all(&mut *tx)
         .await
-        .map_err(|e| StoreError::from_insert(e, format!("agent {}", new.email)))?;
+        .map_err(|e| StoreError::from_insert(e, format!("agent {}", new.email)))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| rows::corrupt("an insert returned no row"))?;
         let agent = rows::agent(&row)?;
         for inbox in &new.inboxes {
             sqlx::query("INSERT INTO inboxes (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
@@ -135,8 +145,10 @@ impl AccountStore for SqlStore {
              JOIN agents g ON g.id = t.agent_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
         .bind(token_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?
+        .into_iter()
+        .next()
         .as_ref()
         .map(rows::agent)
         .transpose()

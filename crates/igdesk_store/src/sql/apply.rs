@@ -3,11 +3,11 @@
 //! before is not added again and nothing that follows from it happens twice.
 
 use super::{SqlStore, ACCOUNT_INBOX};
-use crate::model::ApplyOutcome;
+use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, JOB_REFRESH_PROFILE};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemKind, ItemStatus, Source};
-use igdesk_domain::{AccountId, CustomerId, DeliveryId, Igsid, ItemId, JobId, Millis};
+use igdesk_domain::{AccountId, CustomerId, DeliveryId, Igsid, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
@@ -15,25 +15,27 @@ type Tx = Transaction<'static, Any>;
 impl SqlStore {
     pub(super) async fn apply(
         &self,
-        job: JobId,
-        delivery: DeliveryId,
-        changes: &[Change],
+        batch: &[DeliveryChanges],
         now: Millis,
     ) -> Result<ApplyOutcome> {
         let mut tx = self.write().await?;
         let mut out = ApplyOutcome::default();
-        for change in changes {
-            apply_one(&mut tx, delivery, change, now, &mut out).await?;
-        }
-        sqlx::query("UPDATE deliveries SET status = 'processed', processed_at = $1 WHERE id = $2")
+        for delivery in batch {
+            for change in &delivery.changes {
+                apply_one(&mut tx, delivery.delivery, change, now, &mut out).await?;
+            }
+            sqlx::query(
+                "UPDATE deliveries SET status = 'processed', processed_at = $1 WHERE id = $2",
+            )
             .bind(now)
-            .bind(delivery.0)
+            .bind(delivery.delivery.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM jobs WHERE id = $1")
-            .bind(job.0)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("DELETE FROM jobs WHERE id = $1")
+                .bind(delivery.job.0)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(out)
     }
@@ -218,8 +220,10 @@ async fn ensure_customer(
     .bind(igsid.0.clone())
     .bind(username.map(str::to_owned))
     .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .next();
     if let Some(row) = created {
         let id = CustomerId(row.try_get("id")?);
         out.customers_created.push(id);
@@ -228,8 +232,11 @@ async fn ensure_customer(
     let row = sqlx::query("SELECT id FROM customers WHERE account_id = $1 AND igsid = $2")
         .bind(account.0)
         .bind(igsid.0.clone())
-        .fetch_one(&mut **tx)
-        .await?;
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| super::rows::corrupt("a statement returned no row"))?;
     Ok(CustomerId(row.try_get("id")?))
 }
 
@@ -266,8 +273,10 @@ async fn insert_item(
     .bind(item.raw.clone())
     .bind(item.created_at)
     .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .next();
     Ok(match row {
         Some(r) => Some(ItemId(r.try_get("id")?)),
         None => None,
@@ -313,8 +322,7 @@ async fn join_conversation(
     .bind(incoming)
     .bind(account.0)
     .bind(customer.0)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_all(&mut **tx).await?.into_iter().next();
     if let Some(row) = open {
         let conversation: i64 = row.try_get("id")?;
         sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")

@@ -4,8 +4,7 @@ use super::SqlStore;
 use crate::model::*;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
-use igdesk_domain::changes::Change;
-use igdesk_domain::{AccountId, DeliveryId, JobId, Millis};
+use igdesk_domain::{AccountId, DeliveryId, Millis};
 use sqlx::Row as _;
 
 /// Rows per multi-row INSERT; keeps well under SQLite's bound-variable limit.
@@ -67,16 +66,17 @@ impl IntakeStore for SqlStore {
         .bind(d.received_at)
         .bind(d.body)
         .bind(reason.to_owned())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_all(&self.pool).await?.into_iter().next().ok_or_else(|| super::rows::corrupt("a statement returned no row"))?;
         Ok(DeliveryId(row.try_get("id")?))
     }
 
     async fn delivery_body(&self, id: DeliveryId) -> Result<Option<Vec<u8>>> {
         Ok(sqlx::query("SELECT body FROM deliveries WHERE id = $1")
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?
+            .into_iter()
+            .next()
             .map(|r| r.try_get("body"))
             .transpose()?)
     }
@@ -92,14 +92,12 @@ impl IntakeStore for SqlStore {
             .collect()
     }
 
-    async fn apply_delivery(
+    async fn apply_deliveries(
         &self,
-        job: JobId,
-        delivery: DeliveryId,
-        changes: &[Change],
+        batch: &[DeliveryChanges],
         now: Millis,
     ) -> Result<ApplyOutcome> {
-        self.apply(job, delivery, changes, now).await
+        self.apply(batch, now).await
     }
 
     async fn event_notes(&self, limit: i64) -> Result<Vec<EventNote>> {

@@ -2,7 +2,7 @@
 //! dies leaves its lease to expire and the job is claimed again.
 
 use super::{placeholders, Backend, SqlStore};
-use crate::model::{Job, NewJob};
+use crate::model::{DeadJob, Job, NewJob};
 use crate::{JobStore, Result};
 use async_trait::async_trait;
 use igdesk_domain::{JobId, Millis};
@@ -105,8 +105,29 @@ impl JobStore for SqlStore {
 
     async fn pending_job_count(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE dead = 0")
-            .fetch_one(&self.pool)
+            .fetch_all(&self.pool)
             .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| super::rows::corrupt("a statement returned no row"))?
             .try_get("n")?)
+    }
+
+    async fn dead_jobs(&self, limit: i64) -> Result<Vec<DeadJob>> {
+        sqlx::query("SELECT id, kind, payload, attempts, last_error FROM jobs WHERE dead = 1 ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DeadJob {
+                    id: JobId(r.try_get("id")?),
+                    kind: r.try_get("kind")?,
+                    payload: r.try_get("payload")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                })
+            })
+            .collect()
     }
 }

@@ -2,6 +2,10 @@
 //! (SQLite accepts them too), so most statements are written once; where the two
 //! dialects differ (`FOR UPDATE SKIP LOCKED`, `BEGIN IMMEDIATE`) the [`Backend`]
 //! decides. Each backend has its own migrations.
+//!
+//! Rows are always read with `fetch_all`, never `fetch_one`/`fetch_optional`: with
+//! SQLite, a statement stopped after its first row keeps its read snapshot open on
+//! the pooled connection, and later reads there would see stale data.
 
 mod accounts;
 mod apply;

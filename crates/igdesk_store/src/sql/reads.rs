@@ -53,8 +53,10 @@ impl ReadStore for SqlStore {
             "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id = $1"
         ))
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?
+        .into_iter()
+        .next()
         .as_ref()
         .map(rows::customer)
         .transpose()
@@ -69,8 +71,10 @@ impl ReadStore for SqlStore {
         .bind(admin)
         .bind(agent)
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?
+        .into_iter()
+        .next()
         .as_ref()
         .map(rows::customer)
         .transpose()

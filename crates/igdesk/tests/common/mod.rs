@@ -1,0 +1,239 @@
+//! The whole-app test harness: igdesk serving over real HTTP on a fresh database,
+//! with the Instagram simulator (also over real HTTP) playing Meta.
+
+#![allow(dead_code)]
+
+use igdesk::config::{RawSettings, Settings};
+use igdesk::crypto::{hash_token, new_api_token};
+use igdesk::server::Running;
+use igdesk_domain::ConversationSettings;
+use igdesk_igs::{BusinessAccount, CustomerProfile, Delivery, Event, SimConfig, Simulator};
+use igdesk_store::{NewAccount, NewAgent};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+pub const IG_ID: &str = "17841400000000001";
+pub const APP_SECRET: &str = "test-app-secret";
+pub const INSTAGRAM_APP_SECRET: &str = "test-instagram-app-secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
+pub const PAGE_TOKEN: &str = "EAAB-test-page-token";
+pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef0123";
+
+pub struct TestApp {
+    pub running: Running,
+    pub sim: Simulator,
+    pub token: String,
+    pub http: reqwest::Client,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn start_sqlite() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = igdesk_store::testing::sqlite_url(dir.path());
+    start(url, Some(dir), ConversationSettings::default()).await
+}
+
+pub async fn start_postgres() -> TestApp {
+    let url = igdesk_store::testing::fresh_postgres_url().await;
+    start(url, None, ConversationSettings::default()).await
+}
+
+pub async fn start_sqlite_with(settings: ConversationSettings) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = igdesk_store::testing::sqlite_url(dir.path());
+    start(url, Some(dir), settings).await
+}
+
+/// The settings igdesk runs with in tests, pointing Graph calls at `igs_url`.
+pub fn settings(database_url: String, listen: String, igs_url: &str) -> Settings {
+    Settings::try_from(RawSettings {
+        listen: Some(listen),
+        database_url: Some(database_url),
+        meta_app_secret: Some(APP_SECRET.into()),
+        meta_instagram_app_secret: Some(INSTAGRAM_APP_SECRET.into()),
+        meta_verify_token: Some(VERIFY_TOKEN.into()),
+        graph_base_url: Some(format!("{igs_url}/graph.facebook.com")),
+        instagram_graph_base_url: Some(format!("{igs_url}/graph.instagram.com")),
+        secret_key: Some(SECRET_KEY.into()),
+        ..RawSettings::default()
+    })
+    .unwrap()
+}
+
+pub async fn start_simulator(webhook_url: String) -> (Simulator, String) {
+    let sim = Simulator::new(SimConfig {
+        app_secret: APP_SECRET.into(),
+        webhook_url,
+    });
+    sim.add_business(BusinessAccount {
+        ig_id: IG_ID.into(),
+        page_id: "100000000000001".into(),
+        username: "shop".into(),
+        page_token: PAGE_TOKEN.into(),
+        instagram_token: "IGQV-test".into(),
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let igs_url = format!("http://{}", listener.local_addr().unwrap());
+    let serving = sim.clone();
+    tokio::spawn(async move { serving.serve(listener).await });
+    (sim, igs_url)
+}
+
+async fn start(
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    conv: ConversationSettings,
+) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sim, igs_url) = start_simulator(format!("http://{addr}/webhooks/instagram")).await;
+    let running = igdesk::server::start(
+        settings(database_url, addr.to_string(), &igs_url),
+        Some(listener),
+    )
+    .await
+    .unwrap();
+    let store = running.app.store.clone();
+    store
+        .add_account(
+            NewAccount {
+                ig_id: IG_ID.into(),
+                page_id: "100000000000001".into(),
+                page_name: "Shop".into(),
+                username: "shop".into(),
+                login_path: "facebook".into(),
+                token_sealed: running
+                    .app
+                    .sealer
+                    .seal(&SecretString::from(PAGE_TOKEN.to_owned())),
+                added_by: "test".into(),
+                settings: conv,
+            },
+            igdesk::now_ms(),
+        )
+        .await
+        .unwrap();
+    let token = agent_token(&running, "admin@example.com", true, &[]).await;
+    TestApp {
+        url: running.url(),
+        running,
+        sim,
+        token,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+/// Creates an agent and returns a personal API token for it.
+pub async fn agent_token(running: &Running, email: &str, admin: bool, inboxes: &[&str]) -> String {
+    let store = &running.app.store;
+    let agent = store
+        .add_agent(
+            NewAgent {
+                email: email.into(),
+                name: email.into(),
+                password_hash: "unused".into(),
+                is_admin: admin,
+                inboxes: inboxes.iter().map(|s| s.to_string()).collect(),
+            },
+            igdesk::now_ms(),
+        )
+        .await
+        .unwrap();
+    let token = new_api_token();
+    store
+        .add_agent_token(
+            agent.id,
+            &hash_token(token.expose_secret()),
+            "test",
+            igdesk::now_ms(),
+        )
+        .await
+        .unwrap();
+    token.expose_secret().to_owned()
+}
+
+impl TestApp {
+    pub async fn get_as(&self, token: &str, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.get_as(&self.token, path).await
+    }
+
+    /// Delivers one event, signed, and expects Meta's 200.
+    pub async fn send(&self, event: Event) {
+        let status = self
+            .sim
+            .deliver(&Delivery::new(IG_ID).push(event))
+            .await
+            .unwrap();
+        assert_eq!(status, 200);
+    }
+
+    /// Waits until every acknowledged delivery is processed.
+    pub async fn settle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (_, stats) = self.get("/api/v1/intake/stats").await;
+            let pending = stats["deliveries"]["pending"].as_i64().unwrap_or(0);
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "deliveries still pending: {stats}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn customer(&self, igsid: &str) -> Value {
+        let (status, body) = self.get(&format!("/api/v1/customers?igsid={igsid}")).await;
+        assert_eq!(status, 200, "{body}");
+        body["data"][0].clone()
+    }
+
+    pub async fn timeline(&self, igsid: &str) -> Vec<Value> {
+        let id = self.customer(igsid).await["id"]
+            .as_i64()
+            .expect("customer exists");
+        let (status, body) = self.get(&format!("/api/v1/customers/{id}/timeline")).await;
+        assert_eq!(status, 200, "{body}");
+        body["data"].as_array().unwrap().clone()
+    }
+
+    pub async fn deliveries(&self) -> Value {
+        self.get("/api/v1/intake/stats").await.1["deliveries"].clone()
+    }
+
+    pub fn add_customer(&self, profile: CustomerProfile) {
+        self.sim.add_customer(IG_ID, profile);
+    }
+
+    /// Polls `check` until it holds (background work is asynchronous by design).
+    pub async fn eventually<F, Fut>(&self, what: &str, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !check().await {
+            assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}

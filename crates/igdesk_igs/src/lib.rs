@@ -1,0 +1,28 @@
+//! igdesk-igs: the Instagram simulator.
+//!
+//! A stand-in for Meta's side of the Instagram Messaging API, written from Meta's
+//! documented behaviour and sharing no code with igdesk, so that a misreading of
+//! the API cannot hide on both sides. It has three faces:
+//!
+//! - [`Simulator::router`]: the Graph API calls igdesk makes (user profiles so
+//!   far), with Meta's rules and error shapes, every call recorded;
+//! - [`Simulator::deliver`], [`Delivery`], [`Event`], [`run_scenario`]: simulated
+//!   customers sending signed webhooks of every kind;
+//! - [`run_load`]: signed deliveries at a set rate, with a latency report
+//!   ([`sink`] is a bare signature-checking receiver to measure it against).
+
+pub mod config;
+mod graph;
+pub mod ids;
+pub mod load;
+pub mod scenario;
+mod sim;
+pub mod sink;
+#[cfg(test)]
+mod testutil;
+pub mod webhook;
+
+pub use load::{run_load, LoadConfig, LoadReport};
+pub use scenario::{run_scenario, Scenario, ScenarioOutcome};
+pub use sim::{BusinessAccount, CustomerProfile, Fault, RecordedCall, SimConfig, Simulator};
+pub use webhook::{sign_body, Delivery, Event};

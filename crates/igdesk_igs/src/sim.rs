@@ -1,0 +1,285 @@
+//! The simulator's state: Meta's view of business accounts and their customers,
+//! the calls igdesk made, injected faults, and webhook delivery.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+use crate::webhook::{sign_body, Delivery};
+
+/// Where and how simulated customers deliver webhooks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimConfig {
+    /// The Meta app secret the deliveries are signed with.
+    pub app_secret: String,
+    /// igdesk's webhook endpoint, e.g. `http://127.0.0.1:8080/webhooks/instagram`.
+    pub webhook_url: String,
+}
+
+/// A business's Instagram professional account, linked to a Facebook Page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessAccount {
+    pub ig_id: String,
+    pub page_id: String,
+    pub username: String,
+    /// Valid on the Facebook-Login path (graph.facebook.com).
+    pub page_token: String,
+    /// Valid on the Instagram-Login path (graph.instagram.com).
+    pub instagram_token: String,
+}
+
+/// An Instagram user as one business account sees them (the IGSID is scoped to
+/// that account). Field names are those of Meta's User Profile API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerProfile {
+    pub igsid: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub username: String,
+    #[serde(default)]
+    pub profile_pic: Option<String>,
+    #[serde(default)]
+    pub follower_count: u64,
+    #[serde(default)]
+    pub is_verified_user: bool,
+    #[serde(default)]
+    pub is_user_follow_business: bool,
+    #[serde(default)]
+    pub is_business_follow_user: bool,
+}
+
+impl CustomerProfile {
+    /// A plain profile with only the mandatory facts.
+    pub fn new(igsid: impl Into<String>, username: impl Into<String>) -> Self {
+        CustomerProfile {
+            igsid: igsid.into(),
+            name: None,
+            username: username.into(),
+            profile_pic: None,
+            follower_count: 0,
+            is_verified_user: false,
+            is_user_follow_business: false,
+            is_business_follow_user: false,
+        }
+    }
+}
+
+/// One HTTP call the simulator received on its Graph API side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedCall {
+    pub method: String,
+    /// `facebook` or `instagram` (or the unrecognised first path segment).
+    pub api: String,
+    /// e.g. `v21.0`; empty for unversioned calls.
+    pub version: String,
+    /// The node path after the version, e.g. `1000001` or `17841400000000001/messages`.
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub body: String,
+    pub at_ms: i64,
+}
+
+/// A failure injected into the Graph API side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// Every profile call answers this Meta error.
+    #[serde(alias = "ProfileError")]
+    ProfileError {
+        code: i64,
+        #[serde(default)]
+        subcode: Option<i64>,
+        message: String,
+    },
+    /// Every profile call answers normally, but only after `millis`.
+    #[serde(alias = "ProfileSlow")]
+    ProfileSlow { millis: u64 },
+    /// Every Graph call answers HTTP 500 with Meta's transient error (code 2).
+    #[serde(alias = "Unavailable")]
+    Unavailable,
+}
+
+/// Meta, simulated. Cheap to clone: clones share one state.
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The app secret stays out of logs.
+        f.debug_struct("Simulator")
+            .field("webhook_url", &self.inner.config.webhook_url)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    config: SimConfig,
+    http: reqwest::Client,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub businesses: Vec<BusinessAccount>,
+    /// Keyed by (business ig_id, IGSID).
+    pub customers: HashMap<(String, String), CustomerProfile>,
+    /// (business ig_id, IGSID) pairs that wrote to the business (Meta's consent).
+    pub consented: HashSet<(String, String)>,
+    pub calls: Vec<RecordedCall>,
+    pub fault: Option<Fault>,
+}
+
+impl State {
+    /// The profile Meta would hold for `igsid` as seen by `business`. Someone who
+    /// wrote to the business exists on Instagram even if no test registered
+    /// them: they get a bare profile (no display name), as a real account might.
+    pub fn profile(&self, business: &str, igsid: &str) -> Option<CustomerProfile> {
+        let key = (business.to_owned(), igsid.to_owned());
+        match self.customers.get(&key) {
+            Some(profile) => Some(profile.clone()),
+            None if self.consented.contains(&key) => {
+                Some(CustomerProfile::new(igsid, format!("user{igsid}")))
+            }
+            None => None,
+        }
+    }
+}
+
+impl Simulator {
+    pub fn new(config: SimConfig) -> Self {
+        let http = reqwest::Client::builder()
+            // Meta gives up on a webhook call after 20 seconds.
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("a reqwest client with default TLS settings builds");
+        Simulator {
+            inner: Arc::new(Inner {
+                config,
+                http,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.inner.config
+    }
+
+    /// Register (or replace, by `ig_id`) a business account.
+    pub fn add_business(&self, account: BusinessAccount) {
+        let mut state = self.state();
+        state.businesses.retain(|b| b.ig_id != account.ig_id);
+        state.businesses.push(account);
+    }
+
+    /// Register (or replace) a customer of a business account.
+    pub fn add_customer(&self, business_ig_id: &str, profile: CustomerProfile) {
+        let key = (business_ig_id.to_owned(), profile.igsid.clone());
+        self.state().customers.insert(key, profile);
+    }
+
+    /// The Graph API side (`/graph.facebook.com/…`, `/graph.instagram.com/…`)
+    /// and the `/_igs/…` control endpoints.
+    pub fn router(&self) -> axum::Router {
+        crate::graph::router(self.clone())
+    }
+
+    /// Serve [`Self::router`] on `listener` until the task is dropped.
+    pub async fn serve(&self, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+        axum::serve(listener, self.router())
+            .await
+            .context("serving the simulator")
+    }
+
+    /// Every Graph API call received so far, in order.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.state().calls.clone()
+    }
+
+    pub fn clear_calls(&self) {
+        self.state().calls.clear();
+    }
+
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.state().fault = fault;
+    }
+
+    pub fn fault(&self) -> Option<Fault> {
+        self.state().fault.clone()
+    }
+
+    /// Whether `igsid` has written to `business_ig_id` (profile lookups allowed).
+    pub fn has_consented(&self, business_ig_id: &str, igsid: &str) -> bool {
+        self.state()
+            .consented
+            .contains(&(business_ig_id.to_owned(), igsid.to_owned()))
+    }
+
+    /// Serialize, sign and POST `delivery` to the webhook URL; the HTTP status.
+    pub async fn deliver(&self, delivery: &Delivery) -> anyhow::Result<u16> {
+        // The customer wrote before Meta called the webhook, and igdesk may look
+        // up the profile before this POST returns: consent is recorded first.
+        {
+            let mut state = self.state();
+            state.consented.extend(delivery.consents());
+        }
+        let body = delivery.to_bytes();
+        let signature = sign_body(&self.inner.config.app_secret, &body);
+        let (status, _) = self.post(body, Some(signature)).await?;
+        Ok(status)
+    }
+
+    /// POST an arbitrary body with an arbitrary (or no) signature header, for
+    /// tests of bad input; the HTTP status and response body.
+    pub async fn deliver_raw(
+        &self,
+        body: Vec<u8>,
+        signature: Option<String>,
+    ) -> anyhow::Result<(u16, String)> {
+        self.post(body, signature).await
+    }
+
+    async fn post(
+        &self,
+        body: Vec<u8>,
+        signature: Option<String>,
+    ) -> anyhow::Result<(u16, String)> {
+        let url = &self.inner.config.webhook_url;
+        let mut request = self
+            .inner
+            .http
+            .post(url)
+            .header("Content-Type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("X-Hub-Signature-256", signature);
+        }
+        let response = request
+            .send()
+            .await
+            .with_context(|| format!("delivering a webhook to {url}"))?;
+        let status = response.status().as_u16();
+        let text = response
+            .text()
+            .await
+            .with_context(|| format!("reading the answer of {url}"))?;
+        Ok((status, text))
+    }
+
+    pub(crate) fn record(&self, call: RecordedCall) {
+        self.state().calls.push(call);
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind: keep going.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
