@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use igdesk::config::{RawSettings, Settings};
 use igdesk::crypto::{hash_token, new_api_token};
 use igdesk::server::Running;

@@ -1,0 +1,214 @@
+//! A crash right after acknowledging loses nothing (SPEC IN-3): `igdesk serve` is
+//! killed with SIGKILL while deliveries pour in; after a restart every delivery it
+//! acknowledged is processed, exactly once.
+
+mod common;
+
+use common::process::{free_port, run, Server};
+use common::{start_simulator, APP_SECRET, IG_ID, PAGE_TOKEN, SECRET_KEY, VERIFY_TOKEN};
+use igdesk_igs::{Delivery, Event};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (sim, igs_url) =
+        start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
+    let envs: Vec<(String, String)> = [
+        (
+            "IGDESK_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("igdesk.db").display()),
+        ),
+        ("IGDESK_META_APP_SECRET", APP_SECRET.into()),
+        ("IGDESK_META_VERIFY_TOKEN", VERIFY_TOKEN.into()),
+        ("IGDESK_SECRET_KEY", SECRET_KEY.into()),
+        (
+            "IGDESK_GRAPH_BASE_URL",
+            format!("{igs_url}/graph.facebook.com"),
+        ),
+        (
+            "IGDESK_INSTAGRAM_GRAPH_BASE_URL",
+            format!("{igs_url}/graph.instagram.com"),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let env_refs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let added = run(
+        &[
+            "account",
+            "add",
+            "--ig-id",
+            IG_ID,
+            "--page-id",
+            "1",
+            "--page-name",
+            "Shop",
+            "--username",
+            "shop",
+            "--token",
+            PAGE_TOKEN,
+        ],
+        &env_refs,
+        "",
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let agent = run(
+        &[
+            "agent",
+            "add",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--admin",
+        ],
+        &env_refs,
+        "a long password\n",
+    );
+    assert!(
+        agent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&agent.stderr)
+    );
+    let stdout = String::from_utf8(agent.stdout).unwrap();
+    let token = stdout
+        .split("API token (shown once): ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    let mut server = Server::start(&envs, port).await;
+
+    // 600 deliveries from 20 customers, 16 at a time; the server dies mid-stream.
+    let events: Vec<Event> = (0..600)
+        .map(|i| Event::text(format!("9{:03}", i % 20), format!("message {i}")))
+        .collect();
+    let acked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for _ in 0..16 {
+        let (sim, events, acked, next) = (sim.clone(), events.clone(), acked.clone(), next.clone());
+        senders.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(event) = events.get(i) else { return };
+                if let Ok(200) = sim.deliver(&Delivery::new(IG_ID).push(event.clone())).await {
+                    acked.lock().unwrap().push(event.mid().unwrap().to_owned());
+                }
+            }
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 250 {
+        assert!(
+            Instant::now() < deadline,
+            "deliveries are not being acknowledged"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    server.kill();
+    for s in senders {
+        s.await.unwrap();
+    }
+    let acked: BTreeSet<String> = acked.lock().unwrap().iter().cloned().collect();
+    assert!(
+        acked.len() >= 250 && acked.len() < 600,
+        "the kill landed mid-stream: {}",
+        acked.len()
+    );
+
+    let server = Server::start(&envs, port).await;
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let (client, token, url) = (client.clone(), token.clone(), server.url.clone());
+        async move {
+            let r = client
+                .get(format!("{url}{path}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let stats = get("/api/v1/intake/stats".into()).await;
+        if stats["deliveries"]["pending"].as_i64().unwrap_or(0) == 0 {
+            assert!(stats["dead_jobs"].as_array().unwrap().is_empty(), "{stats}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still pending after restart: {stats}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for c in 0..20 {
+        let found = get(format!("/api/v1/customers?igsid=9{c:03}")).await;
+        let Some(id) = found["data"][0]["id"].as_i64() else {
+            continue;
+        };
+        for item in get(format!("/api/v1/customers/{id}/timeline")).await["data"]
+            .as_array()
+            .unwrap()
+        {
+            *seen
+                .entry(item["mid"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    for mid in &acked {
+        assert_eq!(
+            seen.get(mid),
+            Some(&1),
+            "acknowledged delivery {mid} must be processed exactly once"
+        );
+    }
+    assert!(seen.values().all(|n| *n == 1), "no item twice");
+
+    // Meta redelivers what was not acknowledged (and some of what was): still once each.
+    for event in &events {
+        assert_eq!(
+            sim.deliver(&Delivery::new(IG_ID).push(event.clone()))
+                .await
+                .unwrap(),
+            200
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let stats = get("/api/v1/intake/stats".into()).await;
+        if stats["deliveries"]["pending"].as_i64().unwrap_or(0) == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "redeliveries pending: {stats}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut total = 0;
+    for c in 0..20 {
+        let id = get(format!("/api/v1/customers?igsid=9{c:03}")).await["data"][0]["id"]
+            .as_i64()
+            .unwrap();
+        total += get(format!("/api/v1/customers/{id}/timeline")).await["data"]
+            .as_array()
+            .unwrap()
+            .len();
+    }
+    assert_eq!(total, 600);
+}
