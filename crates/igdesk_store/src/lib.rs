@@ -21,6 +21,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub const JOB_PROCESS_DELIVERY: &str = "process_delivery";
 /// Refreshes a customer's Instagram facts; queued by intake, at most one waiting per customer.
 pub const JOB_REFRESH_PROFILE: &str = "refresh_profile";
+/// Instagram facts fetched this recently are not fetched again for a new message.
+pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 
 /// The whole store: what every backend implements. Split by concern so each backend
 /// file implements one part; `use igdesk_store::prelude::*` brings them all in scope.
@@ -61,7 +63,8 @@ pub trait IntakeStore: Send + Sync + 'static {
         delivery: NewDelivery,
         reason: &str,
     ) -> Result<DeliveryId>;
-    async fn delivery_body(&self, id: DeliveryId) -> Result<Option<Vec<u8>>>;
+    /// The stored bodies of these deliveries (missing ids are left out).
+    async fn delivery_bodies(&self, ids: &[DeliveryId]) -> Result<Vec<(DeliveryId, Vec<u8>)>>;
     /// Count of deliveries per status (`pending`, `processed`, `rejected`).
     async fn delivery_counts(&self) -> Result<Vec<(String, i64)>>;
     /// Applies the changes decided for each delivery of `batch`, marks them processed

@@ -196,7 +196,6 @@ pub struct DeliveryChanges {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApplyOutcome {
     pub items_added: Vec<ItemId>,
-    pub customers_created: Vec<CustomerId>,
     /// Items whose Meta id was already stored (redeliveries).
     pub duplicates: u32,
     pub notes: u32,

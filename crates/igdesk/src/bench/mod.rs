@@ -145,12 +145,33 @@ async fn measure_igdesk(
     let url = format!("{}/webhooks/instagram", running.url());
     eprintln!("igdesk serve (SQLite, WAL, synchronous=FULL, group commit):");
     let throughput = load(args, &url, secret, None).await?;
+    drain(&running).await?;
     let at_rate = load(args, &url, secret, Some(args.rate)).await?;
+    drain(&running).await?;
     running.stop().await?;
     Ok(Figures {
         throughput,
         at_rate,
     })
+}
+
+/// Waits for the processing backlog to empty, and says how fast it went.
+async fn drain(running: &crate::server::Running) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let pending = |counts: Vec<(String, i64)>| {
+        counts
+            .into_iter()
+            .find(|(s, _)| s == "pending")
+            .map(|(_, n)| n)
+            .unwrap_or(0)
+    };
+    let backlog = pending(running.app.store.delivery_counts().await?);
+    while pending(running.app.store.delivery_counts().await?) > 0 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("  backlog of {backlog} deliveries processed in {secs:.1} s after the load stopped");
+    Ok(())
 }
 
 async fn measure_baseline(

@@ -11,7 +11,7 @@ use igdesk_meta::webhook::{decode_item, parse_envelope};
 use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
 use std::collections::HashMap;
 
-fn retry(e: impl ToString) -> Outcome {
+fn retry(e: impl std::fmt::Display) -> Outcome {
     Outcome::Retry {
         error: e.to_string(),
         after: None,
@@ -20,17 +20,38 @@ fn retry(e: impl ToString) -> Outcome {
 
 pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     let mut outcomes = Vec::new();
+    let mut wanted = Vec::new();
+    for job in jobs {
+        match job.payload.parse().map(DeliveryId) {
+            Ok(delivery) => wanted.push((job, delivery)),
+            Err(_) => {
+                let reason = format!("bad payload {:?}", job.payload);
+                outcomes.push((job, Outcome::GiveUp(reason)));
+            }
+        }
+    }
+    let ids: Vec<DeliveryId> = wanted.iter().map(|(_, d)| *d).collect();
+    let mut bodies: HashMap<DeliveryId, Vec<u8>> = match app.store.delivery_bodies(&ids).await {
+        Ok(bodies) => bodies.into_iter().collect(),
+        Err(e) => {
+            outcomes.extend(wanted.into_iter().map(|(job, _)| (job, retry(&e))));
+            return outcomes;
+        }
+    };
     let mut batch = Vec::new();
     let mut batch_jobs = Vec::new();
     let mut accounts = HashMap::new();
-    for job in jobs {
-        let Ok(delivery) = job.payload.parse().map(DeliveryId) else {
-            let reason = format!("bad payload {:?}", job.payload);
-            outcomes.push((job, Outcome::GiveUp(reason)));
+    for (job, delivery) in wanted {
+        let Some(body) = bodies.remove(&delivery) else {
+            // Not visible yet to this connection, or truly gone: retrying decides.
+            outcomes.push((
+                job,
+                retry(format!("delivery {delivery} is not in the store")),
+            ));
             continue;
         };
-        match changes_of(app, delivery, &mut accounts).await {
-            Ok(Some(changes)) => {
+        match changes_of(app, delivery, &body, &mut accounts).await {
+            Ok(changes) => {
                 batch.push(DeliveryChanges {
                     job: job.id,
                     delivery,
@@ -38,11 +59,6 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
                 });
                 batch_jobs.push(job);
             }
-            // Not visible yet to this connection, or truly gone: retrying decides.
-            Ok(None) => outcomes.push((
-                job,
-                retry(format!("delivery {delivery} is not in the store")),
-            )),
             Err(e) => outcomes.push((job, retry(e))),
         }
     }
@@ -80,7 +96,7 @@ fn record(app: &App, applied: &ApplyOutcome) {
     metrics::counter!("igdesk_timeline_items_added_total")
         .increment(applied.items_added.len() as u64);
     metrics::counter!("igdesk_duplicate_events_total").increment(u64::from(applied.duplicates));
-    if !applied.customers_created.is_empty() || !applied.items_added.is_empty() {
+    if !applied.items_added.is_empty() {
         // Profile jobs were written with the batch; let their workers know.
         app.jobs_ready.notify_waiters();
     }
@@ -89,14 +105,12 @@ fn record(app: &App, applied: &ApplyOutcome) {
 async fn changes_of(
     app: &App,
     delivery: DeliveryId,
+    body: &[u8],
     accounts: &mut HashMap<String, Option<Account>>,
-) -> Result<Option<Vec<Change>>, StoreError> {
-    let Some(body) = app.store.delivery_body(delivery).await? else {
-        return Ok(None);
-    };
+) -> Result<Vec<Change>, StoreError> {
     let received_at = now_ms();
     let mut changes: Vec<Change> = Vec::new();
-    match parse_envelope(&body) {
+    match parse_envelope(body) {
         Ok(envelope) => {
             for entry in &envelope.entries {
                 if !accounts.contains_key(&entry.id) {
@@ -115,7 +129,7 @@ async fn changes_of(
             kind: ChangeKind::Note {
                 kind: "malformed_delivery".into(),
                 reason: e.to_string(),
-                raw: String::from_utf8_lossy(&body).into_owned(),
+                raw: String::from_utf8_lossy(body).into_owned(),
             },
         }),
     }
@@ -125,5 +139,5 @@ async fn changes_of(
             metrics::counter!("igdesk_events_noted_total", "kind" => kind.clone()).increment(1);
         }
     }
-    Ok(Some(changes))
+    Ok(changes)
 }

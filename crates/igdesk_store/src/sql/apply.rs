@@ -2,9 +2,9 @@
 //! Every statement is idempotent: Meta's id is unique per account, so an item seen
 //! before is not added again and nothing that follows from it happens twice.
 
-use super::{SqlStore, ACCOUNT_INBOX};
+use super::{placeholders, SqlStore, ACCOUNT_INBOX};
 use crate::model::{ApplyOutcome, DeliveryChanges};
-use crate::{Result, JOB_REFRESH_PROFILE};
+use crate::{Result, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemKind, ItemStatus, Source};
 use igdesk_domain::{AccountId, CustomerId, DeliveryId, Igsid, ItemId, Millis};
@@ -24,17 +24,24 @@ impl SqlStore {
             for change in &delivery.changes {
                 apply_one(&mut tx, delivery.delivery, change, now, &mut out).await?;
             }
-            sqlx::query(
-                "UPDATE deliveries SET status = 'processed', processed_at = $1 WHERE id = $2",
-            )
-            .bind(now)
-            .bind(delivery.delivery.0)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM jobs WHERE id = $1")
-                .bind(delivery.job.0)
-                .execute(&mut *tx)
-                .await?;
+        }
+        for chunk in batch.chunks(500) {
+            let list = placeholders(2, chunk.len());
+            let sql = format!(
+                "UPDATE deliveries SET status = 'processed', processed_at = $1 WHERE id IN ({list})"
+            );
+            let mut processed = sqlx::query(&sql).bind(now);
+            for d in chunk {
+                processed = processed.bind(d.delivery.0);
+            }
+            processed.execute(&mut *tx).await?;
+            let list = placeholders(1, chunk.len());
+            let sql = format!("DELETE FROM jobs WHERE id IN ({list})");
+            let mut completed = sqlx::query(&sql);
+            for d in chunk {
+                completed = completed.bind(d.job.0);
+            }
+            completed.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(out)
@@ -76,23 +83,16 @@ async fn apply_one(
             },
             Some(account),
         ) => {
-            let customer =
-                ensure_customer(tx, account, igsid, username.as_deref(), now, out).await?;
-            let Some(item_id) = insert_item(tx, account, customer, item, now).await? else {
+            let (customer, fetched_at) =
+                upsert_customer(tx, account, igsid, username.as_deref(), now).await?;
+            let Some(item_id) = add_item(tx, account, customer, item, *conversation, now).await?
+            else {
                 out.duplicates += 1;
                 return Ok(());
             };
             out.items_added.push(item_id);
-            join_conversation(
-                tx,
-                account,
-                customer,
-                item_id,
-                *conversation,
-                item.created_at,
-            )
-            .await?;
-            if *refresh_profile {
+            let stale = fetched_at.is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
+            if *refresh_profile && stale {
                 sqlx::query(
                     "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) \
                      VALUES ($1, $2, $3, $4, $4) ON CONFLICT (dedup_key) DO NOTHING",
@@ -118,7 +118,7 @@ async fn apply_one(
             if cleared == 0 {
                 // The deletion overtook its message: leave the marker now; the message,
                 // when it comes, finds its id taken and is not stored.
-                let customer = ensure_customer(tx, account, igsid, None, now, out).await?;
+                let (customer, _) = upsert_customer(tx, account, igsid, None, now).await?;
                 let marker = NewItem {
                     kind: ItemKind::Message,
                     direction: Direction::In,
@@ -132,7 +132,8 @@ async fn apply_one(
                     raw: None,
                     created_at: *at,
                 };
-                if let Some(id) = insert_item(tx, account, customer, &marker, now).await? {
+                let none = ConversationEffect::None;
+                if let Some(id) = add_item(tx, account, customer, &marker, none, now).await? {
                     sqlx::query("UPDATE timeline_items SET deleted = 1 WHERE id = $1")
                         .bind(id.0)
                         .execute(&mut **tx)
@@ -203,18 +204,18 @@ async fn apply_one(
 }
 
 /// The customer with this IGSID on this account, created at once when new (named by
-/// its number until the profile arrives).
-async fn ensure_customer(
+/// its number until the profile arrives), and when its profile was last fetched.
+async fn upsert_customer(
     tx: &mut Tx,
     account: AccountId,
     igsid: &Igsid,
     username: Option<&str>,
     now: Millis,
-    out: &mut ApplyOutcome,
-) -> Result<CustomerId> {
-    let created = sqlx::query(
+) -> Result<(CustomerId, Option<Millis>)> {
+    let row = sqlx::query(
         "INSERT INTO customers (account_id, igsid, username, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (account_id, igsid) DO NOTHING RETURNING id",
+         ON CONFLICT (account_id, igsid) DO UPDATE SET username = COALESCE(customers.username, excluded.username) \
+         RETURNING id, profile_fetched_at",
     )
     .bind(account.0)
     .bind(igsid.0.clone())
@@ -223,36 +224,33 @@ async fn ensure_customer(
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .next();
-    if let Some(row) = created {
-        let id = CustomerId(row.try_get("id")?);
-        out.customers_created.push(id);
-        return Ok(id);
-    }
-    let row = sqlx::query("SELECT id FROM customers WHERE account_id = $1 AND igsid = $2")
-        .bind(account.0)
-        .bind(igsid.0.clone())
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| super::rows::corrupt("a statement returned no row"))?;
-    Ok(CustomerId(row.try_get("id")?))
+    .next()
+    .ok_or_else(|| super::rows::corrupt("an upsert returned no row"))?;
+    Ok((
+        CustomerId(row.try_get("id")?),
+        row.try_get("profile_fetched_at")?,
+    ))
 }
 
-/// Adds the item unless its Meta id is already stored; the unique constraint decides.
-async fn insert_item(
+/// Adds the item unless its Meta id is already stored (the unique constraint
+/// decides), joining the customer's open conversation in the same statement; opens
+/// one when the item asks for it and there is none.
+async fn add_item(
     tx: &mut Tx,
     account: AccountId,
     customer: CustomerId,
     item: &NewItem,
+    effect: ConversationEffect,
     now: Millis,
 ) -> Result<Option<ItemId>> {
+    let joins = i64::from(effect != ConversationEffect::None);
     let row = sqlx::query(
         "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
-         attachments, reply_to, context, status, raw, created_at, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT (account_id, mid) DO NOTHING RETURNING id",
+         attachments, reply_to, context, status, raw, created_at, received_at, conversation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         CASE WHEN $15 = 1 THEN (SELECT id FROM conversations WHERE account_id = $1 \
+         AND customer_id = $2 AND state = 'open') END) \
+         ON CONFLICT (account_id, mid) DO NOTHING RETURNING id, conversation_id",
     )
     .bind(account.0)
     .bind(customer.0)
@@ -273,63 +271,79 @@ async fn insert_item(
     .bind(item.raw.clone())
     .bind(item.created_at)
     .bind(now)
+    .bind(joins)
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
     .next();
-    Ok(match row {
-        Some(r) => Some(ItemId(r.try_get("id")?)),
-        None => None,
-    })
-}
-
-async fn join_conversation(
-    tx: &mut Tx,
-    account: AccountId,
-    customer: CustomerId,
-    item: ItemId,
-    effect: ConversationEffect,
-    at: Millis,
-) -> Result<()> {
-    if effect == ConversationEffect::Open {
-        // At most one open conversation per customer and account (partial unique
-        // index): a second opener finds it and joins.
-        sqlx::query(&format!(
-            "INSERT INTO conversations (account_id, customer_id, inbox_id, state, opened_at, last_incoming_at, last_item_at) \
-             SELECT a.id, $1, {ACCOUNT_INBOX}, 'open', $2, $2, $2 FROM accounts a WHERE a.id = $3 \
-             ON CONFLICT DO NOTHING"
-        ))
-        .bind(customer.0)
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let id = ItemId(row.try_get("id")?);
+    let joined: Option<i64> = row.try_get("conversation_id")?;
+    let at = item.created_at;
+    let incoming = (effect == ConversationEffect::Open).then_some(at);
+    let conversation = match (joined, effect) {
+        (Some(conversation), _) => Some(conversation),
+        (None, ConversationEffect::Open) => {
+            let opened = open_conversation(tx, account, customer, at).await?;
+            sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")
+                .bind(opened)
+                .bind(id.0)
+                .execute(&mut **tx)
+                .await?;
+            return Ok(Some(id));
+        }
+        (None, _) => None,
+    };
+    if let Some(conversation) = conversation {
+        sqlx::query(
+            "UPDATE conversations SET \
+             last_item_at = CASE WHEN last_item_at > $1 THEN last_item_at ELSE $1 END, \
+             last_incoming_at = CASE WHEN $2 IS NULL THEN last_incoming_at \
+             WHEN last_incoming_at IS NULL OR last_incoming_at < $2 THEN $2 ELSE last_incoming_at END \
+             WHERE id = $3",
+        )
         .bind(at)
-        .bind(account.0)
+        .bind(incoming)
+        .bind(conversation)
         .execute(&mut **tx)
         .await?;
     }
-    if effect == ConversationEffect::None {
-        return Ok(());
-    }
-    let incoming = if effect == ConversationEffect::Open {
-        Some(at)
-    } else {
-        None
-    };
-    let open = sqlx::query(
-        "UPDATE conversations SET last_item_at = CASE WHEN last_item_at > $1 THEN last_item_at ELSE $1 END, \
-         last_incoming_at = CASE WHEN $2 IS NULL OR last_incoming_at > $2 THEN COALESCE(last_incoming_at, $2) ELSE $2 END \
-         WHERE account_id = $3 AND customer_id = $4 AND state = 'open' RETURNING id",
-    )
+    Ok(Some(id))
+}
+
+/// Opens a conversation in the inbox the account's work goes to. At most one is open
+/// per customer and account (a partial unique index); if another writer opened one
+/// first, that one is used.
+async fn open_conversation(
+    tx: &mut Tx,
+    account: AccountId,
+    customer: CustomerId,
+    at: Millis,
+) -> Result<i64> {
+    let opened = sqlx::query(&format!(
+        "INSERT INTO conversations (account_id, customer_id, inbox_id, state, opened_at, last_incoming_at, last_item_at) \
+         SELECT a.id, $1, {ACCOUNT_INBOX}, 'open', $2, $2, $2 FROM accounts a WHERE a.id = $3 \
+         ON CONFLICT DO NOTHING RETURNING id"
+    ))
+    .bind(customer.0)
     .bind(at)
-    .bind(incoming)
+    .bind(account.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    if let Some(row) = opened.into_iter().next() {
+        return Ok(row.try_get("id")?);
+    }
+    let row = sqlx::query(
+        "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
+    )
     .bind(account.0)
     .bind(customer.0)
-    .fetch_all(&mut **tx).await?.into_iter().next();
-    if let Some(row) = open {
-        let conversation: i64 = row.try_get("id")?;
-        sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")
-            .bind(conversation)
-            .bind(item.0)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| super::rows::corrupt("no open conversation after opening one"))?;
+    Ok(row.try_get("id")?)
 }

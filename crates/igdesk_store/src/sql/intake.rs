@@ -1,6 +1,6 @@
 //! Deliveries: written with their processing job before Meta gets its 200.
 
-use super::SqlStore;
+use super::{placeholders, SqlStore};
 use crate::model::*;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
@@ -70,15 +70,22 @@ impl IntakeStore for SqlStore {
         Ok(DeliveryId(row.try_get("id")?))
     }
 
-    async fn delivery_body(&self, id: DeliveryId) -> Result<Option<Vec<u8>>> {
-        Ok(sqlx::query("SELECT body FROM deliveries WHERE id = $1")
-            .bind(id.0)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .next()
-            .map(|r| r.try_get("body"))
-            .transpose()?)
+    async fn delivery_bodies(&self, ids: &[DeliveryId]) -> Result<Vec<(DeliveryId, Vec<u8>)>> {
+        let mut bodies = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT id, body FROM deliveries WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.0);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                bodies.push((DeliveryId(row.try_get("id")?), row.try_get("body")?));
+            }
+        }
+        Ok(bodies)
     }
 
     async fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
