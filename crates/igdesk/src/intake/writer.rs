@@ -4,9 +4,14 @@
 //! (one fsync) acknowledges hundreds of deliveries; at low load a batch is one.
 
 use igdesk_store::{NewDelivery, Store};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
+
+/// Deliveries waiting for a commit at which intake counts as saturated.
+const SATURATED: usize = 100;
 
 /// Upper bound of one batch: keeps a commit short enough for p99 latency.
 const MAX_BATCH: usize = 1_000;
@@ -27,6 +32,8 @@ struct Pending {
 #[derive(Clone)]
 pub struct IntakeWriter {
     queue: mpsc::Sender<Pending>,
+    /// Deliveries handed over and not yet committed.
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl IntakeWriter {
@@ -34,17 +41,22 @@ impl IntakeWriter {
     /// queue is drained, so nothing acknowledged-to-be is left behind.
     pub fn spawn(store: Arc<dyn Store>, jobs_ready: Arc<Notify>) -> (Self, JoinHandle<()>) {
         let (queue, rx) = mpsc::channel(MAX_BATCH * 8);
-        let task = tokio::spawn(run(store, rx, jobs_ready));
-        (Self { queue }, task)
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn(run(store, rx, jobs_ready, in_flight.clone()));
+        (Self { queue, in_flight }, task)
     }
 
     /// Returns once the delivery and its processing job are durably stored.
     pub async fn record(&self, delivery: NewDelivery) -> Result<(), IntakeError> {
         let (done, wait) = oneshot::channel();
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
         self.queue
             .send(Pending { delivery, done })
             .await
-            .map_err(|_| IntakeError::ShuttingDown)?;
+            .map_err(|_| {
+                self.in_flight.fetch_sub(1, Ordering::Relaxed);
+                IntakeError::ShuttingDown
+            })?;
         match wait.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(IntakeError::Store(e)),
@@ -53,7 +65,26 @@ impl IntakeWriter {
     }
 }
 
-async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>, jobs_ready: Arc<Notify>) {
+impl IntakeWriter {
+    /// Lets background work give way to Meta's deliveries when intake is saturated
+    /// (a burst: many deliveries waiting for their commit); waits at most `at_most`,
+    /// so processing always moves. Ordinary traffic does not make it wait.
+    pub async fn until_unsaturated(&self, at_most: Duration) {
+        let deadline = tokio::time::Instant::now() + at_most;
+        while self.in_flight.load(Ordering::Relaxed) >= SATURATED
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
+
+async fn run(
+    store: Arc<dyn Store>,
+    mut rx: mpsc::Receiver<Pending>,
+    jobs_ready: Arc<Notify>,
+    in_flight: Arc<AtomicUsize>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (deliveries, waiters): (Vec<_>, Vec<_>) =
@@ -66,6 +97,7 @@ async fn run(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Pending>, jobs_ready:
             tracing::error!(error = %e, batch = deliveries.len(), "could not record deliveries");
             e.to_string()
         });
+        in_flight.fetch_sub(waiters.len(), Ordering::Relaxed);
         for waiter in waiters {
             let _ = waiter.send(outcome.clone());
         }

@@ -10,6 +10,7 @@ use igdesk_domain::DeliveryId;
 use igdesk_meta::webhook::{decode_item, parse_envelope};
 use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
 use std::collections::HashMap;
+use std::time::Duration;
 
 fn retry(e: impl std::fmt::Display) -> Outcome {
     Outcome::Retry {
@@ -18,7 +19,12 @@ fn retry(e: impl std::fmt::Display) -> Outcome {
     }
 }
 
+/// How long processing gives way to a busy intake before it takes its turn anyway.
+const YIELD_TO_INTAKE: Duration = Duration::from_millis(50);
+
 pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
+    // Acknowledging Meta comes first: processing is durable and can catch up.
+    app.intake.until_unsaturated(YIELD_TO_INTAKE).await;
     let mut outcomes = Vec::new();
     let mut wanted = Vec::new();
     for job in jobs {

@@ -21,6 +21,7 @@ fn account_query(filter: &str) -> String {
 #[async_trait]
 impl AccountStore for SqlStore {
     async fn add_account(&self, new: NewAccount, now: Millis) -> Result<Account> {
+        let _turn = self.writer_turn().await;
         let id: i64 = sqlx::query(
             "INSERT INTO accounts (ig_id, page_id, page_name, username, login_path, token_sealed, \
              echo, story_mentions_create, comments_create, added_by, added_at) \
@@ -93,7 +94,7 @@ impl AccountStore for SqlStore {
         .bind(new.password_hash)
         .bind(i64::from(new.is_admin))
         .bind(now)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *tx.tx)
         .await
         .map_err(|e| StoreError::from_insert(e, format!("agent {}", new.email)))?
         .into_iter()
@@ -104,7 +105,7 @@ impl AccountStore for SqlStore {
             sqlx::query("INSERT INTO inboxes (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                 .bind(inbox.clone())
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *tx.tx)
                 .await?;
             sqlx::query(
                 "INSERT INTO agent_inboxes (agent_id, inbox_id) \
@@ -112,7 +113,7 @@ impl AccountStore for SqlStore {
             )
             .bind(agent.id.0)
             .bind(inbox.clone())
-            .execute(&mut *tx)
+            .execute(&mut *tx.tx)
             .await?;
         }
         tx.commit().await?;
@@ -126,6 +127,7 @@ impl AccountStore for SqlStore {
         label: &str,
         now: Millis,
     ) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query(
             "INSERT INTO agent_tokens (agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
         )

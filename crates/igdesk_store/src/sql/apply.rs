@@ -18,11 +18,12 @@ impl SqlStore {
         batch: &[DeliveryChanges],
         now: Millis,
     ) -> Result<ApplyOutcome> {
-        let mut tx = self.write().await?;
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
         for delivery in batch {
             for change in &delivery.changes {
-                apply_one(&mut tx, delivery.delivery, change, now, &mut out).await?;
+                apply_one(tx, delivery.delivery, change, now, &mut out).await?;
             }
         }
         for chunk in batch.chunks(500) {
@@ -34,16 +35,16 @@ impl SqlStore {
             for d in chunk {
                 processed = processed.bind(d.delivery.0);
             }
-            processed.execute(&mut *tx).await?;
+            processed.execute(&mut **tx).await?;
             let list = placeholders(1, chunk.len());
             let sql = format!("DELETE FROM jobs WHERE id IN ({list})");
             let mut completed = sqlx::query(&sql);
             for d in chunk {
                 completed = completed.bind(d.job.0);
             }
-            completed.execute(&mut *tx).await?;
+            completed.execute(&mut **tx).await?;
         }
-        tx.commit().await?;
+        writing.commit().await?;
         Ok(out)
     }
 }

@@ -30,7 +30,7 @@ impl IntakeStore for SqlStore {
                 query = query.bind(d.received_at).bind(d.body.clone());
             }
             let first = ids.len();
-            for row in query.fetch_all(&mut *tx).await? {
+            for row in query.fetch_all(&mut *tx.tx).await? {
                 ids.push(DeliveryId(row.try_get("id")?));
             }
             let values = (0..chunk.len())
@@ -53,13 +53,14 @@ impl IntakeStore for SqlStore {
                     .bind(d.received_at)
                     .bind(d.received_at);
             }
-            query.execute(&mut *tx).await?;
+            query.execute(&mut *tx.tx).await?;
         }
         tx.commit().await?;
         Ok(ids)
     }
 
     async fn record_rejected_delivery(&self, d: NewDelivery, reason: &str) -> Result<DeliveryId> {
+        let _turn = self.writer_turn().await;
         let row = sqlx::query(
             "INSERT INTO deliveries (received_at, body, status, error) VALUES ($1, $2, 'rejected', $3) RETURNING id",
         )

@@ -11,6 +11,7 @@ use sqlx::Row as _;
 #[async_trait]
 impl JobStore for SqlStore {
     async fn enqueue_job(&self, job: NewJob, now: Millis) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query(
             "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (dedup_key) DO NOTHING",
@@ -32,6 +33,7 @@ impl JobStore for SqlStore {
         now: Millis,
         lease_until: Millis,
     ) -> Result<Vec<Job>> {
+        let _turn = self.writer_turn().await;
         // PostgreSQL instances claim side by side, skipping rows another holds;
         // SQLite has a single writer, so the plain sub-select is already exclusive.
         let lock = match self.backend {
@@ -67,6 +69,7 @@ impl JobStore for SqlStore {
     }
 
     async fn complete_job(&self, id: JobId) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query("DELETE FROM jobs WHERE id = $1")
             .bind(id.0)
             .execute(&self.pool)
@@ -75,6 +78,7 @@ impl JobStore for SqlStore {
     }
 
     async fn retry_job(&self, id: JobId, run_at: Millis, error: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query("UPDATE jobs SET run_at = $1, leased_until = 0, last_error = $2 WHERE id = $3")
             .bind(run_at)
             .bind(error.to_owned())
@@ -85,6 +89,7 @@ impl JobStore for SqlStore {
     }
 
     async fn bury_job(&self, id: JobId, error: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
         // The dedup key is freed so the same work can be asked for again later.
         sqlx::query("UPDATE jobs SET dead = 1, dedup_key = NULL, leased_until = 0, last_error = $1 WHERE id = $2")
             .bind(error.to_owned())
@@ -95,6 +100,7 @@ impl JobStore for SqlStore {
     }
 
     async fn release_all_leases(&self) -> Result<u64> {
+        let _turn = self.writer_turn().await;
         Ok(
             sqlx::query("UPDATE jobs SET leased_until = 0 WHERE leased_until > 0")
                 .execute(&self.pool)

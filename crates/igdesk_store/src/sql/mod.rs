@@ -19,7 +19,9 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OwnedMutexGuard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -31,6 +33,23 @@ pub enum Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer. Writers of this process queue here, in order, rather
+    /// than in SQLite's busy handler, which sleeps and retries and can starve one
+    /// writer (the webhook's) behind another for a second or more.
+    sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction; on SQLite it also holds this process's writer turn.
+pub(crate) struct WriteTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
@@ -84,7 +103,12 @@ pub async fn open(url: &str) -> Result<SqlStore> {
         }
         Backend::Postgres => options.max_connections(16).connect(&url).await?,
     };
-    Ok(SqlStore { pool, backend })
+    let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+    Ok(SqlStore {
+        pool,
+        backend,
+        sqlite_writer,
+    })
 }
 
 /// `sqlite://igdesk.db` must create the file when it is missing.
@@ -145,11 +169,21 @@ impl SqlStore {
 
     /// A write transaction. SQLite's takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so two writers queue on the busy timeout instead of failing on lock upgrade.
-    async fn write(&self) -> Result<Transaction<'static, Any>> {
-        Ok(match self.backend {
+    async fn write(&self) -> Result<WriteTx> {
+        let turn = self.writer_turn().await;
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// For a single-statement write: wait for this process's writer turn (SQLite).
+    async fn writer_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.sqlite_writer {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
     }
 }
 

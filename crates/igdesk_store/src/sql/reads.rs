@@ -28,6 +28,7 @@ impl ReadStore for SqlStore {
         f: ProfileFacts,
         now: Millis,
     ) -> Result<()> {
+        let _turn = self.writer_turn().await;
         sqlx::query(
             "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
              profile_pic = $3, follower_count = COALESCE($4, follower_count), \
