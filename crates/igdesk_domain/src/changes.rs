@@ -37,6 +37,9 @@ pub struct NewItem {
     pub created_at: Millis,
 }
 
+// Nearly every change is an `AddItem`, the large variant: boxing it would cost an
+// allocation per item to save space in the rare small ones.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeKind {
     AddItem {
