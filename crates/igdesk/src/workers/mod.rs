@@ -44,7 +44,7 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         app.clone(),
         cancel.clone(),
         JOB_PROCESS_DELIVERY,
-        64,
+        32,
         12,
     ))];
     for _ in 0..app.settings.workers {

@@ -61,6 +61,8 @@ CREATE TABLE deliveries (
     error         TEXT,
     processed_at  INTEGER
 );
+-- Counting by status (the operator's first look) reads this index, not the bodies.
+CREATE INDEX deliveries_by_status ON deliveries (status);
 
 CREATE TABLE jobs (
     id            INTEGER PRIMARY KEY,
@@ -74,7 +76,8 @@ CREATE TABLE jobs (
     last_error    TEXT,
     created_at    INTEGER NOT NULL
 );
-CREATE INDEX jobs_due ON jobs (run_at, id) WHERE dead = 0;
+-- Each worker loop claims one kind: it must not walk past the other kinds' jobs.
+CREATE INDEX jobs_due ON jobs (kind, run_at, id) WHERE dead = 0;
 
 CREATE TABLE event_notes (
     id           INTEGER PRIMARY KEY,

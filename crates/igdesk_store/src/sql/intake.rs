@@ -10,14 +10,44 @@ use sqlx::Row as _;
 /// Rows per multi-row INSERT; keeps well under SQLite's bound-variable limit.
 const CHUNK: usize = 500;
 
+/// The largest multi-row INSERT of deliveries.
+const MAX_ROWS: usize = 256;
+
+/// Splits `items` into chunks of 256, 128, … 1 rows.
+fn power_of_two_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
+    let mut chunks = Vec::new();
+    while !items.is_empty() {
+        let size = MAX_ROWS.min(1 << items.len().ilog2());
+        let (chunk, rest) = items.split_at(size);
+        chunks.push(chunk);
+        items = rest;
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chunks_are_powers_of_two_covering_everything() {
+        let items: Vec<u32> = (0..700).collect();
+        let sizes: Vec<usize> = super::power_of_two_chunks(&items)
+            .iter()
+            .map(|c| c.len())
+            .collect();
+        assert_eq!(sizes, [256, 256, 128, 32, 16, 8, 4]);
+        assert!(super::power_of_two_chunks::<u32>(&[]).is_empty());
+    }
+}
+
 #[async_trait]
 impl IntakeStore for SqlStore {
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
         let mut ids = Vec::with_capacity(deliveries.len());
         let mut tx = self.write().await?;
-        for chunk in deliveries.chunks(CHUNK) {
-            // One statement per chunk: a group of deliveries costs one round trip and
-            // one commit, which is what lets intake keep up with Meta's bursts.
+        for chunk in power_of_two_chunks(deliveries) {
+            // A few multi-row statements and one commit for the whole group: this is
+            // what lets intake keep up with Meta's bursts. Chunk sizes are powers of
+            // two so the handful of statement shapes stay prepared in the cache.
             let values = (0..chunk.len())
                 .map(|i| format!("(${}, ${}, 'pending')", 2 * i + 1, 2 * i + 2))
                 .collect::<Vec<_>>()
