@@ -13,16 +13,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+/// Settings for a child `igdesk serve` on a fresh SQLite file, and an admin token.
+async fn prepare(
+    dir: &std::path::Path,
+    port: u16,
+) -> (igdesk_igs::Simulator, Vec<(String, String)>, String) {
     let (sim, igs_url) =
         start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
     let envs: Vec<(String, String)> = [
         (
             "IGDESK_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("igdesk.db").display()),
+            format!("sqlite://{}", dir.join("igdesk.db").display()),
         ),
         ("IGDESK_META_APP_SECRET", APP_SECRET.into()),
         ("IGDESK_META_VERIFY_TOKEN", VERIFY_TOKEN.into()),
@@ -88,7 +89,14 @@ async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
         .unwrap()
         .trim()
         .to_owned();
+    (sim, envs, token)
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (sim, envs, token) = prepare(dir.path(), port).await;
     let mut server = Server::start(&envs, port).await;
 
     // 600 deliveries from 20 customers, 16 at a time; the server dies mid-stream.
@@ -211,4 +219,85 @@ async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
             .len();
     }
     assert_eq!(total, 600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_gracefully_after_answering_requests_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (sim, envs, token) = prepare(dir.path(), port).await;
+    let mut server = Server::start(&envs, port).await;
+    let mut senders = Vec::new();
+    for i in 0..40 {
+        let sim = sim.clone();
+        senders.push(tokio::spawn(async move {
+            let event = Event::text("8000", format!("before the stop {i}"));
+            let mid = event.mid().unwrap().to_owned();
+            (
+                mid,
+                sim.deliver(&Delivery::new(IG_ID).push(event)).await.ok(),
+            )
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "igdesk did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+    let mut acked = Vec::new();
+    for s in senders {
+        if let (mid, Some(200)) = s.await.unwrap() {
+            acked.push(mid);
+        }
+    }
+    let server = Server::start(&envs, port).await;
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found: Value = client
+            .get(format!("{}/api/v1/customers?igsid=8000", server.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(id) = found["data"][0]["id"].as_i64() {
+            let timeline: Value = client
+                .get(format!("{}/api/v1/customers/{id}/timeline", server.url))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let mids: BTreeSet<&str> = timeline["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["mid"].as_str().unwrap())
+                .collect();
+            if acked.iter().all(|m| mids.contains(m.as_str())) {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "acknowledged deliveries were not all processed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

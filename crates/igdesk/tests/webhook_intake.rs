@@ -239,3 +239,32 @@ async fn health_readiness_and_metrics_answer() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn connected_accounts_are_listed_for_admins_without_their_tokens() {
+    let app = start_sqlite().await;
+    let (status, accounts) = app.get("/api/v1/accounts").await;
+    assert_eq!(status, 200);
+    let account = &accounts["data"][0];
+    assert_eq!(
+        (
+            account["ig_id"].as_str(),
+            account["page_name"].as_str(),
+            account["username"].as_str()
+        ),
+        (Some(IG_ID), Some("Shop"), Some("shop"))
+    );
+    assert_eq!(
+        (account["page_id"].as_str(), account["added_by"].as_str()),
+        (Some("100000000000001"), Some("test"))
+    );
+    assert!(account["added_at"].is_i64());
+    assert_eq!(account["settings"]["echo"], true);
+    assert!(
+        !accounts.to_string().contains(PAGE_TOKEN),
+        "the token is never returned"
+    );
+    assert!(!accounts.to_string().contains("token_sealed"));
+    let agent = agent_token(&app.running, "agent@example.com", false, &["Instagram"]).await;
+    assert_eq!(app.get_as(&agent, "/api/v1/accounts").await.0, 403);
+}

@@ -22,6 +22,7 @@ pub fn router(app: App) -> Router {
         .route("/customers/{id}", get(read_api::get_customer))
         .route("/customers/{id}/timeline", get(read_api::get_timeline))
         .route("/conversations", get(read_api::list_conversations))
+        .route("/accounts", get(read_api::list_accounts))
         .route("/intake/stats", get(read_api::intake_stats))
         .route("/intake/notes", get(read_api::intake_notes));
     Router::new()

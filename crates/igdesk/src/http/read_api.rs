@@ -7,7 +7,7 @@ use crate::app::App;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use igdesk_domain::CustomerId;
-use igdesk_store::{Conversation, Customer, DeadJob, EventNote};
+use igdesk_store::{Account, Conversation, Customer, DeadJob, EventNote};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -126,5 +126,16 @@ pub async fn intake_notes(
 ) -> Result<Json<List<EventNote>>, ApiError> {
     Ok(Json(List {
         data: app.store.event_notes(200).await?,
+    }))
+}
+
+/// Connected Instagram accounts (ACC-1): Page name, username, Page id, who added
+/// each and when, its settings and health. Tokens are never shown.
+pub async fn list_accounts(
+    State(app): State<App>,
+    Admin(_): Admin,
+) -> Result<Json<List<Account>>, ApiError> {
+    Ok(Json(List {
+        data: app.store.accounts().await?,
     }))
 }

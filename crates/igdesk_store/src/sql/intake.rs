@@ -25,20 +25,6 @@ fn power_of_two_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
     chunks
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn chunks_are_powers_of_two_covering_everything() {
-        let items: Vec<u32> = (0..700).collect();
-        let sizes: Vec<usize> = super::power_of_two_chunks(&items)
-            .iter()
-            .map(|c| c.len())
-            .collect();
-        assert_eq!(sizes, [256, 256, 128, 32, 16, 8, 4]);
-        assert!(super::power_of_two_chunks::<u32>(&[]).is_empty());
-    }
-}
-
 #[async_trait]
 impl IntakeStore for SqlStore {
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
@@ -158,5 +144,19 @@ impl IntakeStore for SqlStore {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chunks_are_powers_of_two_covering_everything() {
+        let items: Vec<u32> = (0..700).collect();
+        let sizes: Vec<usize> = super::power_of_two_chunks(&items)
+            .iter()
+            .map(|c| c.len())
+            .collect();
+        assert_eq!(sizes, [256, 256, 128, 32, 16, 8, 4]);
+        assert!(super::power_of_two_chunks::<u32>(&[]).is_empty());
     }
 }
