@@ -1,13 +1,14 @@
 //! The command line (SPEC §9). `igdesk --help` documents every command.
 
 use crate::config::{RawSettings, Settings};
-use crate::crypto::{hash_password, hash_token, new_api_token, Sealer};
+use crate::crypto::Sealer;
 use crate::now_ms;
+use crate::people::{add_agent_with_token, NewPerson};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use igdesk_domain::ConversationSettings;
 use igdesk_store::prelude::*;
-use igdesk_store::{NewAccount, NewAgent};
+use igdesk_store::NewAccount;
 use secrecy::{ExposeSecret, SecretString};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -212,27 +213,18 @@ async fn add_agent(raw: RawSettings, a: AgentAdd) -> anyhow::Result<()> {
     } else {
         a.inboxes
     };
-    let agent = store
-        .add_agent(
-            NewAgent {
-                email: a.email,
-                name: a.name,
-                password_hash: hash_password(&password)?,
-                is_admin: a.admin,
-                inboxes,
-            },
-            now_ms(),
-        )
-        .await?;
-    let token = new_api_token();
-    store
-        .add_agent_token(
-            agent.id,
-            &hash_token(token.expose_secret()),
-            "cli",
-            now_ms(),
-        )
-        .await?;
+    let (agent, token) = add_agent_with_token(
+        &store,
+        NewPerson {
+            email: a.email,
+            name: a.name,
+            password,
+            is_admin: a.admin,
+            inboxes,
+        },
+        "cli",
+    )
+    .await?;
     println!(
         "created {} <{}> as agent {}",
         agent.name, agent.email, agent.id

@@ -3,13 +3,14 @@
 //! account and login, and simulated customers writing in.
 
 use crate::config::{RawSettings, Settings};
-use crate::crypto::{hash_password, hash_token, new_api_token, random_hex};
+use crate::crypto::random_hex;
 use crate::now_ms;
+use crate::people::{add_agent_with_token, NewPerson};
 use anyhow::Context;
 use clap::Args;
 use igdesk_domain::ConversationSettings;
 use igdesk_igs::{BusinessAccount, Scenario, SimConfig, Simulator};
-use igdesk_store::{NewAccount, NewAgent};
+use igdesk_store::NewAccount;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use tokio::net::TcpListener;
@@ -95,27 +96,18 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
             now_ms(),
         )
         .await?;
-    let agent = store
-        .add_agent(
-            NewAgent {
-                email: DEMO_EMAIL.into(),
-                name: "Demo Agent".into(),
-                password_hash: hash_password(&SecretString::from(DEMO_PASSWORD.to_owned()))?,
-                is_admin: true,
-                inboxes: vec!["Instagram".into()],
-            },
-            now_ms(),
-        )
-        .await?;
-    let token = new_api_token();
-    store
-        .add_agent_token(
-            agent.id,
-            &hash_token(token.expose_secret()),
-            "demo",
-            now_ms(),
-        )
-        .await?;
+    let (_, token) = add_agent_with_token(
+        store.as_ref(),
+        NewPerson {
+            email: DEMO_EMAIL.into(),
+            name: "Demo Agent".into(),
+            password: SecretString::from(DEMO_PASSWORD.to_owned()),
+            is_admin: true,
+            inboxes: vec!["Instagram".into()],
+        },
+        "demo",
+    )
+    .await?;
 
     let scenario = Scenario::from_toml(SCENARIO).context("the demo scenario")?;
     let outcomes = igdesk_igs::run_scenario(&sim, &scenario).await?;

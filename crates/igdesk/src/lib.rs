@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod demo;
 pub mod http;
 pub mod intake;
+pub mod people;
 pub mod server;
 pub mod telemetry;
 pub mod workers;

@@ -138,20 +138,7 @@ async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
     );
 
     let server = Server::start(&envs, port).await;
-    let client = reqwest::Client::new();
-    let get = |path: String| {
-        let (client, token, url) = (client.clone(), token.clone(), server.url.clone());
-        async move {
-            let r = client
-                .get(format!("{url}{path}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r.json::<Value>().await.unwrap()
-        }
-    };
+    let get = |path: String| get_json(server.url.clone(), token.clone(), path);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let stats = get("/api/v1/intake/stats".into()).await;
@@ -262,28 +249,17 @@ async fn sigterm_stops_gracefully_after_answering_requests_in_flight() {
         }
     }
     let server = Server::start(&envs, port).await;
-    let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let found: Value = client
-            .get(format!("{}/api/v1/customers?igsid=8000", server.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found = get_json(
+            server.url.clone(),
+            token.clone(),
+            "/api/v1/customers?igsid=8000".into(),
+        )
+        .await;
         if let Some(id) = found["data"][0]["id"].as_i64() {
-            let timeline: Value = client
-                .get(format!("{}/api/v1/customers/{id}/timeline", server.url))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let path = format!("/api/v1/customers/{id}/timeline");
+            let timeline = get_json(server.url.clone(), token.clone(), path).await;
             let mids: BTreeSet<&str> = timeline["data"]
                 .as_array()
                 .unwrap()
@@ -300,4 +276,15 @@ async fn sigterm_stops_gracefully_after_answering_requests_in_flight() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn get_json(url: String, token: String, path: String) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{url}{path}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
 }

@@ -6,11 +6,11 @@
 pub mod process;
 
 use igdesk::config::{RawSettings, Settings};
-use igdesk::crypto::{hash_token, new_api_token};
+use igdesk::people::{add_agent_with_token, NewPerson};
 use igdesk::server::Running;
 use igdesk_domain::ConversationSettings;
 use igdesk_igs::{BusinessAccount, CustomerProfile, Delivery, Event, SimConfig, Simulator};
-use igdesk_store::{NewAccount, NewAgent};
+use igdesk_store::NewAccount;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -131,28 +131,14 @@ async fn start(
 
 /// Creates an agent and returns a personal API token for it.
 pub async fn agent_token(running: &Running, email: &str, admin: bool, inboxes: &[&str]) -> String {
-    let store = &running.app.store;
-    let agent = store
-        .add_agent(
-            NewAgent {
-                email: email.into(),
-                name: email.into(),
-                password_hash: "unused".into(),
-                is_admin: admin,
-                inboxes: inboxes.iter().map(|s| s.to_string()).collect(),
-            },
-            igdesk::now_ms(),
-        )
-        .await
-        .unwrap();
-    let token = new_api_token();
-    store
-        .add_agent_token(
-            agent.id,
-            &hash_token(token.expose_secret()),
-            "test",
-            igdesk::now_ms(),
-        )
+    let person = NewPerson {
+        email: email.into(),
+        name: email.into(),
+        password: SecretString::from("a test password".to_owned()),
+        is_admin: admin,
+        inboxes: inboxes.iter().map(|s| s.to_string()).collect(),
+    };
+    let (_, token) = add_agent_with_token(running.app.store.as_ref(), person, "test")
         .await
         .unwrap();
     token.expose_secret().to_owned()

@@ -54,24 +54,16 @@ impl AccountStore for SqlStore {
         sqlx::query(&account_query("AND a.id = $1"))
             .bind(id.0)
             .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .next()
-            .as_ref()
-            .map(rows::account)
-            .transpose()
+            .await
+            .map(|found| rows::first(found, rows::account))?
     }
 
     async fn account_by_ig_id(&self, ig_id: &str) -> Result<Option<Account>> {
         sqlx::query(&account_query("AND a.ig_id = $1"))
             .bind(ig_id.to_owned())
             .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .next()
-            .as_ref()
-            .map(rows::account)
-            .transpose()
+            .await
+            .map(|found| rows::first(found, rows::account))?
     }
 
     async fn accounts(&self) -> Result<Vec<Account>> {
@@ -148,11 +140,7 @@ impl AccountStore for SqlStore {
         )
         .bind(token_hash.to_owned())
         .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next()
-        .as_ref()
-        .map(rows::agent)
-        .transpose()
+        .await
+        .map(|found| rows::first(found, rows::agent))?
     }
 }

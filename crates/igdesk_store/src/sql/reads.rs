@@ -55,12 +55,8 @@ impl ReadStore for SqlStore {
         ))
         .bind(id.0)
         .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next()
-        .as_ref()
-        .map(rows::customer)
-        .transpose()
+        .await
+        .map(|found| rows::first(found, rows::customer))?
     }
 
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>> {
@@ -73,12 +69,8 @@ impl ReadStore for SqlStore {
         .bind(agent)
         .bind(id.0)
         .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .next()
-        .as_ref()
-        .map(rows::customer)
-        .transpose()
+        .await
+        .map(|found| rows::first(found, rows::customer))?
     }
 
     async fn customers_by_igsid(&self, scope: Scope, igsid: &str) -> Result<Vec<Customer>> {

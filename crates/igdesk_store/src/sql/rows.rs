@@ -10,6 +10,11 @@ use igdesk_domain::{
 };
 use sqlx::Row as _;
 
+/// The first of `rows`, read with `read` (reads fetch all rows: see the module doc).
+pub(super) fn first<T>(rows: Vec<Row>, read: fn(&Row) -> Result<T>) -> Result<Option<T>> {
+    rows.first().map(read).transpose()
+}
+
 pub(super) fn flag(row: &Row, col: &str) -> Result<bool> {
     Ok(row.try_get::<i64, _>(col)? != 0)
 }
