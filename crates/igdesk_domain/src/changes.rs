@@ -50,6 +50,15 @@ pub enum ChangeKind {
         /// Queue a refresh of the customer's Instagram facts (IN-5).
         refresh_profile: bool,
     },
+    /// A message the business sent, as Meta echoes it back. If igdesk sent it and has
+    /// not recorded Meta's answer yet (a crash, a race), the echo completes that
+    /// message; otherwise it is added as sent from the Instagram app (IN-10).
+    Echo {
+        igsid: Igsid,
+        item: NewItem,
+        /// Add it when it is not igdesk's (the account's echo setting, ACC-3).
+        show_unmatched: bool,
+    },
     /// The customer unsent a message: its content goes, a marker stays (IN-7). If the
     /// message has not arrived yet, the marker is written first and wins.
     DeleteContent {

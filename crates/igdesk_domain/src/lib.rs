@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod ids;
 pub mod retry;
+pub mod rules;
 pub mod settings;
 pub mod time;
 pub mod timeline;

@@ -9,7 +9,7 @@ mod sql;
 pub mod testing;
 
 use async_trait::async_trait;
-use igdesk_domain::{AccountId, AgentId, CustomerId, DeliveryId, JobId, Millis};
+use igdesk_domain::{AccountId, AgentId, CustomerId, DeliveryId, ItemId, JobId, Millis};
 
 pub use error::StoreError;
 pub use model::*;
@@ -21,17 +21,20 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub const JOB_PROCESS_DELIVERY: &str = "process_delivery";
 /// Refreshes a customer's Instagram facts; queued by intake, at most one waiting per customer.
 pub const JOB_REFRESH_PROFILE: &str = "refresh_profile";
+/// Sends a message igdesk queued; at most one waits per customer (the head of the
+/// customer's queue), so a customer's messages leave in order.
+pub const JOB_SEND: &str = "send";
 /// Instagram facts fetched this recently are not fetched again for a new message.
 pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 
 /// The whole store: what every backend implements. Split by concern so each backend
 /// file implements one part; `use igdesk_store::prelude::*` brings them all in scope.
-pub trait Store: AccountStore + IntakeStore + JobStore + ReadStore {
+pub trait Store: AccountStore + IntakeStore + JobStore + ReadStore + OutboxStore {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
-    pub use crate::{AccountStore, IntakeStore, JobStore, ReadStore, Store};
+    pub use crate::{AccountStore, IntakeStore, JobStore, OutboxStore, ReadStore, Store};
 }
 
 #[async_trait]
@@ -118,4 +121,33 @@ pub trait ReadStore: Send + Sync + 'static {
         customer: CustomerId,
     ) -> Result<Option<Vec<TimelineItem>>>;
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>>;
+}
+
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Writes a reply's parts (timeline items, status queued) and, when the customer
+    /// has nothing else on its way, the first part's send job — one transaction.
+    async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>>;
+    /// Leases due send jobs of accounts that may send now (not paused, not waiting
+    /// for a new token), interactive ones first.
+    async fn claim_sends(&self, limit: i64, now: Millis, lease_until: Millis) -> Result<Vec<Job>>;
+    async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>>;
+    /// An attempt starts: from now on its outcome may be unknown (a crash).
+    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<()>;
+    /// Meta accepted it: record its id, complete the job, queue the customer's next.
+    async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()>;
+    /// It will not be sent: record why (in words), complete the job, queue the next.
+    async fn record_failed(&self, job: JobId, item: ItemId, reason: &str, now: Millis) -> Result<()>;
+    /// Try again at `run_at` (the attempt did not reach Meta, or Meta said later).
+    async fn record_retry(&self, job: JobId, item: ItemId, run_at: Millis, error: &str) -> Result<()>;
+    /// Holds an account's sends until `until` (Meta throttling, the rate limit).
+    async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()>;
+    /// Meta rejected the token (190): the account needs reconnecting; its queue waits.
+    async fn mark_needs_reconnect(&self, account: AccountId, reason: &str) -> Result<()>;
+    /// Send times of the account's messages since `since`.
+    async fn sends_since(&self, account: AccountId, since: Millis) -> Result<Vec<Millis>>;
+    async fn save_upload(&self, id: &str, content_type: &str, bytes: Vec<u8>, now: Millis) -> Result<()>;
+    async fn upload(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
+    /// A timeline item with the account and customer it belongs to (background work).
+    async fn item_for_job(&self, item: ItemId) -> Result<Option<TimelineItem>>;
 }

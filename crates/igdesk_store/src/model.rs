@@ -169,6 +169,8 @@ pub struct TimelineItem {
     pub story_gone: bool,
     /// The customer's reaction (Meta's word for it, e.g. `love`), if any.
     pub reaction: Option<String>,
+    /// Why igdesk could not send it (failed items), in words.
+    pub failure: Option<String>,
     pub raw: Option<String>,
     pub created_at: Millis,
 }
@@ -198,6 +200,8 @@ pub struct ApplyOutcome {
     pub items_added: Vec<ItemId>,
     /// Items whose Meta id was already stored (redeliveries).
     pub duplicates: u32,
+    /// Echoes that completed a message igdesk was sending.
+    pub echoes_matched: u32,
     pub notes: u32,
 }
 
@@ -208,4 +212,69 @@ pub struct DeadJob {
     pub payload: String,
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+/// Which queue a reply waits in: an agent's reply is never stuck behind API traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Console,
+    Api,
+}
+
+impl Lane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Console => "console",
+            Lane::Api => "api",
+        }
+    }
+
+    /// Job priority: 0 first.
+    pub fn priority(self) -> i64 {
+        match self {
+            Lane::Console => 0,
+            Lane::Api => 1,
+        }
+    }
+}
+
+/// One message of a reply (Instagram carries one medium per message).
+#[derive(Debug, Clone)]
+pub struct OutgoingPart {
+    /// igdesk's provisional id until Meta gives its own.
+    pub provisional_mid: String,
+    pub text: Option<String>,
+    pub attachments: Vec<Attachment>,
+    /// Meta's `message` object, ready to send.
+    pub message: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReply {
+    pub account: AccountId,
+    pub customer: CustomerId,
+    pub lane: Lane,
+    /// `human` or `automatic`.
+    pub author: &'static str,
+    /// A private reply goes to this comment instead of the customer's thread.
+    pub comment_id: Option<String>,
+    pub parts: Vec<OutgoingPart>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub item: ItemId,
+    pub account_id: AccountId,
+    pub customer_id: CustomerId,
+    pub igsid: String,
+    pub lane: String,
+    pub author: String,
+    pub message: serde_json::Value,
+    pub comment_id: Option<String>,
+    /// waiting, queued, sending, sent, failed
+    pub state: String,
+    pub attempts: i64,
+    pub sending_since: Option<Millis>,
+    pub customer_last_message_at: Option<Millis>,
+    pub queued_at: Millis,
 }

@@ -87,25 +87,16 @@ pub fn changes_for(
 
     match event {
         WebhookEvent::Message(base, message) if message.is_echo || from_business(&base) => {
-            if !account.settings.echo {
-                return vec![note(
-                    Some(account),
-                    "echo_ignored",
-                    "echo is off for this account",
-                    raw,
-                )];
-            }
             let mut echo = message_item(&message, at(&base));
             echo.direction = Direction::Out;
             echo.source = Source::InstagramApp;
             echo.status = ItemStatus::Sent;
-            vec![add(
-                &base.recipient,
-                None,
-                ConversationEffect::JoinIfOpen,
-                echo,
-                false,
-            )]
+            // Even with echoes off, the echo of igdesk's own message completes it.
+            vec![change(ChangeKind::Echo {
+                igsid: Igsid(base.recipient.clone()),
+                item: echo,
+                show_unmatched: account.settings.echo,
+            })]
         }
         WebhookEvent::Message(base, message) => {
             let new = message_item(&message, at(&base));

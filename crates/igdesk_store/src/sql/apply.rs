@@ -84,8 +84,11 @@ async fn apply_one(
             },
             Some(account),
         ) => {
+            // A customer's message (not a comment, not an echo) opens the windows.
+            let wrote = (item.direction == Direction::In && item.kind != ItemKind::Comment)
+                .then_some(item.created_at);
             let (customer, fetched_at) =
-                upsert_customer(tx, account, igsid, username.as_deref(), now).await?;
+                upsert_customer(tx, account, igsid, username.as_deref(), wrote, now).await?;
             let Some(item_id) = add_item(tx, account, customer, item, *conversation, now).await?
             else {
                 out.duplicates += 1;
@@ -106,6 +109,29 @@ async fn apply_one(
                 .await?;
             }
         }
+        (
+            ChangeKind::Echo {
+                igsid,
+                item,
+                show_unmatched,
+            },
+            Some(account),
+        ) => {
+            if let Some(pending) = pending_send(tx, account, igsid, item).await? {
+                let customer = super::outbox::mark_sent(tx, pending, &item.mid.0, now).await?;
+                super::outbox::promote_next(tx, customer, now).await?;
+                out.echoes_matched += 1;
+                return Ok(());
+            }
+            if !show_unmatched {
+                return Ok(());
+            }
+            let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
+            match add_item(tx, account, customer, item, ConversationEffect::JoinIfOpen, now).await? {
+                Some(id) => out.items_added.push(id),
+                None => out.duplicates += 1,
+            }
+        }
         (ChangeKind::DeleteContent { igsid, mid, at }, Some(account)) => {
             let cleared = sqlx::query(
                 "UPDATE timeline_items SET text = NULL, attachments = '[]', reply_to = NULL, \
@@ -119,7 +145,7 @@ async fn apply_one(
             if cleared == 0 {
                 // The deletion overtook its message: leave the marker now; the message,
                 // when it comes, finds its id taken and is not stored.
-                let (customer, _) = upsert_customer(tx, account, igsid, None, now).await?;
+                let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
                 let marker = NewItem {
                     kind: ItemKind::Message,
                     direction: Direction::In,
@@ -204,6 +230,26 @@ async fn apply_one(
     Ok(())
 }
 
+/// The message igdesk is sending to this customer whose Meta answer is not recorded
+/// yet, if the echo is of it (same text).
+async fn pending_send(tx: &mut Tx, account: AccountId, igsid: &Igsid, echo: &NewItem) -> Result<Option<ItemId>> {
+    let found = sqlx::query(
+        "SELECT o.item_id FROM outgoing o JOIN timeline_items t ON t.id = o.item_id \
+         JOIN customers c ON c.id = o.customer_id \
+         WHERE o.account_id = $1 AND c.igsid = $2 AND o.state = 'sending' \
+         AND COALESCE(t.text, '') = COALESCE($3, '') ORDER BY o.item_id LIMIT 1",
+    )
+    .bind(account.0)
+    .bind(igsid.0.clone())
+    .bind(echo.text.clone())
+    .fetch_all(&mut **tx)
+    .await?;
+    found
+        .first()
+        .map(|r| Ok(ItemId(r.try_get("item_id")?)))
+        .transpose()
+}
+
 /// The customer with this IGSID on this account, created at once when new (named by
 /// its number until the profile arrives), and when its profile was last fetched.
 async fn upsert_customer(
@@ -211,16 +257,23 @@ async fn upsert_customer(
     account: AccountId,
     igsid: &Igsid,
     username: Option<&str>,
+    wrote_at: Option<Millis>,
     now: Millis,
 ) -> Result<(CustomerId, Option<Millis>)> {
     let row = sqlx::query(
-        "INSERT INTO customers (account_id, igsid, username, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (account_id, igsid) DO UPDATE SET username = COALESCE(customers.username, excluded.username) \
+        "INSERT INTO customers (account_id, igsid, username, last_message_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, igsid) DO UPDATE SET \
+         username = COALESCE(customers.username, excluded.username), \
+         last_message_at = CASE WHEN excluded.last_message_at IS NULL THEN customers.last_message_at \
+         WHEN customers.last_message_at IS NULL OR customers.last_message_at < excluded.last_message_at \
+         THEN excluded.last_message_at ELSE customers.last_message_at END \
          RETURNING id, profile_fetched_at",
     )
     .bind(account.0)
     .bind(igsid.0.clone())
     .bind(username.map(str::to_owned))
+    .bind(wrote_at)
     .bind(now)
     .fetch_all(&mut **tx)
     .await?

@@ -11,6 +11,7 @@ mod accounts;
 mod apply;
 mod intake;
 mod jobs;
+mod outbox;
 mod reads;
 mod rows;
 
@@ -52,16 +53,30 @@ impl WriteTx {
     }
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "answering",
+        include_str!("../../migrations/sqlite/0002_answering.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "answering",
+        include_str!("../../migrations/postgres/0002_answering.sql"),
+    ),
+];
 
 /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
 /// schema up to date.

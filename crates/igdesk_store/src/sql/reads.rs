@@ -7,6 +7,16 @@ use crate::{ReadStore, Result};
 use async_trait::async_trait;
 use igdesk_domain::{CustomerId, Millis};
 
+/// Timeline items with the customer's reaction and, for igdesk's own messages, why
+/// one failed.
+pub(super) const ITEM_SELECT: &str = "SELECT t.id, t.account_id, t.customer_id, t.conversation_id, \
+    t.kind, t.direction, t.source, t.mid, t.text, t.attachments, t.reply_to, t.context, t.status, \
+    t.deleted, t.story_gone, t.raw, t.created_at, \
+    (SELECT r.reaction FROM reactions r WHERE r.account_id = t.account_id AND r.mid = t.mid \
+     ORDER BY r.updated_at DESC LIMIT 1) AS reaction, \
+    (SELECT o.error FROM outgoing o WHERE o.item_id = t.id AND o.state = 'failed') AS failure \
+    FROM timeline_items t";
+
 /// Binds `$1` (admin flag) and `$2` (agent id): a customer is visible when its
 /// account's inbox is one of the agent's.
 fn customer_visible() -> String {
@@ -97,13 +107,9 @@ impl ReadStore for SqlStore {
         if self.customer(scope, customer).await?.is_none() {
             return Ok(None);
         }
-        let items = sqlx::query(
-            "SELECT t.id, t.account_id, t.customer_id, t.conversation_id, t.kind, t.direction, t.source, \
-             t.mid, t.text, t.attachments, t.reply_to, t.context, t.status, t.deleted, t.story_gone, t.raw, \
-             t.created_at, (SELECT r.reaction FROM reactions r WHERE r.account_id = t.account_id \
-             AND r.mid = t.mid ORDER BY r.updated_at DESC LIMIT 1) AS reaction \
-             FROM timeline_items t WHERE t.customer_id = $1 ORDER BY t.created_at, t.id",
-        )
+        let items = sqlx::query(&format!(
+            "{ITEM_SELECT} WHERE t.customer_id = $1 ORDER BY t.created_at, t.id"
+        ))
         .bind(customer.0)
         .fetch_all(&self.pool)
         .await?

@@ -130,6 +130,7 @@ pub(super) fn item(row: &Row) -> Result<TimelineItem> {
         deleted: flag(row, "deleted")?,
         story_gone: flag(row, "story_gone")?,
         reaction: row.try_get("reaction")?,
+        failure: row.try_get("failure")?,
         raw: row.try_get("raw")?,
         created_at: row.try_get("created_at")?,
     })

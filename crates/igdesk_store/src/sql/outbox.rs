@@ -1,0 +1,323 @@
+//! The outbox: replies written with their send job, sent one customer at a time in
+//! order, each attempt recorded so a crash never sends twice nor loses one.
+
+use super::rows::{self, first};
+use super::{Backend, SqlStore, WriteTx};
+use crate::model::*;
+use crate::{OutboxStore, Result, JOB_SEND};
+use async_trait::async_trait;
+use igdesk_domain::{AccountId, CustomerId, ItemId, JobId, Millis};
+use sqlx::{Any, Row as _, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+#[async_trait]
+impl OutboxStore for SqlStore {
+    async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let conversation: Option<i64> = sqlx::query(
+            "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
+        )
+        .bind(reply.account.0)
+        .bind(reply.customer.0)
+        .fetch_all(&mut **tx)
+        .await?
+        .first()
+        .map(|r| r.try_get("id"))
+        .transpose()?;
+        let mut ids = Vec::with_capacity(reply.parts.len());
+        for part in &reply.parts {
+            let row = sqlx::query(
+                "INSERT INTO timeline_items (account_id, customer_id, conversation_id, kind, direction, source, \
+                 mid, text, attachments, context, status, created_at, received_at) \
+                 VALUES ($1, $2, $3, 'message', 'out', 'igdesk', $4, $5, $6, '{}', 'queued', $7, $7) RETURNING id",
+            )
+            .bind(reply.account.0)
+            .bind(reply.customer.0)
+            .bind(conversation)
+            .bind(part.provisional_mid.clone())
+            .bind(part.text.clone())
+            .bind(serde_json::to_string(&part.attachments)?)
+            .bind(now)
+            .fetch_all(&mut **tx)
+            .await?;
+            let id: i64 = row.first().ok_or_else(|| rows::corrupt("insert returned no id"))?.try_get("id")?;
+            sqlx::query(
+                "INSERT INTO outgoing (item_id, account_id, customer_id, lane, author, message, comment_id, state, queued_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8)",
+            )
+            .bind(id)
+            .bind(reply.account.0)
+            .bind(reply.customer.0)
+            .bind(reply.lane.as_str())
+            .bind(reply.author)
+            .bind(part.message.to_string())
+            .bind(reply.comment_id.clone())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            ids.push(ItemId(id));
+        }
+        promote_next(tx, reply.customer, now).await?;
+        writing.commit().await?;
+        Ok(ids)
+    }
+
+    async fn claim_sends(&self, limit: i64, now: Millis, lease_until: Millis) -> Result<Vec<Job>> {
+        let _turn = self.writer_turn().await;
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE OF j SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
+             SELECT j.id FROM jobs j JOIN accounts a ON a.id = j.account_id \
+             WHERE j.kind = '{JOB_SEND}' AND j.dead = 0 AND j.run_at <= $2 AND j.leased_until <= $2 \
+             AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
+             ORDER BY j.priority, j.run_at, j.id LIMIT $3 {lock}) \
+             RETURNING id, kind, payload, attempts"
+        );
+        let mut jobs = sqlx::query(&sql)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Job {
+                    id: JobId(r.try_get("id")?),
+                    kind: r.try_get("kind")?,
+                    payload: r.try_get("payload")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>> {
+        sqlx::query(
+            "SELECT o.item_id, o.account_id, o.customer_id, c.igsid, o.lane, o.author, o.message, \
+             o.comment_id, o.state, o.attempts, o.sending_since, c.last_message_at, o.queued_at \
+             FROM outgoing o JOIN customers c ON c.id = o.customer_id WHERE o.item_id = $1",
+        )
+        .bind(item.0)
+        .fetch_all(&self.pool)
+        .await
+        .map(|found| first(found, outgoing_row))?
+    }
+
+    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "UPDATE outgoing SET state = 'sending', sending_since = $1, attempts = attempts + 1 \
+             WHERE item_id = $2 AND state IN ('queued', 'sending')",
+        )
+        .bind(now)
+        .bind(item.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()> {
+        let mut writing = self.write().await?;
+        let customer = mark_sent(&mut writing.tx, item, mid, now).await?;
+        finish(writing, job, customer, now).await
+    }
+
+    async fn record_failed(&self, job: JobId, item: ItemId, reason: &str, now: Millis) -> Result<()> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        sqlx::query("UPDATE outgoing SET state = 'failed', error = $1, sending_since = NULL WHERE item_id = $2 AND state <> 'sent'")
+            .bind(reason.to_owned())
+            .bind(item.0)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE timeline_items SET status = 'failed' WHERE id = $1 AND status = 'queued'")
+            .bind(item.0)
+            .execute(&mut **tx)
+            .await?;
+        let customer = customer_of(tx, item).await?;
+        finish(writing, job, customer, now).await
+    }
+
+    async fn record_retry(&self, job: JobId, item: ItemId, run_at: Millis, error: &str) -> Result<()> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        sqlx::query("UPDATE outgoing SET state = 'queued', sending_since = NULL, error = $1 WHERE item_id = $2 AND state IN ('queued', 'sending')")
+            .bind(error.to_owned())
+            .bind(item.0)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE jobs SET run_at = $1, leased_until = 0, last_error = $2 WHERE id = $3")
+            .bind(run_at)
+            .bind(error.to_owned())
+            .bind(job.0)
+            .execute(&mut **tx)
+            .await?;
+        writing.commit().await
+    }
+
+    async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE accounts SET send_paused_until = $1, pause_reason = $2 WHERE id = $3 AND send_paused_until < $1")
+            .bind(until)
+            .bind(reason.to_owned())
+            .bind(account.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn mark_needs_reconnect(&self, account: AccountId, reason: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE accounts SET needs_reconnect = 1, pause_reason = $1 WHERE id = $2")
+            .bind(reason.to_owned())
+            .bind(account.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn sends_since(&self, account: AccountId, since: Millis) -> Result<Vec<Millis>> {
+        sqlx::query("SELECT sent_at FROM outgoing WHERE account_id = $1 AND sent_at > $2")
+            .bind(account.0)
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("sent_at")?))
+            .collect()
+    }
+
+    async fn save_upload(&self, id: &str, content_type: &str, bytes: Vec<u8>, now: Millis) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("INSERT INTO uploads (id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(id.to_owned())
+            .bind(content_type.to_owned())
+            .bind(bytes)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn upload(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {
+        let found = sqlx::query("SELECT content_type, bytes FROM uploads WHERE id = $1")
+            .bind(id.to_owned())
+            .fetch_all(&self.pool)
+            .await?;
+        found
+            .first()
+            .map(|r| Ok((r.try_get("content_type")?, r.try_get("bytes")?)))
+            .transpose()
+    }
+
+    async fn item_for_job(&self, item: ItemId) -> Result<Option<TimelineItem>> {
+        sqlx::query(&format!("{} WHERE t.id = $1", super::reads::ITEM_SELECT))
+            .bind(item.0)
+            .fetch_all(&self.pool)
+            .await
+            .map(|found| first(found, rows::item))?
+    }
+}
+
+fn outgoing_row(r: &super::Row) -> Result<Outgoing> {
+    let message: String = r.try_get("message")?;
+    Ok(Outgoing {
+        item: ItemId(r.try_get("item_id")?),
+        account_id: AccountId(r.try_get("account_id")?),
+        customer_id: CustomerId(r.try_get("customer_id")?),
+        igsid: r.try_get("igsid")?,
+        lane: r.try_get("lane")?,
+        author: r.try_get("author")?,
+        message: serde_json::from_str(&message)?,
+        comment_id: r.try_get("comment_id")?,
+        state: r.try_get("state")?,
+        attempts: r.try_get("attempts")?,
+        sending_since: r.try_get("sending_since")?,
+        customer_last_message_at: r.try_get("last_message_at")?,
+        queued_at: r.try_get("queued_at")?,
+    })
+}
+
+/// Records Meta's id on the item and marks it sent (idempotent: the echo may have
+/// done it first). Returns the customer.
+pub(super) async fn mark_sent(tx: &mut Tx, item: ItemId, mid: &str, now: Millis) -> Result<CustomerId> {
+    sqlx::query("UPDATE timeline_items SET mid = $1, status = CASE WHEN status = 'read' THEN 'read' ELSE 'sent' END WHERE id = $2")
+        .bind(mid.to_owned())
+        .bind(item.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE outgoing SET state = 'sent', sent_at = COALESCE(sent_at, $1), sending_since = NULL, error = NULL WHERE item_id = $2")
+        .bind(now)
+        .bind(item.0)
+        .execute(&mut **tx)
+        .await?;
+    customer_of(tx, item).await
+}
+
+async fn customer_of(tx: &mut Tx, item: ItemId) -> Result<CustomerId> {
+    let found = sqlx::query("SELECT customer_id FROM outgoing WHERE item_id = $1")
+        .bind(item.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    let row = found.first().ok_or_else(|| rows::corrupt("an outgoing message vanished"))?;
+    Ok(CustomerId(row.try_get("customer_id")?))
+}
+
+/// Completes the job, queues the customer's next message, commits.
+async fn finish(mut writing: WriteTx, job: JobId, customer: CustomerId, now: Millis) -> Result<()> {
+    let tx = &mut writing.tx;
+    sqlx::query("DELETE FROM jobs WHERE id = $1")
+        .bind(job.0)
+        .execute(&mut **tx)
+        .await?;
+    promote_next(tx, customer, now).await?;
+    writing.commit().await
+}
+
+/// Gives the customer's oldest waiting message its send job, unless another of the
+/// customer's messages is still on its way: one at a time keeps them in order.
+pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<()> {
+    let busy = sqlx::query("SELECT 1 AS one FROM outgoing WHERE customer_id = $1 AND state IN ('queued', 'sending')")
+        .bind(customer.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    if !busy.is_empty() {
+        return Ok(());
+    }
+    let next = sqlx::query(
+        "SELECT item_id, account_id, lane FROM outgoing WHERE customer_id = $1 AND state = 'waiting' ORDER BY item_id LIMIT 1",
+    )
+    .bind(customer.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let Some(row) = next.first() else {
+        return Ok(());
+    };
+    let item: i64 = row.try_get("item_id")?;
+    let account: i64 = row.try_get("account_id")?;
+    let lane: String = row.try_get("lane")?;
+    let priority = if lane == Lane::Console.as_str() { Lane::Console.priority() } else { Lane::Api.priority() };
+    sqlx::query("UPDATE outgoing SET state = 'queued' WHERE item_id = $1")
+        .bind(item)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at, account_id, priority) \
+         VALUES ('{JOB_SEND}', $1, $2, $3, $3, $4, $5) ON CONFLICT (dedup_key) DO NOTHING"
+    ))
+    .bind(format!("{JOB_SEND}:{item}"))
+    .bind(item.to_string())
+    .bind(now)
+    .bind(account)
+    .bind(priority)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
