@@ -3,7 +3,8 @@
 use crate::config::Settings;
 use crate::crypto::Sealer;
 use crate::intake::writer::IntakeWriter;
-use igdesk_meta::Graph;
+use igdesk_meta::{AccountAuth, Graph, LoginPath};
+use igdesk_store::Account;
 use igdesk_store::Store;
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -21,6 +22,20 @@ pub struct App {
 }
 
 impl App {
+    /// How to call Meta for `account`: its login path, its token (decrypted) and the
+    /// node its messages go from.
+    pub fn auth_for(&self, account: &Account) -> Result<AccountAuth, crate::crypto::CryptoError> {
+        let login = LoginPath::parse(&account.login_path).unwrap_or(LoginPath::Facebook);
+        Ok(AccountAuth {
+            login,
+            token: self.sealer.unseal(&account.token_sealed)?,
+            node: match login {
+                LoginPath::Facebook => account.page_id.clone(),
+                LoginPath::Instagram => account.ig_id.clone(),
+            },
+        })
+    }
+
     /// The secrets a webhook signature may be made with.
     pub fn signing_secrets(&self) -> Vec<&SecretString> {
         let mut secrets = vec![&self.settings.meta_app_secret];

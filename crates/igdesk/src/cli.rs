@@ -1,14 +1,13 @@
 //! The command line (SPEC §9). `igdesk --help` documents every command.
 
+use crate::accounts::{connect, Connection};
 use crate::config::{RawSettings, Settings};
 use crate::crypto::Sealer;
-use crate::now_ms;
 use crate::people::{add_agent_with_token, NewPerson};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use igdesk_domain::ConversationSettings;
 use igdesk_store::prelude::*;
-use igdesk_store::NewAccount;
 use secrecy::{ExposeSecret, SecretString};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -53,8 +52,17 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AccountCommand {
-    /// Connect an Instagram professional account by hand.
+    /// Connect an Instagram professional account by hand; its recent conversations
+    /// are imported once igdesk serves.
     Add(AccountAdd),
+    /// Give a connected account a new token (after Meta rejected the old one); its
+    /// held messages then leave.
+    Reconnect {
+        #[arg(long)]
+        ig_id: String,
+        #[arg(long)]
+        token: String,
+    },
 }
 
 #[derive(Args)]
@@ -142,6 +150,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Account(AccountCommand::Add(a)) => add_account(raw, a).await,
+        Command::Account(AccountCommand::Reconnect { ig_id, token }) => {
+            require(&token, "--token")?;
+            let sealer = Sealer::new(&raw.secret_key()?);
+            let store = igdesk_store::connect(&raw.database_url()?).await?;
+            let sealed = sealer.seal(&SecretString::from(token));
+            match store.reconnect_account(&ig_id, &sealed).await? {
+                Some(account) => {
+                    println!(
+                        "reconnected @{} (Instagram id {})",
+                        account.username, account.ig_id
+                    );
+                    Ok(())
+                }
+                None => bail!("no connected account has Instagram id {ig_id:?}"),
+            }
+        }
         Command::Agent(AgentCommand::Add(a)) => add_agent(raw, a).await,
     }
 }
@@ -171,21 +195,21 @@ async fn add_account(raw: RawSettings, a: AccountAdd) -> anyhow::Result<()> {
     }
     let sealer = Sealer::new(&raw.secret_key()?);
     let store = igdesk_store::connect(&raw.database_url()?).await?;
-    let account = store
-        .add_account(
-            NewAccount {
-                ig_id: a.ig_id,
-                page_id: a.page_id,
-                page_name: a.page_name,
-                username: a.username,
-                login_path: a.login,
-                token_sealed: sealer.seal(&SecretString::from(a.token)),
-                added_by: a.added_by,
-                settings: ConversationSettings::default(),
-            },
-            now_ms(),
-        )
-        .await?;
+    let account = connect(
+        &store,
+        &sealer,
+        Connection {
+            ig_id: a.ig_id,
+            page_id: a.page_id,
+            page_name: a.page_name,
+            username: a.username,
+            login_path: a.login,
+            token: SecretString::from(a.token),
+            added_by: a.added_by,
+            settings: ConversationSettings::default(),
+        },
+    )
+    .await?;
     println!(
         "connected @{} (Instagram id {}, Page {} \"{}\") as account {}",
         account.username, account.ig_id, account.page_id, account.page_name, account.id

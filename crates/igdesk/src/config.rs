@@ -42,6 +42,8 @@ pub struct RawSettings {
     pub secret_key: Option<String>,
     pub workers: Option<String>,
     pub log_format: Option<String>,
+    pub send_limit: Option<String>,
+    pub send_limit_window_seconds: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -57,6 +59,8 @@ const KEYS: &[&str] = &[
     "secret_key",
     "workers",
     "log_format",
+    "send_limit",
+    "send_limit_window_seconds",
 ];
 
 impl RawSettings {
@@ -101,6 +105,8 @@ impl RawSettings {
             "public_url" => &mut self.public_url,
             "secret_key" => &mut self.secret_key,
             "workers" => &mut self.workers,
+            "send_limit" => &mut self.send_limit,
+            "send_limit_window_seconds" => &mut self.send_limit_window_seconds,
             _ => &mut self.log_format,
         }
     }
@@ -177,6 +183,9 @@ pub struct Settings {
     pub secret_key: SecretString,
     pub workers: usize,
     pub log_json: bool,
+    /// Messages per account per window (OUT-5): 200 per 5 minutes unless set.
+    pub send_limit: usize,
+    pub send_limit_window_ms: i64,
 }
 
 fn required(
@@ -232,6 +241,28 @@ impl TryFrom<RawSettings> for Settings {
                 .filter(|n| (1..=64).contains(n))
                 .ok_or_else(|| invalid("workers", format!("{w:?} is not a number from 1 to 64")))?,
         };
+        let number =
+            |value: &Option<String>, setting: &'static str, default: u64, max: u64| match value
+                .as_deref()
+            {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        invalid(setting, format!("{v:?} is not a number from 1 to {max}"))
+                    }),
+            };
+        let send_limit = number(&raw.send_limit, "send_limit", 200, 1_000_000)? as usize;
+        let send_limit_window_ms = number(
+            &raw.send_limit_window_seconds,
+            "send_limit_window_seconds",
+            300,
+            86_400,
+        )? as i64
+            * 1000;
         let log_json = match raw.log_format.as_deref() {
             None | Some("text") => false,
             Some("json") => true,
@@ -281,6 +312,8 @@ impl TryFrom<RawSettings> for Settings {
             secret_key: raw.secret_key()?,
             workers,
             log_json,
+            send_limit,
+            send_limit_window_ms,
         })
     }
 }

@@ -2,15 +2,14 @@
 //! file, the Instagram simulator in the same process standing in for Meta, a demo
 //! account and login, and simulated customers writing in.
 
+use crate::accounts::{connect, Connection};
 use crate::config::{RawSettings, Settings};
 use crate::crypto::random_hex;
-use crate::now_ms;
 use crate::people::{add_agent_with_token, NewPerson};
 use anyhow::Context;
 use clap::Args;
 use igdesk_domain::ConversationSettings;
 use igdesk_igs::{BusinessAccount, Scenario, SimConfig, Simulator};
-use igdesk_store::NewAccount;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use tokio::net::TcpListener;
@@ -78,24 +77,24 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     })?;
     let running = crate::server::start(settings, Some(listener)).await?;
     let store = running.app.store.clone();
-    store
-        .add_account(
-            NewAccount {
-                ig_id: DEMO_IG_ID.into(),
-                page_id: "100000000000001".into(),
-                page_name: "igdesk Demo Shop".into(),
-                username: "igdesk.demo.shop".into(),
-                login_path: "facebook".into(),
-                token_sealed: running.app.sealer.seal(&SecretString::from(page_token)),
-                added_by: "igdesk demo".into(),
-                settings: ConversationSettings {
-                    story_mentions_create_conversations: true,
-                    ..Default::default()
-                },
+    connect(
+        store.as_ref(),
+        &running.app.sealer,
+        Connection {
+            ig_id: DEMO_IG_ID.into(),
+            page_id: "100000000000001".into(),
+            page_name: "igdesk Demo Shop".into(),
+            username: "igdesk.demo.shop".into(),
+            login_path: "facebook".into(),
+            token: SecretString::from(page_token),
+            added_by: "igdesk demo".into(),
+            settings: ConversationSettings {
+                story_mentions_create_conversations: true,
+                ..Default::default()
             },
-            now_ms(),
-        )
-        .await?;
+        },
+    )
+    .await?;
     let (_, token) = add_agent_with_token(
         store.as_ref(),
         NewPerson {

@@ -2,6 +2,8 @@
 //! command line, settings, the HTTP surface (Meta's webhooks, the read API, ops
 //! endpoints), the intake writer and the background workers.
 
+pub mod accounts;
+pub mod answering;
 pub mod app;
 pub mod bench;
 pub mod cli;

@@ -50,13 +50,21 @@ pub enum RuleError {
     #[error("the message is empty: give text or at least one image")]
     Empty,
     #[error("the text has {actual} {unit}; at most {limit} are allowed")]
-    TextTooLong { actual: usize, limit: usize, unit: &'static str },
+    TextTooLong {
+        actual: usize,
+        limit: usize,
+        unit: &'static str,
+    },
     #[error("{0:?} cannot be sent to Instagram: only JPEG, PNG and GIF images")]
     AttachmentType(String),
     #[error("an image of {actual} bytes is over the {limit}-byte limit")]
     AttachmentTooLarge { actual: usize, limit: usize },
     #[error("{actual} images together are {bytes} bytes; at most {limit} bytes per reply")]
-    AttachmentsTooLarge { actual: usize, bytes: usize, limit: usize },
+    AttachmentsTooLarge {
+        actual: usize,
+        bytes: usize,
+        limit: usize,
+    },
     #[error("{0} images; at most 10 per reply")]
     TooManyAttachments(usize),
     #[error("the customer has never written: igdesk does not start conversations")]
@@ -72,7 +80,9 @@ impl RuleError {
             RuleError::Empty => "empty_message",
             RuleError::TextTooLong { .. } => "text_too_long",
             RuleError::AttachmentType(_) => "attachment_type",
-            RuleError::AttachmentTooLarge { .. } | RuleError::AttachmentsTooLarge { .. } => "attachment_too_large",
+            RuleError::AttachmentTooLarge { .. } | RuleError::AttachmentsTooLarge { .. } => {
+                "attachment_too_large"
+            }
             RuleError::TooManyAttachments(_) => "too_many_attachments",
             RuleError::NeverWrote => "never_wrote",
             RuleError::WindowClosed { .. } => "window_closed",
@@ -87,10 +97,18 @@ pub fn check_text(text: &str, channel: Channel) -> Result<(), RuleError> {
         Channel::Api => API_TEXT_CHARS,
     };
     if chars > limit {
-        return Err(RuleError::TextTooLong { actual: chars, limit, unit: "characters" });
+        return Err(RuleError::TextTooLong {
+            actual: chars,
+            limit,
+            unit: "characters",
+        });
     }
     if text.len() > META_TEXT_BYTES {
-        return Err(RuleError::TextTooLong { actual: text.len(), limit: META_TEXT_BYTES, unit: "UTF-8 bytes" });
+        return Err(RuleError::TextTooLong {
+            actual: text.len(),
+            limit: META_TEXT_BYTES,
+            unit: "UTF-8 bytes",
+        });
     }
     Ok(())
 }
@@ -105,7 +123,10 @@ pub fn check_images(images: &[(&str, usize)], channel: Channel) -> Result<(), Ru
             return Err(RuleError::AttachmentType((*content_type).to_owned()));
         }
         if *size > IMAGE_MAX_BYTES {
-            return Err(RuleError::AttachmentTooLarge { actual: *size, limit: IMAGE_MAX_BYTES });
+            return Err(RuleError::AttachmentTooLarge {
+                actual: *size,
+                limit: IMAGE_MAX_BYTES,
+            });
         }
     }
     let total: usize = images.iter().map(|(_, s)| s).sum();
@@ -134,7 +155,11 @@ pub enum SendAs {
 }
 
 /// The messaging window (OUT-4): `last_message_at` is the customer's last message.
-pub fn messaging_window(now: Millis, last_message_at: Option<Millis>, author: Author) -> Result<SendAs, RuleError> {
+pub fn messaging_window(
+    now: Millis,
+    last_message_at: Option<Millis>,
+    author: Author,
+) -> Result<SendAs, RuleError> {
     let Some(last) = last_message_at else {
         return Err(RuleError::NeverWrote);
     };
@@ -150,14 +175,26 @@ pub fn messaging_window(now: Millis, last_message_at: Option<Millis>, author: Au
     } else if age <= HUMAN_AGENT_WINDOW {
         Ok(SendAs::HumanAgent)
     } else {
-        Err(RuleError::WindowClosed { hours, why: "Instagram allows answers for 7 days after the customer's last message" })
+        Err(RuleError::WindowClosed {
+            hours,
+            why: "Instagram allows answers for 7 days after the customer's last message",
+        })
     }
 }
 
 /// When the next message may leave an account that allows `limit` messages per
 /// `window`, given the send times still inside the window (any order).
-pub fn next_send_slot(now: Millis, recent_sends: &[Millis], limit: usize, window: Millis) -> Millis {
-    let mut inside: Vec<Millis> = recent_sends.iter().copied().filter(|t| *t > now - window).collect();
+pub fn next_send_slot(
+    now: Millis,
+    recent_sends: &[Millis],
+    limit: usize,
+    window: Millis,
+) -> Millis {
+    let mut inside: Vec<Millis> = recent_sends
+        .iter()
+        .copied()
+        .filter(|t| *t > now - window)
+        .collect();
     if inside.len() < limit {
         return now;
     }

@@ -103,6 +103,19 @@ pub struct ItemContext {
     pub unsupported_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<bool>,
+    /// The business liked this message or Story mention (OUT-7).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub liked: bool,
+    /// Comment moderation done from igdesk (OUT-8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replied_publicly: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replied_privately: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// Deleted from Instagram; kept in igdesk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed_from_instagram: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

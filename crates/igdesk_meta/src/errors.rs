@@ -62,9 +62,34 @@ pub fn action_for_code(code: i64, http_status: u16) -> ErrorAction {
     }
 }
 
+/// Reads `X-Business-Use-Case-Usage` (`{"<id>":[{"type":…,"call_count":…,
+/// "estimated_time_to_regain_access":<minutes>}]}`): the longest wait it announces.
+pub fn regain_access_after(header: &str) -> Option<Duration> {
+    let usage: serde_json::Value = serde_json::from_str(header).ok()?;
+    let minutes = usage
+        .as_object()?
+        .values()
+        .filter_map(|v| v.as_array())
+        .flatten()
+        .filter_map(|entry| entry["estimated_time_to_regain_access"].as_u64())
+        .max()?;
+    (minutes > 0).then(|| Duration::from_secs(minutes * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_headers_say_how_long_to_wait() {
+        let header = r#"{"17841":[{"type":"instagram","call_count":100,"estimated_time_to_regain_access":3},{"type":"pages","estimated_time_to_regain_access":1}]}"#;
+        assert_eq!(regain_access_after(header), Some(Duration::from_secs(180)));
+        assert_eq!(
+            regain_access_after(r#"{"1":[{"call_count":5,"estimated_time_to_regain_access":0}]}"#),
+            None
+        );
+        assert_eq!(regain_access_after("junk"), None);
+    }
 
     #[test]
     fn codes_map_to_actions() {

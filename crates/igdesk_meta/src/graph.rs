@@ -37,6 +37,45 @@ impl LoginPath {
 pub struct AccountAuth {
     pub login: LoginPath,
     pub token: SecretString,
+    /// The node messages are sent from: the Page id (Facebook Login) or the
+    /// Instagram account id (Instagram Login).
+    pub node: String,
+}
+
+/// Who a message goes to: a customer's thread, or a commenter (private reply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    Igsid(String),
+    Comment(String),
+}
+
+/// One thread of the Conversations API, newest message first.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryThread {
+    pub id: String,
+    #[serde(default)]
+    pub messages: Option<Page<HistoryMessage>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub data: Vec<T>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HistoryMessage {
+    pub id: String,
+    pub created_time: Option<String>,
+    pub from: Option<Party>,
+    pub to: Option<Page<Party>>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Party {
+    pub id: String,
+    pub username: Option<String>,
 }
 
 /// Instagram's facts about a customer (User Profile API).
@@ -58,6 +97,33 @@ pub trait Graph: Send + Sync {
         auth: &AccountAuth,
         igsid: &str,
     ) -> Result<UserProfile, GraphError>;
+    /// Send API: returns Meta's message id. `tag` is `HUMAN_AGENT` after 24 hours.
+    async fn send_message(
+        &self,
+        auth: &AccountAuth,
+        to: &Recipient,
+        message: &serde_json::Value,
+        tag: Option<&str>,
+    ) -> Result<String, GraphError>;
+    /// `react` / `unreact` / `mark_seen` on a customer's thread.
+    async fn sender_action(
+        &self,
+        auth: &AccountAuth,
+        igsid: &str,
+        action: &str,
+        payload: Option<serde_json::Value>,
+    ) -> Result<(), GraphError>;
+    /// A public reply under a comment: returns the new comment's id.
+    async fn reply_to_comment(
+        &self,
+        auth: &AccountAuth,
+        comment_id: &str,
+        text: &str,
+    ) -> Result<String, GraphError>;
+    async fn hide_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError>;
+    async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError>;
+    /// The account's recent threads with their newest messages (Meta gives 20 each).
+    async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError>;
 }
 
 /// The real client, over HTTPS (or plain HTTP to the simulator).
@@ -111,6 +177,128 @@ impl Graph for HttpGraph {
             .map_err(|e| GraphError::Transport(e.to_string()))?;
         read_json(response).await
     }
+
+    async fn send_message(
+        &self,
+        auth: &AccountAuth,
+        to: &Recipient,
+        message: &serde_json::Value,
+        tag: Option<&str>,
+    ) -> Result<String, GraphError> {
+        let recipient = match to {
+            Recipient::Igsid(id) => serde_json::json!({ "id": id }),
+            Recipient::Comment(id) => serde_json::json!({ "comment_id": id }),
+        };
+        let mut body = serde_json::json!({ "recipient": recipient, "message": message });
+        if let Some(tag) = tag {
+            body["messaging_type"] = "MESSAGE_TAG".into();
+            body["tag"] = tag.into();
+        } else if matches!(to, Recipient::Igsid(_)) {
+            body["messaging_type"] = "RESPONSE".into();
+        }
+        let sent: SendAnswer = self
+            .post_json(auth, &format!("{}/messages", auth.node), &body)
+            .await?;
+        sent.message_id.ok_or_else(|| {
+            GraphError::Unexpected("the Send API answered without message_id".into())
+        })
+    }
+
+    async fn sender_action(
+        &self,
+        auth: &AccountAuth,
+        igsid: &str,
+        action: &str,
+        payload: Option<serde_json::Value>,
+    ) -> Result<(), GraphError> {
+        let mut body = serde_json::json!({ "recipient": { "id": igsid }, "sender_action": action });
+        if let Some(payload) = payload {
+            body["payload"] = payload;
+        }
+        let _: serde_json::Value = self
+            .post_json(auth, &format!("{}/messages", auth.node), &body)
+            .await?;
+        Ok(())
+    }
+
+    async fn reply_to_comment(
+        &self,
+        auth: &AccountAuth,
+        comment_id: &str,
+        text: &str,
+    ) -> Result<String, GraphError> {
+        let body = serde_json::json!({ "message": text });
+        let created: Created = self
+            .post_json(auth, &format!("{comment_id}/replies"), &body)
+            .await?;
+        Ok(created.id)
+    }
+
+    async fn hide_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError> {
+        let body = serde_json::json!({ "hide": true });
+        let _: serde_json::Value = self.post_json(auth, comment_id, &body).await?;
+        Ok(())
+    }
+
+    async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError> {
+        let response = self
+            .http
+            .delete(self.url(auth.login, comment_id))
+            .bearer_auth(auth.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.to_string()))?;
+        let _: serde_json::Value = read_json(response).await?;
+        Ok(())
+    }
+
+    async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError> {
+        let response = self
+            .http
+            .get(self.url(auth.login, &format!("{}/conversations", auth.node)))
+            .query(&[
+                ("platform", "instagram"),
+                (
+                    "fields",
+                    "participants,messages{id,created_time,from,to,message}",
+                ),
+            ])
+            .bearer_auth(auth.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.to_string()))?;
+        let page: Page<HistoryThread> = read_json(response).await?;
+        Ok(page.data)
+    }
+}
+
+#[derive(Deserialize)]
+struct SendAnswer {
+    message_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Created {
+    id: String,
+}
+
+impl HttpGraph {
+    async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        auth: &AccountAuth,
+        node: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, GraphError> {
+        let response = self
+            .http
+            .post(self.url(auth.login, node))
+            .bearer_auth(auth.token.expose_secret())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.to_string()))?;
+        read_json(response).await
+    }
 }
 
 #[derive(Deserialize)]
@@ -132,12 +320,18 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, GraphError> {
     let status = response.status();
-    let retry_after = response
-        .headers()
+    let headers = response.headers();
+    let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .map(Duration::from_secs)
+        .or_else(|| {
+            headers
+                .get("x-business-use-case-usage")
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::errors::regain_access_after)
+        });
     let body = response
         .bytes()
         .await

@@ -9,6 +9,8 @@ mod sql;
 pub mod testing;
 
 use async_trait::async_trait;
+use igdesk_domain::changes::Change;
+use igdesk_domain::timeline::ItemContext;
 use igdesk_domain::{AccountId, AgentId, CustomerId, DeliveryId, ItemId, JobId, Millis};
 
 pub use error::StoreError;
@@ -24,6 +26,8 @@ pub const JOB_REFRESH_PROFILE: &str = "refresh_profile";
 /// Sends a message igdesk queued; at most one waits per customer (the head of the
 /// customer's queue), so a customer's messages leave in order.
 pub const JOB_SEND: &str = "send";
+/// Imports an account's recent conversations when it is connected (ACC-7).
+pub const JOB_IMPORT_HISTORY: &str = "import_history";
 /// Instagram facts fetched this recently are not fetched again for a new message.
 pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 
@@ -53,6 +57,9 @@ pub trait AccountStore: Send + Sync + 'static {
         now: Millis,
     ) -> Result<()>;
     async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>>;
+    /// A new token for a connected account: clears "needs reconnecting" and lets its
+    /// held queue go (ACC-6).
+    async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>>;
 }
 
 #[async_trait]
@@ -78,6 +85,8 @@ pub trait IntakeStore: Send + Sync + 'static {
         now: Millis,
     ) -> Result<ApplyOutcome>;
     async fn event_notes(&self, limit: i64) -> Result<Vec<EventNote>>;
+    /// Applies changes that come from no delivery (history imported from Meta).
+    async fn apply_changes(&self, changes: &[Change], now: Millis) -> Result<ApplyOutcome>;
 }
 
 #[async_trait]
@@ -137,17 +146,46 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// Meta accepted it: record its id, complete the job, queue the customer's next.
     async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()>;
     /// It will not be sent: record why (in words), complete the job, queue the next.
-    async fn record_failed(&self, job: JobId, item: ItemId, reason: &str, now: Millis) -> Result<()>;
+    async fn record_failed(
+        &self,
+        job: JobId,
+        item: ItemId,
+        reason: &str,
+        now: Millis,
+    ) -> Result<()>;
     /// Try again at `run_at` (the attempt did not reach Meta, or Meta said later).
-    async fn record_retry(&self, job: JobId, item: ItemId, run_at: Millis, error: &str) -> Result<()>;
+    async fn record_retry(
+        &self,
+        job: JobId,
+        item: ItemId,
+        run_at: Millis,
+        error: &str,
+    ) -> Result<()>;
     /// Holds an account's sends until `until` (Meta throttling, the rate limit).
     async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()>;
     /// Meta rejected the token (190): the account needs reconnecting; its queue waits.
     async fn mark_needs_reconnect(&self, account: AccountId, reason: &str) -> Result<()>;
     /// Send times of the account's messages since `since`.
     async fn sends_since(&self, account: AccountId, since: Millis) -> Result<Vec<Millis>>;
-    async fn save_upload(&self, id: &str, content_type: &str, bytes: Vec<u8>, now: Millis) -> Result<()>;
+    async fn save_upload(
+        &self,
+        id: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        now: Millis,
+    ) -> Result<()>;
     async fn upload(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
     /// A timeline item with the account and customer it belongs to (background work).
     async fn item_for_job(&self, item: ItemId) -> Result<Option<TimelineItem>>;
+    /// Replaces an item's context (likes and comment moderation flags).
+    async fn set_item_context(&self, item: ItemId, context: &ItemContext) -> Result<()>;
+    /// A public reply igdesk posted under a comment: added to the timeline as sent,
+    /// and the comment marked answered — one transaction.
+    async fn record_comment_reply(
+        &self,
+        comment: ItemId,
+        reply_id: &str,
+        text: &str,
+        now: Millis,
+    ) -> Result<ItemId>;
 }

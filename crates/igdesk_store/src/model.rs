@@ -120,6 +120,8 @@ pub struct Customer {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub notes: Option<String>,
+    /// When the customer last wrote: the messaging windows start here.
+    pub last_message_at: Option<Millis>,
     pub created_at: Millis,
 }
 

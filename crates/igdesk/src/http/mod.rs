@@ -1,18 +1,22 @@
 //! The HTTP surface: Meta's webhooks, the read API, operations endpoints.
 
+mod answers;
 pub mod auth;
 pub mod error;
+mod moderation;
 mod ops;
-mod read_api;
+pub(crate) mod read_api;
 pub mod views;
 mod webhook;
 
 use crate::app::App;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
+/// A console reply: text and up to 5 MB of images, with room for the form's framing.
+const REPLY_BODY_LIMIT: usize = 6 * 1024 * 1024;
 /// Meta batches up to 1,000 updates in one POST.
 const WEBHOOK_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -23,6 +27,24 @@ pub fn router(app: App) -> Router {
         .route("/customers/{id}/timeline", get(read_api::get_timeline))
         .route("/conversations", get(read_api::list_conversations))
         .route("/accounts", get(read_api::list_accounts))
+        .route(
+            "/timeline/{item}/like",
+            post(moderation::like).delete(moderation::unlike),
+        )
+        .route("/timeline/{item}/reply", post(moderation::reply))
+        .route(
+            "/timeline/{item}/private-reply",
+            post(moderation::private_reply),
+        )
+        .route("/timeline/{item}/hide", post(moderation::hide))
+        .route(
+            "/timeline/{item}",
+            axum::routing::delete(moderation::delete),
+        )
+        .route(
+            "/customers/{id}/messages",
+            post(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
+        )
         .route("/intake/stats", get(read_api::intake_stats))
         .route("/intake/notes", get(read_api::intake_notes));
     Router::new()
@@ -33,6 +55,7 @@ pub fn router(app: App) -> Router {
                 .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
         )
         .nest("/api/v1", api)
+        .route("/media/{id}", get(answers::media))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -31,7 +31,10 @@ pub struct ItemView {
     /// ❤️ when the customer reacted, whatever emoji they used.
     pub reaction: Option<&'static str>,
     pub deleted: bool,
+    /// queued → sent → read, or failed (with `failure` saying why, in words).
     pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
     pub mid: String,
     pub conversation_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +84,7 @@ pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
         reaction: item.reaction.map(|_| REACTION_SHOWN),
         deleted: item.deleted,
         status: item.status,
+        failure: item.failure,
         mid: item.mid,
         conversation_id: item.conversation_id.map(|c| c.0),
         story_available: (kind == ItemKind::StoryMention).then_some(story_ok),

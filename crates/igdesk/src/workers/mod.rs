@@ -3,14 +3,16 @@
 //! idempotently, so a lease that expires after a crash costs a repeat, not a loss.
 
 mod deliveries;
+mod history;
 pub mod mapping;
 mod profile;
+mod send;
 
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
-use igdesk_store::{Job, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE};
+use igdesk_store::{Job, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE};
 use rand::Rng;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -20,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 const LEASE: Millis = 60_000;
 /// How often an idle worker looks for due jobs it was not woken for (retries, jobs
 /// written by other instances).
-const IDLE_POLL: Duration = Duration::from_millis(500);
+pub(crate) const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// What became of one job.
 pub enum Outcome {
@@ -47,6 +49,14 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         32,
         12,
     ))];
+    handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
+    handles.push(tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_IMPORT_HISTORY,
+        2,
+        8,
+    )));
     for _ in 0..app.settings.workers {
         handles.push(tokio::spawn(run(
             app.clone(),
@@ -98,7 +108,10 @@ async fn run(
             _ => {
                 let mut outcomes = Vec::with_capacity(jobs.len());
                 for job in jobs {
-                    let outcome = profile::refresh(&app, &job).await;
+                    let outcome = match kind {
+                        JOB_IMPORT_HISTORY => history::import(&app, &job).await,
+                        _ => profile::refresh(&app, &job).await,
+                    };
                     outcomes.push((job, outcome));
                 }
                 outcomes

@@ -5,7 +5,7 @@ use super::Outcome;
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::CustomerId;
-use igdesk_meta::{AccountAuth, ErrorAction, LoginPath};
+use igdesk_meta::ErrorAction;
 use igdesk_store::{Job, ProfileFacts};
 
 pub async fn refresh(app: &App, job: &Job) -> Outcome {
@@ -26,13 +26,9 @@ pub async fn refresh(app: &App, job: &Job) -> Outcome {
         Ok(None) => return Outcome::GiveUp("the account was removed".into()),
         Err(e) => return retry(&e),
     };
-    let token = match app.sealer.unseal(&account.token_sealed) {
-        Ok(t) => t,
+    let auth = match app.auth_for(&account) {
+        Ok(auth) => auth,
         Err(e) => return Outcome::GiveUp(e.to_string()),
-    };
-    let auth = AccountAuth {
-        login: LoginPath::parse(&account.login_path).unwrap_or(LoginPath::Facebook),
-        token,
     };
     match app.graph.user_profile(&auth, &customer.igsid).await {
         Ok(p) => {

@@ -5,12 +5,12 @@
 
 pub mod process;
 
+use igdesk::accounts::{connect, Connection};
 use igdesk::config::{RawSettings, Settings};
 use igdesk::people::{add_agent_with_token, NewPerson};
 use igdesk::server::Running;
 use igdesk_domain::ConversationSettings;
 use igdesk_igs::{BusinessAccount, CustomerProfile, Delivery, Event, SimConfig, Simulator};
-use igdesk_store::NewAccount;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -99,25 +99,22 @@ async fn start(
     .await
     .unwrap();
     let store = running.app.store.clone();
-    store
-        .add_account(
-            NewAccount {
-                ig_id: IG_ID.into(),
-                page_id: "100000000000001".into(),
-                page_name: "Shop".into(),
-                username: "shop".into(),
-                login_path: "facebook".into(),
-                token_sealed: running
-                    .app
-                    .sealer
-                    .seal(&SecretString::from(PAGE_TOKEN.to_owned())),
-                added_by: "test".into(),
-                settings: conv,
-            },
-            igdesk::now_ms(),
-        )
-        .await
-        .unwrap();
+    connect(
+        store.as_ref(),
+        &running.app.sealer,
+        Connection {
+            ig_id: IG_ID.into(),
+            page_id: "100000000000001".into(),
+            page_name: "Shop".into(),
+            username: "shop".into(),
+            login_path: "facebook".into(),
+            token: SecretString::from(PAGE_TOKEN.to_owned()),
+            added_by: "test".into(),
+            settings: conv,
+        },
+    )
+    .await
+    .unwrap();
     let token = agent_token(&running, "admin@example.com", true, &[]).await;
     TestApp {
         url: running.url(),

@@ -75,6 +75,21 @@ impl AccountStore for SqlStore {
             .collect()
     }
 
+    async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>> {
+        {
+            let _turn = self.writer_turn().await;
+            sqlx::query(
+                "UPDATE accounts SET token_sealed = $1, needs_reconnect = 0, pause_reason = NULL, \
+                 send_paused_until = 0 WHERE ig_id = $2 AND removed_at IS NULL",
+            )
+            .bind(token_sealed.to_owned())
+            .bind(ig_id.to_owned())
+            .execute(&self.pool)
+            .await?;
+        }
+        self.account_by_ig_id(ig_id).await
+    }
+
     async fn add_agent(&self, new: NewAgent, now: Millis) -> Result<Agent> {
         let mut tx = self.write().await?;
         let row = sqlx::query(

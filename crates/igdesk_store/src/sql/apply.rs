@@ -23,7 +23,7 @@ impl SqlStore {
         let mut out = ApplyOutcome::default();
         for delivery in batch {
             for change in &delivery.changes {
-                apply_one(tx, delivery.delivery, change, now, &mut out).await?;
+                apply_one(tx, Some(delivery.delivery), change, now, &mut out).await?;
             }
         }
         for chunk in batch.chunks(500) {
@@ -49,9 +49,25 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    pub(super) async fn apply_loose(
+        &self,
+        changes: &[Change],
+        now: Millis,
+    ) -> Result<ApplyOutcome> {
+        let mut writing = self.write().await?;
+        let mut out = ApplyOutcome::default();
+        for change in changes {
+            apply_one(&mut writing.tx, None, change, now, &mut out).await?;
+        }
+        writing.commit().await?;
+        Ok(out)
+    }
+}
+
 async fn apply_one(
     tx: &mut Tx,
-    delivery: DeliveryId,
+    delivery: Option<DeliveryId>,
     change: &Change,
     now: Millis,
     out: &mut ApplyOutcome,
@@ -63,7 +79,7 @@ async fn apply_one(
                 "INSERT INTO event_notes (delivery_id, account_id, kind, reason, raw, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(delivery.0)
+            .bind(delivery.map(|d| d.0))
             .bind(account.map(|a| a.0))
             .bind(kind.clone())
             .bind(reason.clone())
@@ -127,7 +143,16 @@ async fn apply_one(
                 return Ok(());
             }
             let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
-            match add_item(tx, account, customer, item, ConversationEffect::JoinIfOpen, now).await? {
+            match add_item(
+                tx,
+                account,
+                customer,
+                item,
+                ConversationEffect::JoinIfOpen,
+                now,
+            )
+            .await?
+            {
                 Some(id) => out.items_added.push(id),
                 None => out.duplicates += 1,
             }
@@ -232,7 +257,12 @@ async fn apply_one(
 
 /// The message igdesk is sending to this customer whose Meta answer is not recorded
 /// yet, if the echo is of it (same text).
-async fn pending_send(tx: &mut Tx, account: AccountId, igsid: &Igsid, echo: &NewItem) -> Result<Option<ItemId>> {
+async fn pending_send(
+    tx: &mut Tx,
+    account: AccountId,
+    igsid: &Igsid,
+    echo: &NewItem,
+) -> Result<Option<ItemId>> {
     let found = sqlx::query(
         "SELECT o.item_id FROM outgoing o JOIN timeline_items t ON t.id = o.item_id \
          JOIN customers c ON c.id = o.customer_id \

@@ -4,6 +4,7 @@ use super::{placeholders, SqlStore};
 use crate::model::*;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
+use igdesk_domain::changes::Change;
 use igdesk_domain::{AccountId, DeliveryId, Millis};
 use sqlx::Row as _;
 
@@ -122,6 +123,10 @@ impl IntakeStore for SqlStore {
         now: Millis,
     ) -> Result<ApplyOutcome> {
         self.apply(batch, now).await
+    }
+
+    async fn apply_changes(&self, changes: &[Change], now: Millis) -> Result<ApplyOutcome> {
+        self.apply_loose(changes, now).await
     }
 
     async fn event_notes(&self, limit: i64) -> Result<Vec<EventNote>> {

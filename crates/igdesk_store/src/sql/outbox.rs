@@ -6,6 +6,7 @@ use super::{Backend, SqlStore, WriteTx};
 use crate::model::*;
 use crate::{OutboxStore, Result, JOB_SEND};
 use async_trait::async_trait;
+use igdesk_domain::timeline::ItemContext;
 use igdesk_domain::{AccountId, CustomerId, ItemId, JobId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 
@@ -42,7 +43,10 @@ impl OutboxStore for SqlStore {
             .bind(now)
             .fetch_all(&mut **tx)
             .await?;
-            let id: i64 = row.first().ok_or_else(|| rows::corrupt("insert returned no id"))?.try_get("id")?;
+            let id: i64 = row
+                .first()
+                .ok_or_else(|| rows::corrupt("insert returned no id"))?
+                .try_get("id")?;
             sqlx::query(
                 "INSERT INTO outgoing (item_id, account_id, customer_id, lane, author, message, comment_id, state, queued_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8)",
@@ -129,7 +133,13 @@ impl OutboxStore for SqlStore {
         finish(writing, job, customer, now).await
     }
 
-    async fn record_failed(&self, job: JobId, item: ItemId, reason: &str, now: Millis) -> Result<()> {
+    async fn record_failed(
+        &self,
+        job: JobId,
+        item: ItemId,
+        reason: &str,
+        now: Millis,
+    ) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         sqlx::query("UPDATE outgoing SET state = 'failed', error = $1, sending_since = NULL WHERE item_id = $2 AND state <> 'sent'")
@@ -137,15 +147,23 @@ impl OutboxStore for SqlStore {
             .bind(item.0)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE timeline_items SET status = 'failed' WHERE id = $1 AND status = 'queued'")
-            .bind(item.0)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE timeline_items SET status = 'failed' WHERE id = $1 AND status = 'queued'",
+        )
+        .bind(item.0)
+        .execute(&mut **tx)
+        .await?;
         let customer = customer_of(tx, item).await?;
         finish(writing, job, customer, now).await
     }
 
-    async fn record_retry(&self, job: JobId, item: ItemId, run_at: Millis, error: &str) -> Result<()> {
+    async fn record_retry(
+        &self,
+        job: JobId,
+        item: ItemId,
+        run_at: Millis,
+        error: &str,
+    ) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         sqlx::query("UPDATE outgoing SET state = 'queued', sending_since = NULL, error = $1 WHERE item_id = $2 AND state IN ('queued', 'sending')")
@@ -194,15 +212,23 @@ impl OutboxStore for SqlStore {
             .collect()
     }
 
-    async fn save_upload(&self, id: &str, content_type: &str, bytes: Vec<u8>, now: Millis) -> Result<()> {
+    async fn save_upload(
+        &self,
+        id: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        now: Millis,
+    ) -> Result<()> {
         let _turn = self.writer_turn().await;
-        sqlx::query("INSERT INTO uploads (id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.to_owned())
-            .bind(content_type.to_owned())
-            .bind(bytes)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO uploads (id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.to_owned())
+        .bind(content_type.to_owned())
+        .bind(bytes)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -217,12 +243,83 @@ impl OutboxStore for SqlStore {
             .transpose()
     }
 
+    async fn set_item_context(&self, item: ItemId, context: &ItemContext) -> Result<()> {
+        self.write_context(item, context).await
+    }
+
+    async fn record_comment_reply(
+        &self,
+        comment: ItemId,
+        reply_id: &str,
+        text: &str,
+        now: Millis,
+    ) -> Result<ItemId> {
+        self.insert_comment_reply(comment, reply_id, text, now)
+            .await
+    }
+
     async fn item_for_job(&self, item: ItemId) -> Result<Option<TimelineItem>> {
         sqlx::query(&format!("{} WHERE t.id = $1", super::reads::ITEM_SELECT))
             .bind(item.0)
             .fetch_all(&self.pool)
             .await
             .map(|found| first(found, rows::item))?
+    }
+}
+
+impl SqlStore {
+    pub(super) async fn write_context(&self, item: ItemId, context: &ItemContext) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE timeline_items SET context = $1 WHERE id = $2")
+            .bind(serde_json::to_string(context)?)
+            .bind(item.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn insert_comment_reply(
+        &self,
+        comment: ItemId,
+        reply_id: &str,
+        text: &str,
+        now: Millis,
+    ) -> Result<ItemId> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let row = sqlx::query(
+            "INSERT INTO timeline_items (account_id, customer_id, conversation_id, kind, direction, source, \
+             mid, text, attachments, context, status, created_at, received_at) \
+             SELECT account_id, customer_id, conversation_id, 'comment', 'out', 'igdesk', $1, $2, '[]', '{}', \
+             'sent', $3, $3 FROM timeline_items WHERE id = $4 RETURNING id",
+        )
+        .bind(reply_id.to_owned())
+        .bind(text.to_owned())
+        .bind(now)
+        .bind(comment.0)
+        .fetch_all(&mut **tx)
+        .await?;
+        let id: i64 = row
+            .first()
+            .ok_or_else(|| rows::corrupt("the comment vanished"))?
+            .try_get("id")?;
+        let found = sqlx::query("SELECT context FROM timeline_items WHERE id = $1")
+            .bind(comment.0)
+            .fetch_all(&mut **tx)
+            .await?;
+        let context: String = found
+            .first()
+            .ok_or_else(|| rows::corrupt("the comment vanished"))?
+            .try_get("context")?;
+        let mut context: ItemContext = serde_json::from_str(&context)?;
+        context.replied_publicly = true;
+        sqlx::query("UPDATE timeline_items SET context = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&context)?)
+            .bind(comment.0)
+            .execute(&mut **tx)
+            .await?;
+        writing.commit().await?;
+        Ok(ItemId(id))
     }
 }
 
@@ -247,7 +344,12 @@ fn outgoing_row(r: &super::Row) -> Result<Outgoing> {
 
 /// Records Meta's id on the item and marks it sent (idempotent: the echo may have
 /// done it first). Returns the customer.
-pub(super) async fn mark_sent(tx: &mut Tx, item: ItemId, mid: &str, now: Millis) -> Result<CustomerId> {
+pub(super) async fn mark_sent(
+    tx: &mut Tx,
+    item: ItemId,
+    mid: &str,
+    now: Millis,
+) -> Result<CustomerId> {
     sqlx::query("UPDATE timeline_items SET mid = $1, status = CASE WHEN status = 'read' THEN 'read' ELSE 'sent' END WHERE id = $2")
         .bind(mid.to_owned())
         .bind(item.0)
@@ -266,7 +368,9 @@ async fn customer_of(tx: &mut Tx, item: ItemId) -> Result<CustomerId> {
         .bind(item.0)
         .fetch_all(&mut **tx)
         .await?;
-    let row = found.first().ok_or_else(|| rows::corrupt("an outgoing message vanished"))?;
+    let row = found
+        .first()
+        .ok_or_else(|| rows::corrupt("an outgoing message vanished"))?;
     Ok(CustomerId(row.try_get("customer_id")?))
 }
 
@@ -284,10 +388,12 @@ async fn finish(mut writing: WriteTx, job: JobId, customer: CustomerId, now: Mil
 /// Gives the customer's oldest waiting message its send job, unless another of the
 /// customer's messages is still on its way: one at a time keeps them in order.
 pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<()> {
-    let busy = sqlx::query("SELECT 1 AS one FROM outgoing WHERE customer_id = $1 AND state IN ('queued', 'sending')")
-        .bind(customer.0)
-        .fetch_all(&mut **tx)
-        .await?;
+    let busy = sqlx::query(
+        "SELECT 1 AS one FROM outgoing WHERE customer_id = $1 AND state IN ('queued', 'sending')",
+    )
+    .bind(customer.0)
+    .fetch_all(&mut **tx)
+    .await?;
     if !busy.is_empty() {
         return Ok(());
     }
@@ -303,7 +409,11 @@ pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis)
     let item: i64 = row.try_get("item_id")?;
     let account: i64 = row.try_get("account_id")?;
     let lane: String = row.try_get("lane")?;
-    let priority = if lane == Lane::Console.as_str() { Lane::Console.priority() } else { Lane::Api.priority() };
+    let priority = if lane == Lane::Console.as_str() {
+        Lane::Console.priority()
+    } else {
+        Lane::Api.priority()
+    };
     sqlx::query("UPDATE outgoing SET state = 'queued' WHERE item_id = $1")
         .bind(item)
         .execute(&mut **tx)

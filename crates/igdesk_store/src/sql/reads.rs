@@ -9,7 +9,8 @@ use igdesk_domain::{CustomerId, Millis};
 
 /// Timeline items with the customer's reaction and, for igdesk's own messages, why
 /// one failed.
-pub(super) const ITEM_SELECT: &str = "SELECT t.id, t.account_id, t.customer_id, t.conversation_id, \
+pub(super) const ITEM_SELECT: &str =
+    "SELECT t.id, t.account_id, t.customer_id, t.conversation_id, \
     t.kind, t.direction, t.source, t.mid, t.text, t.attachments, t.reply_to, t.context, t.status, \
     t.deleted, t.story_gone, t.raw, t.created_at, \
     (SELECT r.reaction FROM reactions r WHERE r.account_id = t.account_id AND r.mid = t.mid \

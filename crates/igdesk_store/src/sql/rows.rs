@@ -63,7 +63,7 @@ pub(super) fn agent(row: &Row) -> Result<Agent> {
 
 pub(super) const CUSTOMER_COLUMNS: &str = "c.id, c.account_id, c.igsid, c.name, c.username, \
     c.profile_pic, c.follower_count, c.is_verified, c.follows_business, c.business_follows, \
-    c.profile_fetched_at, c.phone, c.email, c.notes, c.created_at";
+    c.profile_fetched_at, c.phone, c.email, c.notes, c.last_message_at, c.created_at";
 
 pub(super) fn customer(row: &Row) -> Result<Customer> {
     let igsid: String = row.try_get("igsid")?;
@@ -86,6 +86,7 @@ pub(super) fn customer(row: &Row) -> Result<Customer> {
         phone: row.try_get("phone")?,
         email: row.try_get("email")?,
         notes: row.try_get("notes")?,
+        last_message_at: row.try_get("last_message_at")?,
         created_at: row.try_get("created_at")?,
     })
 }

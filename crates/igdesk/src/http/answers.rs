@@ -1,0 +1,169 @@
+//! `POST /api/v1/customers/{id}/messages` (a reply, JSON or multipart with images)
+//! and `GET /media/{id}` (the images, for Meta to fetch).
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::read_api::List;
+use super::views::{item_view, ItemView};
+use crate::answering::{self, ImageUpload, Reply};
+use crate::app::App;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use igdesk_domain::rules::{format_link, Author, Channel};
+use igdesk_domain::{CustomerId, ItemId};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonReply {
+    text: Option<String>,
+    /// Sent as plain text lines `label [URL]` (OUT-3).
+    #[serde(default)]
+    links: Vec<Link>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    label: String,
+    url: String,
+}
+
+pub async fn send_message(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<(StatusCode, Json<List<ItemView>>), ApiError> {
+    let id: CustomerId = id
+        .parse()
+        .map(CustomerId)
+        .map_err(|_| ApiError::not_found("customer"))?;
+    let customer = app
+        .store
+        .customer(agent.scope(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (text, images) = if is_multipart {
+        read_multipart(
+            Multipart::from_request(request, &app)
+                .await
+                .map_err(bad_body)?,
+        )
+        .await?
+    } else {
+        let Json(body) = Json::<JsonReply>::from_request(request, &app)
+            .await
+            .map_err(bad_body)?;
+        (with_links(body.text, &body.links)?, Vec::new())
+    };
+    let reply = Reply {
+        text,
+        images,
+        channel: Channel::Console,
+        author: Author::Human,
+        comment_id: None,
+    };
+    let ids = answering::queue(&app, &customer, reply).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(List {
+            data: views(&app, &ids, &customer.name).await?,
+        }),
+    ))
+}
+
+pub async fn views(app: &App, ids: &[ItemId], name: &str) -> Result<Vec<ItemView>, ApiError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(item) = app.store.item_for_job(*id).await? {
+            out.push(item_view(item, name));
+        }
+    }
+    Ok(out)
+}
+
+fn bad_body(e: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request("invalid_body", e.to_string())
+}
+
+fn with_links(text: Option<String>, links: &[Link]) -> Result<Option<String>, ApiError> {
+    if links.is_empty() {
+        return Ok(text);
+    }
+    let mut lines: Vec<String> = text.into_iter().collect();
+    for link in links {
+        if !(link.url.starts_with("https://") || link.url.starts_with("http://")) {
+            return Err(ApiError::bad_request(
+                "invalid_link",
+                format!("{:?} is not an http(s) URL", link.url),
+            )
+            .field("links"));
+        }
+        lines.push(format_link(link.label.trim(), &link.url));
+    }
+    Ok(Some(lines.join("\n")))
+}
+
+/// `text` (a field) and `image` (files, repeatable).
+async fn read_multipart(
+    mut form: Multipart,
+) -> Result<(Option<String>, Vec<ImageUpload>), ApiError> {
+    let mut text = None;
+    let mut images = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(bad_body)? {
+        match field.name() {
+            Some("text") => text = Some(field.text().await.map_err(bad_body)?),
+            Some("image") => {
+                let declared = field.content_type().map(str::to_owned);
+                let bytes: Bytes = field.bytes().await.map_err(bad_body)?;
+                let content_type = sniff(&bytes)
+                    .map(str::to_owned)
+                    .or(declared)
+                    .unwrap_or_else(|| "application/octet-stream".into());
+                images.push(ImageUpload {
+                    content_type,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            other => {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    format!("unexpected form field {other:?}: use text and image"),
+                ))
+            }
+        }
+    }
+    Ok((text, images))
+}
+
+/// The image type from its first bytes: what is sent is what Meta will see.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else {
+        None
+    }
+}
+
+/// Uploaded reply images, served without a login: the id is 192 random bits.
+pub async fn media(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (content_type, bytes) = app
+        .store
+        .upload(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("medium"))?;
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}

@@ -1,0 +1,327 @@
+//! The send loop: takes queued messages (interactive ones first), keeps each
+//! account within its limits, calls the Send API and records every attempt so that a
+//! message is never lost and never sent twice (SPEC OUT-4 … OUT-6, ACC-6).
+
+use crate::app::App;
+use crate::now_ms;
+use igdesk_domain::retry::backoff;
+use igdesk_domain::rules::{describe_meta_error, messaging_window, next_send_slot, Author, SendAs};
+use igdesk_domain::{AccountId, Millis};
+use igdesk_meta::{ErrorAction, GraphError, Recipient};
+use igdesk_store::{Job, Outgoing};
+use rand::Rng;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+const BATCH: i64 = 256;
+const LEASE: Millis = 60_000;
+/// After an attempt whose outcome is unknown (igdesk stopped while Meta was
+/// answering), wait this long for Meta's echo before sending again.
+pub const ECHO_GRACE: Millis = 30_000;
+/// Passing faults are retried this many times before the message is marked failed.
+const MAX_ATTEMPTS: i64 = 10;
+/// Accounts sending side by side.
+const ACCOUNTS_AT_ONCE: usize = 32;
+
+pub async fn run(app: App, cancel: CancellationToken) {
+    loop {
+        let woken = app.jobs_ready.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if cancel.is_cancelled() {
+            return;
+        }
+        let now = now_ms();
+        let jobs = match app.store.claim_sends(BATCH, now, now + LEASE).await {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot claim sends");
+                Vec::new()
+            }
+        };
+        if jobs.is_empty() {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = &mut woken => {}
+                _ = tokio::time::sleep(super::IDLE_POLL) => {}
+            }
+            continue;
+        }
+        let mut by_account: BTreeMap<AccountId, Vec<(Job, Outgoing)>> = BTreeMap::new();
+        for job in jobs {
+            let Ok(item) = job.payload.parse().map(igdesk_domain::ItemId) else {
+                let _ = app.store.bury_job(job.id, "bad payload").await;
+                continue;
+            };
+            match app.store.outgoing(item).await {
+                Ok(Some(out)) => by_account
+                    .entry(out.account_id)
+                    .or_default()
+                    .push((job, out)),
+                Ok(None) => {
+                    let _ = app.store.complete_job(job.id).await;
+                }
+                Err(e) => tracing::error!(error = %e, "cannot read an outgoing message"),
+            }
+        }
+        let mut running = JoinSet::new();
+        for (account, jobs) in by_account {
+            while running.len() >= ACCOUNTS_AT_ONCE {
+                running.join_next().await;
+            }
+            running.spawn(send_for_account(app.clone(), account, jobs));
+        }
+        while running.join_next().await.is_some() {}
+    }
+}
+
+/// What to do with the rest of an account's batch after one message.
+enum Next {
+    Continue,
+    /// The account must wait until then; release its remaining jobs.
+    HoldAccount(Millis),
+}
+
+async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgoing)>) {
+    let account = match app.store.account(account_id).await {
+        Ok(Some(a)) => a,
+        _ => return, // leases expire; the jobs come back
+    };
+    let auth = match app.auth_for(&account) {
+        Ok(auth) => auth,
+        Err(e) => {
+            let _ = app
+                .store
+                .mark_needs_reconnect(account_id, &e.to_string())
+                .await;
+            return;
+        }
+    };
+    let limit = app.settings.send_limit;
+    let window = app.settings.send_limit_window_ms;
+    let mut recent = app
+        .store
+        .sends_since(account_id, now_ms() - window)
+        .await
+        .unwrap_or_default();
+    let per_second = match auth.login {
+        igdesk_meta::LoginPath::Facebook => 300,
+        igdesk_meta::LoginPath::Instagram => 100,
+    };
+    let mut pacing = Pacing::new(per_second);
+    let mut jobs = jobs.into_iter();
+    while let Some((job, out)) = jobs.next() {
+        let next = send_one(
+            &app,
+            &auth,
+            &job,
+            &out,
+            limit,
+            window,
+            &mut recent,
+            &mut pacing,
+        )
+        .await;
+        if let Next::HoldAccount(until) = next {
+            for (job, _) in jobs.by_ref() {
+                let _ = app
+                    .store
+                    .retry_job(job.id, until, "the account is waiting")
+                    .await;
+            }
+        }
+    }
+    app.jobs_ready.notify_waiters();
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_one(
+    app: &App,
+    auth: &igdesk_meta::AccountAuth,
+    job: &Job,
+    out: &Outgoing,
+    limit: usize,
+    window: Millis,
+    recent: &mut Vec<Millis>,
+    pacing: &mut Pacing,
+) -> Next {
+    let store = &app.store;
+    let now = now_ms();
+    match out.state.as_str() {
+        "sent" | "failed" => {
+            let _ = store.complete_job(job.id).await;
+            return Next::Continue;
+        }
+        "sending"
+            if out
+                .sending_since
+                .is_some_and(|since| now < since + ECHO_GRACE) =>
+        {
+            let until = out.sending_since.unwrap_or(now) + ECHO_GRACE;
+            let _ = store
+                .retry_job(
+                    job.id,
+                    until,
+                    "an interrupted attempt: waiting for Meta's echo",
+                )
+                .await;
+            return Next::Continue;
+        }
+        _ => {}
+    }
+    let author = if out.author == "automatic" {
+        Author::Automatic
+    } else {
+        Author::Human
+    };
+    let (recipient, tag) = match &out.comment_id {
+        // A private reply answers a comment; its own 7-day rule was checked when queued.
+        Some(comment) => (Recipient::Comment(comment.clone()), None),
+        None => match messaging_window(now, out.customer_last_message_at, author) {
+            Ok(SendAs::Response) => (Recipient::Igsid(out.igsid.clone()), None),
+            Ok(SendAs::HumanAgent) => (Recipient::Igsid(out.igsid.clone()), Some("HUMAN_AGENT")),
+            Err(rule) => {
+                let _ = store
+                    .record_failed(job.id, out.item, &rule.to_string(), now)
+                    .await;
+                return Next::Continue;
+            }
+        },
+    };
+    let slot = next_send_slot(now, recent, limit, window);
+    if slot > now {
+        let _ = store
+            .pause_sends(out.account_id, slot, "the account's message limit")
+            .await;
+        let _ = store
+            .retry_job(job.id, slot, "the account's message limit")
+            .await;
+        return Next::HoldAccount(slot);
+    }
+    pacing.wait().await;
+    if let Err(e) = store.mark_sending(out.item, now).await {
+        let _ = store.retry_job(job.id, now + 1_000, &e.to_string()).await;
+        return Next::Continue;
+    }
+    let result = app
+        .graph
+        .send_message(auth, &recipient, &out.message, tag)
+        .await;
+    let now = now_ms();
+    match result {
+        Ok(mid) => {
+            recent.push(now);
+            metrics::counter!("igdesk_messages_sent_total", "lane" => out.lane.clone())
+                .increment(1);
+            metrics::histogram!("igdesk_send_wait_seconds", "lane" => out.lane.clone())
+                .record((now - out.queued_at) as f64 / 1000.0);
+            if let Err(e) = store.record_sent(job.id, out.item, &mid, now).await {
+                // Meta has it; the echo will complete the record if this write is lost.
+                tracing::error!(error = %e, item = %out.item, "sent but not recorded");
+            }
+            Next::Continue
+        }
+        Err(error) => failed_attempt(app, job, out, error, now).await,
+    }
+}
+
+async fn failed_attempt(
+    app: &App,
+    job: &Job,
+    out: &Outgoing,
+    error: GraphError,
+    now: Millis,
+) -> Next {
+    let store = &app.store;
+    let jitter = rand::thread_rng().gen::<f64>();
+    let later = now + backoff(out.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
+    tracing::warn!(item = %out.item, error = %error, "send failed");
+    metrics::counter!("igdesk_send_errors_total", "action" => format!("{:?}", error.action()))
+        .increment(1);
+    match error.action() {
+        ErrorAction::RetryLater if out.attempts >= MAX_ATTEMPTS => {
+            let reason = format!("gave up after {} attempts: {error}", out.attempts);
+            let _ = store.record_failed(job.id, out.item, &reason, now).await;
+            Next::Continue
+        }
+        ErrorAction::RetryLater => {
+            let _ = store
+                .record_retry(job.id, out.item, later, &error.to_string())
+                .await;
+            Next::Continue
+        }
+        ErrorAction::BackOff => {
+            // Calling on while throttled extends the penalty: the whole account waits.
+            let wait = error
+                .retry_after()
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            let until = later.max(now + wait);
+            let _ = store
+                .pause_sends(
+                    out.account_id,
+                    until,
+                    &format!("throttled by Meta: {error}"),
+                )
+                .await;
+            let _ = store
+                .record_retry(job.id, out.item, until, &error.to_string())
+                .await;
+            Next::HoldAccount(until)
+        }
+        ErrorAction::Reconnect => {
+            let _ = store
+                .mark_needs_reconnect(out.account_id, &error.to_string())
+                .await;
+            let _ = store
+                .record_retry(job.id, out.item, now + 60_000, &error.to_string())
+                .await;
+            Next::HoldAccount(now + 60_000)
+        }
+        ErrorAction::GiveUp => {
+            let reason = match &error {
+                GraphError::Meta {
+                    code,
+                    subcode,
+                    message,
+                    ..
+                } => describe_meta_error(*code, *subcode, message),
+                other => other.to_string(),
+            };
+            let _ = store.record_failed(job.id, out.item, &reason, now).await;
+            Next::Continue
+        }
+    }
+}
+
+/// Keeps one account under Meta's per-second Send API rate.
+struct Pacing {
+    per_second: u32,
+    window_start: tokio::time::Instant,
+    sent: u32,
+}
+
+impl Pacing {
+    fn new(per_second: u32) -> Self {
+        Self {
+            per_second,
+            window_start: tokio::time::Instant::now(),
+            sent: 0,
+        }
+    }
+
+    async fn wait(&mut self) {
+        let elapsed = self.window_start.elapsed();
+        if elapsed >= Duration::from_secs(1) {
+            self.window_start = tokio::time::Instant::now();
+            self.sent = 0;
+        } else if self.sent >= self.per_second {
+            tokio::time::sleep(Duration::from_secs(1) - elapsed).await;
+            self.window_start = tokio::time::Instant::now();
+            self.sent = 0;
+        }
+        self.sent += 1;
+    }
+}
