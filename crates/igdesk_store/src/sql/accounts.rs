@@ -86,6 +86,14 @@ impl AccountStore for SqlStore {
             .bind(ig_id.to_owned())
             .execute(&self.pool)
             .await?;
+            // Its held messages are due now, not at their last retry time.
+            sqlx::query(
+                "UPDATE jobs SET run_at = 0 WHERE dead = 0 AND account_id IN \
+                 (SELECT id FROM accounts WHERE ig_id = $1 AND removed_at IS NULL)",
+            )
+            .bind(ig_id.to_owned())
+            .execute(&self.pool)
+            .await?;
         }
         self.account_by_ig_id(ig_id).await
     }
