@@ -143,7 +143,14 @@ async fn every_acknowledged_delivery_survives_a_kill_9_and_is_processed_once() {
     loop {
         let stats = get("/api/v1/intake/stats".into()).await;
         if stats["deliveries"]["pending"].as_i64().unwrap_or(0) == 0 {
-            assert!(stats["dead_jobs"].as_array().unwrap().iter().all(|j| j["kind"] != "process_delivery"), "{stats}");
+            assert!(
+                stats["dead_jobs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|j| j["kind"] != "process_delivery"),
+                "{stats}"
+            );
             break;
         }
         assert!(

@@ -23,7 +23,14 @@ async fn every_kind_of_event_lands_on_postgresql() {
     );
     app.settle().await;
     let (_, stats) = app.get("/api/v1/intake/stats").await;
-    assert!(stats["dead_jobs"].as_array().unwrap().iter().all(|j| j["kind"] != "process_delivery"), "{stats}");
+    assert!(
+        stats["dead_jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["kind"] != "process_delivery"),
+        "{stats}"
+    );
     assert_eq!(
         stats["deliveries"]["processed"].as_u64().unwrap() as usize,
         outcomes.iter().filter(|o| o.status.is_some()).count()

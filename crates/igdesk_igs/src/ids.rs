@@ -61,6 +61,40 @@ pub fn cdn_url() -> String {
     )
 }
 
+/// A fresh conversation id: base64-looking like Meta's (`aWdfZAG06MTpJR01lc3Nh…`).
+pub fn new_conversation_id() -> String {
+    let mut rng = rand::thread_rng();
+    let mut id = String::from("aWdfZAG06MTpJR01lc3NhZA2VUaHJlYWQ6");
+    for _ in 0..40 {
+        id.push(ALPHANUMERIC[rng.gen_range(0..ALPHANUMERIC.len())] as char);
+    }
+    id
+}
+
+/// A Unix time in milliseconds as Graph API writes times:
+/// `2026-11-21T08:00:00+0000` (UTC, whole seconds).
+pub fn graph_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute, second) = (of_day / 3600, of_day % 3600 / 60, of_day % 60);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}+0000")
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// A random trace id for Meta's error bodies (`fbtrace_id`).
 pub(crate) fn fbtrace_id() -> String {
     let mut rng = rand::thread_rng();
@@ -90,5 +124,14 @@ mod tests {
         assert_eq!(comment.len(), 17);
         assert!(comment.bytes().all(|b| b.is_ascii_digit()));
         assert!(cdn_url().starts_with("https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id="));
+        assert_ne!(new_conversation_id(), new_conversation_id());
+    }
+
+    #[test]
+    fn graph_times_are_utc_iso8601() {
+        assert_eq!(graph_time(0), "1970-01-01T00:00:00+0000");
+        assert_eq!(graph_time(1_795_248_000_999), "2026-11-21T08:00:00+0000");
+        assert_eq!(graph_time(951_782_400_000), "2000-02-29T00:00:00+0000");
+        assert_eq!(graph_time(-1_000), "1969-12-31T23:59:59+0000");
     }
 }

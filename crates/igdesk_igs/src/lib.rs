@@ -4,8 +4,10 @@
 //! documented behaviour and sharing no code with igdesk, so that a misreading of
 //! the API cannot hide on both sides. It has three faces:
 //!
-//! - [`Simulator::router`]: the Graph API calls igdesk makes (user profiles so
-//!   far), with Meta's rules and error shapes, every call recorded;
+//! - [`Simulator::router`]: the Graph API calls igdesk makes (user profiles, the
+//!   Send API with sender actions and private replies, comment moderation, the
+//!   Conversations API), with Meta's rules, rate limits and error shapes, every
+//!   call recorded and every accepted message echoed to the webhook;
 //! - [`Simulator::deliver`], [`Delivery`], [`Event`], [`run_scenario`]: simulated
 //!   customers sending signed webhooks of every kind;
 //! - [`run_load`]: signed deliveries at a set rate, with a latency report
@@ -24,5 +26,8 @@ pub mod webhook;
 
 pub use load::{run_load, LoadConfig, LoadReport};
 pub use scenario::{run_scenario, Scenario, ScenarioOutcome};
-pub use sim::{BusinessAccount, CustomerProfile, Fault, RecordedCall, SimConfig, Simulator};
+pub use sim::{
+    BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
+    SenderActionRecord, SentMessage, SimConfig, Simulator, TrackedComment,
+};
 pub use webhook::{sign_body, Delivery, Event};

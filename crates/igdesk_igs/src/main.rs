@@ -134,7 +134,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             println!("igdesk-igs listening on http://{addr}");
             println!("  Graph API base URLs: http://{addr}/graph.facebook.com and http://{addr}/graph.instagram.com");
-            println!("  control: GET/DELETE /_igs/calls, POST /_igs/fault, POST /_igs/scenario");
+            println!("  control: GET/DELETE /_igs/calls, GET/DELETE /_igs/sent, GET /_igs/actions, GET /_igs/comment_actions,");
+            println!("           POST /_igs/fault, /_igs/settings, /_igs/history, /_igs/scenario");
             tokio::select! {
                 result = sim.serve(listener) => result,
                 _ = tokio::signal::ctrl_c() => Ok(()),

@@ -11,6 +11,7 @@ use igdesk_meta::{ErrorAction, GraphError, Recipient};
 use igdesk_store::{Job, Outgoing};
 use rand::Rng;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -80,9 +81,13 @@ pub async fn run(app: App, cancel: CancellationToken) {
 /// What to do with the rest of an account's batch after one message.
 enum Next {
     Continue,
-    /// The account must wait until then; release its remaining jobs.
+    /// The account must wait until then; its remaining jobs are released.
     HoldAccount(Millis),
 }
+
+/// Messages of one account in flight at once (each to a different customer: a
+/// batch holds at most one message per customer, so order is kept).
+const SENDS_PER_ACCOUNT: usize = 8;
 
 async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgoing)>) {
     let account = match app.store.account(account_id).await {
@@ -99,9 +104,8 @@ async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgo
             return;
         }
     };
-    let limit = app.settings.send_limit;
     let window = app.settings.send_limit_window_ms;
-    let mut recent = app
+    let recent = app
         .store
         .sends_since(account_id, now_ms() - window)
         .await
@@ -110,42 +114,42 @@ async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgo
         igdesk_meta::LoginPath::Facebook => 300,
         igdesk_meta::LoginPath::Instagram => 100,
     };
-    let mut pacing = Pacing::new(per_second);
-    let mut jobs = jobs.into_iter();
-    while let Some((job, out)) = jobs.next() {
-        let next = send_one(
-            &app,
-            &auth,
-            &job,
-            &out,
-            limit,
-            window,
-            &mut recent,
-            &mut pacing,
-        )
-        .await;
-        if let Next::HoldAccount(until) = next {
-            for (job, _) in jobs.by_ref() {
+    let gate = Arc::new(Gate::new(
+        app.settings.send_limit,
+        window,
+        recent,
+        per_second,
+    ));
+    let auth = Arc::new(auth);
+    let mut running = JoinSet::new();
+    for (job, out) in jobs {
+        while running.len() >= SENDS_PER_ACCOUNT {
+            running.join_next().await;
+        }
+        let (app, auth, gate) = (app.clone(), auth.clone(), gate.clone());
+        running.spawn(async move {
+            if let Some(until) = gate.held() {
                 let _ = app
                     .store
                     .retry_job(job.id, until, "the account is waiting")
                     .await;
+                return;
             }
-        }
+            if let Next::HoldAccount(until) = send_one(&app, &auth, &job, &out, &gate).await {
+                gate.hold(until);
+            }
+        });
     }
+    while running.join_next().await.is_some() {}
     app.jobs_ready.notify_waiters();
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn send_one(
     app: &App,
     auth: &igdesk_meta::AccountAuth,
     job: &Job,
     out: &Outgoing,
-    limit: usize,
-    window: Millis,
-    recent: &mut Vec<Millis>,
-    pacing: &mut Pacing,
+    gate: &Gate,
 ) -> Next {
     let store = &app.store;
     let now = now_ms();
@@ -190,17 +194,20 @@ async fn send_one(
             }
         },
     };
-    let slot = next_send_slot(now, recent, limit, window);
-    if slot > now {
-        let _ = store
-            .pause_sends(out.account_id, slot, "the account's message limit")
-            .await;
-        let _ = store
-            .retry_job(job.id, slot, "the account's message limit")
-            .await;
-        return Next::HoldAccount(slot);
+    match gate.reserve(now) {
+        Ok(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
+        Ok(_) => {}
+        Err(slot) => {
+            let _ = store
+                .pause_sends(out.account_id, slot, "the account's message limit")
+                .await;
+            let _ = store
+                .retry_job(job.id, slot, "the account's message limit")
+                .await;
+            return Next::HoldAccount(slot);
+        }
     }
-    pacing.wait().await;
+    let now = now_ms();
     if let Err(e) = store.mark_sending(out.item, now).await {
         let _ = store.retry_job(job.id, now + 1_000, &e.to_string()).await;
         return Next::Continue;
@@ -212,7 +219,6 @@ async fn send_one(
     let now = now_ms();
     match result {
         Ok(mid) => {
-            recent.push(now);
             metrics::counter!("igdesk_messages_sent_total", "lane" => out.lane.clone())
                 .increment(1);
             metrics::histogram!("igdesk_send_wait_seconds", "lane" => out.lane.clone())
@@ -296,32 +302,72 @@ async fn failed_attempt(
     }
 }
 
-/// Keeps one account under Meta's per-second Send API rate.
-struct Pacing {
+/// One account's limits within a batch: igdesk's message limit over its window
+/// (OUT-5) and Meta's per-second Send API rate. A send is counted when it is
+/// reserved, before it is made, so sends in flight together never overshoot.
+struct Gate {
+    state: Mutex<GateState>,
+    limit: usize,
+    window: Millis,
     per_second: u32,
-    window_start: tokio::time::Instant,
-    sent: u32,
 }
 
-impl Pacing {
-    fn new(per_second: u32) -> Self {
+struct GateState {
+    recent: Vec<Millis>,
+    second_start: Millis,
+    in_second: u32,
+    held_until: Option<Millis>,
+}
+
+impl Gate {
+    fn new(limit: usize, window: Millis, recent: Vec<Millis>, per_second: u32) -> Self {
         Self {
+            state: Mutex::new(GateState {
+                recent,
+                second_start: 0,
+                in_second: 0,
+                held_until: None,
+            }),
+            limit,
+            window,
             per_second,
-            window_start: tokio::time::Instant::now(),
-            sent: 0,
         }
     }
 
-    async fn wait(&mut self) {
-        let elapsed = self.window_start.elapsed();
-        if elapsed >= Duration::from_secs(1) {
-            self.window_start = tokio::time::Instant::now();
-            self.sent = 0;
-        } else if self.sent >= self.per_second {
-            tokio::time::sleep(Duration::from_secs(1) - elapsed).await;
-            self.window_start = tokio::time::Instant::now();
-            self.sent = 0;
+    fn held(&self) -> Option<Millis> {
+        self.state.lock().expect("gate lock").held_until
+    }
+
+    fn hold(&self, until: Millis) {
+        let mut state = self.state.lock().expect("gate lock");
+        state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
+    }
+
+    /// Ok(how long to wait for Meta's per-second rate), or Err(when the account's
+    /// limit lets the next message go).
+    fn reserve(&self, now: Millis) -> Result<Duration, Millis> {
+        let mut state = self.state.lock().expect("gate lock");
+        if let Some(until) = state.held_until {
+            return Err(until);
         }
-        self.sent += 1;
+        let slot = next_send_slot(now, &state.recent, self.limit, self.window);
+        if slot > now {
+            state.held_until = Some(slot);
+            return Err(slot);
+        }
+        state.recent.push(now);
+        if now - state.second_start >= 1_000 {
+            state.second_start = now;
+            state.in_second = 0;
+        }
+        state.in_second += 1;
+        if state.in_second > self.per_second {
+            // Into the next second.
+            let wait = state.second_start + 1_000 - now;
+            state.second_start += 1_000;
+            state.in_second = 1;
+            return Ok(Duration::from_millis(wait.max(0) as u64));
+        }
+        Ok(Duration::ZERO)
     }
 }

@@ -51,7 +51,16 @@ pub async fn start_sqlite_with(settings: ConversationSettings) -> TestApp {
 
 /// The settings igdesk runs with in tests, pointing Graph calls at `igs_url`.
 pub fn settings(database_url: String, listen: String, igs_url: &str) -> Settings {
-    Settings::try_from(RawSettings {
+    settings_with(database_url, listen, igs_url, |_| {})
+}
+
+pub fn settings_with(
+    database_url: String,
+    listen: String,
+    igs_url: &str,
+    tweak: impl FnOnce(&mut RawSettings),
+) -> Settings {
+    let mut raw = RawSettings {
         listen: Some(listen),
         database_url: Some(database_url),
         meta_app_secret: Some(APP_SECRET.into()),
@@ -61,8 +70,9 @@ pub fn settings(database_url: String, listen: String, igs_url: &str) -> Settings
         instagram_graph_base_url: Some(format!("{igs_url}/graph.instagram.com")),
         secret_key: Some(SECRET_KEY.into()),
         ..RawSettings::default()
-    })
-    .unwrap()
+    };
+    tweak(&mut raw);
+    Settings::try_from(raw).unwrap()
 }
 
 pub async fn start_simulator(webhook_url: String) -> (Simulator, String) {
@@ -84,16 +94,32 @@ pub async fn start_simulator(webhook_url: String) -> (Simulator, String) {
     (sim, igs_url)
 }
 
+/// SQLite, with some settings changed (limits, …).
+pub async fn start_sqlite_tuned(tweak: impl FnOnce(&mut RawSettings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = igdesk_store::testing::sqlite_url(dir.path());
+    start_tuned(url, Some(dir), ConversationSettings::default(), tweak).await
+}
+
 async fn start(
     database_url: String,
     dir: Option<tempfile::TempDir>,
     conv: ConversationSettings,
 ) -> TestApp {
+    start_tuned(database_url, dir, conv, |_| {}).await
+}
+
+async fn start_tuned(
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    conv: ConversationSettings,
+    tweak: impl FnOnce(&mut RawSettings),
+) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (sim, igs_url) = start_simulator(format!("http://{addr}/webhooks/instagram")).await;
     let running = igdesk::server::start(
-        settings(database_url, addr.to_string(), &igs_url),
+        settings_with(database_url, addr.to_string(), &igs_url, tweak),
         Some(listener),
     )
     .await
@@ -153,6 +179,67 @@ impl TestApp {
         let status = response.status().as_u16();
         let body = response.json().await.unwrap_or(Value::Null);
         (status, body)
+    }
+
+    pub async fn send_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send_as(&self.token, reqwest::Method::POST, path, Some(body))
+            .await
+    }
+
+    /// A console reply to the customer with this IGSID: the queued items.
+    pub async fn reply(&self, igsid: &str, body: Value) -> (u16, Value) {
+        let id = self.customer(igsid).await["id"]
+            .as_i64()
+            .expect("customer exists");
+        self.post(&format!("/api/v1/customers/{id}/messages"), body)
+            .await
+    }
+
+    /// The timeline item with this igdesk id, once `check` holds for it.
+    pub async fn item_when(
+        &self,
+        igsid: &str,
+        item: i64,
+        what: &str,
+        check: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(found) = self
+                .timeline(igsid)
+                .await
+                .into_iter()
+                .find(|i| i["id"] == item)
+            {
+                if check(&found) {
+                    return found;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out waiting for {what}: {found}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

@@ -11,7 +11,10 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::scenario::{run_scenario as play, Scenario, ScenarioOutcome};
-use crate::sim::{BusinessAccount, CustomerProfile, Fault, RecordedCall, Simulator};
+use crate::sim::{
+    BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
+    SenderActionRecord, SentMessage, Simulator,
+};
 
 /// A control request that failed: status and a plain-text reason.
 type Rejection = (StatusCode, String);
@@ -23,6 +26,93 @@ pub(crate) async fn calls(State(sim): State<Simulator>) -> Json<Vec<RecordedCall
 pub(crate) async fn clear_calls(State(sim): State<Simulator>) -> StatusCode {
     sim.clear_calls();
     StatusCode::NO_CONTENT
+}
+
+pub(crate) async fn sent(State(sim): State<Simulator>) -> Json<Vec<SentMessage>> {
+    Json(sim.sent())
+}
+
+pub(crate) async fn actions(State(sim): State<Simulator>) -> Json<Vec<SenderActionRecord>> {
+    Json(sim.actions())
+}
+
+pub(crate) async fn comment_actions(
+    State(sim): State<Simulator>,
+) -> Json<Vec<CommentActionRecord>> {
+    Json(sim.comment_actions())
+}
+
+/// `DELETE /_igs/sent`: forget sent messages, sender actions and comment actions.
+pub(crate) async fn clear_records(State(sim): State<Simulator>) -> StatusCode {
+    sim.clear_records();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct NewHistory {
+    business_ig_id: String,
+    igsid: String,
+    messages: Vec<HistoryMessage>,
+}
+
+/// Body: `{"business_ig_id","igsid","messages":[HistoryMessage…]}`; answers the mids.
+pub(crate) async fn add_history(
+    State(sim): State<Simulator>,
+    body: Bytes,
+) -> Result<Json<Vec<String>>, Rejection> {
+    let new = parse::<NewHistory>(&body)?;
+    Ok(Json(sim.add_history(
+        &new.business_ig_id,
+        &new.igsid,
+        new.messages,
+    )))
+}
+
+/// Simulator settings for tests in another process; every field optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    echoes: Option<bool>,
+    echo_delay_ms: Option<u64>,
+    /// `[facebook_per_sec, instagram_per_sec]`.
+    send_rate_limits: Option<(u32, u32)>,
+    private_replies_per_hour: Option<u32>,
+    conversations_per_sec: Option<u32>,
+    /// Business ig_ids whose tokens become invalid (190) / valid again.
+    #[serde(default)]
+    revoke: Vec<String>,
+    #[serde(default)]
+    restore: Vec<String>,
+}
+
+/// Body: `{"echoes":false,"send_rate_limits":[300,100],"revoke":["1784…"],…}`.
+pub(crate) async fn settings(
+    State(sim): State<Simulator>,
+    body: Bytes,
+) -> Result<StatusCode, Rejection> {
+    let settings = parse::<Settings>(&body)?;
+    if let Some(on) = settings.echoes {
+        sim.set_echoes(on);
+    }
+    if let Some(millis) = settings.echo_delay_ms {
+        sim.set_echo_delay(std::time::Duration::from_millis(millis));
+    }
+    if let Some((facebook, instagram)) = settings.send_rate_limits {
+        sim.set_send_rate_limits(facebook, instagram);
+    }
+    if let Some(per_hour) = settings.private_replies_per_hour {
+        sim.set_private_reply_rate_limit(per_hour);
+    }
+    if let Some(per_sec) = settings.conversations_per_sec {
+        sim.set_conversations_rate_limit(per_sec);
+    }
+    for ig_id in &settings.revoke {
+        sim.revoke_token(ig_id);
+    }
+    for ig_id in &settings.restore {
+        sim.restore_token(ig_id);
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Body: a [`Fault`] as JSON (`{"kind":"unavailable"}`), or `null` to clear.

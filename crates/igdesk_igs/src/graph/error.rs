@@ -16,6 +16,8 @@ pub(crate) struct GraphError {
     pub message: String,
     /// Meta marks retryable failures with `"is_transient": true`.
     pub transient: bool,
+    /// An `X-Business-Use-Case-Usage` header value to answer with.
+    pub usage: Option<String>,
 }
 
 impl GraphError {
@@ -27,7 +29,13 @@ impl GraphError {
             kind,
             message: message.into(),
             transient: false,
+            usage: None,
         }
+    }
+
+    pub fn with_usage(mut self, usage: String) -> Self {
+        self.usage = Some(usage);
+        self
     }
 
     fn with_subcode(mut self, subcode: i64) -> Self {
@@ -105,6 +113,91 @@ impl GraphError {
         error
     }
 
+    /// Code 190/458: a token that was valid once but is no longer (revoked).
+    pub fn token_revoked() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            190,
+            "OAuthException",
+            "Error validating access token: The user has not authorized application.",
+        )
+        .with_subcode(458)
+    }
+
+    /// Code 100: an invalid parameter; `detail` names it and the rule.
+    pub fn param(detail: impl std::fmt::Display) -> Self {
+        let message = format!("(#100) {detail}");
+        Self::new(StatusCode::BAD_REQUEST, 100, "OAuthException", message)
+    }
+
+    /// Code 100/2018001: the recipient is no user of this business.
+    pub fn no_matching_user() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            100,
+            "OAuthException",
+            "No matching user found",
+        )
+        .with_subcode(2018001)
+    }
+
+    /// Code 10/2534022: outside the 24 h window (or 7 days with HUMAN_AGENT,
+    /// or 7 days after a comment for a private reply), or never wrote.
+    pub fn outside_window() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            10,
+            "IGApiException",
+            "This message is sent outside of allowed window.",
+        )
+        .with_subcode(2534022)
+    }
+
+    /// Code 10/2534025: the comment already had its one private reply.
+    pub fn already_replied(comment_id: &str) -> Self {
+        let message = format!(
+            "The comment {comment_id} has already been replied to privately: only one private \
+             reply is allowed per comment."
+        );
+        Self::new(StatusCode::FORBIDDEN, 10, "IGApiException", message).with_subcode(2534025)
+    }
+
+    /// Code 100/2018109: the medium is larger than Meta accepts.
+    pub fn attachment_too_large(detail: impl std::fmt::Display) -> Self {
+        let message = format!("(#100) Attachment size exceeds the allowable limit: {detail}");
+        Self::new(StatusCode::BAD_REQUEST, 100, "OAuthException", message).with_subcode(2018109)
+    }
+
+    /// Code 100: the attachment could not be fetched (subcode 2018008) or is
+    /// not what its type says (2018047).
+    pub fn invalid_attachment(subcode: i64, detail: impl std::fmt::Display) -> Self {
+        let message = format!("(#100) Invalid attachment: {detail}");
+        Self::new(StatusCode::BAD_REQUEST, 100, "OAuthException", message).with_subcode(subcode)
+    }
+
+    /// Code 100: a reaction's target was unsent by the customer or has expired.
+    pub fn message_unavailable(reason: &str) -> Self {
+        Self::param(format!("The message is no longer available: {reason}"))
+    }
+
+    /// A rate-limit error with Meta's wording for `code`, marked transient.
+    pub fn throttled(code: i64) -> Self {
+        let message = match code {
+            4 => "(#4) Application request limit reached".to_owned(),
+            17 => "(#17) User request limit reached".to_owned(),
+            32 => "(#32) Page request limit reached".to_owned(),
+            613 => "(#613) Calls to this api have exceeded the rate limit.".to_owned(),
+            80002 => "(#80002) There have been too many calls to this Instagram account. Wait a \
+                      bit and try again. For more info, please refer to \
+                      https://developers.facebook.com/docs/graph-api/overview/rate-limiting."
+                .to_owned(),
+            _ => format!("(#{code}) Request limit reached"),
+        };
+        let mut error = Self::new(StatusCode::BAD_REQUEST, code, "OAuthException", message);
+        error.transient = true;
+        error
+    }
+
     /// An injected error with the HTTP status Meta uses for that code.
     pub fn injected(code: i64, subcode: Option<i64>, message: &str) -> Self {
         let status = match code {
@@ -112,6 +205,16 @@ impl GraphError {
             10 | 200 => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         };
+        Self::injected_with_status(code, subcode, message, status)
+    }
+
+    /// An injected error with a chosen HTTP status.
+    pub fn injected_with_status(
+        code: i64,
+        subcode: Option<i64>,
+        message: &str,
+        status: StatusCode,
+    ) -> Self {
         let kind = if code == 190 {
             "OAuthException"
         } else {
@@ -139,6 +242,9 @@ impl IntoResponse for GraphError {
             body["is_transient"] = json!(true);
         }
         let mut response = (self.status, Json(json!({ "error": body }))).into_response();
+        if let Some(usage) = self.usage.and_then(|u| HeaderValue::from_str(&u).ok()) {
+            response.headers_mut().insert(super::usage::HEADER, usage);
+        }
         if self.code == 190 {
             // Graph API names the OAuth failure in this header too.
             response.headers_mut().insert(

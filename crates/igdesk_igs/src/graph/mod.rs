@@ -4,13 +4,19 @@
 //!
 //! Requests are parsed once into a [`GraphRequest`] and dispatched on
 //! (method, path segments) in [`dispatch`]; each endpoint family lives in its own
-//! file, so adding the Send API is one more match arm and one more module.
+//! module: [`profile`], [`send`] (the Send API), [`comments`] (moderation),
+//! [`conversations`].
 
+mod comments;
 mod control;
+mod conversations;
 mod error;
+mod params;
 mod profile;
+mod send;
 #[cfg(test)]
 mod tests;
+mod usage;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +28,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub(crate) use error::GraphError;
+pub(crate) use params::Params;
 
 use crate::ids;
 use crate::sim::{BusinessAccount, Fault, RecordedCall, Simulator};
@@ -36,6 +43,14 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .route("/_igs/businesses", post(control::add_business))
         .route("/_igs/customers", post(control::add_customer))
         .route("/_igs/scenario", post(control::run_scenario))
+        .route(
+            "/_igs/sent",
+            get(control::sent).delete(control::clear_records),
+        )
+        .route("/_igs/actions", get(control::actions))
+        .route("/_igs/comment_actions", get(control::comment_actions))
+        .route("/_igs/history", post(control::add_history))
+        .route("/_igs/settings", post(control::settings))
         .fallback(handle)
         .with_state(sim)
 }
@@ -65,6 +80,22 @@ impl Api {
             Api::Instagram => &account.instagram_token,
         }
     }
+
+    /// The account's own node on this host: the Page, or the Instagram account.
+    pub fn own_id(self, account: &BusinessAccount) -> &str {
+        match self {
+            Api::Facebook => &account.page_id,
+            Api::Instagram => &account.ig_id,
+        }
+    }
+
+    /// `facebook` or `instagram`, as calls and records name the host.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::Facebook => "facebook",
+            Api::Instagram => "instagram",
+        }
+    }
 }
 
 /// One Graph API call, parsed.
@@ -80,6 +111,8 @@ pub(crate) struct GraphRequest {
     pub query: BTreeMap<String, String>,
     pub token: Option<String>,
     pub body: Bytes,
+    /// Query and body parameters merged, or why the body could not be read.
+    pub params: Result<Params, GraphError>,
 }
 
 impl GraphRequest {
@@ -100,10 +133,12 @@ impl GraphRequest {
         let query = Query::<BTreeMap<String, String>>::try_from_uri(uri)
             .map(|q| q.0)
             .unwrap_or_default();
+        let params = Params::parse(&query, &body);
         let token = query
             .get("access_token")
             .cloned()
-            .or_else(|| bearer(headers));
+            .or_else(|| bearer(headers))
+            .or_else(|| params.as_ref().ok()?.str("access_token"));
         GraphRequest {
             method,
             api: Api::from_host(&host),
@@ -113,13 +148,13 @@ impl GraphRequest {
             query,
             token,
             body,
+            params,
         }
     }
 
     fn recorded(&self) -> RecordedCall {
         let api = match self.api {
-            Some(Api::Facebook) => "facebook".to_owned(),
-            Some(Api::Instagram) => "instagram".to_owned(),
+            Some(api) => api.name().to_owned(),
             None => self.host.clone(),
         };
         RecordedCall {
@@ -140,7 +175,32 @@ impl GraphRequest {
         };
         let state = sim.state();
         let found = state.businesses.iter().find(|b| api.token_of(b) == token);
-        found.cloned().ok_or_else(GraphError::invalid_token)
+        let business = found.cloned().ok_or_else(GraphError::invalid_token)?;
+        if state.revoked.contains(&business.ig_id) {
+            return Err(GraphError::token_revoked());
+        }
+        Ok(business)
+    }
+
+    /// The host of the call; only meaningful once [`dispatch`] has refused
+    /// unknown hosts.
+    pub fn host_api(&self) -> Api {
+        self.api.unwrap_or(Api::Facebook)
+    }
+
+    /// The business whose token was presented, when `node` is that account's
+    /// own node on this host (`me` included); else Meta's "object does not exist".
+    pub fn own_node(&self, sim: &Simulator, node: &str) -> Result<BusinessAccount, GraphError> {
+        let business = self.business(sim)?;
+        if node == "me" || node == self.host_api().own_id(&business) {
+            Ok(business)
+        } else {
+            Err(GraphError::no_such_object(self.method.as_str(), node))
+        }
+    }
+
+    pub fn params(&self) -> Result<&Params, GraphError> {
+        self.params.as_ref().map_err(Clone::clone)
     }
 }
 
@@ -172,8 +232,12 @@ async fn handle(
     let request = GraphRequest::parse(method, &uri, &headers, body);
     sim.record(request.recorded());
     tracing::debug!(method = %request.method, path = %uri.path(), "graph call");
-    if sim.fault() == Some(Fault::Unavailable) {
-        return GraphError::unexpected().into_response();
+    match sim.fault() {
+        Some(Fault::Unavailable) => return GraphError::unexpected().into_response(),
+        Some(Fault::InvalidToken) if request.api.is_some() => {
+            return GraphError::token_revoked().into_response()
+        }
+        _ => {}
     }
     dispatch(&sim, &request).await
 }
@@ -184,7 +248,15 @@ async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {
     }
     let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
     let result = match (&request.method, segments.as_slice()) {
-        (&Method::GET, [igsid]) => profile::get(sim, request, igsid).await,
+        (&Method::POST, [node, "messages"]) => Ok(send::post(sim, request, node).await),
+        (&Method::GET, [node, "conversations"]) => conversations::list(sim, request, node),
+        (&Method::POST, [comment, "replies"]) => Ok(comments::reply(sim, request, comment)),
+        (&Method::POST, [comment]) => Ok(comments::hide(sim, request, comment)),
+        (&Method::DELETE, [comment]) => Ok(comments::delete(sim, request, comment)),
+        (&Method::GET, [id]) => match conversations::lookup(sim, request, id) {
+            Some(answer) => answer,
+            None => profile::get(sim, request, id).await,
+        },
         _ => Err(GraphError::unsupported(request.method.as_str())),
     };
     result.unwrap_or_else(IntoResponse::into_response)

@@ -1,5 +1,13 @@
 //! The simulator's state: Meta's view of business accounts and their customers,
-//! the calls igdesk made, injected faults, and webhook delivery.
+//! what happened between them ([`world`]), the calls igdesk made and what was
+//! accepted ([`records`]), injected faults, rate limits, and webhook delivery.
+
+mod answering;
+mod echo;
+mod fault;
+pub(crate) mod limits;
+mod records;
+pub(crate) mod world;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,7 +16,17 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+pub use fault::Fault;
+pub(crate) use fault::{take as take_fault, Scope as FaultScope};
+pub use records::{
+    CommentActionRecord, HistoryMessage, SenderActionRecord, SentMessage, TrackedComment,
+};
+
 use crate::webhook::{sign_body, Delivery};
+use echo::EchoQueue;
+use limits::Limits;
+use records::Records;
+use world::World;
 
 /// Where and how simulated customers deliver webhooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,26 +100,6 @@ pub struct RecordedCall {
     pub at_ms: i64,
 }
 
-/// A failure injected into the Graph API side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Fault {
-    /// Every profile call answers this Meta error.
-    #[serde(alias = "ProfileError")]
-    ProfileError {
-        code: i64,
-        #[serde(default)]
-        subcode: Option<i64>,
-        message: String,
-    },
-    /// Every profile call answers normally, but only after `millis`.
-    #[serde(alias = "ProfileSlow")]
-    ProfileSlow { millis: u64 },
-    /// Every Graph call answers HTTP 500 with Meta's transient error (code 2).
-    #[serde(alias = "Unavailable")]
-    Unavailable,
-}
-
 /// Meta, simulated. Cheap to clone: clones share one state.
 #[derive(Clone)]
 pub struct Simulator {
@@ -119,11 +117,14 @@ impl std::fmt::Debug for Simulator {
 
 struct Inner {
     config: SimConfig,
+    /// Webhook deliveries.
     http: reqwest::Client,
+    /// Fetching the media of image/video/audio/file sends.
+    fetch: reqwest::Client,
+    echoes: EchoQueue,
     state: Mutex<State>,
 }
 
-#[derive(Default)]
 pub(crate) struct State {
     pub businesses: Vec<BusinessAccount>,
     /// Keyed by (business ig_id, IGSID).
@@ -132,6 +133,31 @@ pub(crate) struct State {
     pub consented: HashSet<(String, String)>,
     pub calls: Vec<RecordedCall>,
     pub fault: Option<Fault>,
+    pub world: World,
+    pub limits: Limits,
+    pub records: Records,
+    /// Business ig_ids whose tokens were revoked.
+    pub revoked: HashSet<String>,
+    pub echoes: bool,
+    pub echo_delay: Duration,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            businesses: Vec::new(),
+            customers: HashMap::new(),
+            consented: HashSet::new(),
+            calls: Vec::new(),
+            fault: None,
+            world: World::default(),
+            limits: Limits::default(),
+            records: Records::default(),
+            revoked: HashSet::new(),
+            echoes: true,
+            echo_delay: echo::DEFAULT_DELAY,
+        }
+    }
 }
 
 impl State {
@@ -148,6 +174,14 @@ impl State {
             None => None,
         }
     }
+
+    /// Whether `igsid` is someone `business` can address: a registered
+    /// customer, or someone who wrote, commented or appears in history.
+    pub fn is_customer(&self, business: &str, igsid: &str) -> bool {
+        self.customers
+            .contains_key(&(business.to_owned(), igsid.to_owned()))
+            || self.world.is_known(business, igsid)
+    }
 }
 
 impl Simulator {
@@ -157,10 +191,17 @@ impl Simulator {
             .timeout(Duration::from_secs(20))
             .build()
             .expect("a reqwest client with default TLS settings builds");
+        let fetch = reqwest::Client::builder()
+            // Meta's media fetcher gives up after about 10 seconds.
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("a reqwest client with default TLS settings builds");
         Simulator {
             inner: Arc::new(Inner {
                 config,
                 http,
+                fetch,
+                echoes: EchoQueue::default(),
                 state: Mutex::new(State::default()),
             }),
         }
@@ -227,6 +268,9 @@ impl Simulator {
         {
             let mut state = self.state();
             state.consented.extend(delivery.consents());
+            for (business, event) in delivery.events() {
+                state.world.observe(business, event);
+            }
         }
         let body = delivery.to_bytes();
         let signature = sign_body(&self.inner.config.app_secret, &body);

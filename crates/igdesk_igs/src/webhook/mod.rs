@@ -2,6 +2,7 @@
 //! envelope, Meta's byte encoding, and the `X-Hub-Signature-256` signature.
 
 mod event;
+mod observe;
 mod serialize;
 mod shapes;
 #[cfg(test)]
@@ -11,6 +12,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub use event::Event;
+pub(crate) use observe::Fact;
 
 use shapes::EventKind;
 

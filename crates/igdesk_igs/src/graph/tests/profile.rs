@@ -1,41 +1,18 @@
-//! The Graph API side over real HTTP, against `serve` on port 0.
+//! The User Profile API, recording and faults.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use super::{assert_meta_error, get};
 use crate::testutil::{spawn_sim, BIZ, IG_TOKEN, PAGE_TOKEN};
 use crate::{Delivery, Event, Fault};
 
 const FIELDS: &str =
     "name,username,profile_pic,follower_count,is_verified_user,is_user_follow_business,is_business_follow_user";
 
-async fn get(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
 fn profile_url(base: &str, host: &str, igsid: &str, token: &str, fields: &str) -> String {
     format!("{base}/{host}/v21.0/{igsid}?fields={fields}&access_token={token}")
-}
-
-fn assert_meta_error(body: &Value, code: i64, subcode: Option<i64>) {
-    let error = &body["error"];
-    assert_eq!(error["code"], code, "{body}");
-    assert_eq!(
-        error.get("error_subcode").and_then(Value::as_i64),
-        subcode,
-        "{body}"
-    );
-    assert!(
-        error["message"].is_string() && error["type"].is_string(),
-        "{body}"
-    );
-    assert!(
-        error["fbtrace_id"].as_str().is_some_and(|t| !t.is_empty()),
-        "{body}"
-    );
 }
 
 #[tokio::test]
@@ -185,13 +162,9 @@ async fn calls_are_recorded_and_controllable_over_http() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        response.status(),
-        400,
-        "not served yet: Meta's unsupported request"
-    );
+    assert_eq!(response.status(), 403, "Ana never wrote: no window");
     let body: Value = response.json().await.unwrap();
-    assert_meta_error(&body, 100, None);
+    assert_meta_error(&body, 10, Some(2534022));
 
     let calls: Vec<crate::RecordedCall> = client
         .get(format!("{base}/_igs/calls"))

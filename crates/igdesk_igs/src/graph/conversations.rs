@@ -1,0 +1,312 @@
+//! The Conversations API (meta-instagram-api.md §8), used to import history:
+//! `GET /{node}/conversations?platform=instagram[&user_id=…]&fields=…`, and
+//! `GET /{conversation}` and `GET /{message}` with `fields`.
+//!
+//! Threads hold test-given history ([`crate::Simulator::add_history`]), DMs and
+//! echoes delivered through the simulator, and the messages the Send API
+//! accepted. As on Meta, messages come newest first and only the 20 newest of a
+//! thread are returned or readable; each account may make 2 calls per second
+//! (code 4 beyond). Without `platform=instagram`, graph.facebook.com lists the
+//! Page's Messenger conversations: none here.
+
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::{usage, GraphError, GraphRequest};
+use crate::ids;
+use crate::sim::limits::Lane;
+use crate::sim::world::Thread;
+use crate::sim::{BusinessAccount, HistoryMessage, Simulator, State};
+
+/// Meta returns details for the 20 most recent messages of a conversation.
+const MESSAGES_MAX: usize = 20;
+
+pub(crate) fn list(
+    sim: &Simulator,
+    request: &GraphRequest,
+    node: &str,
+) -> Result<Response, GraphError> {
+    let business = request.own_node(sim, node)?;
+    let usage = admit(sim, request, &business)?;
+    let params = request.params()?;
+    let platform = params.str("platform");
+    let instagram = match platform.as_deref() {
+        Some(platform) => platform == "instagram",
+        None => request.host_api() == super::Api::Instagram,
+    };
+    let fields = Fields::parse(params.str("fields").as_deref().unwrap_or("id,updated_time"));
+    let user = params.str("user_id");
+    let state = sim.state();
+    let mut threads: Vec<(&String, &Thread)> = state
+        .world
+        .threads
+        .iter()
+        .filter(|((owner, igsid), _)| {
+            instagram && *owner == business.ig_id && user.as_ref().is_none_or(|u| u == igsid)
+        })
+        .map(|((_, igsid), thread)| (igsid, thread))
+        .collect();
+    threads.sort_by_key(|(_, thread)| std::cmp::Reverse(thread.updated_ms()));
+    let view = View {
+        state: &state,
+        business: &business,
+    };
+    let data: Vec<Value> = threads
+        .into_iter()
+        .map(|(igsid, thread)| view.conversation(igsid, thread, &fields))
+        .collect();
+    let answer = Json(json!({ "data": data })).into_response();
+    Ok(usage::attach(answer, &usage))
+}
+
+/// `GET /{id}` when `id` is a conversation or a message of this business;
+/// `None` lets the caller treat it as an IGSID (the profile API).
+pub(crate) fn lookup(
+    sim: &Simulator,
+    request: &GraphRequest,
+    id: &str,
+) -> Option<Result<Response, GraphError>> {
+    let business = request.business(sim).ok()?;
+    let igsid = {
+        let state = sim.state();
+        let found = state.world.threads.iter().find(|((owner, _), thread)| {
+            *owner == business.ig_id
+                && (thread.id == id || thread.messages.iter().any(|m| m.mid.as_deref() == Some(id)))
+        });
+        found.map(|((_, igsid), _)| igsid.clone())?
+    };
+    Some(read_one(sim, request, &business, &igsid, id))
+}
+
+fn read_one(
+    sim: &Simulator,
+    request: &GraphRequest,
+    business: &BusinessAccount,
+    igsid: &str,
+    id: &str,
+) -> Result<Response, GraphError> {
+    let usage = admit(sim, request, business)?;
+    let fields = request.params()?.str("fields");
+    let state = sim.state();
+    let key = (business.ig_id.clone(), igsid.to_owned());
+    let thread = state
+        .world
+        .threads
+        .get(&key)
+        .ok_or_else(|| GraphError::no_such_object("GET", id))?;
+    let view = View {
+        state: &state,
+        business,
+    };
+    let body = if thread.id == id {
+        let fields = Fields::parse(fields.as_deref().unwrap_or("id,updated_time"));
+        view.conversation(igsid, thread, &fields)
+    } else {
+        let newest = thread.newest(MESSAGES_MAX);
+        let message = newest
+            .into_iter()
+            .find(|m| m.mid.as_deref() == Some(id))
+            .ok_or_else(|| {
+                GraphError::message_unavailable(
+                    "only the 20 most recent messages of a conversation can be read",
+                )
+            })?;
+        let fields = Fields::parse(fields.as_deref().unwrap_or("id,created_time"));
+        let names: Vec<String> = fields.0.into_iter().map(|f| f.name).collect();
+        view.message(igsid, message, &names)
+    };
+    Ok(usage::attach(Json(body).into_response(), &usage))
+}
+
+/// Count a Conversations API call (2 per second per account); the usage header.
+fn admit(
+    sim: &Simulator,
+    request: &GraphRequest,
+    business: &BusinessAccount,
+) -> Result<String, GraphError> {
+    let object_id = request.host_api().own_id(business);
+    let admitted = sim
+        .state()
+        .limits
+        .admit(&business.ig_id, Lane::Conversations);
+    match admitted {
+        Ok(usage) => Ok(usage::of(object_id, usage)),
+        Err(usage) => Err(GraphError::throttled(4).with_usage(usage::of(object_id, usage))),
+    }
+}
+
+/// One requested field: `messages.limit(5){id,message}` is name `messages`,
+/// limit 5, subfields `id`, `message`.
+#[derive(Debug, Clone, PartialEq)]
+struct Field {
+    name: String,
+    limit: Option<usize>,
+    sub: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Fields(Vec<Field>);
+
+impl Fields {
+    fn parse(text: &str) -> Fields {
+        Fields(split_top_level(text).into_iter().map(field).collect())
+    }
+
+    fn get(&self, name: &str) -> Option<&Field> {
+        self.0.iter().find(|f| f.name == name)
+    }
+}
+
+fn field(text: &str) -> Field {
+    let (head, sub) = match text.split_once('{') {
+        Some((head, rest)) => (head, rest.strip_suffix('}').unwrap_or(rest)),
+        None => (text, ""),
+    };
+    let (name, modifiers) = head.split_once('.').unwrap_or((head, ""));
+    let limit = modifiers
+        .strip_prefix("limit(")
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.trim().parse().ok());
+    let sub = split_top_level(sub)
+        .into_iter()
+        .map(|s| field(s).name)
+        .collect();
+    Field {
+        name: name.trim().to_owned(),
+        limit,
+        sub,
+    }
+}
+
+/// Split on commas outside braces: `a,b{c,d},e` → `a`, `b{c,d}`, `e`.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Renders threads and messages as Graph does.
+struct View<'a> {
+    state: &'a State,
+    business: &'a BusinessAccount,
+}
+
+impl View<'_> {
+    fn customer(&self, igsid: &str) -> Value {
+        let key = (self.business.ig_id.clone(), igsid.to_owned());
+        let username = self.state.customers.get(&key).map_or_else(
+            || format!("user{igsid}"),
+            |profile| profile.username.clone(),
+        );
+        json!({"id": igsid, "username": username})
+    }
+
+    fn own(&self) -> Value {
+        json!({"id": self.business.ig_id, "username": self.business.username})
+    }
+
+    fn conversation(&self, igsid: &str, thread: &Thread, fields: &Fields) -> Value {
+        let mut out = Map::new();
+        out.insert("id".into(), json!(thread.id));
+        if fields.get("updated_time").is_some() {
+            out.insert(
+                "updated_time".into(),
+                json!(ids::graph_time(thread.updated_ms())),
+            );
+        }
+        if let Some(field) = fields.get("participants") {
+            let people = [self.customer(igsid), self.own()];
+            let data: Vec<Value> = people.iter().map(|p| only(p, &field.sub)).collect();
+            out.insert("participants".into(), json!({ "data": data }));
+        }
+        if let Some(field) = fields.get("messages") {
+            let limit = field.limit.unwrap_or(MESSAGES_MAX).min(MESSAGES_MAX);
+            let names = if field.sub.is_empty() {
+                vec!["id".to_owned(), "created_time".to_owned()]
+            } else {
+                field.sub.clone()
+            };
+            let data: Vec<Value> = thread
+                .newest(limit)
+                .into_iter()
+                .map(|m| self.message(igsid, m, &names))
+                .collect();
+            out.insert("messages".into(), json!({ "data": data }));
+        }
+        Value::Object(out)
+    }
+
+    fn message(&self, igsid: &str, message: &HistoryMessage, names: &[String]) -> Value {
+        let (from, to) = if message.from_customer {
+            (self.customer(igsid), self.own())
+        } else {
+            (self.own(), self.customer(igsid))
+        };
+        let mut out = Map::new();
+        out.insert("id".into(), json!(message.mid));
+        for name in names {
+            let value = match name.as_str() {
+                "created_time" => json!(ids::graph_time(message.at_ms)),
+                "from" => from.clone(),
+                "to" => json!({ "data": [to.clone()] }),
+                "message" => json!(message.text),
+                _ => continue,
+            };
+            out.insert(name.clone(), value);
+        }
+        Value::Object(out)
+    }
+}
+
+/// `person` with only the named subfields (and its id); all of it when none are named.
+fn only(person: &Value, names: &[String]) -> Value {
+    if names.is_empty() {
+        return person.clone();
+    }
+    let mut out = Map::new();
+    for (key, value) in person.as_object().into_iter().flatten() {
+        if key == "id" || names.contains(key) {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_subfields_and_limits() {
+        let fields = Fields::parse(
+            "participants,messages.limit(5){id,created_time,from,to,message},updated_time",
+        );
+        let names: Vec<&str> = fields.0.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["participants", "messages", "updated_time"]);
+        let messages = fields.get("messages").unwrap();
+        assert_eq!(messages.limit, Some(5));
+        assert_eq!(
+            messages.sub,
+            ["id", "created_time", "from", "to", "message"]
+        );
+        let nested = Fields::parse("messages{id,attachments{image_data{url}}}");
+        assert_eq!(nested.get("messages").unwrap().sub, ["id", "attachments"]);
+    }
+}

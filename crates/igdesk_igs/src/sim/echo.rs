@@ -1,0 +1,64 @@
+//! Echo webhooks for messages the Send API accepted. Meta sends them shortly
+//! after the send, on its own schedule: here one worker task delivers them in
+//! acceptance order, each no earlier than `delay` after its send, so the Send
+//! API answer never waits for igdesk's webhook endpoint.
+
+use std::sync::{Mutex, Weak};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::{Inner, Simulator};
+use crate::webhook::Delivery;
+
+/// The default pause between a send and its echo.
+pub(crate) const DEFAULT_DELAY: Duration = Duration::from_millis(100);
+
+struct Pending {
+    due: Instant,
+    delivery: Delivery,
+}
+
+/// The channel to the worker; started on the first echo, from inside the
+/// runtime that serves the Graph API, and restarted if that runtime went away.
+#[derive(Default)]
+pub(crate) struct EchoQueue {
+    sender: Mutex<Option<mpsc::UnboundedSender<Pending>>>,
+}
+
+impl EchoQueue {
+    pub fn push(&self, sim: &Simulator, delivery: Delivery, delay: Duration) {
+        let mut pending = Pending {
+            due: Instant::now() + delay,
+            delivery,
+        };
+        let mut sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = sender.as_ref() {
+            match tx.send(pending) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(back)) => pending = back,
+            }
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        // The worker holds the simulator weakly: dropping the last Simulator
+        // drops the sender, which ends the worker once its queue is empty.
+        tokio::spawn(worker(std::sync::Arc::downgrade(&sim.inner), rx));
+        // Cannot fail: the receiver is alive in the task just spawned.
+        let _ = tx.send(pending);
+        *sender = Some(tx);
+    }
+}
+
+async fn worker(sim: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Pending>) {
+    while let Some(pending) = queue.recv().await {
+        tokio::time::sleep_until(pending.due).await;
+        let Some(inner) = sim.upgrade() else { break };
+        let sim = Simulator { inner };
+        match sim.deliver(&pending.delivery).await {
+            Ok(status) if (200..300).contains(&status) => {}
+            Ok(status) => tracing::warn!(status, "the webhook refused an echo"),
+            Err(error) => tracing::warn!(error = %format!("{error:#}"), "delivering an echo"),
+        }
+    }
+}
