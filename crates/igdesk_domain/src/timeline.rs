@@ -116,6 +116,9 @@ pub struct ItemContext {
     /// Deleted from Instagram; kept in igdesk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed_from_instagram: bool,
+    /// Imported from Meta's history rather than received by webhook (ACC-7).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -82,6 +82,10 @@ pub fn history_changes(account: &Account, threads: &[HistoryThread], now: Millis
         for m in &messages.data {
             let Some(from) = &m.from else { continue };
             let outgoing = business.contains(&from.id.as_str());
+            if outgoing && !account.settings.echo {
+                // The business's own messages appear only with echo on (ACC-3).
+                continue;
+            }
             let customer = if outgoing {
                 match m.to.as_ref().and_then(|to| to.data.first()) {
                     Some(to) => to.id.clone(),
@@ -106,7 +110,10 @@ pub fn history_changes(account: &Account, threads: &[HistoryThread], now: Millis
                 text: m.message.clone().filter(|t| !t.is_empty()),
                 attachments: vec![],
                 reply_to: None,
-                context: ItemContext::default(),
+                context: ItemContext {
+                    imported: true,
+                    ..ItemContext::default()
+                },
                 status: if outgoing {
                     ItemStatus::Sent
                 } else {

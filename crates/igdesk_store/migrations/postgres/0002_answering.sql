@@ -1,5 +1,9 @@
 -- Answering customers: the outbox, send lanes, rate limits, uploads.
 
+-- Items imported from Meta's Conversations API (ACC-7): a webhook for the same
+-- message, which carries more (attachments, replies), replaces them.
+ALTER TABLE timeline_items ADD COLUMN imported BIGINT NOT NULL DEFAULT 0;
+
 -- When the customer last wrote a message: the 24-hour and 7-day windows start here.
 ALTER TABLE customers ADD COLUMN last_message_at BIGINT;
 

@@ -330,11 +330,15 @@ async fn add_item(
     let joins = i64::from(effect != ConversationEffect::None);
     let row = sqlx::query(
         "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
-         attachments, reply_to, context, status, raw, created_at, received_at, conversation_id) \
+         attachments, reply_to, context, status, raw, created_at, received_at, conversation_id, imported) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
          CASE WHEN $15 = 1 THEN (SELECT id FROM conversations WHERE account_id = $1 \
-         AND customer_id = $2 AND state = 'open') END) \
-         ON CONFLICT (account_id, mid) DO NOTHING RETURNING id, conversation_id",
+         AND customer_id = $2 AND state = 'open') END, $16) \
+         ON CONFLICT (account_id, mid) DO UPDATE SET kind = excluded.kind, text = excluded.text, \
+         attachments = excluded.attachments, reply_to = excluded.reply_to, context = excluded.context, \
+         raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0 \
+         WHERE timeline_items.imported = 1 AND excluded.imported = 0 AND timeline_items.deleted = 0 \
+         RETURNING id, conversation_id",
     )
     .bind(account.0)
     .bind(customer.0)
@@ -356,6 +360,7 @@ async fn add_item(
     .bind(item.created_at)
     .bind(now)
     .bind(joins)
+    .bind(i64::from(item.context.imported))
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
