@@ -44,6 +44,7 @@ pub struct RawSettings {
     pub log_format: Option<String>,
     pub send_limit: Option<String>,
     pub send_limit_window_seconds: Option<String>,
+    pub echo_grace_seconds: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -61,6 +62,7 @@ const KEYS: &[&str] = &[
     "log_format",
     "send_limit",
     "send_limit_window_seconds",
+    "echo_grace_seconds",
 ];
 
 impl RawSettings {
@@ -107,6 +109,7 @@ impl RawSettings {
             "workers" => &mut self.workers,
             "send_limit" => &mut self.send_limit,
             "send_limit_window_seconds" => &mut self.send_limit_window_seconds,
+            "echo_grace_seconds" => &mut self.echo_grace_seconds,
             _ => &mut self.log_format,
         }
     }
@@ -186,6 +189,9 @@ pub struct Settings {
     /// Messages per account per window (OUT-5): 200 per 5 minutes unless set.
     pub send_limit: usize,
     pub send_limit_window_ms: i64,
+    /// After an interrupted send (igdesk stopped while Meta answered), how long to
+    /// wait for Meta's echo before sending again.
+    pub echo_grace_ms: i64,
 }
 
 fn required(
@@ -263,6 +269,8 @@ impl TryFrom<RawSettings> for Settings {
             86_400,
         )? as i64
             * 1000;
+        let echo_grace_ms =
+            number(&raw.echo_grace_seconds, "echo_grace_seconds", 30, 3_600)? as i64 * 1000;
         let log_json = match raw.log_format.as_deref() {
             None | Some("text") => false,
             Some("json") => true,
@@ -314,6 +322,7 @@ impl TryFrom<RawSettings> for Settings {
             log_json,
             send_limit,
             send_limit_window_ms,
+            echo_grace_ms,
         })
     }
 }

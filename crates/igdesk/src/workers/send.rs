@@ -18,9 +18,6 @@ use tokio_util::sync::CancellationToken;
 
 const BATCH: i64 = 256;
 const LEASE: Millis = 60_000;
-/// After an attempt whose outcome is unknown (igdesk stopped while Meta was
-/// answering), wait this long for Meta's echo before sending again.
-pub const ECHO_GRACE: Millis = 30_000;
 /// Passing faults are retried this many times before the message is marked failed.
 const MAX_ATTEMPTS: i64 = 10;
 /// Accounts sending side by side.
@@ -161,9 +158,9 @@ async fn send_one(
         "sending"
             if out
                 .sending_since
-                .is_some_and(|since| now < since + ECHO_GRACE) =>
+                .is_some_and(|since| now < since + app.settings.echo_grace_ms) =>
         {
-            let until = out.sending_since.unwrap_or(now) + ECHO_GRACE;
+            let until = out.sending_since.unwrap_or(now) + app.settings.echo_grace_ms;
             let _ = store
                 .retry_job(
                     job.id,

@@ -50,15 +50,29 @@ impl EchoQueue {
     }
 }
 
+/// First pause before delivering an echo again, and the longest one.
+const RETRY_FIRST: Duration = Duration::from_millis(200);
+const RETRY_MAX: Duration = Duration::from_secs(5);
+
 async fn worker(sim: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Pending>) {
     while let Some(pending) = queue.recv().await {
         tokio::time::sleep_until(pending.due).await;
-        let Some(inner) = sim.upgrade() else { break };
-        let sim = Simulator { inner };
-        match sim.deliver(&pending.delivery).await {
-            Ok(status) if (200..300).contains(&status) => {}
-            Ok(status) => tracing::warn!(status, "the webhook refused an echo"),
-            Err(error) => tracing::warn!(error = %format!("{error:#}"), "delivering an echo"),
+        // Like Meta, an echo the receiver did not acknowledge is delivered again
+        // until it is (Meta keeps trying for hours); later echoes wait their turn.
+        let mut pause = RETRY_FIRST;
+        loop {
+            let Some(inner) = sim.upgrade() else { return };
+            let sim = Simulator { inner };
+            match sim.deliver(&pending.delivery).await {
+                Ok(status) if (200..300).contains(&status) => break,
+                Ok(status) => tracing::warn!(status, "the webhook refused an echo; retrying"),
+                Err(error) => {
+                    tracing::warn!(error = %format!("{error:#}"), "delivering an echo; retrying")
+                }
+            }
+            drop(sim);
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(RETRY_MAX);
         }
     }
 }
