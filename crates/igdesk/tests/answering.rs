@@ -339,3 +339,53 @@ async fn the_account_limit_is_never_exceeded_and_nothing_is_dropped() {
         assert!(in_window <= 3, "more than 3 sends within 2 s: {times:?}");
     }
 }
+
+#[tokio::test]
+async fn an_automatic_reply_after_24_hours_is_refused_not_tagged() {
+    let app = start_sqlite().await;
+    customer_wrote(&app, "555", 30).await;
+    let store = app.running.app.store.clone();
+    let customer_id = app.customer("555").await["id"].as_i64().unwrap();
+    let customer = store
+        .customer(
+            igdesk_store::Scope {
+                agent: igdesk_domain::AgentId(0),
+                admin: true,
+            },
+            igdesk_domain::CustomerId(customer_id),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let ids = store
+        .queue_reply(
+            igdesk_store::NewReply {
+                account: customer.account_id,
+                customer: customer.id,
+                lane: igdesk_store::Lane::Api,
+                author: "automatic",
+                comment_id: None,
+                parts: vec![igdesk_store::OutgoingPart {
+                    provisional_mid: "igdesk:out:auto-1".into(),
+                    text: Some("We are closed".into()),
+                    attachments: vec![],
+                    message: json!({"text": "We are closed"}),
+                }],
+            },
+            igdesk::now_ms(),
+        )
+        .await
+        .unwrap();
+    app.running.app.jobs_ready.notify_waiters();
+    let failed = app
+        .item_when("555", ids[0].0, "refused", |i| i["status"] == "failed")
+        .await;
+    assert!(
+        failed["failure"]
+            .as_str()
+            .unwrap()
+            .contains("automatic replies"),
+        "{failed}"
+    );
+    assert!(app.sim.sent().is_empty());
+}

@@ -13,12 +13,21 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-const ACCOUNTS: [&str; 3] = ["17841400000000101", "17841400000000102", "17841400000000103"];
+const ACCOUNTS: [&str; 3] = [
+    "17841400000000101",
+    "17841400000000102",
+    "17841400000000103",
+];
 const CUSTOMERS_PER_ACCOUNT: usize = 8;
 const REPLIES_PER_CUSTOMER: usize = 12;
 
 async fn get(url: &str, token: &str, path: &str) -> Value {
-    let response = reqwest::Client::new().get(format!("{url}{path}")).bearer_auth(token).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
@@ -27,14 +36,24 @@ async fn get(url: &str, token: &str, path: &str) -> Value {
 async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (sim, igs_url) = start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
+    let (sim, igs_url) =
+        start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
     let envs: Vec<(String, String)> = [
-        ("IGDESK_DATABASE_URL", format!("sqlite://{}", dir.path().join("igdesk.db").display())),
+        (
+            "IGDESK_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("igdesk.db").display()),
+        ),
         ("IGDESK_META_APP_SECRET", APP_SECRET.into()),
         ("IGDESK_META_VERIFY_TOKEN", VERIFY_TOKEN.into()),
         ("IGDESK_SECRET_KEY", SECRET_KEY.into()),
-        ("IGDESK_GRAPH_BASE_URL", format!("{igs_url}/graph.facebook.com")),
-        ("IGDESK_INSTAGRAM_GRAPH_BASE_URL", format!("{igs_url}/graph.instagram.com")),
+        (
+            "IGDESK_GRAPH_BASE_URL",
+            format!("{igs_url}/graph.facebook.com"),
+        ),
+        (
+            "IGDESK_INSTAGRAM_GRAPH_BASE_URL",
+            format!("{igs_url}/graph.instagram.com"),
+        ),
         ("IGDESK_SEND_LIMIT", "100000".into()),
         ("IGDESK_ECHO_GRACE_SECONDS", "2".into()),
     ]
@@ -52,20 +71,59 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
             page_token: token.clone(),
             instagram_token: format!("IGQV-{i}"),
         });
-        let args = ["account", "add", "--ig-id", ig_id, "--page-id", &page_id, "--page-name", "Shop", "--username", "shop", "--token", &token];
+        let args = [
+            "account",
+            "add",
+            "--ig-id",
+            ig_id,
+            "--page-id",
+            &page_id,
+            "--page-name",
+            "Shop",
+            "--username",
+            "shop",
+            "--token",
+            &token,
+        ];
         let out = run(&args, &env_refs, "");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    let agent = run(&["agent", "add", "--email", "ops@example.com", "--name", "Ops", "--admin"], &env_refs, "a long password\n");
+    let agent = run(
+        &[
+            "agent",
+            "add",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--admin",
+        ],
+        &env_refs,
+        "a long password\n",
+    );
     let stdout = String::from_utf8(agent.stdout).unwrap();
-    let token = stdout.split("API token (shown once): ").nth(1).unwrap().trim().to_owned();
+    let token = stdout
+        .split("API token (shown once): ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
 
     let mut server = Server::start(&envs, port).await;
     let mut customers = Vec::new();
     for (a, ig_id) in ACCOUNTS.iter().enumerate() {
         for c in 0..CUSTOMERS_PER_ACCOUNT {
             let igsid = format!("8{a}{c:02}");
-            assert_eq!(sim.deliver(&Delivery::new(*ig_id).push(Event::text(&igsid, "hello"))).await.unwrap(), 200);
+            assert_eq!(
+                sim.deliver(&Delivery::new(*ig_id).push(Event::text(&igsid, "hello")))
+                    .await
+                    .unwrap(),
+                200
+            );
             customers.push(igsid);
         }
     }
@@ -73,7 +131,14 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
     let deadline = Instant::now() + Duration::from_secs(30);
     while ids.len() < customers.len() {
         for igsid in &customers {
-            if let Some(id) = get(&server.url, &token, &format!("/api/v1/customers?igsid={igsid}")).await["data"][0]["id"].as_i64() {
+            if let Some(id) = get(
+                &server.url,
+                &token,
+                &format!("/api/v1/customers?igsid={igsid}"),
+            )
+            .await["data"][0]["id"]
+                .as_i64()
+            {
                 ids.insert(igsid.clone(), id);
             }
         }
@@ -88,7 +153,10 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
         for igsid in &customers {
             let text = format!("reply {round} to {igsid}");
             let response = client
-                .post(format!("{}/api/v1/customers/{}/messages", server.url, ids[igsid]))
+                .post(format!(
+                    "{}/api/v1/customers/{}/messages",
+                    server.url, ids[igsid]
+                ))
                 .bearer_auth(&token)
                 .json(&json!({ "text": text }))
                 .send()
@@ -110,11 +178,18 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let sent = sim.sent();
-        let delivered = expected.iter().filter(|t| sent.iter().any(|m| m.text.as_deref() == Some(t.as_str()))).count();
+        let delivered = expected
+            .iter()
+            .filter(|t| sent.iter().any(|m| m.text.as_deref() == Some(t.as_str())))
+            .count();
         if delivered == expected.len() {
             break;
         }
-        assert!(Instant::now() < deadline, "{delivered} of {} replies reached Meta", expected.len());
+        assert!(
+            Instant::now() < deadline,
+            "{delivered} of {} replies reached Meta",
+            expected.len()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let mut counts: HashMap<String, usize> = HashMap::new();
@@ -122,24 +197,52 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
         *counts.entry(m.text.unwrap_or_default()).or_default() += 1;
     }
     for text in &expected {
-        assert_eq!(counts.get(text), Some(&1), "{text:?} must reach Meta exactly once");
+        assert_eq!(
+            counts.get(text),
+            Some(&1),
+            "{text:?} must reach Meta exactly once"
+        );
     }
     // In each customer's thread the replies arrived in the order they were written.
     for igsid in &customers {
-        let order: Vec<String> = sim.sent().into_iter().filter(|m| &m.recipient_igsid == igsid).filter_map(|m| m.text).collect();
-        let written: Vec<String> = (0..REPLIES_PER_CUSTOMER).map(|r| format!("reply {r} to {igsid}")).collect();
+        let order: Vec<String> = sim
+            .sent()
+            .into_iter()
+            .filter(|m| &m.recipient_igsid == igsid)
+            .filter_map(|m| m.text)
+            .collect();
+        let written: Vec<String> = (0..REPLIES_PER_CUSTOMER)
+            .map(|r| format!("reply {r} to {igsid}"))
+            .collect();
         assert_eq!(order, written);
     }
     // And igdesk knows every one of them as sent, with Meta's id.
     let deadline = Instant::now() + Duration::from_secs(30);
     for igsid in &customers {
         loop {
-            let timeline = get(&server.url, &token, &format!("/api/v1/customers/{}/timeline", ids[igsid])).await;
-            let out: Vec<&Value> = timeline["data"].as_array().unwrap().iter().filter(|i| i["direction"] == "out").collect();
-            if out.len() == REPLIES_PER_CUSTOMER && out.iter().all(|i| i["status"] == "sent" || i["status"] == "read") {
+            let timeline = get(
+                &server.url,
+                &token,
+                &format!("/api/v1/customers/{}/timeline", ids[igsid]),
+            )
+            .await;
+            let out: Vec<&Value> = timeline["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["direction"] == "out")
+                .collect();
+            if out.len() == REPLIES_PER_CUSTOMER
+                && out
+                    .iter()
+                    .all(|i| i["status"] == "sent" || i["status"] == "read")
+            {
                 break;
             }
-            assert!(Instant::now() < deadline, "igdesk's record for {igsid}: {out:?}");
+            assert!(
+                Instant::now() < deadline,
+                "igdesk's record for {igsid}: {out:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

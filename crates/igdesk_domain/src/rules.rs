@@ -42,6 +42,8 @@ pub const IMAGE_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/gif"];
 /// only by a person, with the `HUMAN_AGENT` tag.
 pub const RESPONSE_WINDOW: Millis = DAY;
 pub const HUMAN_AGENT_WINDOW: Millis = 7 * DAY;
+/// Meta's limit on private replies to comments on posts and reels, per account.
+pub const PRIVATE_REPLIES_PER_HOUR: usize = 750;
 /// A private reply to a comment is possible for 7 days after the comment.
 pub const PRIVATE_REPLY_WINDOW: Millis = 7 * DAY;
 

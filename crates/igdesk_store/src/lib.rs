@@ -167,6 +167,9 @@ pub trait OutboxStore: Send + Sync + 'static {
     async fn mark_needs_reconnect(&self, account: AccountId, reason: &str) -> Result<()>;
     /// Send times of the account's messages since `since`.
     async fn sends_since(&self, account: AccountId, since: Millis) -> Result<Vec<Millis>>;
+    /// Send times of the account's private replies to comments since `since`.
+    async fn private_replies_since(&self, account: AccountId, since: Millis)
+        -> Result<Vec<Millis>>;
     async fn save_upload(
         &self,
         id: &str,

@@ -5,7 +5,9 @@
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
-use igdesk_domain::rules::{describe_meta_error, messaging_window, next_send_slot, Author, SendAs};
+use igdesk_domain::rules::{
+    describe_meta_error, messaging_window, next_send_slot, Author, SendAs, PRIVATE_REPLIES_PER_HOUR,
+};
 use igdesk_domain::{AccountId, Millis};
 use igdesk_meta::{ErrorAction, GraphError, Recipient};
 use igdesk_store::{Job, Outgoing};
@@ -111,10 +113,16 @@ async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgo
         igdesk_meta::LoginPath::Facebook => 300,
         igdesk_meta::LoginPath::Instagram => 100,
     };
+    let private = app
+        .store
+        .private_replies_since(account_id, now_ms() - igdesk_domain::time::HOUR)
+        .await
+        .unwrap_or_default();
     let gate = Arc::new(Gate::new(
         app.settings.send_limit,
         window,
         recent,
+        private,
         per_second,
     ));
     let auth = Arc::new(auth);
@@ -191,10 +199,9 @@ async fn send_one(
             }
         },
     };
-    match gate.reserve(now) {
-        Ok(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
-        Ok(_) => {}
-        Err(slot) => {
+    match gate.reserve(now, out.comment_id.is_some()) {
+        Reserve::Go(delay) => tokio::time::sleep(delay).await,
+        Reserve::AccountFull(slot) => {
             let _ = store
                 .pause_sends(out.account_id, slot, "the account's message limit")
                 .await;
@@ -202,6 +209,13 @@ async fn send_one(
                 .retry_job(job.id, slot, "the account's message limit")
                 .await;
             return Next::HoldAccount(slot);
+        }
+        Reserve::PrivateRepliesFull(slot) => {
+            // Only private replies wait; the account's other messages go on.
+            let _ = store
+                .retry_job(job.id, slot, "Meta's private-reply limit (750 per hour)")
+                .await;
+            return Next::Continue;
         }
     }
     let now = now_ms();
@@ -309,18 +323,35 @@ struct Gate {
     per_second: u32,
 }
 
+enum Reserve {
+    /// Send, after this pause (Meta's per-second rate).
+    Go(Duration),
+    /// The account reached its message limit until then.
+    AccountFull(Millis),
+    /// Private replies reached Meta's hourly limit until then.
+    PrivateRepliesFull(Millis),
+}
+
 struct GateState {
     recent: Vec<Millis>,
+    private: Vec<Millis>,
     second_start: Millis,
     in_second: u32,
     held_until: Option<Millis>,
 }
 
 impl Gate {
-    fn new(limit: usize, window: Millis, recent: Vec<Millis>, per_second: u32) -> Self {
+    fn new(
+        limit: usize,
+        window: Millis,
+        recent: Vec<Millis>,
+        private: Vec<Millis>,
+        per_second: u32,
+    ) -> Self {
         Self {
             state: Mutex::new(GateState {
                 recent,
+                private,
                 second_start: 0,
                 in_second: 0,
                 held_until: None,
@@ -340,17 +371,23 @@ impl Gate {
         state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
     }
 
-    /// Ok(how long to wait for Meta's per-second rate), or Err(when the account's
-    /// limit lets the next message go).
-    fn reserve(&self, now: Millis) -> Result<Duration, Millis> {
+    fn reserve(&self, now: Millis, private_reply: bool) -> Reserve {
         let mut state = self.state.lock().expect("gate lock");
         if let Some(until) = state.held_until {
-            return Err(until);
+            return Reserve::AccountFull(until);
         }
         let slot = next_send_slot(now, &state.recent, self.limit, self.window);
         if slot > now {
             state.held_until = Some(slot);
-            return Err(slot);
+            return Reserve::AccountFull(slot);
+        }
+        if private_reply {
+            let hour = igdesk_domain::time::HOUR;
+            let slot = next_send_slot(now, &state.private, PRIVATE_REPLIES_PER_HOUR, hour);
+            if slot > now {
+                return Reserve::PrivateRepliesFull(slot);
+            }
+            state.private.push(now);
         }
         state.recent.push(now);
         if now - state.second_start >= 1_000 {
@@ -363,8 +400,56 @@ impl Gate {
             let wait = state.second_start + 1_000 - now;
             state.second_start += 1_000;
             state.in_second = 1;
-            return Ok(Duration::from_millis(wait.max(0) as u64));
+            return Reserve::Go(Duration::from_millis(wait.max(0) as u64));
         }
-        Ok(Duration::ZERO)
+        Reserve::Go(Duration::ZERO)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(limit: usize, per_second: u32) -> Gate {
+        Gate::new(limit, 10_000, vec![], vec![], per_second)
+    }
+
+    #[test]
+    fn the_account_limit_holds_the_account_until_a_slot_frees() {
+        let g = gate(2, 300);
+        assert!(matches!(g.reserve(1_000, false), Reserve::Go(_)));
+        assert!(matches!(g.reserve(2_000, false), Reserve::Go(_)));
+        assert!(matches!(
+            g.reserve(3_000, false),
+            Reserve::AccountFull(11_000)
+        ));
+        assert_eq!(g.held(), Some(11_000));
+    }
+
+    #[test]
+    fn private_replies_wait_alone_for_their_hourly_limit() {
+        let hour_ago_plus = (0..PRIVATE_REPLIES_PER_HOUR as i64)
+            .map(|i| 1_000 + i)
+            .collect();
+        let g = Gate::new(1_000_000, 10_000, vec![], hour_ago_plus, 300);
+        let now = 2_000_000;
+        assert!(
+            matches!(g.reserve(now, true), Reserve::PrivateRepliesFull(s) if s == 1_000 + igdesk_domain::time::HOUR)
+        );
+        assert!(
+            matches!(g.reserve(now, false), Reserve::Go(_)),
+            "other messages go on"
+        );
+        assert_eq!(g.held(), None);
+    }
+
+    #[test]
+    fn more_than_the_per_second_rate_waits_for_the_next_second() {
+        let g = gate(1_000, 2);
+        assert!(matches!(g.reserve(5_000, false), Reserve::Go(d) if d.is_zero()));
+        assert!(matches!(g.reserve(5_100, false), Reserve::Go(d) if d.is_zero()));
+        assert!(
+            matches!(g.reserve(5_200, false), Reserve::Go(d) if d == Duration::from_millis(800))
+        );
     }
 }

@@ -212,6 +212,21 @@ impl OutboxStore for SqlStore {
             .collect()
     }
 
+    async fn private_replies_since(
+        &self,
+        account: AccountId,
+        since: Millis,
+    ) -> Result<Vec<Millis>> {
+        sqlx::query("SELECT sent_at FROM outgoing WHERE account_id = $1 AND sent_at > $2 AND comment_id IS NOT NULL")
+            .bind(account.0)
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("sent_at")?))
+            .collect()
+    }
+
     async fn save_upload(
         &self,
         id: &str,
