@@ -46,8 +46,9 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// Measure intake throughput and latency against a minimal baseline.
-    Bench(crate::bench::BenchArgs),
+    /// Measure intake and sending (figures for docs/BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 #[derive(Subcommand)]

@@ -141,8 +141,10 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// for a new token), interactive ones first.
     async fn claim_sends(&self, limit: i64, now: Millis, lease_until: Millis) -> Result<Vec<Job>>;
     async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>>;
-    /// An attempt starts: from now on its outcome may be unknown (a crash).
-    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<()>;
+    /// An attempt starts: from now on its outcome may be unknown (a crash). False
+    /// when the message is no longer queued (a person's reply went ahead of it):
+    /// then it must not be sent now.
+    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<bool>;
     /// Meta accepted it: record its id, complete the job, queue the customer's next.
     async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()>;
     /// It will not be sent: record why (in words), complete the job, queue the next.

@@ -12,13 +12,13 @@ use igdesk_domain::{AccountId, Millis};
 use igdesk_meta::{ErrorAction, GraphError, Recipient};
 use igdesk_store::{Job, Outgoing};
 use rand::Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-const BATCH: i64 = 256;
+const BATCH: i64 = 128;
 const LEASE: Millis = 60_000;
 /// Passing faults are retried this many times before the message is marked failed.
 const MAX_ATTEMPTS: i64 = 10;
@@ -26,6 +26,8 @@ const MAX_ATTEMPTS: i64 = 10;
 const ACCOUNTS_AT_ONCE: usize = 32;
 
 pub async fn run(app: App, cancel: CancellationToken) {
+    // Meta's per-second rate is counted per account across batches.
+    let pacers: Pacers = Arc::default();
     loop {
         let woken = app.jobs_ready.notified();
         tokio::pin!(woken);
@@ -71,7 +73,13 @@ pub async fn run(app: App, cancel: CancellationToken) {
             while running.len() >= ACCOUNTS_AT_ONCE {
                 running.join_next().await;
             }
-            running.spawn(send_for_account(app.clone(), account, jobs));
+            let pacer = pacers
+                .lock()
+                .expect("pacers lock")
+                .entry(account)
+                .or_default()
+                .clone();
+            running.spawn(send_for_account(app.clone(), account, jobs, pacer));
         }
         while running.join_next().await.is_some() {}
     }
@@ -88,7 +96,21 @@ enum Next {
 /// batch holds at most one message per customer, so order is kept).
 const SENDS_PER_ACCOUNT: usize = 8;
 
-async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgoing)>) {
+type Pacers = Arc<Mutex<HashMap<AccountId, Arc<Mutex<Pacer>>>>>;
+
+/// Calls made to Meta for one account in the current second.
+#[derive(Default)]
+pub struct Pacer {
+    second_start: Millis,
+    in_second: u32,
+}
+
+async fn send_for_account(
+    app: App,
+    account_id: AccountId,
+    jobs: Vec<(Job, Outgoing)>,
+    pacer: Arc<Mutex<Pacer>>,
+) {
     let account = match app.store.account(account_id).await {
         Ok(Some(a)) => a,
         _ => return, // leases expire; the jobs come back
@@ -124,6 +146,7 @@ async fn send_for_account(app: App, account_id: AccountId, jobs: Vec<(Job, Outgo
         recent,
         private,
         per_second,
+        pacer,
     ));
     let auth = Arc::new(auth);
     let mut running = JoinSet::new();
@@ -163,6 +186,8 @@ async fn send_one(
             let _ = store.complete_job(job.id).await;
             return Next::Continue;
         }
+        // Stepped back for a person's reply; its job went with it.
+        "waiting" => return Next::Continue,
         "sending"
             if out
                 .sending_since
@@ -219,9 +244,14 @@ async fn send_one(
         }
     }
     let now = now_ms();
-    if let Err(e) = store.mark_sending(out.item, now).await {
-        let _ = store.retry_job(job.id, now + 1_000, &e.to_string()).await;
-        return Next::Continue;
+    match store.mark_sending(out.item, now).await {
+        Ok(true) => {}
+        // It stepped back for a person's reply; its job is gone with it.
+        Ok(false) => return Next::Continue,
+        Err(e) => {
+            let _ = store.retry_job(job.id, now + 1_000, &e.to_string()).await;
+            return Next::Continue;
+        }
     }
     let result = app
         .graph
@@ -318,6 +348,7 @@ async fn failed_attempt(
 /// reserved, before it is made, so sends in flight together never overshoot.
 struct Gate {
     state: Mutex<GateState>,
+    pacer: Arc<Mutex<Pacer>>,
     limit: usize,
     window: Millis,
     per_second: u32,
@@ -335,8 +366,6 @@ enum Reserve {
 struct GateState {
     recent: Vec<Millis>,
     private: Vec<Millis>,
-    second_start: Millis,
-    in_second: u32,
     held_until: Option<Millis>,
 }
 
@@ -347,15 +376,15 @@ impl Gate {
         recent: Vec<Millis>,
         private: Vec<Millis>,
         per_second: u32,
+        pacer: Arc<Mutex<Pacer>>,
     ) -> Self {
         Self {
             state: Mutex::new(GateState {
                 recent,
                 private,
-                second_start: 0,
-                in_second: 0,
                 held_until: None,
             }),
+            pacer,
             limit,
             window,
             per_second,
@@ -390,16 +419,17 @@ impl Gate {
             state.private.push(now);
         }
         state.recent.push(now);
-        if now - state.second_start >= 1_000 {
-            state.second_start = now;
-            state.in_second = 0;
+        let mut pacer = self.pacer.lock().expect("pacer lock");
+        if now - pacer.second_start >= 1_000 {
+            pacer.second_start = now;
+            pacer.in_second = 0;
         }
-        state.in_second += 1;
-        if state.in_second > self.per_second {
+        pacer.in_second += 1;
+        if pacer.in_second > self.per_second {
             // Into the next second.
-            let wait = state.second_start + 1_000 - now;
-            state.second_start += 1_000;
-            state.in_second = 1;
+            let wait = pacer.second_start + 1_000 - now;
+            pacer.second_start += 1_000;
+            pacer.in_second = 1;
             return Reserve::Go(Duration::from_millis(wait.max(0) as u64));
         }
         Reserve::Go(Duration::ZERO)
@@ -411,7 +441,7 @@ mod tests {
     use super::*;
 
     fn gate(limit: usize, per_second: u32) -> Gate {
-        Gate::new(limit, 10_000, vec![], vec![], per_second)
+        Gate::new(limit, 10_000, vec![], vec![], per_second, Arc::default())
     }
 
     #[test]
@@ -431,7 +461,14 @@ mod tests {
         let hour_ago_plus = (0..PRIVATE_REPLIES_PER_HOUR as i64)
             .map(|i| 1_000 + i)
             .collect();
-        let g = Gate::new(1_000_000, 10_000, vec![], hour_ago_plus, 300);
+        let g = Gate::new(
+            1_000_000,
+            10_000,
+            vec![],
+            hour_ago_plus,
+            300,
+            Arc::default(),
+        );
         let now = 2_000_000;
         assert!(
             matches!(g.reserve(now, true), Reserve::PrivateRepliesFull(s) if s == 1_000 + igdesk_domain::time::HOUR)

@@ -63,6 +63,9 @@ impl OutboxStore for SqlStore {
             .await?;
             ids.push(ItemId(id));
         }
+        if reply.lane == Lane::Console {
+            yield_api_head(tx, reply.customer).await?;
+        }
         promote_next(tx, reply.customer, now).await?;
         writing.commit().await?;
         Ok(ids)
@@ -80,7 +83,7 @@ impl OutboxStore for SqlStore {
              WHERE j.kind = '{JOB_SEND}' AND j.dead = 0 AND j.run_at <= $2 AND j.leased_until <= $2 \
              AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
              ORDER BY j.priority, j.run_at, j.id LIMIT $3 {lock}) \
-             RETURNING id, kind, payload, attempts"
+             RETURNING id, kind, payload, attempts, priority"
         );
         let mut jobs = sqlx::query(&sql)
             .bind(lease_until)
@@ -90,16 +93,19 @@ impl OutboxStore for SqlStore {
             .await?
             .iter()
             .map(|r| {
-                Ok(Job {
+                let priority: i64 = r.try_get("priority")?;
+                let job = Job {
                     id: JobId(r.try_get("id")?),
                     kind: r.try_get("kind")?,
                     payload: r.try_get("payload")?,
                     attempts: r.try_get("attempts")?,
-                })
+                };
+                Ok((priority, job))
             })
             .collect::<Result<Vec<_>>>()?;
-        jobs.sort_by_key(|j| j.id);
-        Ok(jobs)
+        // RETURNING comes in no set order: a person's reply goes first again here.
+        jobs.sort_by_key(|(priority, job)| (*priority, job.id));
+        Ok(jobs.into_iter().map(|(_, job)| job).collect())
     }
 
     async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>> {
@@ -114,17 +120,18 @@ impl OutboxStore for SqlStore {
         .map(|found| first(found, outgoing_row))?
     }
 
-    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<()> {
+    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<bool> {
         let _turn = self.writer_turn().await;
-        sqlx::query(
+        let started = sqlx::query(
             "UPDATE outgoing SET state = 'sending', sending_since = $1, attempts = attempts + 1 \
              WHERE item_id = $2 AND state IN ('queued', 'sending')",
         )
         .bind(now)
         .bind(item.0)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(started == 1)
     }
 
     async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()> {
@@ -400,6 +407,33 @@ async fn finish(mut writing: WriteTx, job: JobId, customer: CustomerId, now: Mil
     writing.commit().await
 }
 
+/// A person's reply must not wait behind an automated message that is only queued
+/// (not being sent): that message steps back to waiting, and its job goes.
+async fn yield_api_head(tx: &mut Tx, customer: CustomerId) -> Result<()> {
+    let heads = sqlx::query(
+        "SELECT item_id FROM outgoing WHERE customer_id = $1 AND state = 'queued' AND lane = 'api'",
+    )
+    .bind(customer.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    for head in heads {
+        let item: i64 = head.try_get("item_id")?;
+        sqlx::query(
+            "UPDATE outgoing SET state = 'waiting' WHERE item_id = $1 AND state = 'queued'",
+        )
+        .bind(item)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM jobs WHERE kind = '{JOB_SEND}' AND dedup_key = $1"
+        ))
+        .bind(format!("{JOB_SEND}:{item}"))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Gives the customer's oldest waiting message its send job, unless another of the
 /// customer's messages is still on its way: one at a time keeps them in order.
 pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<()> {
@@ -413,7 +447,10 @@ pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis)
         return Ok(());
     }
     let next = sqlx::query(
-        "SELECT item_id, account_id, lane FROM outgoing WHERE customer_id = $1 AND state = 'waiting' ORDER BY item_id LIMIT 1",
+        // A person's reply goes before automated messages still waiting for the same
+        // customer; within a lane, messages keep the order they were written in.
+        "SELECT item_id, account_id, lane FROM outgoing WHERE customer_id = $1 AND state = 'waiting' \
+         ORDER BY CASE WHEN lane = 'console' THEN 0 ELSE 1 END, item_id LIMIT 1",
     )
     .bind(customer.0)
     .fetch_all(&mut **tx)

@@ -1,0 +1,191 @@
+//! `igdesk bench intake`: signed deliveries per second durably acknowledged, and
+//! acknowledgement latency at a fixed rate, for igdesk and for a minimal baseline
+//! (axum + HMAC check + one SQLite insert per delivery, same durability), measured
+//! by the simulator's load generator over real HTTP on loopback.
+
+use super::baseline;
+use crate::config::{RawSettings, Settings};
+use crate::crypto::random_hex;
+use crate::now_ms;
+use clap::Args;
+use igdesk_domain::ConversationSettings;
+use igdesk_igs::{run_load, LoadConfig, LoadReport};
+use igdesk_store::NewAccount;
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+#[derive(Args)]
+pub struct IntakeArgs {
+    /// Seconds each measurement runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Deliveries per second for the latency measurement.
+    #[arg(long, default_value_t = 5_000)]
+    rate: u32,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Where the bench's SQLite files go (a fresh temporary folder by default).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+const BENCH_IG_ID: &str = "17841400000000999";
+
+struct Figures {
+    throughput: LoadReport,
+    at_rate: LoadReport,
+}
+
+pub async fn run(args: IntakeArgs) -> anyhow::Result<()> {
+    let temp = tempfile_dir(&args)?;
+    let secret = random_hex(16);
+
+    let igdesk = measure_igdesk(&args, &temp, &secret).await?;
+    let base = measure_baseline(&args, &temp, &secret).await?;
+
+    println!();
+    println!(
+        "| target | deliveries/s (max) | p50 ms @ {r}/s | p99 ms @ {r}/s | achieved/s @ {r}/s |",
+        r = args.rate
+    );
+    println!("|---|---|---|---|---|");
+    for (name, f) in [("igdesk", &igdesk), ("baseline", &base)] {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.0} |",
+            f.throughput.per_sec, f.at_rate.p50_ms, f.at_rate.p99_ms, f.at_rate.per_sec
+        );
+    }
+    println!();
+    println!(
+        "ratio igdesk/baseline (max deliveries/s): {:.2}",
+        igdesk.throughput.per_sec / base.throughput.per_sec.max(1e-9)
+    );
+    for (name, f) in [("igdesk", &igdesk), ("baseline", &base)] {
+        for (label, r) in [("max", &f.throughput), ("fixed rate", &f.at_rate)] {
+            if r.failed > 0 {
+                println!(
+                    "note: {name} {label}: {} of {} deliveries failed",
+                    r.failed, r.sent
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tempfile_dir(args: &IntakeArgs) -> anyhow::Result<PathBuf> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("igdesk-bench-{}", random_hex(4))),
+    };
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn load(
+    args: &IntakeArgs,
+    url: &str,
+    secret: &str,
+    rate: Option<u32>,
+) -> anyhow::Result<LoadReport> {
+    let report = run_load(LoadConfig {
+        url: url.to_owned(),
+        app_secret: secret.to_owned(),
+        business_ig_id: BENCH_IG_ID.into(),
+        rate_per_sec: rate,
+        duration: Duration::from_secs(args.seconds),
+        concurrency: args.concurrency,
+        customers: 1_000,
+    })
+    .await?;
+    eprintln!("  {}", report);
+    Ok(report)
+}
+
+async fn measure_igdesk(
+    args: &IntakeArgs,
+    dir: &std::path::Path,
+    secret: &str,
+) -> anyhow::Result<Figures> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let settings = Settings::try_from(RawSettings {
+        listen: Some(listener.local_addr()?.to_string()),
+        database_url: Some(format!("sqlite://{}", dir.join("igdesk.db").display())),
+        meta_app_secret: Some(secret.to_owned()),
+        meta_verify_token: Some("bench".into()),
+        // No Graph calls succeed here; profile refreshes retry in the background
+        // like they would against a Meta outage, which is part of the load.
+        graph_base_url: Some("http://127.0.0.1:9".into()),
+        instagram_graph_base_url: Some("http://127.0.0.1:9".into()),
+        secret_key: Some(random_hex(32)),
+        ..RawSettings::default()
+    })?;
+    let running = crate::server::start(settings, Some(listener)).await?;
+    running
+        .app
+        .store
+        .add_account(
+            NewAccount {
+                ig_id: BENCH_IG_ID.into(),
+                page_id: "1".into(),
+                page_name: "Bench".into(),
+                username: "bench".into(),
+                login_path: "facebook".into(),
+                token_sealed: running.app.sealer.seal(&SecretString::from("x".to_owned())),
+                added_by: "bench".into(),
+                settings: ConversationSettings::default(),
+            },
+            now_ms(),
+        )
+        .await?;
+    let url = format!("{}/webhooks/instagram", running.url());
+    eprintln!("igdesk serve (SQLite, WAL, synchronous=FULL, group commit):");
+    let throughput = load(args, &url, secret, None).await?;
+    drain(&running).await?;
+    let at_rate = load(args, &url, secret, Some(args.rate)).await?;
+    drain(&running).await?;
+    running.stop().await?;
+    Ok(Figures {
+        throughput,
+        at_rate,
+    })
+}
+
+/// Waits for the processing backlog to empty, and says how fast it went.
+async fn drain(running: &crate::server::Running) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let pending = |counts: Vec<(String, i64)>| {
+        counts
+            .into_iter()
+            .find(|(s, _)| s == "pending")
+            .map(|(_, n)| n)
+            .unwrap_or(0)
+    };
+    let backlog = pending(running.app.store.delivery_counts().await?);
+    while pending(running.app.store.delivery_counts().await?) > 0 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("  backlog of {backlog} deliveries processed in {secs:.1} s after the load stopped");
+    Ok(())
+}
+
+async fn measure_baseline(
+    args: &IntakeArgs,
+    dir: &std::path::Path,
+    secret: &str,
+) -> anyhow::Result<Figures> {
+    let server = baseline::start(&dir.join("baseline.db"), secret).await?;
+    let url = format!("http://{}/webhooks/instagram", server.addr);
+    eprintln!("baseline (axum + HMAC + one SQLite insert per delivery, WAL, synchronous=FULL):");
+    let throughput = load(args, &url, secret, None).await?;
+    let at_rate = load(args, &url, secret, Some(args.rate)).await?;
+    server.stop().await;
+    Ok(Figures {
+        throughput,
+        at_rate,
+    })
+}
