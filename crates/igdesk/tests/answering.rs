@@ -389,3 +389,94 @@ async fn an_automatic_reply_after_24_hours_is_refused_not_tagged() {
     );
     assert!(app.sim.sent().is_empty());
 }
+
+#[tokio::test]
+async fn byte_and_size_limits_are_checked_as_meta_counts_them() {
+    let app = start_sqlite().await;
+    customer_wrote(&app, "555", 0).await;
+    // 300 characters, but 1,200 UTF-8 bytes: over what Meta accepts.
+    let (status, body) = app.reply("555", json!({"text": "😀".repeat(300)})).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("text_too_long")),
+        "{body}"
+    );
+    assert!(body["message"].as_str().unwrap().contains("bytes"));
+    // Two 3 MB images: over the console's 5 MB per reply.
+    let id = app.customer("555").await["id"].as_i64().unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(3 * 1024 * 1024, 0);
+    let form = (0..2).fold(reqwest::multipart::Form::new(), |f, i| {
+        f.part(
+            "image",
+            reqwest::multipart::Part::bytes(png.clone())
+                .file_name(format!("{i}.png"))
+                .mime_str("image/png")
+                .unwrap(),
+        )
+    });
+    let response = app
+        .http
+        .post(format!("{}/api/v1/customers/{id}/messages", app.url))
+        .bearer_auth(&app.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(
+        matches!(status, 413 | 422) && body["code"] == "attachment_too_large",
+        "{status} {body}"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(app.sim.sent().is_empty());
+}
+
+#[tokio::test]
+async fn an_instagram_login_account_sends_through_graph_instagram_com() {
+    let app = start_sqlite().await;
+    app.sim.add_business(igdesk_igs::BusinessAccount {
+        ig_id: "17841400000000777".into(),
+        page_id: "100000000000777".into(),
+        username: "igshop".into(),
+        page_token: "EAAB-unused".into(),
+        instagram_token: "IGQV-ig-login".into(),
+    });
+    igdesk::accounts::connect(
+        app.running.app.store.as_ref(),
+        &app.running.app.sealer,
+        igdesk::accounts::Connection {
+            ig_id: "17841400000000777".into(),
+            page_id: "100000000000777".into(),
+            page_name: "IG Shop".into(),
+            username: "igshop".into(),
+            login_path: "instagram".into(),
+            token: secrecy::SecretString::from("IGQV-ig-login".to_owned()),
+            added_by: "test".into(),
+            settings: Default::default(),
+        },
+    )
+    .await
+    .unwrap();
+    let delivery =
+        igdesk_igs::Delivery::new("17841400000000777").push(Event::text("999", "hi via IG login"));
+    assert_eq!(app.sim.deliver(&delivery).await.unwrap(), 200);
+    app.settle().await;
+    let (status, queued) = app.reply("999", json!({"text": "Hello!"})).await;
+    assert_eq!(status, 202, "{queued}");
+    app.item_when("999", first_id(&queued), "sent", |i| i["status"] == "sent")
+        .await;
+    let sent = app.sim.sent();
+    assert_eq!(
+        (sent[0].api.as_str(), sent[0].business_ig_id.as_str()),
+        ("instagram", "17841400000000777")
+    );
+    app.eventually("the profile from graph.instagram.com", || async {
+        app.sim
+            .calls()
+            .iter()
+            .any(|c| c.api == "instagram" && c.path == "999")
+    })
+    .await;
+}

@@ -113,18 +113,31 @@ fn with_links(text: Option<String>, links: &[Link]) -> Result<Option<String>, Ap
     Ok(Some(lines.join("\n")))
 }
 
+/// A form that could not be read; one over the size limit says so.
+fn bad_form(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "attachment_too_large",
+            "the reply is larger than the console allows (5 MB of images)",
+        )
+    } else {
+        bad_body(e)
+    }
+}
+
 /// `text` (a field) and `image` (files, repeatable).
 async fn read_multipart(
     mut form: Multipart,
 ) -> Result<(Option<String>, Vec<ImageUpload>), ApiError> {
     let mut text = None;
     let mut images = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(bad_body)? {
+    while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name() {
-            Some("text") => text = Some(field.text().await.map_err(bad_body)?),
+            Some("text") => text = Some(field.text().await.map_err(bad_form)?),
             Some("image") => {
                 let declared = field.content_type().map(str::to_owned);
-                let bytes: Bytes = field.bytes().await.map_err(bad_body)?;
+                let bytes: Bytes = field.bytes().await.map_err(bad_form)?;
                 let content_type = sniff(&bytes)
                     .map(str::to_owned)
                     .or(declared)
