@@ -100,7 +100,7 @@ pub async fn queue(app: &App, customer: &Customer, reply: Reply) -> Result<Vec<I
             now_ms(),
         )
         .await?;
-    app.jobs_ready.notify_waiters();
+    app.wake.sends.notify_waiters();
     Ok(ids)
 }
 

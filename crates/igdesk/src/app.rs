@@ -17,8 +17,8 @@ pub struct App {
     pub graph: Arc<dyn Graph>,
     pub sealer: Sealer,
     pub intake: IntakeWriter,
-    /// Wakes the workers when new jobs were written by this process.
-    pub jobs_ready: Arc<Notify>,
+    /// Wakes the worker loops of one kind of job when this process wrote such jobs.
+    pub wake: Arc<Wakers>,
 }
 
 impl App {
@@ -41,5 +41,26 @@ impl App {
         let mut secrets = vec![&self.settings.meta_app_secret];
         secrets.extend(self.settings.meta_instagram_app_secret.as_ref());
         secrets
+    }
+}
+
+/// One wake-up per kind of work, so a burst of webhooks wakes the delivery loop
+/// only, not every loop (each wake-up is a claim, and claims are writes).
+#[derive(Default)]
+pub struct Wakers {
+    pub deliveries: Arc<Notify>,
+    pub profiles: Notify,
+    pub sends: Notify,
+    pub history: Notify,
+}
+
+impl Wakers {
+    pub fn for_kind(&self, kind: &str) -> &Notify {
+        match kind {
+            igdesk_store::JOB_PROCESS_DELIVERY => &self.deliveries,
+            igdesk_store::JOB_SEND => &self.sends,
+            igdesk_store::JOB_IMPORT_HISTORY => &self.history,
+            _ => &self.profiles,
+        }
     }
 }

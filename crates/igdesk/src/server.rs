@@ -11,7 +11,6 @@ use igdesk_store::Backend;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -52,8 +51,8 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
             .with_context(|| format!("cannot listen on {} (IGDESK_LISTEN)", settings.listen))?,
     };
     let addr = listener.local_addr()?;
-    let jobs_ready = Arc::new(Notify::new());
-    let (intake, writer) = IntakeWriter::spawn(store.clone(), jobs_ready.clone());
+    let wake = Arc::new(crate::app::Wakers::default());
+    let (intake, writer) = IntakeWriter::spawn(store.clone(), wake.deliveries.clone());
     let graph = HttpGraph::new(
         &settings.graph_base_url,
         &settings.instagram_graph_base_url,
@@ -66,7 +65,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         settings: Arc::new(settings),
         graph: Arc::new(graph),
         intake,
-        jobs_ready,
+        wake,
     };
     let stop = CancellationToken::new();
     let workers = crate::workers::spawn(&app, &stop);

@@ -303,7 +303,7 @@ async fn a_rejected_token_holds_the_queue_until_the_account_is_reconnected() {
         .reconnect_account(IG_ID, &sealed)
         .await
         .unwrap();
-    app.running.app.jobs_ready.notify_waiters();
+    app.running.app.wake.sends.notify_waiters();
     app.item_when("555", first_id(&queued), "sent after reconnecting", |i| {
         i["status"] == "sent"
     })
@@ -376,7 +376,7 @@ async fn an_automatic_reply_after_24_hours_is_refused_not_tagged() {
         )
         .await
         .unwrap();
-    app.running.app.jobs_ready.notify_waiters();
+    app.running.app.wake.sends.notify_waiters();
     let failed = app
         .item_when("555", ids[0].0, "refused", |i| i["status"] == "failed")
         .await;

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::process::{free_port, run, Server};
-use common::{start_simulator, APP_SECRET, IG_ID, PAGE_TOKEN, SECRET_KEY, VERIFY_TOKEN};
+use common::process::{add_account, add_admin, free_port, serve_env, Server};
+use common::{start_simulator, IG_ID, PAGE_TOKEN};
 use igdesk_igs::{Delivery, Event};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -20,75 +20,9 @@ async fn prepare(
 ) -> (igdesk_igs::Simulator, Vec<(String, String)>, String) {
     let (sim, igs_url) =
         start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
-    let envs: Vec<(String, String)> = [
-        (
-            "IGDESK_DATABASE_URL",
-            format!("sqlite://{}", dir.join("igdesk.db").display()),
-        ),
-        ("IGDESK_META_APP_SECRET", APP_SECRET.into()),
-        ("IGDESK_META_VERIFY_TOKEN", VERIFY_TOKEN.into()),
-        ("IGDESK_SECRET_KEY", SECRET_KEY.into()),
-        (
-            "IGDESK_GRAPH_BASE_URL",
-            format!("{igs_url}/graph.facebook.com"),
-        ),
-        (
-            "IGDESK_INSTAGRAM_GRAPH_BASE_URL",
-            format!("{igs_url}/graph.instagram.com"),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let env_refs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let added = run(
-        &[
-            "account",
-            "add",
-            "--ig-id",
-            IG_ID,
-            "--page-id",
-            "1",
-            "--page-name",
-            "Shop",
-            "--username",
-            "shop",
-            "--token",
-            PAGE_TOKEN,
-        ],
-        &env_refs,
-        "",
-    );
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
-    let agent = run(
-        &[
-            "agent",
-            "add",
-            "--email",
-            "ops@example.com",
-            "--name",
-            "Ops",
-            "--admin",
-        ],
-        &env_refs,
-        "a long password\n",
-    );
-    assert!(
-        agent.status.success(),
-        "{}",
-        String::from_utf8_lossy(&agent.stderr)
-    );
-    let stdout = String::from_utf8(agent.stdout).unwrap();
-    let token = stdout
-        .split("API token (shown once): ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_owned();
+    let envs = serve_env(dir, &igs_url, &[]);
+    add_account(&envs, IG_ID, "1", PAGE_TOKEN);
+    let token = add_admin(&envs);
     (sim, envs, token)
 }
 

@@ -231,7 +231,7 @@ async fn connecting_imports_the_twenty_newest_messages_of_each_thread_once() {
         )
         .await
         .unwrap();
-    app.running.app.jobs_ready.notify_waiters();
+    app.running.app.wake.history.notify_waiters();
     app.eventually("the history", || async {
         app.get("/api/v1/customers?igsid=777").await.1["data"]
             .as_array()

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::process::{free_port, run, Server};
-use common::{start_simulator, APP_SECRET, SECRET_KEY, VERIFY_TOKEN};
+use common::process::{add_account, add_admin, free_port, serve_env, Server};
+use common::start_simulator;
 use igdesk_igs::{BusinessAccount, Delivery, Event, Fault};
 use rand::Rng;
 use serde_json::{json, Value};
@@ -38,29 +38,14 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
     let port = free_port();
     let (sim, igs_url) =
         start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
-    let envs: Vec<(String, String)> = [
-        (
-            "IGDESK_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("igdesk.db").display()),
-        ),
-        ("IGDESK_META_APP_SECRET", APP_SECRET.into()),
-        ("IGDESK_META_VERIFY_TOKEN", VERIFY_TOKEN.into()),
-        ("IGDESK_SECRET_KEY", SECRET_KEY.into()),
-        (
-            "IGDESK_GRAPH_BASE_URL",
-            format!("{igs_url}/graph.facebook.com"),
-        ),
-        (
-            "IGDESK_INSTAGRAM_GRAPH_BASE_URL",
-            format!("{igs_url}/graph.instagram.com"),
-        ),
-        ("IGDESK_SEND_LIMIT", "100000".into()),
-        ("IGDESK_ECHO_GRACE_SECONDS", "2".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let env_refs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let envs = serve_env(
+        dir.path(),
+        &igs_url,
+        &[
+            ("IGDESK_SEND_LIMIT", "100000"),
+            ("IGDESK_ECHO_GRACE_SECONDS", "2"),
+        ],
+    );
     for (i, ig_id) in ACCOUNTS.iter().enumerate() {
         let page_id = format!("10000000000010{i}");
         let token = format!("EAAB-token-{i}");
@@ -71,47 +56,9 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
             page_token: token.clone(),
             instagram_token: format!("IGQV-{i}"),
         });
-        let args = [
-            "account",
-            "add",
-            "--ig-id",
-            ig_id,
-            "--page-id",
-            &page_id,
-            "--page-name",
-            "Shop",
-            "--username",
-            "shop",
-            "--token",
-            &token,
-        ];
-        let out = run(&args, &env_refs, "");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        add_account(&envs, ig_id, &page_id, &token);
     }
-    let agent = run(
-        &[
-            "agent",
-            "add",
-            "--email",
-            "ops@example.com",
-            "--name",
-            "Ops",
-            "--admin",
-        ],
-        &env_refs,
-        "a long password\n",
-    );
-    let stdout = String::from_utf8(agent.stdout).unwrap();
-    let token = stdout
-        .split("API token (shown once): ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_owned();
+    let token = add_admin(&envs);
 
     let mut server = Server::start(&envs, port).await;
     let mut customers = Vec::new();

@@ -204,6 +204,8 @@ pub struct ApplyOutcome {
     pub duplicates: u32,
     /// Echoes that completed a message igdesk was sending.
     pub echoes_matched: u32,
+    /// Profile refreshes queued.
+    pub profile_jobs: u32,
     pub notes: u32,
 }
 

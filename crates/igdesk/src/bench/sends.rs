@@ -190,7 +190,7 @@ async fn one_account_load(b: &Bench) -> anyhow::Result<Millis> {
     for (i, (_, igsid)) in pairs.iter().take(CONSOLE_REPLIES).enumerate() {
         queue(&store, igsid, Lane::Console, vec![format!("console {i}")]).await?;
     }
-    b.running.app.jobs_ready.notify_waiters();
+    b.running.app.wake.sends.notify_waiters();
     Ok(console_at)
 }
 
@@ -276,7 +276,7 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
         )
         .await?;
     }
-    b.running.app.jobs_ready.notify_waiters();
+    b.running.app.wake.sends.notify_waiters();
     let took = wait_for(&b, 10_000, Duration::from_secs(600)).await;
     let sent = b.sim.sent();
     let span = (sent.last().map(|m| m.at_ms).unwrap_or(0)

@@ -270,27 +270,57 @@ pub async fn private_reply(
     Ok((StatusCode::ACCEPTED, view(&app, id, &customer).await?))
 }
 
-pub async fn hide(
-    State(app): State<App>,
-    Caller(agent): Caller,
-    Path(id): Path<String>,
+/// Hide or delete: done once at Instagram, then remembered on the comment.
+#[derive(Clone, Copy)]
+enum Moderation {
+    Hide,
+    /// Gone from Instagram; kept in igdesk, marked.
+    Delete,
+}
+
+impl Moderation {
+    fn done(self, item: &mut TimelineItem) -> &mut bool {
+        match self {
+            Moderation::Hide => &mut item.context.hidden,
+            Moderation::Delete => &mut item.context.removed_from_instagram,
+        }
+    }
+}
+
+async fn moderate(
+    app: App,
+    agent: Agent,
+    id: String,
+    action: Moderation,
 ) -> Result<Json<ItemView>, ApiError> {
     let (mut item, customer) = visible_item(&app, &agent, &id).await?;
     if item.kind != "comment" || item.direction != "in" {
         return Err(conflict(
             "not_a_comment",
-            "only a customer's comment can be hidden",
+            "only a customer's comment can be hidden or deleted",
         ));
     }
-    if !item.context.hidden {
+    if !*action.done(&mut item) {
         let auth = auth(&app, &item).await?;
-        if let Err(e) = app.graph.hide_comment(&auth, &item.mid).await {
+        let result = match action {
+            Moderation::Hide => app.graph.hide_comment(&auth, &item.mid).await,
+            Moderation::Delete => app.graph.delete_comment(&auth, &item.mid).await,
+        };
+        if let Err(e) = result {
             return Err(meta_error(&app, &item, e).await);
         }
-        item.context.hidden = true;
+        *action.done(&mut item) = true;
         app.store.set_item_context(item.id, &item.context).await?;
     }
     view(&app, item.id, &customer).await
+}
+
+pub async fn hide(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
+    moderate(app, agent, id, Moderation::Hide).await
 }
 
 pub async fn delete(
@@ -298,21 +328,5 @@ pub async fn delete(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ItemView>, ApiError> {
-    let (mut item, customer) = visible_item(&app, &agent, &id).await?;
-    if item.kind != "comment" || item.direction != "in" {
-        return Err(conflict(
-            "not_a_comment",
-            "only a customer's comment can be deleted",
-        ));
-    }
-    if !item.context.removed_from_instagram {
-        let auth = auth(&app, &item).await?;
-        if let Err(e) = app.graph.delete_comment(&auth, &item.mid).await {
-            return Err(meta_error(&app, &item, e).await);
-        }
-        // Gone from Instagram, kept in igdesk, marked.
-        item.context.removed_from_instagram = true;
-        app.store.set_item_context(item.id, &item.context).await?;
-    }
-    view(&app, item.id, &customer).await
+    moderate(app, agent, id, Moderation::Delete).await
 }

@@ -102,9 +102,12 @@ fn record(app: &App, applied: &ApplyOutcome) {
     metrics::counter!("igdesk_timeline_items_added_total")
         .increment(applied.items_added.len() as u64);
     metrics::counter!("igdesk_duplicate_events_total").increment(u64::from(applied.duplicates));
-    if !applied.items_added.is_empty() {
-        // Profile jobs were written with the batch; let their workers know.
-        app.jobs_ready.notify_waiters();
+    if applied.profile_jobs > 0 {
+        app.wake.profiles.notify_waiters();
+    }
+    if applied.echoes_matched > 0 {
+        // A matched echo completed a send: the customer's next message is due.
+        app.wake.sends.notify_waiters();
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
     match app.store.apply_changes(&changes, now_ms()).await {
         Ok(applied) => {
             tracing::info!(account = %account.ig_id, threads = threads.len(), added = applied.items_added.len(), "history imported");
-            app.jobs_ready.notify_waiters();
+            app.wake.profiles.notify_waiters();
             Outcome::Done
         }
         Err(e) => Outcome::Retry {

@@ -79,7 +79,7 @@ async fn run(
     loop {
         // Registered before claiming, so a wake-up between the claim and the wait is
         // not missed.
-        let woken = app.jobs_ready.notified();
+        let woken = app.wake.for_kind(kind).notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
         if cancel.is_cancelled() {

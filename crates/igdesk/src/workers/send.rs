@@ -29,7 +29,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
     // Meta's per-second rate is counted per account across batches.
     let pacers: Pacers = Arc::default();
     loop {
-        let woken = app.jobs_ready.notified();
+        let woken = app.wake.sends.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
         if cancel.is_cancelled() {
@@ -169,7 +169,7 @@ async fn send_for_account(
         });
     }
     while running.join_next().await.is_some() {}
-    app.jobs_ready.notify_waiters();
+    app.wake.sends.notify_waiters();
 }
 
 async fn send_one(

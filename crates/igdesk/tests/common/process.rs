@@ -89,3 +89,91 @@ impl Drop for Server {
         self.kill();
     }
 }
+
+/// The environment of a child `igdesk serve` on a fresh SQLite file in `dir`, with
+/// Graph calls going to the simulator at `igs_url`; `extra` adds or overrides.
+pub fn serve_env(
+    dir: &std::path::Path,
+    igs_url: &str,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = vec![
+        (
+            "IGDESK_DATABASE_URL".into(),
+            format!("sqlite://{}", dir.join("igdesk.db").display()),
+        ),
+        ("IGDESK_META_APP_SECRET".into(), super::APP_SECRET.into()),
+        (
+            "IGDESK_META_VERIFY_TOKEN".into(),
+            super::VERIFY_TOKEN.into(),
+        ),
+        ("IGDESK_SECRET_KEY".into(), super::SECRET_KEY.into()),
+        (
+            "IGDESK_GRAPH_BASE_URL".into(),
+            format!("{igs_url}/graph.facebook.com"),
+        ),
+        (
+            "IGDESK_INSTAGRAM_GRAPH_BASE_URL".into(),
+            format!("{igs_url}/graph.instagram.com"),
+        ),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
+}
+
+pub fn env_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// `igdesk account add` for a Facebook-Login account.
+pub fn add_account(env: &[(String, String)], ig_id: &str, page_id: &str, token: &str) {
+    let args = [
+        "account",
+        "add",
+        "--ig-id",
+        ig_id,
+        "--page-id",
+        page_id,
+        "--page-name",
+        "Shop",
+        "--username",
+        "shop",
+        "--token",
+        token,
+    ];
+    let out = run(&args, &env_refs(env), "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `igdesk agent add --admin`: the personal API token it prints.
+pub fn add_admin(env: &[(String, String)]) -> String {
+    let out = run(
+        &[
+            "agent",
+            "add",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--admin",
+        ],
+        &env_refs(env),
+        "a long password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    stdout
+        .split("API token (shown once): ")
+        .nth(1)
+        .expect("a token")
+        .trim()
+        .to_owned()
+}

@@ -113,7 +113,7 @@ async fn apply_one(
             out.items_added.push(item_id);
             let stale = fetched_at.is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
             if *refresh_profile && stale {
-                sqlx::query(
+                let queued = sqlx::query(
                     "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) \
                      VALUES ($1, $2, $3, $4, $4) ON CONFLICT (dedup_key) DO NOTHING",
                 )
@@ -122,7 +122,9 @@ async fn apply_one(
                 .bind(customer.0.to_string())
                 .bind(now)
                 .execute(&mut **tx)
-                .await?;
+                .await?
+                .rows_affected();
+                out.profile_jobs += queued as u32;
             }
         }
         (

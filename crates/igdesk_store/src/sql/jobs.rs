@@ -34,6 +34,8 @@ impl JobStore for SqlStore {
         lease_until: Millis,
     ) -> Result<Vec<Job>> {
         let _turn = self.writer_turn().await;
+        // The order follows the `jobs_due` index (kind, priority, run_at, id): a
+        // claim reads the first due rows, it never sorts a backlog.
         // PostgreSQL instances claim side by side, skipping rows another holds;
         // SQLite has a single writer, so the plain sub-select is already exclusive.
         let lock = match self.backend {
@@ -43,7 +45,7 @@ impl JobStore for SqlStore {
         let sql = format!(
             "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
              SELECT id FROM jobs WHERE dead = 0 AND run_at <= $2 AND leased_until <= $2 \
-             AND kind IN ({}) ORDER BY run_at, id LIMIT $3 {lock}) \
+             AND kind IN ({}) ORDER BY priority, run_at, id LIMIT $3 {lock}) \
              RETURNING id, kind, payload, attempts",
             placeholders(4, kinds.len())
         );

@@ -209,14 +209,7 @@ impl OutboxStore for SqlStore {
     }
 
     async fn sends_since(&self, account: AccountId, since: Millis) -> Result<Vec<Millis>> {
-        sqlx::query("SELECT sent_at FROM outgoing WHERE account_id = $1 AND sent_at > $2")
-            .bind(account.0)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(r.try_get("sent_at")?))
-            .collect()
+        self.send_times(account, since, false).await
     }
 
     async fn private_replies_since(
@@ -224,14 +217,7 @@ impl OutboxStore for SqlStore {
         account: AccountId,
         since: Millis,
     ) -> Result<Vec<Millis>> {
-        sqlx::query("SELECT sent_at FROM outgoing WHERE account_id = $1 AND sent_at > $2 AND comment_id IS NOT NULL")
-            .bind(account.0)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(r.try_get("sent_at")?))
-            .collect()
+        self.send_times(account, since, true).await
     }
 
     async fn save_upload(
@@ -290,6 +276,27 @@ impl OutboxStore for SqlStore {
 }
 
 impl SqlStore {
+    /// When the account's messages (or only its private replies) were sent.
+    async fn send_times(
+        &self,
+        account: AccountId,
+        since: Millis,
+        private_only: bool,
+    ) -> Result<Vec<Millis>> {
+        sqlx::query(
+            "SELECT sent_at FROM outgoing WHERE account_id = $1 AND sent_at > $2 \
+             AND ($3 = 0 OR comment_id IS NOT NULL)",
+        )
+        .bind(account.0)
+        .bind(since)
+        .bind(i64::from(private_only))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("sent_at")?))
+        .collect()
+    }
+
     pub(super) async fn write_context(&self, item: ItemId, context: &ItemContext) -> Result<()> {
         let _turn = self.writer_turn().await;
         sqlx::query("UPDATE timeline_items SET context = $1 WHERE id = $2")
