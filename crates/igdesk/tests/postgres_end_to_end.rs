@@ -61,3 +61,29 @@ async fn every_kind_of_event_lands_on_postgresql() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reply_goes_out_once_on_postgresql() {
+    let app = start_postgres().await;
+    app.send(Event::text("4343", "hello from postgres")).await;
+    app.settle().await;
+    let (status, queued) = app
+        .reply("4343", serde_json::json!({"text": "hello back"}))
+        .await;
+    assert_eq!(status, 202, "{queued}");
+    let id = queued["data"][0]["id"].as_i64().unwrap();
+    app.item_when("4343", id, "sent", |i| i["status"] == "sent")
+        .await;
+    let sent = app.sim.sent();
+    assert_eq!(sent.len(), 1);
+    app.send(Event::read("4343", &sent[0].mid)).await;
+    app.item_when("4343", id, "read", |i| i["status"] == "read")
+        .await;
+    let outgoing = app
+        .timeline("4343")
+        .await
+        .into_iter()
+        .filter(|i| i["direction"] == "out")
+        .count();
+    assert_eq!(outgoing, 1, "the echo was matched, not added");
+}

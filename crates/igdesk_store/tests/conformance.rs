@@ -41,4 +41,10 @@ both_backends!(
     items_that_open_nothing_stay_on_the_profile,
     agents_see_only_their_inboxes,
     agent_tokens_resolve_to_their_agent,
+    a_customers_messages_leave_one_at_a_time_in_order,
+    a_persons_reply_goes_before_queued_automated_messages,
+    paused_or_disconnected_accounts_hold_their_queue,
+    an_echo_completes_the_message_being_sent,
+    an_imported_message_gives_way_to_its_webhook,
+    uploads_and_item_context_round_trip,
 );
