@@ -715,7 +715,7 @@ pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
             show_unmatched: true,
         },
     };
-    let out = apply(store, &[echo.clone()]).await;
+    let out = apply(store, std::slice::from_ref(&echo)).await;
     assert_eq!((out.echoes_matched, out.items_added.len()), (1, 0));
     let sent = store.outgoing(ids[0]).await.unwrap().unwrap();
     assert_eq!(sent.state, "sent");
