@@ -3,7 +3,7 @@
 use crate::crypto::Sealer;
 use crate::now_ms;
 use igdesk_domain::ConversationSettings;
-use igdesk_store::{Account, NewAccount, NewJob, Store, JOB_IMPORT_HISTORY};
+use igdesk_store::{Account, NewAccount, NewJob, Store, JOB_IMPORT_HISTORY, JOB_REFRESH_TOKEN};
 use secrecy::SecretString;
 
 pub struct Connection {
@@ -18,8 +18,9 @@ pub struct Connection {
     pub settings: ConversationSettings,
 }
 
-/// Stores the account (its token encrypted) and queues the import of its recent
-/// conversations, which the workers of a running igdesk pick up.
+/// Stores the account (its token encrypted), queues the import of its recent
+/// conversations and, for Instagram Login, the renewal of its token; the workers of
+/// a running igdesk pick them up.
 pub async fn connect(store: &dyn Store, sealer: &Sealer, c: Connection) -> anyhow::Result<Account> {
     let account = store
         .add_account(
@@ -36,6 +37,19 @@ pub async fn connect(store: &dyn Store, sealer: &Sealer, c: Connection) -> anyho
             now_ms(),
         )
         .await?;
+    if account.login_path == "instagram" {
+        store
+            .enqueue_job(
+                NewJob {
+                    kind: JOB_REFRESH_TOKEN.into(),
+                    dedup_key: Some(format!("{JOB_REFRESH_TOKEN}:{}", account.id)),
+                    payload: account.id.0.to_string(),
+                    run_at: now_ms() + crate::workers::token::REFRESH_EVERY,
+                },
+                now_ms(),
+            )
+            .await?;
+    }
     store
         .enqueue_job(
             NewJob {

@@ -479,4 +479,48 @@ async fn an_instagram_login_account_sends_through_graph_instagram_com() {
             .any(|c| c.api == "instagram" && c.path == "999")
     })
     .await;
+
+    // The token is renewed on schedule (here: now); the old one stops working at
+    // Meta, and the next reply goes out with the new one.
+    let store = app.running.app.store.clone();
+    let account = store
+        .account_by_ig_id("17841400000000777")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .enqueue_job(
+            igdesk_store::NewJob {
+                kind: igdesk_store::JOB_REFRESH_TOKEN.into(),
+                dedup_key: None,
+                payload: account.id.0.to_string(),
+                run_at: 0,
+            },
+            igdesk::now_ms(),
+        )
+        .await
+        .unwrap();
+    app.eventually("the token renewed", || async {
+        app.sim
+            .calls()
+            .iter()
+            .any(|c| c.path == "refresh_access_token")
+    })
+    .await;
+    app.eventually("the new token stored", || async {
+        store
+            .account(account.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .token_sealed
+            != account.token_sealed
+    })
+    .await;
+    let (status, queued) = app.reply("999", json!({"text": "Still here"})).await;
+    assert_eq!(status, 202);
+    app.item_when("999", first_id(&queued), "sent with the new token", |i| {
+        i["status"] == "sent"
+    })
+    .await;
 }

@@ -124,6 +124,18 @@ pub trait Graph: Send + Sync {
     async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError>;
     /// The account's recent threads with their newest messages (Meta gives 20 each).
     async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError>;
+    /// Instagram Login only: a long-lived token exchanged for a new one (60 days).
+    async fn refresh_instagram_token(
+        &self,
+        token: &SecretString,
+    ) -> Result<RefreshedToken, GraphError>;
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefreshedToken {
+    pub access_token: String,
+    /// Seconds.
+    pub expires_in: Option<i64>,
 }
 
 /// The real client, over HTTPS (or plain HTTP to the simulator).
@@ -269,6 +281,24 @@ impl Graph for HttpGraph {
             .map_err(|e| GraphError::Transport(e.to_string()))?;
         let page: Page<HistoryThread> = read_json(response).await?;
         Ok(page.data)
+    }
+
+    async fn refresh_instagram_token(
+        &self,
+        token: &SecretString,
+    ) -> Result<RefreshedToken, GraphError> {
+        // Meta's path has no version: graph.instagram.com/refresh_access_token.
+        let response = self
+            .http
+            .get(format!("{}/refresh_access_token", self.instagram_base))
+            .query(&[
+                ("grant_type", "ig_refresh_token"),
+                ("access_token", token.expose_secret()),
+            ])
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.to_string()))?;
+        read_json(response).await
     }
 }
 

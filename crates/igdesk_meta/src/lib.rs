@@ -8,6 +8,8 @@ pub mod signature;
 pub mod webhook;
 
 pub use errors::{ErrorAction, GraphError};
-pub use graph::{AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, UserProfile};
+pub use graph::{
+    AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken, UserProfile,
+};
 pub use signature::{verify_signature, SignatureError};
 pub use webhook::{decode_item, parse_envelope, Envelope, EnvelopeError, WebhookEvent};

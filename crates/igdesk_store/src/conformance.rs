@@ -679,7 +679,18 @@ pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store)
     assert!(claim_one(store, T0).await.is_empty());
     assert_eq!(claim_one(store, T0 + 5_000).await.len(), 1);
     store.release_all_leases().await.unwrap();
-    store.mark_needs_reconnect(a.id, "190").await.unwrap();
+    store
+        .mark_needs_reconnect(a.id, "an older token", "190")
+        .await
+        .unwrap();
+    assert!(
+        !store.account(a.id).await.unwrap().unwrap().needs_reconnect,
+        "a renewed token is not blamed"
+    );
+    store
+        .mark_needs_reconnect(a.id, "sealed", "190")
+        .await
+        .unwrap();
     assert!(claim_one(store, T0 + 6_000).await.is_empty());
     assert!(store.account(a.id).await.unwrap().unwrap().needs_reconnect);
     let back = store

@@ -26,6 +26,8 @@ pub const JOB_REFRESH_PROFILE: &str = "refresh_profile";
 /// Sends a message igdesk queued; at most one waits per customer (the head of the
 /// customer's queue), so a customer's messages leave in order.
 pub const JOB_SEND: &str = "send";
+/// Renews an Instagram-Login account's token on a schedule, not on use (ACC-6).
+pub const JOB_REFRESH_TOKEN: &str = "refresh_token";
 /// Imports an account's recent conversations when it is connected (ACC-7).
 pub const JOB_IMPORT_HISTORY: &str = "import_history";
 /// Instagram facts fetched this recently are not fetched again for a new message.
@@ -166,7 +168,14 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// Holds an account's sends until `until` (Meta throttling, the rate limit).
     async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()>;
     /// Meta rejected the token (190): the account needs reconnecting; its queue waits.
-    async fn mark_needs_reconnect(&self, account: AccountId, reason: &str) -> Result<()>;
+    /// Only if `token_sealed` (the token that was rejected) is still the account's: a
+    /// call made with a token renewed meanwhile proves nothing about the new one.
+    async fn mark_needs_reconnect(
+        &self,
+        account: AccountId,
+        token_sealed: &str,
+        reason: &str,
+    ) -> Result<()>;
     /// Send times of the account's messages since `since`.
     async fn sends_since(&self, account: AccountId, since: Millis) -> Result<Vec<Millis>>;
     /// Send times of the account's private replies to comments since `since`.

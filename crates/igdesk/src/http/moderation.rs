@@ -53,7 +53,11 @@ async fn visible_item(
     Ok((item, customer))
 }
 
-async fn auth(app: &App, item: &TimelineItem) -> Result<igdesk_meta::AccountAuth, ApiError> {
+/// How to call Meta for the item's account, and the token it uses (sealed).
+async fn auth(
+    app: &App,
+    item: &TimelineItem,
+) -> Result<(igdesk_meta::AccountAuth, String), ApiError> {
     let account = app
         .store
         .account(item.account_id)
@@ -65,11 +69,12 @@ async fn auth(app: &App, item: &TimelineItem) -> Result<igdesk_meta::AccountAuth
             "the Instagram account must be reconnected first",
         ));
     }
-    app.auth_for(&account).map_err(ApiError::internal)
+    let auth = app.auth_for(&account).map_err(ApiError::internal)?;
+    Ok((auth, account.token_sealed))
 }
 
 /// Meta's refusal, said to the agent.
-async fn meta_error(app: &App, item: &TimelineItem, e: GraphError) -> ApiError {
+async fn meta_error(app: &App, item: &TimelineItem, sealed: &str, e: GraphError) -> ApiError {
     match e.action() {
         ErrorAction::GiveUp => {
             let words = match &e {
@@ -86,7 +91,7 @@ async fn meta_error(app: &App, item: &TimelineItem, e: GraphError) -> ApiError {
         ErrorAction::Reconnect => {
             let _ = app
                 .store
-                .mark_needs_reconnect(item.account_id, &e.to_string())
+                .mark_needs_reconnect(item.account_id, sealed, &e.to_string())
                 .await;
             conflict(
                 "needs_reconnect",
@@ -157,7 +162,7 @@ async fn set_like(
 ) -> Result<Json<ItemView>, ApiError> {
     let (mut item, customer) = visible_item(&app, &agent, &id).await?;
     likeable(&item)?;
-    let auth = auth(&app, &item).await?;
+    let (auth, sealed) = auth(&app, &item).await?;
     let (action, payload) = if liked {
         (
             "react",
@@ -171,7 +176,7 @@ async fn set_like(
         .sender_action(&auth, &customer.igsid, action, Some(payload))
         .await
     {
-        return Err(meta_error(&app, &item, e).await);
+        return Err(meta_error(&app, &item, &sealed, e).await);
     }
     item.context.liked = liked;
     app.store.set_item_context(item.id, &item.context).await?;
@@ -218,14 +223,14 @@ pub async fn reply(
         return Err(refused(RuleError::Empty));
     }
     rules::check_text(&body.text, Channel::Console).map_err(refused)?;
-    let auth = auth(&app, &item).await?;
+    let (auth, sealed) = auth(&app, &item).await?;
     let reply_id = match app
         .graph
         .reply_to_comment(&auth, &item.mid, &body.text)
         .await
     {
         Ok(id) => id,
-        Err(e) => return Err(meta_error(&app, &item, e).await),
+        Err(e) => return Err(meta_error(&app, &item, &sealed, e).await),
     };
     let reply = app
         .store
@@ -301,13 +306,13 @@ async fn moderate(
         ));
     }
     if !*action.done(&mut item) {
-        let auth = auth(&app, &item).await?;
+        let (auth, sealed) = auth(&app, &item).await?;
         let result = match action {
             Moderation::Hide => app.graph.hide_comment(&auth, &item.mid).await,
             Moderation::Delete => app.graph.delete_comment(&auth, &item.mid).await,
         };
         if let Err(e) = result {
-            return Err(meta_error(&app, &item, e).await);
+            return Err(meta_error(&app, &item, &sealed, e).await);
         }
         *action.done(&mut item) = true;
         app.store.set_item_context(item.id, &item.context).await?;

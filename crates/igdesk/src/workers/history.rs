@@ -42,7 +42,10 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
                     after: e.retry_after().map(|d| d.as_millis() as i64),
                 },
                 ErrorAction::Reconnect => {
-                    let _ = app.store.mark_needs_reconnect(id, &e.to_string()).await;
+                    let _ = app
+                        .store
+                        .mark_needs_reconnect(id, &account.token_sealed, &e.to_string())
+                        .await;
                     Outcome::GiveUp(e.to_string())
                 }
                 ErrorAction::GiveUp => Outcome::GiveUp(e.to_string()),

@@ -7,12 +7,15 @@ mod history;
 pub mod mapping;
 mod profile;
 mod send;
+pub mod token;
 
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
-use igdesk_store::{Job, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE};
+use igdesk_store::{
+    Job, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE, JOB_REFRESH_TOKEN,
+};
 use rand::Rng;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -30,6 +33,8 @@ pub enum Outcome {
     Done,
     /// Done, and the job was already removed with its effects.
     Completed,
+    /// Done for now; the same job runs again then (scheduled work).
+    Again(Millis),
     Retry {
         error: String,
         after: Option<Millis>,
@@ -55,6 +60,13 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         cancel.clone(),
         JOB_IMPORT_HISTORY,
         2,
+        8,
+    )));
+    handles.push(tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_REFRESH_TOKEN,
+        8,
         8,
     )));
     for _ in 0..app.settings.workers {
@@ -110,6 +122,7 @@ async fn run(
                 for job in jobs {
                     let outcome = match kind {
                         JOB_IMPORT_HISTORY => history::import(&app, &job).await,
+                        JOB_REFRESH_TOKEN => token::refresh(&app, &job).await,
                         _ => profile::refresh(&app, &job).await,
                     };
                     outcomes.push((job, outcome));
@@ -129,6 +142,7 @@ async fn run(
 async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {
     let result = match outcome {
         Outcome::Completed => Ok(()),
+        Outcome::Again(run_at) => app.store.retry_job(job.id, run_at, "").await,
         Outcome::Done => {
             metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "done")
                 .increment(1);

@@ -120,7 +120,7 @@ async fn send_for_account(
         Err(e) => {
             let _ = app
                 .store
-                .mark_needs_reconnect(account_id, &e.to_string())
+                .mark_needs_reconnect(account_id, &account.token_sealed, &e.to_string())
                 .await;
             return;
         }
@@ -149,12 +149,14 @@ async fn send_for_account(
         pacer,
     ));
     let auth = Arc::new(auth);
+    // The token these sends use: a 190 blames it only if it is still the account's.
+    let sealed: Arc<str> = account.token_sealed.clone().into();
     let mut running = JoinSet::new();
     for (job, out) in jobs {
         while running.len() >= SENDS_PER_ACCOUNT {
             running.join_next().await;
         }
-        let (app, auth, gate) = (app.clone(), auth.clone(), gate.clone());
+        let (app, auth, gate, sealed) = (app.clone(), auth.clone(), gate.clone(), sealed.clone());
         running.spawn(async move {
             if let Some(until) = gate.held() {
                 let _ = app
@@ -163,7 +165,9 @@ async fn send_for_account(
                     .await;
                 return;
             }
-            if let Next::HoldAccount(until) = send_one(&app, &auth, &job, &out, &gate).await {
+            if let Next::HoldAccount(until) =
+                send_one(&app, &auth, &sealed, &job, &out, &gate).await
+            {
                 gate.hold(until);
             }
         });
@@ -175,6 +179,7 @@ async fn send_for_account(
 async fn send_one(
     app: &App,
     auth: &igdesk_meta::AccountAuth,
+    sealed: &str,
     job: &Job,
     out: &Outgoing,
     gate: &Gate,
@@ -270,12 +275,13 @@ async fn send_one(
             }
             Next::Continue
         }
-        Err(error) => failed_attempt(app, job, out, error, now).await,
+        Err(error) => failed_attempt(app, sealed, job, out, error, now).await,
     }
 }
 
 async fn failed_attempt(
     app: &App,
+    sealed: &str,
     job: &Job,
     out: &Outgoing,
     error: GraphError,
@@ -320,7 +326,7 @@ async fn failed_attempt(
         }
         ErrorAction::Reconnect => {
             let _ = store
-                .mark_needs_reconnect(out.account_id, &error.to_string())
+                .mark_needs_reconnect(out.account_id, sealed, &error.to_string())
                 .await;
             let _ = store
                 .record_retry(job.id, out.item, now + 60_000, &error.to_string())

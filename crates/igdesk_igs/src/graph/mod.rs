@@ -5,7 +5,7 @@
 //! Requests are parsed once into a [`GraphRequest`] and dispatched on
 //! (method, path segments) in [`dispatch`]; each endpoint family lives in its own
 //! module: [`profile`], [`send`] (the Send API), [`comments`] (moderation),
-//! [`conversations`].
+//! [`conversations`], [`token`] (Instagram-Login token refresh).
 
 mod comments;
 mod control;
@@ -16,6 +16,7 @@ mod profile;
 mod send;
 #[cfg(test)]
 mod tests;
+mod token;
 mod usage;
 
 use std::collections::BTreeMap;
@@ -248,6 +249,9 @@ async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {
     }
     let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
     let result = match (&request.method, segments.as_slice()) {
+        (&Method::GET, ["refresh_access_token"]) if request.api == Some(Api::Instagram) => {
+            token::refresh(sim, request)
+        }
         (&Method::POST, [node, "messages"]) => Ok(send::post(sim, request, node).await),
         (&Method::GET, [node, "conversations"]) => conversations::list(sim, request, node),
         (&Method::POST, [comment, "replies"]) => Ok(comments::reply(sim, request, comment)),

@@ -198,11 +198,17 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
-    async fn mark_needs_reconnect(&self, account: AccountId, reason: &str) -> Result<()> {
+    async fn mark_needs_reconnect(
+        &self,
+        account: AccountId,
+        token_sealed: &str,
+        reason: &str,
+    ) -> Result<()> {
         let _turn = self.writer_turn().await;
-        sqlx::query("UPDATE accounts SET needs_reconnect = 1, pause_reason = $1 WHERE id = $2")
+        sqlx::query("UPDATE accounts SET needs_reconnect = 1, pause_reason = $1 WHERE id = $2 AND token_sealed = $3")
             .bind(reason.to_owned())
             .bind(account.0)
+            .bind(token_sealed.to_owned())
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -261,3 +261,21 @@ async fn faults_apply_until_cleared() {
     assert_eq!(sim.fault(), None);
     assert_eq!(set(json!({"kind": "nonsense"})).await, 400);
 }
+
+#[tokio::test]
+async fn an_instagram_token_refresh_replaces_the_token() {
+    let (_sim, base, _) = spawn_sim().await;
+    let client = reqwest::Client::new();
+    let old = IG_TOKEN;
+    let url = format!("{base}/graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token&access_token={old}");
+    let answer: serde_json::Value = client.get(&url).send().await.unwrap().json().await.unwrap();
+    let fresh = answer["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(fresh, old);
+    assert_eq!(answer["expires_in"], 60 * 24 * 3600);
+    let again = client.get(&url).send().await.unwrap();
+    assert_eq!(again.status(), 400, "the old token no longer works");
+    let wrong = format!(
+        "{base}/graph.instagram.com/refresh_access_token?grant_type=other&access_token={fresh}"
+    );
+    assert_eq!(client.get(&wrong).send().await.unwrap().status(), 400);
+}
