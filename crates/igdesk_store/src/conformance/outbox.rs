@@ -1,0 +1,275 @@
+//! The outbox's part of the conformance suite.
+
+use super::{account, admin, apply, message, T0};
+use crate::model::*;
+use crate::prelude::*;
+use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect};
+use igdesk_domain::timeline::{Direction, Source};
+use igdesk_domain::Igsid;
+
+fn part(text: &str) -> OutgoingPart {
+    OutgoingPart {
+        provisional_mid: format!("igdesk:out:{text}"),
+        text: Some(text.into()),
+        attachments: vec![],
+        message: serde_json::json!({ "text": text }),
+    }
+}
+
+async fn customer_of(store: &dyn Store, scope: Scope, igsid: &str) -> Customer {
+    store
+        .customers_by_igsid(scope, igsid)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+async fn reply(
+    store: &dyn Store,
+    a: &Account,
+    c: &Customer,
+    lane: Lane,
+    texts: &[&str],
+) -> Vec<igdesk_domain::ItemId> {
+    let reply = NewReply {
+        account: a.id,
+        customer: c.id,
+        lane,
+        author: "human",
+        comment_id: None,
+        parts: texts.iter().map(|t| part(t)).collect(),
+    };
+    store.queue_reply(reply, T0).await.unwrap()
+}
+
+async fn claim_one(store: &dyn Store, now: i64) -> Vec<(Job, Outgoing)> {
+    let mut out = Vec::new();
+    for job in store.claim_sends(10, now, now + 1_000).await.unwrap() {
+        let item = igdesk_domain::ItemId(job.payload.parse().unwrap());
+        out.push((job, store.outgoing(item).await.unwrap().unwrap()));
+    }
+    out
+}
+
+pub async fn a_customers_messages_leave_one_at_a_time_in_order(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let c = customer_of(store, scope, "555").await;
+    assert_eq!(c.last_message_at, Some(T0));
+    let ids = reply(store, &a, &c, Lane::Api, &["one", "two"]).await;
+    let claimed = claim_one(store, T0).await;
+    assert_eq!(
+        claimed.len(),
+        1,
+        "only the head of the customer's queue is due"
+    );
+    let (job, out) = &claimed[0];
+    assert_eq!(
+        (out.item, out.state.as_str(), out.igsid.as_str()),
+        (ids[0], "queued", "555")
+    );
+    assert!(store.mark_sending(out.item, T0).await.unwrap());
+    store
+        .record_sent(job.id, out.item, "mid-one", T0 + 1)
+        .await
+        .unwrap();
+    let claimed = claim_one(store, T0 + 2).await;
+    assert_eq!(claimed[0].1.item, ids[1], "then the next");
+    let (job, out) = &claimed[0];
+    store
+        .record_failed(job.id, out.item, "outside the messaging window", T0 + 3)
+        .await
+        .unwrap();
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    let statuses: Vec<_> = items
+        .iter()
+        .map(|i| (i.status.as_str(), i.mid.as_str()))
+        .collect();
+    assert_eq!(
+        statuses[1..],
+        [("sent", "mid-one"), ("failed", "igdesk:out:two")]
+    );
+    assert_eq!(
+        items[2].failure.as_deref(),
+        Some("outside the messaging window")
+    );
+    assert_eq!(store.sends_since(a.id, T0 - 1).await.unwrap(), vec![T0 + 1]);
+    assert!(claim_one(store, T0 + 10).await.is_empty());
+}
+
+pub async fn a_persons_reply_goes_before_queued_automated_messages(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let c = customer_of(store, scope, "555").await;
+    reply(store, &a, &c, Lane::Api, &["bot 1", "bot 2"]).await;
+    let human = reply(store, &a, &c, Lane::Console, &["a person"]).await;
+    let claimed = claim_one(store, T0).await;
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].1.item, human[0]);
+    assert_eq!(claimed[0].1.lane, "console");
+    // The automated head stepped back: it cannot start now.
+    let bot = store
+        .outgoing(igdesk_domain::ItemId(human[0].0 - 2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bot.state, "waiting");
+    assert!(!store.mark_sending(bot.item, T0).await.unwrap());
+}
+
+pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let c = customer_of(store, scope, "555").await;
+    reply(store, &a, &c, Lane::Console, &["hello"]).await;
+    store
+        .pause_sends(a.id, T0 + 5_000, "throttled")
+        .await
+        .unwrap();
+    assert!(claim_one(store, T0).await.is_empty());
+    assert_eq!(claim_one(store, T0 + 5_000).await.len(), 1);
+    store.release_all_leases().await.unwrap();
+    store
+        .mark_needs_reconnect(a.id, "an older token", "190")
+        .await
+        .unwrap();
+    assert!(
+        !store.account(a.id).await.unwrap().unwrap().needs_reconnect,
+        "a renewed token is not blamed"
+    );
+    store
+        .mark_needs_reconnect(a.id, "sealed", "190")
+        .await
+        .unwrap();
+    assert!(claim_one(store, T0 + 6_000).await.is_empty());
+    assert!(store.account(a.id).await.unwrap().unwrap().needs_reconnect);
+    let back = store
+        .reconnect_account("1784", "new-sealed-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!back.needs_reconnect);
+    assert_eq!(back.token_sealed, "new-sealed-token");
+    assert_eq!(claim_one(store, T0 + 6_000).await.len(), 1);
+}
+
+pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let c = customer_of(store, scope, "555").await;
+    let ids = reply(store, &a, &c, Lane::Console, &["are you there?", "second"]).await;
+    let claimed = claim_one(store, T0).await;
+    store.mark_sending(claimed[0].1.item, T0).await.unwrap();
+    // igdesk stops here; Meta had accepted the message and echoes it.
+    let mut echo = message(a.id, "555", "meta-mid", "are you there?", T0 + 1);
+    let ChangeKind::AddItem { item, .. } = &mut echo.kind else {
+        unreachable!()
+    };
+    item.direction = Direction::Out;
+    item.source = Source::InstagramApp;
+    let echo = Change {
+        account: Some(a.id),
+        kind: ChangeKind::Echo {
+            igsid: Igsid("555".into()),
+            item: item.clone(),
+            show_unmatched: true,
+        },
+    };
+    let out = apply(store, std::slice::from_ref(&echo)).await;
+    assert_eq!((out.echoes_matched, out.items_added.len()), (1, 0));
+    let sent = store.outgoing(ids[0]).await.unwrap().unwrap();
+    assert_eq!(sent.state, "sent");
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    assert_eq!(
+        items.iter().filter(|i| i.direction == "out").count(),
+        2,
+        "not shown twice"
+    );
+    assert_eq!(items[1].mid, "meta-mid");
+    // The next message became due; the same echo again changes nothing.
+    assert_eq!(
+        store.outgoing(ids[1]).await.unwrap().unwrap().state,
+        "queued"
+    );
+    let again = apply(store, &[echo]).await;
+    assert_eq!(
+        (
+            again.echoes_matched,
+            again.items_added.len(),
+            again.duplicates
+        ),
+        (0, 0, 1)
+    );
+}
+
+pub async fn an_imported_message_gives_way_to_its_webhook(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let mut imported = message(a.id, "555", "m1", "from history", T0);
+    if let ChangeKind::AddItem {
+        item, conversation, ..
+    } = &mut imported.kind
+    {
+        item.context.imported = true;
+        *conversation = ConversationEffect::None;
+    }
+    store.apply_changes(&[imported], T0).await.unwrap();
+    let mut webhook = message(a.id, "555", "m1", "from history", T0);
+    if let ChangeKind::AddItem { item, .. } = &mut webhook.kind {
+        item.attachments = vec![igdesk_domain::timeline::Attachment {
+            kind: "image".into(),
+            ..Default::default()
+        }];
+    }
+    apply(store, &[webhook]).await;
+    let c = customer_of(store, scope, "555").await;
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].attachments.len(), 1, "the webhook's fuller copy");
+    assert!(!items[0].context.imported);
+}
+
+pub async fn uploads_and_item_context_round_trip(store: &dyn Store) {
+    store
+        .save_upload("abc", "image/png", vec![1, 2, 3], T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.upload("abc").await.unwrap(),
+        Some(("image/png".to_string(), vec![1, 2, 3]))
+    );
+    assert_eq!(store.upload("nope").await.unwrap(), None);
+    let a = account(store, "1784").await;
+    let out = apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let id = out.items_added[0];
+    let mut item = store.item_for_job(id).await.unwrap().unwrap();
+    item.context.liked = true;
+    store.set_item_context(id, &item.context).await.unwrap();
+    assert!(store.item_for_job(id).await.unwrap().unwrap().context.liked);
+    let reply = store
+        .record_comment_reply(id, "c-2", "thanks", T0)
+        .await
+        .unwrap();
+    let reply = store.item_for_job(reply).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            reply.mid.as_str(),
+            reply.status.as_str(),
+            reply.direction.as_str()
+        ),
+        ("c-2", "sent", "out")
+    );
+    assert!(
+        store
+            .item_for_job(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .context
+            .replied_publicly
+    );
+}
