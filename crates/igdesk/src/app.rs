@@ -19,6 +19,7 @@ pub struct App {
     pub intake: IntakeWriter,
     /// Wakes the worker loops of one kind of job when this process wrote such jobs.
     pub wake: Arc<Wakers>,
+    pub sign_in_failures: Arc<crate::http::session::SignInFailures>,
 }
 
 impl App {

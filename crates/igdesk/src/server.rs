@@ -66,6 +66,7 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         graph: Arc::new(graph),
         intake,
         wake,
+        sign_in_failures: Arc::default(),
     };
     let stop = CancellationToken::new();
     let workers = crate::workers::spawn(&app, &stop);

@@ -59,6 +59,12 @@ pub trait AccountStore: Send + Sync + 'static {
         now: Millis,
     ) -> Result<()>;
     async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>>;
+    /// For signing in: the agent with this email (any case) and its password hash.
+    async fn agent_for_sign_in(&self, email: &str) -> Result<Option<(Agent, String)>>;
+    async fn create_session(&self, session: NewSession) -> Result<()>;
+    /// The signed-in agent and the session's CSRF token, while it has not expired.
+    async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<(Agent, String)>>;
+    async fn end_session(&self, token_hash: &str) -> Result<()>;
     /// A new token for a connected account: clears "needs reconnecting" and lets its
     /// held queue go (ACC-6).
     async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>>;

@@ -282,3 +282,12 @@ pub struct Outgoing {
     pub customer_last_message_at: Option<Millis>,
     pub queued_at: Millis,
 }
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub agent: AgentId,
+    pub csrf_token: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}

@@ -47,4 +47,5 @@ both_backends!(
     an_echo_completes_the_message_being_sent,
     an_imported_message_gives_way_to_its_webhook,
     uploads_and_item_context_round_trip,
+    sessions_sign_in_and_expire,
 );

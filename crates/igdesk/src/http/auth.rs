@@ -1,10 +1,14 @@
-//! `Authorization: Bearer <agent token>`: resolves the calling agent.
+//! Who is calling: `Authorization: Bearer <agent token>`, or the console's session
+//! cookie — whose writes must also carry the session's CSRF token.
 
 use super::error::ApiError;
+use super::session::{session_cookie, CSRF_HEADER};
 use crate::app::App;
 use crate::crypto::hash_token;
+use crate::now_ms;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::Method;
 use igdesk_store::Agent;
 
 /// The signed-in agent making the request.
@@ -14,19 +18,40 @@ impl FromRequestParts<App> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let token = parts
+        let bearer = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
-        app.store
-            .agent_by_token_hash(&hash_token(token))
+            .filter(|t| !t.is_empty());
+        if let Some(token) = bearer {
+            return app
+                .store
+                .agent_by_token_hash(&hash_token(token))
+                .await?
+                .map(Caller)
+                .ok_or_else(ApiError::unauthorized);
+        }
+        let token = session_cookie(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        let (agent, csrf) = app
+            .store
+            .session(&hash_token(&token), now_ms())
             .await?
-            .map(Caller)
-            .ok_or_else(ApiError::unauthorized)
+            .ok_or_else(ApiError::unauthorized)?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            // A cookie goes with any request the browser makes; only the console's
+            // own pages know the CSRF token.
+            let echoed = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if echoed != Some(csrf.as_str()) {
+                return Err(ApiError::forbidden(
+                    "missing or wrong X-CSRF-Token for a signed-in write",
+                )
+                .with_code("csrf"));
+            }
+        }
+        Ok(Caller(agent))
     }
 }
 

@@ -32,6 +32,11 @@ impl ApiError {
         }
     }
 
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn field(mut self, field: &'static str) -> Self {
         self.field = Some(field);
         self

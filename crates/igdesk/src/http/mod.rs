@@ -6,6 +6,7 @@ pub mod error;
 mod moderation;
 mod ops;
 pub(crate) mod read_api;
+pub mod session;
 pub mod views;
 mod webhook;
 
@@ -22,6 +23,12 @@ const WEBHOOK_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn router(app: App) -> Router {
     let api = Router::new()
+        .route(
+            "/session",
+            post(session::sign_in)
+                .get(session::current)
+                .delete(session::sign_out),
+        )
         .route("/customers", get(read_api::find_customers))
         .route("/customers/{id}", get(read_api::get_customer))
         .route("/customers/{id}/timeline", get(read_api::get_timeline))

@@ -555,3 +555,51 @@ pub async fn agent_tokens_resolve_to_their_agent(store: &dyn Store) {
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))));
 }
+
+pub async fn sessions_sign_in_and_expire(store: &dyn Store) {
+    let agent = store
+        .add_agent(
+            NewAgent {
+                email: "Ana@Example.com".into(),
+                name: "Ana".into(),
+                password_hash: "hash".into(),
+                is_admin: false,
+                inboxes: vec![],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let (found, hash) = store
+        .agent_for_sign_in("ana@example.com ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, hash.as_str()), (agent.id, "hash"));
+    assert!(store
+        .agent_for_sign_in("bob@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    store
+        .create_session(NewSession {
+            token_hash: "t1".into(),
+            agent: agent.id,
+            csrf_token: "c1".into(),
+            created_at: T0,
+            expires_at: T0 + 1_000,
+        })
+        .await
+        .unwrap();
+    let (who, csrf) = store.session("t1", T0 + 999).await.unwrap().unwrap();
+    assert_eq!((who.id, csrf.as_str()), (agent.id, "c1"));
+    assert!(
+        store.session("t1", T0 + 1_000).await.unwrap().is_none(),
+        "expired"
+    );
+    store.end_session("t1").await.unwrap();
+    assert!(
+        store.session("t1", T0).await.unwrap().is_none(),
+        "signed out"
+    );
+}

@@ -75,6 +75,58 @@ impl AccountStore for SqlStore {
             .collect()
     }
 
+    async fn agent_for_sign_in(&self, email: &str) -> Result<Option<(Agent, String)>> {
+        let found = sqlx::query(
+            "SELECT id, email, name, is_admin, password_hash FROM agents WHERE LOWER(email) = LOWER($1)",
+        )
+        .bind(email.trim().to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        found
+            .first()
+            .map(|r| Ok((rows::agent(r)?, r.try_get("password_hash")?)))
+            .transpose()
+    }
+
+    async fn create_session(&self, session: NewSession) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, agent_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(session.token_hash)
+        .bind(session.agent.0)
+        .bind(session.csrf_token)
+        .bind(session.created_at)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<(Agent, String)>> {
+        let found = sqlx::query(
+            "SELECT g.id, g.email, g.name, g.is_admin, s.csrf_token FROM sessions s \
+             JOIN agents g ON g.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash.to_owned())
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        found
+            .first()
+            .map(|r| Ok((rows::agent(r)?, r.try_get("csrf_token")?)))
+            .transpose()
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>> {
         {
             let _turn = self.writer_turn().await;

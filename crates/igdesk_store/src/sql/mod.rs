@@ -64,6 +64,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "answering",
         include_str!("../../migrations/sqlite/0002_answering.sql"),
     ),
+    (
+        3,
+        "sessions",
+        include_str!("../../migrations/sqlite/0003_sessions.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -75,6 +80,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "answering",
         include_str!("../../migrations/postgres/0002_answering.sql"),
+    ),
+    (
+        3,
+        "sessions",
+        include_str!("../../migrations/postgres/0003_sessions.sql"),
     ),
 ];
 
