@@ -11,7 +11,10 @@ pub mod testing;
 use async_trait::async_trait;
 use igdesk_domain::changes::Change;
 use igdesk_domain::timeline::ItemContext;
-use igdesk_domain::{AccountId, AgentId, CustomerId, DeliveryId, ItemId, JobId, Millis};
+use igdesk_domain::{
+    AccountId, AgentId, ConversationSettings, CustomerId, DeliveryId, InboxId, ItemId, JobId,
+    Millis,
+};
 
 pub use error::StoreError;
 pub use model::*;
@@ -65,6 +68,18 @@ pub trait AccountStore: Send + Sync + 'static {
     /// The signed-in agent and the session's CSRF token, while it has not expired.
     async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<(Agent, String)>>;
     async fn end_session(&self, token_hash: &str) -> Result<()>;
+    /// The account's conversation settings (ACC-3).
+    async fn set_account_settings(
+        &self,
+        account: AccountId,
+        settings: ConversationSettings,
+    ) -> Result<()>;
+    /// Sends the account's work to `inbox` (an exception), or back to the default
+    /// inbox with `None` (ACC-2).
+    async fn set_account_inbox(&self, account: AccountId, inbox: Option<InboxId>) -> Result<()>;
+    async fn inboxes(&self) -> Result<Vec<Inbox>>;
+    /// Creates the inbox if missing; returns it either way.
+    async fn ensure_inbox(&self, name: &str, now: Millis) -> Result<Inbox>;
     /// A new token for a connected account: clears "needs reconnecting" and lets its
     /// held queue go (ACC-6).
     async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>>;
@@ -130,6 +145,13 @@ pub trait ReadStore: Send + Sync + 'static {
     /// For background work: no scope, never exposed through the API.
     async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>>;
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>>;
+    /// Contact details agents add (RT-7); Instagram's facts are not touched.
+    async fn update_contact(
+        &self,
+        scope: Scope,
+        id: CustomerId,
+        contact: ContactDetails,
+    ) -> Result<Option<Customer>>;
     async fn customers_by_igsid(&self, scope: Scope, igsid: &str) -> Result<Vec<Customer>>;
     /// `None` when the customer does not exist or is not visible in `scope`.
     async fn timeline(

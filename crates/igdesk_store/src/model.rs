@@ -291,3 +291,19 @@ pub struct NewSession {
     pub created_at: Millis,
     pub expires_at: Millis,
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Inbox {
+    pub id: InboxId,
+    pub name: String,
+    pub is_default: bool,
+}
+
+/// What an agent may change on a profile; `None` leaves a field as it is, an empty
+/// string clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ContactDetails {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+}

@@ -1,5 +1,6 @@
 //! The HTTP surface: Meta's webhooks, the read API, operations endpoints.
 
+mod admin;
 mod answers;
 pub mod auth;
 pub mod error;
@@ -30,7 +31,22 @@ pub fn router(app: App) -> Router {
                 .delete(session::sign_out),
         )
         .route("/customers", get(read_api::find_customers))
-        .route("/customers/{id}", get(read_api::get_customer))
+        .route(
+            "/customers/{id}",
+            get(read_api::get_customer).patch(admin::update_contact),
+        )
+        .route(
+            "/inboxes",
+            get(admin::list_inboxes).post(admin::create_inbox),
+        )
+        .route(
+            "/accounts/{id}/inbox",
+            axum::routing::put(admin::set_account_inbox),
+        )
+        .route(
+            "/accounts/{id}/settings",
+            axum::routing::put(admin::set_account_settings),
+        )
         .route("/customers/{id}/timeline", get(read_api::get_timeline))
         .route("/conversations", get(read_api::list_conversations))
         .route("/accounts", get(read_api::list_accounts))

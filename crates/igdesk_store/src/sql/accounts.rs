@@ -5,7 +5,7 @@ use super::{Backend, SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{AccountStore, Result, Store, StoreError};
 use async_trait::async_trait;
-use igdesk_domain::{AccountId, AgentId, Millis};
+use igdesk_domain::{AccountId, AgentId, ConversationSettings, InboxId, Millis};
 use sqlx::Row as _;
 
 impl Store for SqlStore {
@@ -125,6 +125,58 @@ impl AccountStore for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn set_account_settings(
+        &self,
+        account: AccountId,
+        settings: ConversationSettings,
+    ) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE accounts SET echo = $1, story_mentions_create = $2, comments_create = $3 WHERE id = $4")
+            .bind(i64::from(settings.echo))
+            .bind(i64::from(settings.story_mentions_create_conversations))
+            .bind(i64::from(settings.comments_create_conversations))
+            .bind(account.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_account_inbox(&self, account: AccountId, inbox: Option<InboxId>) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE accounts SET inbox_id = $1 WHERE id = $2")
+            .bind(inbox.map(|i| i.0))
+            .bind(account.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn inboxes(&self) -> Result<Vec<Inbox>> {
+        sqlx::query("SELECT id, name, is_default FROM inboxes ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::inbox)
+            .collect()
+    }
+
+    async fn ensure_inbox(&self, name: &str, now: Millis) -> Result<Inbox> {
+        {
+            let _turn = self.writer_turn().await;
+            sqlx::query("INSERT INTO inboxes (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(name.to_owned())
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
+        sqlx::query("SELECT id, name, is_default FROM inboxes WHERE name = $1")
+            .bind(name.to_owned())
+            .fetch_all(&self.pool)
+            .await
+            .map(|found| rows::first(found, rows::inbox))??
+            .ok_or_else(|| rows::corrupt("an inbox vanished"))
     }
 
     async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>> {

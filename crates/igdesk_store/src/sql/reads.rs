@@ -84,6 +84,33 @@ impl ReadStore for SqlStore {
         .map(|found| rows::first(found, rows::customer))?
     }
 
+    async fn update_contact(
+        &self,
+        scope: Scope,
+        id: CustomerId,
+        contact: ContactDetails,
+    ) -> Result<Option<Customer>> {
+        if self.customer(scope, id).await?.is_none() {
+            return Ok(None);
+        }
+        {
+            let _turn = self.writer_turn().await;
+            // An empty string clears a field; a missing one leaves it.
+            sqlx::query(
+                "UPDATE customers SET phone = CASE WHEN $1 IS NULL THEN phone ELSE NULLIF($1, '') END, \
+                 email = CASE WHEN $2 IS NULL THEN email ELSE NULLIF($2, '') END, \
+                 notes = CASE WHEN $3 IS NULL THEN notes ELSE NULLIF($3, '') END WHERE id = $4",
+            )
+            .bind(contact.phone)
+            .bind(contact.email)
+            .bind(contact.notes)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        }
+        self.customer(scope, id).await
+    }
+
     async fn customers_by_igsid(&self, scope: Scope, igsid: &str) -> Result<Vec<Customer>> {
         let (admin, agent) = scope_args(scope);
         sqlx::query(&format!(

@@ -52,6 +52,14 @@ pub(super) fn account(row: &Row) -> Result<Account> {
     })
 }
 
+pub(super) fn inbox(row: &Row) -> Result<Inbox> {
+    Ok(Inbox {
+        id: InboxId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        is_default: flag(row, "is_default")?,
+    })
+}
+
 pub(super) fn agent(row: &Row) -> Result<Agent> {
     Ok(Agent {
         id: AgentId(row.try_get("id")?),

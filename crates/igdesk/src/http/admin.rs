@@ -1,0 +1,204 @@
+//! Configuration an administrator does (ACC-2, ACC-3) and the contact details an agent
+//! keeps on a profile (RT-7).
+
+use super::auth::{Admin, Caller};
+use super::error::ApiError;
+use super::read_api::List;
+use crate::app::App;
+use crate::now_ms;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use igdesk_domain::{AccountId, ConversationSettings, CustomerId, InboxId};
+use igdesk_store::{Account, ContactDetails, Customer, Inbox};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+pub async fn list_inboxes(
+    State(app): State<App>,
+    Caller(_): Caller,
+) -> Result<Json<List<Inbox>>, ApiError> {
+    Ok(Json(List {
+        data: app.store.inboxes().await?,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInbox {
+    name: String,
+}
+
+pub async fn create_inbox(
+    State(app): State<App>,
+    Admin(_): Admin,
+    Json(body): Json<NewInbox>,
+) -> Result<(StatusCode, Json<Inbox>), ApiError> {
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ApiError::bad_request(
+            "invalid_name",
+            "an inbox needs a name of 1 to 80 characters",
+        )
+        .field("name"));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(app.store.ensure_inbox(name, now_ms()).await?),
+    ))
+}
+
+async fn account(app: &App, raw: &str) -> Result<Account, ApiError> {
+    let id = raw
+        .parse()
+        .map(AccountId)
+        .map_err(|_| ApiError::not_found("account"))?;
+    app.store
+        .account(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboxChoice {
+    /// The inbox this entry point's work goes to; `null` for the default inbox.
+    inbox_id: Option<i64>,
+}
+
+/// An exception: this entry point's new work goes to another inbox (ACC-2).
+pub async fn set_account_inbox(
+    State(app): State<App>,
+    Admin(_): Admin,
+    Path(id): Path<String>,
+    Json(body): Json<InboxChoice>,
+) -> Result<Json<Account>, ApiError> {
+    let account = account(&app, &id).await?;
+    if let Some(inbox) = body.inbox_id {
+        if !app
+            .store
+            .inboxes()
+            .await?
+            .iter()
+            .any(|i| i.id == InboxId(inbox))
+        {
+            return Err(
+                ApiError::bad_request("unknown_inbox", format!("no inbox {inbox}"))
+                    .field("inbox_id"),
+            );
+        }
+    }
+    app.store
+        .set_account_inbox(account.id, body.inbox_id.map(InboxId))
+        .await?;
+    Ok(Json(
+        app.store
+            .account(account.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))?,
+    ))
+}
+
+/// Echo, Story mentions and comments: what opens conversations (ACC-3).
+pub async fn set_account_settings(
+    State(app): State<App>,
+    Admin(_): Admin,
+    Path(id): Path<String>,
+    Json(settings): Json<SettingsBody>,
+) -> Result<Json<Account>, ApiError> {
+    let account = account(&app, &id).await?;
+    let settings = ConversationSettings {
+        echo: settings.echo.unwrap_or(account.settings.echo),
+        story_mentions_create_conversations: settings
+            .story_mentions_create_conversations
+            .unwrap_or(account.settings.story_mentions_create_conversations),
+        comments_create_conversations: settings
+            .comments_create_conversations
+            .unwrap_or(account.settings.comments_create_conversations),
+    };
+    app.store.set_account_settings(account.id, settings).await?;
+    Ok(Json(
+        app.store
+            .account(account.id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("account"))?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    echo: Option<bool>,
+    story_mentions_create_conversations: Option<bool>,
+    comments_create_conversations: Option<bool>,
+}
+
+/// Instagram's facts about a customer: shown, never edited in igdesk (IN-5).
+const INSTAGRAM_FACTS: [&str; 9] = [
+    "name",
+    "username",
+    "igsid",
+    "profile_pic",
+    "follower_count",
+    "is_verified",
+    "follows_business",
+    "business_follows",
+    "instagram",
+];
+
+/// `PATCH /api/v1/customers/{id}`: phone, email, notes.
+pub async fn update_contact(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+    Json(body): Json<Map<String, Value>>,
+) -> Result<Json<Customer>, ApiError> {
+    let id = id
+        .parse()
+        .map(CustomerId)
+        .map_err(|_| ApiError::not_found("customer"))?;
+    let mut contact = ContactDetails::default();
+    for (key, value) in body {
+        let slot = match key.as_str() {
+            "phone" => &mut contact.phone,
+            "email" => &mut contact.email,
+            "notes" => &mut contact.notes,
+            other if INSTAGRAM_FACTS.contains(&other) => {
+                return Err(ApiError::bad_request(
+                    "read_only",
+                    format!("{other} comes from Instagram and cannot be edited"),
+                ));
+            }
+            other => {
+                return Err(ApiError::bad_request(
+                    "unknown_field",
+                    format!("no field {other:?}: use phone, email or notes"),
+                ))
+            }
+        };
+        *slot = match value {
+            Value::String(s) if s.chars().count() <= 2_000 => Some(s.trim().to_owned()),
+            Value::Null => Some(String::new()),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_value",
+                    format!("{key} must be text of at most 2,000 characters"),
+                ))
+            }
+        };
+    }
+    if contact
+        .email
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && !e.contains('@'))
+    {
+        return Err(
+            ApiError::bad_request("invalid_value", "email is not an email address").field("email"),
+        );
+    }
+    app.store
+        .update_contact(agent.scope(), id, contact)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("customer"))
+}
