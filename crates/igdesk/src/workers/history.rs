@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemContext, ItemKind, ItemStatus, Source};
-use igdesk_domain::{AccountId, Igsid, Mid, Millis};
+use igdesk_domain::{Igsid, Mid, Millis};
 use igdesk_meta::graph::HistoryThread;
 use igdesk_meta::ErrorAction;
 use igdesk_store::{Account, Job};
@@ -16,19 +16,11 @@ use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::OffsetDateTime;
 
 pub async fn import(app: &App, job: &Job) -> Outcome {
-    let Ok(id) = job.payload.parse().map(AccountId) else {
-        return Outcome::GiveUp(format!("bad payload {:?}", job.payload));
+    let account = match super::account_of(app, job).await {
+        Ok(account) => account,
+        Err(outcome) => return outcome,
     };
-    let account = match app.store.account(id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Outcome::GiveUp("the account was removed".into()),
-        Err(e) => {
-            return Outcome::Retry {
-                error: e.to_string(),
-                after: None,
-            }
-        }
-    };
+    let id = account.id;
     let auth = match app.auth_for(&account) {
         Ok(auth) => auth,
         Err(e) => return Outcome::GiveUp(e.to_string()),

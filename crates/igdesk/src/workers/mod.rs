@@ -139,6 +139,21 @@ async fn run(
     }
 }
 
+/// The connected account a job's payload names, or what to do when there is none.
+pub(crate) async fn account_of(app: &App, job: &Job) -> Result<igdesk_store::Account, Outcome> {
+    let Ok(id) = job.payload.parse().map(igdesk_domain::AccountId) else {
+        return Err(Outcome::GiveUp(format!("bad payload {:?}", job.payload)));
+    };
+    match app.store.account(id).await {
+        Ok(Some(account)) => Ok(account),
+        Ok(None) => Err(Outcome::GiveUp("the account was removed".into())),
+        Err(e) => Err(Outcome::Retry {
+            error: e.to_string(),
+            after: None,
+        }),
+    }
+}
+
 async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {
     let result = match outcome {
         Outcome::Completed => Ok(()),

@@ -5,7 +5,7 @@ use super::Outcome;
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::time::DAY;
-use igdesk_domain::{AccountId, Millis};
+use igdesk_domain::Millis;
 use igdesk_meta::{ErrorAction, LoginPath};
 use igdesk_store::Job;
 use secrecy::SecretString;
@@ -14,19 +14,11 @@ use secrecy::SecretString;
 pub const REFRESH_EVERY: Millis = 30 * DAY;
 
 pub async fn refresh(app: &App, job: &Job) -> Outcome {
-    let Ok(id) = job.payload.parse().map(AccountId) else {
-        return Outcome::GiveUp(format!("bad payload {:?}", job.payload));
+    let account = match super::account_of(app, job).await {
+        Ok(account) => account,
+        Err(outcome) => return outcome,
     };
-    let account = match app.store.account(id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Outcome::GiveUp("the account was removed".into()),
-        Err(e) => {
-            return Outcome::Retry {
-                error: e.to_string(),
-                after: None,
-            }
-        }
-    };
+    let id = account.id;
     if LoginPath::parse(&account.login_path) != Some(LoginPath::Instagram) {
         return Outcome::Done; // Page tokens do not expire this way.
     }
