@@ -65,35 +65,14 @@ async fn a_reply_is_sent_once_then_read() {
 async fn text_goes_first_then_one_message_per_image() {
     let app = start_sqlite().await;
     customer_wrote(&app, "555", 1).await;
-    let id = app.customer("555").await["id"].as_i64().unwrap();
     let png = b"\x89PNG\r\n\x1a\n0000 a tiny png for the test".to_vec();
     let gif = b"GIF89a a tiny gif".to_vec();
     let form = reqwest::multipart::Form::new()
         .text("text", "Here are both colours")
-        .part(
-            "image",
-            reqwest::multipart::Part::bytes(png.clone())
-                .file_name("a.png")
-                .mime_str("image/png")
-                .unwrap(),
-        )
-        .part(
-            "image",
-            reqwest::multipart::Part::bytes(gif)
-                .file_name("b.gif")
-                .mime_str("image/gif")
-                .unwrap(),
-        );
-    let response = app
-        .http
-        .post(format!("{}/api/v1/customers/{id}/messages", app.url))
-        .bearer_auth(&app.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
-    let queued: Value = response.json().await.unwrap();
+        .part("image", image(png.clone(), "a.png", "image/png"))
+        .part("image", image(gif, "b.gif", "image/gif"));
+    let (status, queued) = app.reply_form("555", form).await;
+    assert_eq!(status, 202);
     let items = queued["data"].as_array().unwrap().clone();
     assert_eq!(items.len(), 3);
     let last = items[2]["id"].as_i64().unwrap();
@@ -149,40 +128,24 @@ async fn replies_breaking_instagrams_rules_are_refused_before_meta() {
         (status, body["code"].as_str()),
         (422, Some("empty_message"))
     );
-    let id = app.customer("555").await["id"].as_i64().unwrap();
-    let upload = |bytes: Vec<u8>, name: &'static str, mime: &'static str| {
-        reqwest::multipart::Part::bytes(bytes)
-            .file_name(name)
-            .mime_str(mime)
-            .unwrap()
-    };
     let cases = [
         (
             reqwest::multipart::Form::new().part(
                 "image",
-                upload(b"%PDF-1.4".to_vec(), "a.pdf", "application/pdf"),
+                image(b"%PDF-1.4".to_vec(), "a.pdf", "application/pdf"),
             ),
             "attachment_type",
         ),
         (
             (0..11).fold(reqwest::multipart::Form::new(), |f, _| {
-                f.part("image", upload(b"GIF89a".to_vec(), "a.gif", "image/gif"))
+                f.part("image", image(b"GIF89a".to_vec(), "a.gif", "image/gif"))
             }),
             "too_many_attachments",
         ),
     ];
     for (form, code) in cases {
-        let response = app
-            .http
-            .post(format!("{}/api/v1/customers/{id}/messages", app.url))
-            .bearer_auth(&app.token)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 422);
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["code"], code);
+        let (status, body) = app.reply_form("555", form).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some(code)));
     }
     // A customer who only commented has never written: igdesk does not start chats.
     app.send(Event::comment("556", "ben", "nice", "18100", "FEED"))
@@ -403,28 +366,15 @@ async fn byte_and_size_limits_are_checked_as_meta_counts_them() {
     );
     assert!(body["message"].as_str().unwrap().contains("bytes"));
     // Two 3 MB images: over the console's 5 MB per reply.
-    let id = app.customer("555").await["id"].as_i64().unwrap();
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.resize(3 * 1024 * 1024, 0);
     let form = (0..2).fold(reqwest::multipart::Form::new(), |f, i| {
         f.part(
             "image",
-            reqwest::multipart::Part::bytes(png.clone())
-                .file_name(format!("{i}.png"))
-                .mime_str("image/png")
-                .unwrap(),
+            image(png.clone(), &format!("{i}.png"), "image/png"),
         )
     });
-    let response = app
-        .http
-        .post(format!("{}/api/v1/customers/{id}/messages", app.url))
-        .bearer_auth(&app.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let (status, body) = app.reply_form("555", form).await;
     assert!(
         matches!(status, 413 | 422) && body["code"] == "attachment_too_large",
         "{status} {body}"

@@ -74,15 +74,24 @@ pub fn check_envelope(body: &[u8]) -> Result<(), EnvelopeError> {
 /// Entries that are not objects are skipped by the caller via `NotMetaShape` only
 /// when the whole envelope is wrong; a bad entry inside is reported as an empty one.
 pub fn parse_envelope(body: &[u8]) -> Result<Envelope, EnvelopeError> {
-    check_envelope(body)?;
+    // One parse: the shape is checked on the parsed value, as `check_envelope` does
+    // on the raw bytes at intake.
     let value: Value =
         serde_json::from_slice(body).map_err(|e| EnvelopeError::NotJson(e.to_string()))?;
-    let object = value["object"].as_str().unwrap_or_default().to_owned();
-    let entries = value["entry"]
-        .as_array()
-        .map(|entries| entries.iter().map(parse_entry).collect())
-        .unwrap_or_default();
-    Ok(Envelope { object, entries })
+    let Some(object) = value["object"].as_str() else {
+        return Err(EnvelopeError::NotMetaShape(
+            "`object` is missing or not a string".into(),
+        ));
+    };
+    let Some(entries) = value["entry"].as_array() else {
+        return Err(EnvelopeError::NotMetaShape(
+            "`entry` is missing or not an array".into(),
+        ));
+    };
+    Ok(Envelope {
+        object: object.to_owned(),
+        entries: entries.iter().map(parse_entry).collect(),
+    })
 }
 
 fn parse_entry(entry: &Value) -> Entry {

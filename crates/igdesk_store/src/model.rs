@@ -233,6 +233,15 @@ impl Lane {
         }
     }
 
+    /// As stored; anything but `console` is bulk.
+    pub fn parse(s: &str) -> Self {
+        if s == Lane::Console.as_str() {
+            Lane::Console
+        } else {
+            Lane::Api
+        }
+    }
+
     /// Job priority: 0 first.
     pub fn priority(self) -> i64 {
         match self {

@@ -4,7 +4,7 @@
 use super::auth::Caller;
 use super::error::ApiError;
 use super::read_api::List;
-use super::views::{item_view, ItemView};
+use super::views::{load_views, ItemView};
 use crate::answering::{self, ImageUpload, Reply};
 use crate::app::App;
 use axum::body::Bytes;
@@ -13,7 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use igdesk_domain::rules::{format_link, Author, Channel};
-use igdesk_domain::{CustomerId, ItemId};
+use igdesk_domain::CustomerId;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -76,19 +76,9 @@ pub async fn send_message(
     Ok((
         StatusCode::ACCEPTED,
         Json(List {
-            data: views(&app, &ids, &customer.name).await?,
+            data: load_views(&app, &ids, &customer.name).await?,
         }),
     ))
-}
-
-pub async fn views(app: &App, ids: &[ItemId], name: &str) -> Result<Vec<ItemView>, ApiError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(item) = app.store.item_for_job(*id).await? {
-            out.push(item_view(item, name));
-        }
-    }
-    Ok(out)
 }
 
 fn bad_body(e: impl std::fmt::Display) -> ApiError {

@@ -5,7 +5,7 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::views::{item_view, ItemView};
+use super::views::{load_views, ItemView};
 use crate::answering::{self, refused, Reply};
 use crate::app::App;
 use crate::now_ms;
@@ -107,12 +107,11 @@ async fn meta_error(app: &App, item: &TimelineItem, sealed: &str, e: GraphError)
 }
 
 async fn view(app: &App, id: ItemId, customer: &Customer) -> Result<Json<ItemView>, ApiError> {
-    let item = app
-        .store
-        .item_for_job(id)
+    load_views(app, &[id], &customer.name)
         .await?
-        .ok_or_else(|| ApiError::not_found("timeline item"))?;
-    Ok(Json(item_view(item, &customer.name)))
+        .pop()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("timeline item"))
 }
 
 fn likeable(item: &TimelineItem) -> Result<(), ApiError> {

@@ -1,9 +1,12 @@
 //! JSON views of stored rows, as the read API shows them.
 
+use crate::app::App;
+use crate::http::error::ApiError;
 use crate::now_ms;
 use igdesk_domain::timeline::{
     self, story_available, Attachment, ItemContext, ItemFacts, ItemKind, ReplyTo, REACTION_SHOWN,
 };
+use igdesk_domain::ItemId;
 use igdesk_store::TimelineItem;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -99,4 +102,19 @@ pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
         created_at: rfc3339(item.created_at),
         created_at_ms: item.created_at,
     }
+}
+
+/// The items with these ids, as the API shows them (ids that vanished are left out).
+pub async fn load_views(
+    app: &App,
+    ids: &[ItemId],
+    author_name: &str,
+) -> Result<Vec<ItemView>, ApiError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(item) = app.store.item_for_job(*id).await? {
+            out.push(item_view(item, author_name));
+        }
+    }
+    Ok(out)
 }

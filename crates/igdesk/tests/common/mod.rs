@@ -152,6 +152,14 @@ async fn start_tuned(
     }
 }
 
+/// An uploaded file for a reply form.
+pub fn image(bytes: Vec<u8>, name: &str, mime: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .unwrap()
+}
+
 /// Creates an agent and returns a personal API token for it.
 pub async fn agent_token(running: &Running, email: &str, admin: bool, inboxes: &[&str]) -> String {
     let person = NewPerson {
@@ -212,6 +220,23 @@ impl TestApp {
             .expect("customer exists");
         self.post(&format!("/api/v1/customers/{id}/messages"), body)
             .await
+    }
+
+    /// A console reply as a multipart form (text and images), as the console sends it.
+    pub async fn reply_form(&self, igsid: &str, form: reqwest::multipart::Form) -> (u16, Value) {
+        let id = self.customer(igsid).await["id"]
+            .as_i64()
+            .expect("customer exists");
+        let response = self
+            .http
+            .post(format!("{}/api/v1/customers/{id}/messages", self.url))
+            .bearer_auth(&self.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 
     /// The timeline item with this igdesk id, once `check` holds for it.

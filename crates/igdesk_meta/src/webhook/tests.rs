@@ -47,6 +47,27 @@ fn envelope_errors_say_what_is_wrong() {
 }
 
 #[test]
+fn parsing_and_the_intake_check_agree_on_what_is_not_a_webhook() {
+    let kind = |e: EnvelopeError| matches!(e, EnvelopeError::NotJson(_));
+    for body in [
+        &b"not json"[..],
+        br#"{"object":"instagram"}"#,
+        br#"{"object":1,"entry":[]}"#,
+        br#"[1]"#,
+    ] {
+        let checked = check_envelope(body).unwrap_err();
+        let parsed = parse_envelope(body).unwrap_err();
+        assert_eq!(
+            kind(checked),
+            kind(parsed),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    assert!(parse_envelope(br#"{"object":"instagram","entry":[]}"#).is_ok());
+}
+
+#[test]
 fn text_story_reply_and_quick_reply() {
     let ev = messaging(with(
         "message",

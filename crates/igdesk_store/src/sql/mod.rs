@@ -174,10 +174,6 @@ impl SqlStore {
         Ok(())
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
     /// Copies a live SQLite store to `path` (consistent, while it keeps serving).
     pub async fn backup_to(&self, path: &str) -> Result<()> {
         if self.backend != Backend::Sqlite {

@@ -474,11 +474,7 @@ pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis)
     let item: i64 = row.try_get("item_id")?;
     let account: i64 = row.try_get("account_id")?;
     let lane: String = row.try_get("lane")?;
-    let priority = if lane == Lane::Console.as_str() {
-        Lane::Console.priority()
-    } else {
-        Lane::Api.priority()
-    };
+    let priority = Lane::parse(&lane).priority();
     sqlx::query("UPDATE outgoing SET state = 'queued' WHERE item_id = $1")
         .bind(item)
         .execute(&mut **tx)
