@@ -69,6 +69,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "sessions",
         include_str!("../../migrations/sqlite/0003_sessions.sql"),
     ),
+    (
+        4,
+        "routing",
+        include_str!("../../migrations/sqlite/0004_routing.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -85,6 +90,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "sessions",
         include_str!("../../migrations/postgres/0003_sessions.sql"),
+    ),
+    (
+        4,
+        "routing",
+        include_str!("../../migrations/postgres/0004_routing.sql"),
     ),
 ];
 
