@@ -64,6 +64,10 @@ row_id!(
     DeliveryId,
     /// A unit of background work.
     JobId,
+    /// A piece of work offered to one agent, waiting for an answer.
+    OfferId,
+    /// One entry of an agent's live event stream.
+    EventId,
 );
 
 meta_id!(

@@ -119,6 +119,9 @@ pub struct ItemContext {
     /// Imported from Meta's history rather than received by webhook (ACC-7).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub imported: bool,
+    /// An agent marked this last incoming message No Reply Needed (RT-4).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_reply_needed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

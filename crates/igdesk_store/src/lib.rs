@@ -5,6 +5,7 @@
 pub mod conformance;
 mod error;
 pub mod model;
+pub mod routing;
 mod sql;
 pub mod testing;
 
@@ -18,6 +19,7 @@ use igdesk_domain::{
 
 pub use error::StoreError;
 pub use model::*;
+pub use routing::*;
 pub use sql::{connect, Backend, SqlStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -38,12 +40,16 @@ pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 
 /// The whole store: what every backend implements. Split by concern so each backend
 /// file implements one part; `use igdesk_store::prelude::*` brings them all in scope.
-pub trait Store: AccountStore + IntakeStore + JobStore + ReadStore + OutboxStore {
+pub trait Store:
+    AccountStore + IntakeStore + JobStore + ReadStore + OutboxStore + RoutingStore
+{
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
-    pub use crate::{AccountStore, IntakeStore, JobStore, OutboxStore, ReadStore, Store};
+    pub use crate::{
+        AccountStore, IntakeStore, JobStore, OutboxStore, ReadStore, RoutingStore, Store,
+    };
 }
 
 #[async_trait]

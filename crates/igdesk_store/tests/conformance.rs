@@ -48,4 +48,13 @@ both_backends!(
     an_imported_message_gives_way_to_its_webhook,
     uploads_and_item_context_round_trip,
     sessions_sign_in_and_expire,
+    work_is_offered_to_one_agent_longest_waiting_first,
+    accept_assigns_and_decline_holds_until_next,
+    an_unanswered_offer_expires_and_moves_on,
+    capacity_is_standard_then_next_one_at_a_time_up_to_the_maximum,
+    sessions_end_by_close_no_reply_needed_and_silence,
+    sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one,
+    an_echo_routes_the_conversation_with_its_reason,
+    an_agents_stream_carries_its_conversations_items_in_order,
+    a_lease_has_one_holder_until_it_runs_out,
 );

@@ -34,7 +34,9 @@ CREATE TABLE offers (
     conversation_id  INTEGER NOT NULL UNIQUE REFERENCES conversations(id),
     agent_id         INTEGER NOT NULL REFERENCES agents(id),
     offered_at       INTEGER NOT NULL,
-    expires_at       INTEGER NOT NULL
+    expires_at       INTEGER NOT NULL,
+    -- What the agent is shown: the customer's name, a preview, why it was routed.
+    payload          TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX offers_by_agent ON offers (agent_id);
 CREATE INDEX offers_by_expiry ON offers (expires_at);

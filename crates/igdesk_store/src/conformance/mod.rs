@@ -3,8 +3,10 @@
 //! and on PostgreSQL.
 
 mod outbox;
+mod routing;
 
 pub use outbox::*;
+pub use routing::*;
 
 use crate::model::*;
 use crate::prelude::*;

@@ -2,9 +2,10 @@
 //! Every statement is idempotent: Meta's id is unique per account, so an item seen
 //! before is not added again and nothing that follows from it happens twice.
 
-use super::{placeholders, SqlStore, ACCOUNT_INBOX};
+use super::sessions::{self, MetBy};
+use super::{events, placeholders, SqlStore, ACCOUNT_INBOX};
 use crate::model::{ApplyOutcome, DeliveryChanges};
-use crate::{Result, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
+use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemKind, ItemStatus, Source};
 use igdesk_domain::{AccountId, CustomerId, DeliveryId, Igsid, ItemId, Millis};
@@ -105,12 +106,21 @@ async fn apply_one(
                 .then_some(item.created_at);
             let (customer, fetched_at) =
                 upsert_customer(tx, account, igsid, username.as_deref(), wrote, now).await?;
-            let Some(item_id) = add_item(tx, account, customer, item, *conversation, now).await?
+            let Some((item_id, joined)) =
+                add_item(tx, account, customer, item, *conversation, now).await?
             else {
                 out.duplicates += 1;
                 return Ok(());
             };
             out.items_added.push(item_id);
+            if let Some(joined) = joined {
+                // A customer waits for an answer from their first unanswered message;
+                // history imported from before igdesk is not a wait.
+                if item.direction == Direction::In && !item.context.imported {
+                    sessions::start_clock(tx, joined, item.created_at).await?;
+                }
+                events::for_item(tx, item_id.0, "item", now).await?;
+            }
             let stale = fetched_at.is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
             if *refresh_profile && stale {
                 let queued = sqlx::query(
@@ -141,21 +151,36 @@ async fn apply_one(
                 out.echoes_matched += 1;
                 return Ok(());
             }
+            // Sent from the Instagram app: the business answered (IN-10, RT-5), whether
+            // or not the echo is shown.
+            let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
+            if !item.context.imported {
+                sessions::meet_for_customer(tx, account.0, customer.0, MetBy::Echo, item.created_at)
+                    .await?;
+            }
             if !show_unmatched {
                 return Ok(());
             }
-            let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
-            match add_item(
-                tx,
-                account,
-                customer,
-                item,
-                ConversationEffect::JoinIfOpen,
-                now,
-            )
-            .await?
-            {
-                Some(id) => out.items_added.push(id),
+            let effect = if item.context.imported {
+                ConversationEffect::JoinIfOpen
+            } else {
+                ConversationEffect::Open
+            };
+            match add_item(tx, account, customer, item, effect, now).await? {
+                Some((id, joined)) => {
+                    out.items_added.push(id);
+                    if let (Some(joined), false) = (joined, item.context.imported) {
+                        // With echo on, the conversation is routed because of it.
+                        sqlx::query(
+                            "UPDATE conversations SET routed_reason = $1 WHERE id = $2 AND agent_id IS NULL",
+                        )
+                        .bind(ECHO_ROUTED_REASON)
+                        .bind(joined)
+                        .execute(&mut **tx)
+                        .await?;
+                        events::for_item(tx, id.0, "item", now).await?;
+                    }
+                }
                 None => out.duplicates += 1,
             }
         }
@@ -187,12 +212,14 @@ async fn apply_one(
                     created_at: *at,
                 };
                 let none = ConversationEffect::None;
-                if let Some(id) = add_item(tx, account, customer, &marker, none, now).await? {
+                if let Some((id, _)) = add_item(tx, account, customer, &marker, none, now).await? {
                     sqlx::query("UPDATE timeline_items SET deleted = 1 WHERE id = $1")
                         .bind(id.0)
                         .execute(&mut **tx)
                         .await?;
                 }
+            } else {
+                events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
             }
         }
         (ChangeKind::EditText { mid, text }, Some(account)) => {
@@ -202,6 +229,7 @@ async fn apply_one(
                 .bind(mid.0.clone())
                 .execute(&mut **tx)
                 .await?;
+            events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
         }
         (
             ChangeKind::React {
@@ -239,8 +267,24 @@ async fn apply_one(
                 .execute(&mut **tx)
                 .await?,
             };
+            events::for_mid(tx, account.0, &mid.0, "reaction", now).await?;
         }
         (ChangeKind::Read { igsid, mid }, Some(account)) => {
+            sqlx::query(
+                "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
+                 SELECT v.agent_id, 'status', v.id, t.id, $4 FROM timeline_items t \
+                 JOIN conversations v ON v.id = t.conversation_id \
+                 WHERE v.agent_id IS NOT NULL AND v.state = 'open' \
+                 AND t.account_id = $1 AND t.direction = 'out' AND t.status = 'sent' \
+                 AND t.customer_id = (SELECT id FROM customers WHERE account_id = $1 AND igsid = $2) \
+                 AND t.created_at <= (SELECT created_at FROM timeline_items WHERE account_id = $1 AND mid = $3)",
+            )
+            .bind(account.0)
+            .bind(igsid.0.clone())
+            .bind(mid.0.clone())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
             sqlx::query(
                 "UPDATE timeline_items SET status = 'read' \
                  WHERE account_id = $1 AND direction = 'out' AND status = 'sent' \
@@ -328,7 +372,7 @@ async fn add_item(
     item: &NewItem,
     effect: ConversationEffect,
     now: Millis,
-) -> Result<Option<ItemId>> {
+) -> Result<Option<(ItemId, Option<i64>)>> {
     let joins = i64::from(effect != ConversationEffect::None);
     let row = sqlx::query(
         "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
@@ -373,17 +417,18 @@ async fn add_item(
     let id = ItemId(row.try_get("id")?);
     let joined: Option<i64> = row.try_get("conversation_id")?;
     let at = item.created_at;
-    let incoming = (effect == ConversationEffect::Open).then_some(at);
+    // The customer's silence (which ends a session) is measured from their messages.
+    let incoming = (item.direction == Direction::In).then_some(at);
     let conversation = match (joined, effect) {
         (Some(conversation), _) => Some(conversation),
         (None, ConversationEffect::Open) => {
-            let opened = open_conversation(tx, account, customer, at).await?;
+            let opened = open_conversation(tx, account, customer, at, incoming).await?;
             sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")
                 .bind(opened)
                 .bind(id.0)
                 .execute(&mut **tx)
                 .await?;
-            return Ok(Some(id));
+            return Ok(Some((id, Some(opened))));
         }
         (None, _) => None,
     };
@@ -401,7 +446,7 @@ async fn add_item(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(Some(id))
+    Ok(Some((id, conversation)))
 }
 
 /// Opens a conversation in the inbox the account's work goes to. At most one is open
@@ -412,15 +457,17 @@ async fn open_conversation(
     account: AccountId,
     customer: CustomerId,
     at: Millis,
+    incoming: Option<Millis>,
 ) -> Result<i64> {
     let opened = sqlx::query(&format!(
         "INSERT INTO conversations (account_id, customer_id, inbox_id, state, opened_at, last_incoming_at, last_item_at) \
-         SELECT a.id, $1, {ACCOUNT_INBOX}, 'open', $2, $2, $2 FROM accounts a WHERE a.id = $3 \
+         SELECT a.id, $1, {ACCOUNT_INBOX}, 'open', $2, $4, $2 FROM accounts a WHERE a.id = $3 \
          ON CONFLICT DO NOTHING RETURNING id"
     ))
     .bind(customer.0)
     .bind(at)
     .bind(account.0)
+    .bind(incoming)
     .fetch_all(&mut **tx)
     .await?;
     if let Some(row) = opened.into_iter().next() {

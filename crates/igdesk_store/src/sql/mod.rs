@@ -9,11 +9,15 @@
 
 mod accounts;
 mod apply;
+mod events;
 mod intake;
 mod jobs;
 mod outbox;
 mod reads;
+mod routing;
 mod rows;
+mod sessions;
+mod store_routing;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -2,10 +2,13 @@
 //! order, each attempt recorded so a crash never sends twice nor loses one.
 
 use super::rows::{self, first};
+use super::sessions::{self, MetBy};
+use super::events;
 use super::{Backend, SqlStore, WriteTx};
 use crate::model::*;
 use crate::{OutboxStore, Result, JOB_SEND};
 use async_trait::async_trait;
+use igdesk_domain::rules::Author;
 use igdesk_domain::timeline::ItemContext;
 use igdesk_domain::{AccountId, CustomerId, ItemId, JobId, Millis};
 use sqlx::{Any, Row as _, Transaction};
@@ -61,7 +64,13 @@ impl OutboxStore for SqlStore {
             .bind(now)
             .execute(&mut **tx)
             .await?;
+            events::for_item(tx, id, "item", now).await?;
             ids.push(ItemId(id));
+        }
+        // A person's reply answers the customer (RT-5); an automatic one never does.
+        if reply.author == Author::Human.as_str() {
+            sessions::meet_for_customer(tx, reply.account.0, reply.customer.0, MetBy::Reply, now)
+                .await?;
         }
         if reply.lane == Lane::Console {
             yield_api_head(tx, reply.customer).await?;
@@ -160,6 +169,7 @@ impl OutboxStore for SqlStore {
         .bind(item.0)
         .execute(&mut **tx)
         .await?;
+        events::for_item(tx, item.0, "status", now).await?;
         let customer = customer_of(tx, item).await?;
         finish(writing, job, customer, now).await
     }
@@ -326,7 +336,7 @@ impl SqlStore {
             "INSERT INTO timeline_items (account_id, customer_id, conversation_id, kind, direction, source, \
              mid, text, attachments, context, status, created_at, received_at) \
              SELECT account_id, customer_id, conversation_id, 'comment', 'out', 'igdesk', $1, $2, '[]', '{}', \
-             'sent', $3, $3 FROM timeline_items WHERE id = $4 RETURNING id",
+             'sent', $3, $3 FROM timeline_items WHERE id = $4 RETURNING id, conversation_id",
         )
         .bind(reply_id.to_owned())
         .bind(text.to_owned())
@@ -334,10 +344,14 @@ impl SqlStore {
         .bind(comment.0)
         .fetch_all(&mut **tx)
         .await?;
-        let id: i64 = row
+        let row = row
             .first()
-            .ok_or_else(|| rows::corrupt("the comment vanished"))?
-            .try_get("id")?;
+            .ok_or_else(|| rows::corrupt("the comment vanished"))?;
+        let id: i64 = row.try_get("id")?;
+        if let Some(conversation) = row.try_get::<Option<i64>, _>("conversation_id")? {
+            sessions::meet(tx, conversation, MetBy::Reply, now).await?;
+        }
+        events::for_item(tx, id, "item", now).await?;
         let found = sqlx::query("SELECT context FROM timeline_items WHERE id = $1")
             .bind(comment.0)
             .fetch_all(&mut **tx)
@@ -395,6 +409,7 @@ pub(super) async fn mark_sent(
         .bind(item.0)
         .execute(&mut **tx)
         .await?;
+    events::for_item(tx, item.0, "status", now).await?;
     customer_of(tx, item).await
 }
 

@@ -1,0 +1,153 @@
+//! The agents' live streams (RT-8). Events are written in the same transaction as
+//! the change they report, so a stream read after a commit never misses one, and a
+//! reconnecting console resumes after the last id it saw.
+
+use super::{rows, SqlStore};
+use crate::routing::AgentEvent;
+use crate::Result;
+use igdesk_domain::{AgentId, ConversationId, EventId, ItemId, Millis};
+use sqlx::{Any, Row as _, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+/// An event for one agent.
+pub(super) async fn to_agent(
+    tx: &mut Tx,
+    agent: i64,
+    kind: &str,
+    conversation: Option<i64>,
+    payload: &serde_json::Value,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO agent_events (agent_id, kind, conversation_id, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(agent)
+    .bind(kind.to_owned())
+    .bind(conversation)
+    .bind(payload.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An event about an item, for the agent its open conversation is assigned to (if
+/// any): a new item, a status change, a reaction.
+pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
+         SELECT c.agent_id, $1, c.id, t.id, $2 FROM timeline_items t \
+         JOIN conversations c ON c.id = t.conversation_id \
+         WHERE t.id = $3 AND c.agent_id IS NOT NULL AND c.state = 'open'",
+    )
+    .bind(kind.to_owned())
+    .bind(now)
+    .bind(item)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Like [`for_item`], for the item with Meta's id `mid` on `account`.
+pub(super) async fn for_mid(
+    tx: &mut Tx,
+    account: i64,
+    mid: &str,
+    kind: &str,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
+         SELECT c.agent_id, $1, c.id, t.id, $2 FROM timeline_items t \
+         JOIN conversations c ON c.id = t.conversation_id \
+         WHERE t.account_id = $3 AND t.mid = $4 AND c.agent_id IS NOT NULL AND c.state = 'open'",
+    )
+    .bind(kind.to_owned())
+    .bind(now)
+    .bind(account)
+    .bind(mid.to_owned())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn event(r: &super::Row) -> Result<AgentEvent> {
+    let payload: String = r.try_get("payload")?;
+    Ok(AgentEvent {
+        id: EventId(r.try_get("id")?),
+        kind: r.try_get("kind")?,
+        conversation_id: r.try_get::<Option<i64>, _>("conversation_id")?.map(ConversationId),
+        item_id: r.try_get::<Option<i64>, _>("item_id")?.map(ItemId),
+        payload: serde_json::from_str(&payload)?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl SqlStore {
+    pub(super) async fn read_events(
+        &self,
+        agent: AgentId,
+        after: EventId,
+        limit: i64,
+    ) -> Result<Vec<AgentEvent>> {
+        sqlx::query(
+            "SELECT id, kind, conversation_id, item_id, payload, created_at FROM agent_events \
+             WHERE agent_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(agent.0)
+        .bind(after.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(event)
+        .collect()
+    }
+
+    pub(super) async fn newest_event(&self, agent: AgentId) -> Result<EventId> {
+        let found = sqlx::query(
+            "SELECT COALESCE(MAX(id), 0) AS id FROM agent_events WHERE agent_id = $1",
+        )
+        .bind(agent.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let row = found
+            .first()
+            .ok_or_else(|| rows::corrupt("MAX returned no row"))?;
+        Ok(EventId(row.try_get("id")?))
+    }
+
+    pub(super) async fn delete_events_before(&self, before: Millis) -> Result<u64> {
+        let _turn = self.writer_turn().await;
+        Ok(sqlx::query("DELETE FROM agent_events WHERE created_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    pub(super) async fn lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Millis,
+        until: Millis,
+    ) -> Result<bool> {
+        let _turn = self.writer_turn().await;
+        let taken = sqlx::query(
+            "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
+             WHERE leases.holder = excluded.holder OR leases.until <= $4",
+        )
+        .bind(name.to_owned())
+        .bind(holder.to_owned())
+        .bind(until)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(taken > 0)
+    }
+}
