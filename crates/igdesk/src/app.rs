@@ -20,9 +20,25 @@ pub struct App {
     /// Wakes the worker loops of one kind of job when this process wrote such jobs.
     pub wake: Arc<Wakers>,
     pub sign_in_failures: Arc<crate::http::session::SignInFailures>,
+    /// Now, for offers, sessions and SLA (paused in scenario tests).
+    pub clock: crate::clock::Clock,
+    /// Fires when the service stops: long-lived answers (live streams) end with it.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 impl App {
+    /// Something changed that routing should look at now, not at its next poll.
+    pub fn reroute(&self) {
+        self.wake.routing.notify_one();
+        self.wake.live.notify_waiters();
+    }
+
+    /// Moves a paused clock on and lets routing see the new time (scenario tests).
+    pub fn advance_clock(&self, by: igdesk_domain::Millis) {
+        self.clock.advance(by);
+        self.reroute();
+    }
+
     /// How to call Meta for `account`: its login path, its token (decrypted) and the
     /// node its messages go from.
     pub fn auth_for(&self, account: &Account) -> Result<AccountAuth, crate::crypto::CryptoError> {
@@ -53,6 +69,10 @@ pub struct Wakers {
     pub profiles: Notify,
     pub sends: Notify,
     pub history: Notify,
+    /// Routing: new work, an agent with room again, an offer let go.
+    pub routing: Notify,
+    /// Live streams: events were written; every open stream looks.
+    pub live: Notify,
 }
 
 impl Wakers {

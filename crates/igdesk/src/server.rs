@@ -1,6 +1,7 @@
 //! Starting and stopping the whole service: store, intake writer, workers, HTTP.
 
 use crate::app::App;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::crypto::Sealer;
 use crate::intake::writer::IntakeWriter;
@@ -27,6 +28,15 @@ pub struct Running {
 /// Opens the store (migrating it), starts the intake writer, the workers and the
 /// HTTP server on `listener` (or on the configured address).
 pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+    start_with_clock(settings, listener, Clock::system()).await
+}
+
+/// [`start`] with a given clock for the agent's day (a paused one in scenario tests).
+pub async fn start_with_clock(
+    settings: Settings,
+    listener: Option<TcpListener>,
+    clock: Clock,
+) -> anyhow::Result<Running> {
     let store = igdesk_store::connect(&settings.database_url)
         .await
         .with_context(|| {
@@ -67,8 +77,10 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> anyhow:
         intake,
         wake,
         sign_in_failures: Arc::default(),
+        clock,
+        stopping: CancellationToken::new(),
     };
-    let stop = CancellationToken::new();
+    let stop = app.stopping.clone();
     let workers = crate::workers::spawn(&app, &stop);
     let router = crate::http::router(app.clone());
     let http_stop = stop.clone();

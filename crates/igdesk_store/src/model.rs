@@ -150,6 +150,12 @@ pub struct Conversation {
     pub closed_at: Option<Millis>,
     pub last_incoming_at: Option<Millis>,
     pub last_item_at: Millis,
+    /// The agent it is assigned to (RT-3), if any.
+    pub agent_id: Option<AgentId>,
+    /// Why it was routed, when not simply because the customer wrote (IN-10).
+    pub routed_reason: Option<String>,
+    /// How the session ended: agent, auto_end, no_reply_needed (RT-4).
+    pub ended_by: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -2,12 +2,15 @@
 
 mod admin;
 mod answers;
+mod events;
 pub mod auth;
 pub mod error;
 mod moderation;
 mod ops;
 pub(crate) mod read_api;
+mod routing;
 pub mod session;
+mod sessions;
 pub mod views;
 mod webhook;
 
@@ -68,6 +71,19 @@ pub fn router(app: App) -> Router {
             "/customers/{id}/messages",
             post(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
         )
+        .route("/me", get(routing::me))
+        .route("/me/availability", axum::routing::put(routing::set_availability))
+        .route("/me/next", post(routing::next))
+        .route("/offers", get(routing::list_offers))
+        .route("/offers/{id}/accept", post(routing::accept))
+        .route("/offers/{id}/decline", post(routing::decline))
+        .route("/conversations/{id}/close", post(sessions::close))
+        .route(
+            "/timeline/{item}/no-reply-needed",
+            post(sessions::no_reply_needed),
+        )
+        .route("/inboxes/{id}/sla", get(sessions::sla))
+        .route("/events", get(events::stream))
         .route("/intake/stats", get(read_api::intake_stats))
         .route("/intake/notes", get(read_api::intake_notes));
     Router::new()

@@ -109,6 +109,10 @@ fn record(app: &App, applied: &ApplyOutcome) {
         // A matched echo completed a send: the customer's next message is due.
         app.wake.sends.notify_waiters();
     }
+    if !applied.items_added.is_empty() {
+        // New items may be new work to route, and news for agents' streams.
+        app.reroute();
+    }
 }
 
 async fn changes_of(

@@ -6,6 +6,7 @@ mod deliveries;
 mod history;
 pub mod mapping;
 mod profile;
+pub mod router;
 mod send;
 pub mod token;
 
@@ -55,6 +56,7 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         12,
     ))];
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
+    handles.push(tokio::spawn(router::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(run(
         app.clone(),
         cancel.clone(),

@@ -44,6 +44,8 @@ pub async fn run(app: App, cancel: CancellationToken) {
             }
         };
         if jobs.is_empty() {
+            // Statuses recorded by the last batch are news for agents' streams.
+            app.wake.live.notify_waiters();
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = &mut woken => {}

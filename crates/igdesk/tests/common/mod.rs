@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod live;
 pub mod process;
 
 use igdesk::accounts::{connect, Connection};
@@ -109,18 +110,46 @@ async fn start(
     start_tuned(database_url, dir, conv, |_| {}).await
 }
 
+/// SQLite with the agent's-day clock paused: tests move time on with
+/// `app.running.app.advance_clock`.
+pub async fn start_paused() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = igdesk_store::testing::sqlite_url(dir.path());
+    let conv = ConversationSettings::default();
+    start_clocked(url, Some(dir), conv, |_| {}, igdesk::clock::Clock::paused()).await
+}
+
+/// PostgreSQL with the agent's-day clock paused.
+pub async fn start_postgres_paused() -> TestApp {
+    let url = igdesk_store::testing::fresh_postgres_url().await;
+    let conv = ConversationSettings::default();
+    start_clocked(url, None, conv, |_| {}, igdesk::clock::Clock::paused()).await
+}
+
 async fn start_tuned(
     database_url: String,
     dir: Option<tempfile::TempDir>,
     conv: ConversationSettings,
     tweak: impl FnOnce(&mut RawSettings),
 ) -> TestApp {
+    let clock = igdesk::clock::Clock::system();
+    start_clocked(database_url, dir, conv, tweak, clock).await
+}
+
+async fn start_clocked(
+    database_url: String,
+    dir: Option<tempfile::TempDir>,
+    conv: ConversationSettings,
+    tweak: impl FnOnce(&mut RawSettings),
+    clock: igdesk::clock::Clock,
+) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (sim, igs_url) = start_simulator(format!("http://{addr}/webhooks/instagram")).await;
-    let running = igdesk::server::start(
+    let running = igdesk::server::start_with_clock(
         settings_with(database_url, addr.to_string(), &igs_url, tweak),
         Some(listener),
+        clock,
     )
     .await
     .unwrap();

@@ -151,7 +151,8 @@ impl ReadStore for SqlStore {
         let (admin, agent) = scope_args(scope);
         sqlx::query(
             "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
-             v.last_incoming_at, v.last_item_at, c.igsid, c.name AS customer_name \
+             v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
+             c.igsid, c.name AS customer_name \
              FROM conversations v JOIN customers c ON c.id = v.customer_id \
              WHERE ($1 = 1 OR v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2)) \
              AND ($3 IS NULL OR v.state = $3) ORDER BY v.last_item_at DESC, v.id DESC LIMIT 500",

@@ -113,6 +113,11 @@ pub(super) fn conversation(row: &Row) -> Result<Conversation> {
         closed_at: row.try_get("closed_at")?,
         last_incoming_at: row.try_get("last_incoming_at")?,
         last_item_at: row.try_get("last_item_at")?,
+        agent_id: row
+            .try_get::<Option<i64>, _>("agent_id")?
+            .map(igdesk_domain::AgentId),
+        routed_reason: row.try_get("routed_reason")?,
+        ended_by: row.try_get("ended_by")?,
     })
 }
 

@@ -1,0 +1,144 @@
+//! The agent's live stream (RT-8) as Server-Sent Events: offers and their
+//! withdrawals, new items, status changes and reactions on the agent's conversations,
+//! sessions assigned and ended. Every event has an id; a console that reconnects
+//! with `Last-Event-ID` gets everything after it, from the database, without gaps.
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::views::load_views;
+use crate::app::App;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use igdesk_domain::timeline::display_name;
+use igdesk_domain::{AgentId, EventId};
+use igdesk_store::AgentEvent;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// Events written by another instance (PostgreSQL) are picked up this often; this
+/// instance's own wake the streams at once.
+const POLL: Duration = Duration::from_millis(250);
+const READ_BATCH: i64 = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resume {
+    /// The last event id seen (same as the `Last-Event-ID` header, which wins).
+    last_event_id: Option<i64>,
+}
+
+struct Reader {
+    _open: OpenStream,
+    app: App,
+    agent: AgentId,
+    cursor: EventId,
+    buffered: VecDeque<AgentEvent>,
+}
+
+pub async fn stream(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    headers: HeaderMap,
+    Query(resume): Query<Resume>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let header = headers
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .ok_or_else(|| {
+                    ApiError::bad_request("invalid_last_event_id", "Last-Event-ID is an event id")
+                })
+        })
+        .transpose()?;
+    let cursor = match header.or(resume.last_event_id) {
+        Some(id) => EventId(id),
+        // A fresh console asks for waiting offers itself; the stream brings what's new.
+        None => app.store.last_event_id(agent.id).await?,
+    };
+    let reader = Reader {
+        _open: OpenStream::new(),
+        app,
+        agent: agent.id,
+        cursor,
+        buffered: VecDeque::new(),
+    };
+    let events = stream::unfold(reader, next_event);
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)> {
+    loop {
+        if let Some(event) = r.buffered.pop_front() {
+            let sse = render(&r.app, event).await;
+            return Some((Ok(sse), r));
+        }
+        let woken = r.app.wake.live.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        match r.app.store.events_after(r.agent, r.cursor, READ_BATCH).await {
+            Ok(events) if !events.is_empty() => {
+                r.cursor = events.last().map(|e| e.id).unwrap_or(r.cursor);
+                r.buffered.extend(events);
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read a live stream's events"),
+        }
+        tokio::select! {
+            _ = r.app.stopping.cancelled() => return None,
+            _ = &mut woken => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// The event as the console reads it: what the store recorded, plus the item as it
+/// is now for item events.
+async fn render(app: &App, event: AgentEvent) -> Event {
+    let mut data = json!({
+        "id": event.id,
+        "kind": event.kind,
+        "conversation_id": event.conversation_id,
+        "payload": event.payload,
+        "created_at_ms": event.created_at,
+    });
+    if let Some(item) = event.item_id {
+        data["item_id"] = json!(item);
+        if let Ok(Some(found)) = app.store.item_for_job(item).await {
+            let name = match app.store.customer_for_job(found.customer_id).await {
+                Ok(Some(c)) => display_name(Some(&c.name), &c.igsid),
+                _ => String::new(),
+            };
+            if let Ok(views) = load_views(app, &[item], &name).await {
+                data["item"] = json!(views.first());
+            }
+        }
+    }
+    Event::default()
+        .id(event.id.0.to_string())
+        .event(event.kind)
+        .data(data.to_string())
+}
+
+/// Counts open streams for the metrics, however a stream ends.
+struct OpenStream;
+
+impl OpenStream {
+    fn new() -> Self {
+        metrics::gauge!("igdesk_live_streams").increment(1.0);
+        OpenStream
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        metrics::gauge!("igdesk_live_streams").decrement(1.0);
+    }
+}

@@ -1,0 +1,161 @@
+//! The agent's routing controls (RT-1 … RT-3): availability, Next, offers and their
+//! answers. Offers reach the agent on the live stream; these endpoints answer them.
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::read_api::List;
+use crate::app::App;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use igdesk_domain::OfferId;
+use igdesk_store::{Agent, AgentRouting, NextAnswer, Offer, OfferAnswer};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+pub struct Me {
+    id: igdesk_domain::AgentId,
+    email: String,
+    name: String,
+    admin: bool,
+    routing: AgentRouting,
+}
+
+async fn routing(app: &App, agent: &Agent) -> Result<AgentRouting, ApiError> {
+    app.store
+        .agent_routing(agent.id)
+        .await?
+        .ok_or_else(ApiError::unauthorized)
+}
+
+/// Who is signed in, and their routing state.
+pub async fn me(State(app): State<App>, Caller(agent): Caller) -> Result<Json<Me>, ApiError> {
+    let routing = routing(&app, &agent).await?;
+    Ok(Json(Me {
+        id: agent.id,
+        email: agent.email,
+        name: agent.name,
+        admin: agent.is_admin,
+        routing,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Availability {
+    available: bool,
+}
+
+/// Available or away for messaging (RT-1). Going away withdraws waiting offers.
+pub async fn set_availability(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Json(body): Json<Availability>,
+) -> Result<Json<AgentRouting>, ApiError> {
+    app.store
+        .set_available(agent.id, body.available, app.clock.now())
+        .await?;
+    app.reroute();
+    Ok(Json(routing(&app, &agent).await?))
+}
+
+/// Next (RT-2): offers come again after one was let go, and one more conversation
+/// than the standard capacity, up to the maximum.
+pub async fn next(
+    State(app): State<App>,
+    Caller(agent): Caller,
+) -> Result<Json<AgentRouting>, ApiError> {
+    ask_next(&app, &agent).await?;
+    Ok(Json(routing(&app, &agent).await?))
+}
+
+pub(super) async fn ask_next(app: &App, agent: &Agent) -> Result<(), ApiError> {
+    let answer = app.store.request_next(agent.id, app.clock.now()).await?;
+    app.reroute();
+    match answer {
+        NextAnswer::Granted => Ok(()),
+        NextAnswer::AtMaximum => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "at_maximum",
+            "you have your maximum number of conversations; close one first",
+        )),
+    }
+}
+
+pub async fn list_offers(
+    State(app): State<App>,
+    Caller(agent): Caller,
+) -> Result<Json<List<Offer>>, ApiError> {
+    Ok(Json(List {
+        data: app.store.offers_for(agent.id).await?,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct Accepted {
+    conversation_id: igdesk_domain::ConversationId,
+    customer_id: igdesk_domain::CustomerId,
+}
+
+fn offer_id(raw: &str) -> Result<OfferId, ApiError> {
+    raw.parse()
+        .map(OfferId)
+        .map_err(|_| ApiError::not_found("offer"))
+}
+
+fn refused(answer: OfferAnswer) -> ApiError {
+    match answer {
+        OfferAnswer::Expired => ApiError::new(
+            StatusCode::CONFLICT,
+            "offer_expired",
+            "the offer's 30 seconds ran out; it went to another agent",
+        ),
+        _ => ApiError::not_found("offer"),
+    }
+}
+
+/// Accept (RT-3): the conversation is the agent's; the answer says which profile to
+/// open.
+pub async fn accept(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Accepted>, ApiError> {
+    let id = offer_id(&id)?;
+    let offer = app
+        .store
+        .offers_for(agent.id)
+        .await?
+        .into_iter()
+        .find(|o| o.id == id)
+        .ok_or_else(|| ApiError::not_found("offer"))?;
+    match app.store.accept_offer(agent.id, id, app.clock.now()).await? {
+        OfferAnswer::Done(conversation_id) => {
+            metrics::counter!("igdesk_offers_total", "result" => "accepted").increment(1);
+            app.wake.live.notify_waiters();
+            Ok(Json(Accepted {
+                conversation_id,
+                customer_id: offer.customer_id,
+            }))
+        }
+        other => Err(refused(other)),
+    }
+}
+
+/// Decline (RT-3): the work goes to another agent; this one gets no more offers
+/// until Next.
+pub async fn decline(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = offer_id(&id)?;
+    match app.store.decline_offer(agent.id, id, app.clock.now()).await? {
+        OfferAnswer::Done(_) => {
+            metrics::counter!("igdesk_offers_total", "result" => "declined").increment(1);
+            app.reroute();
+            Ok(StatusCode::NO_CONTENT)
+        }
+        other => Err(refused(other)),
+    }
+}

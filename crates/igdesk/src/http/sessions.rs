@@ -1,0 +1,138 @@
+//! Ending sessions (RT-4) and the SLA figures (RT-5).
+
+use super::auth::{Admin, Caller};
+use super::error::ApiError;
+use crate::app::App;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use igdesk_domain::{ConversationId, InboxId, ItemId};
+use igdesk_store::{CloseAnswer, NoReplyAnswer, SlaReport};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    /// Close & Next: ask for the next piece of work at once.
+    #[serde(default)]
+    next: bool,
+}
+
+#[derive(Serialize)]
+pub struct Ended {
+    conversation_id: ConversationId,
+    state: &'static str,
+}
+
+/// Close, or Close & Next with `{"next": true}`.
+pub async fn close(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+    body: Option<Json<CloseBody>>,
+) -> Result<Json<Ended>, ApiError> {
+    let conversation = id
+        .parse()
+        .map(ConversationId)
+        .map_err(|_| ApiError::not_found("conversation"))?;
+    let next = body.map(|Json(b)| b.next).unwrap_or_default();
+    let answer = app
+        .store
+        .close_conversation(agent.scope(), conversation, app.clock.now())
+        .await?;
+    match answer {
+        CloseAnswer::Closed => {}
+        CloseAnswer::Unknown => return Err(ApiError::not_found("conversation")),
+        CloseAnswer::AlreadyClosed => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "already_closed",
+                "this session has already ended",
+            ))
+        }
+        CloseAnswer::NotYours => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "not_assigned_to_you",
+                "only the agent the conversation is assigned to (or an administrator) closes it",
+            ))
+        }
+    }
+    metrics::counter!("igdesk_sessions_ended_total", "by" => "agent").increment(1);
+    app.reroute();
+    if next {
+        super::routing::ask_next(&app, &agent).await?;
+    }
+    Ok(Json(Ended {
+        conversation_id: conversation,
+        state: "closed",
+    }))
+}
+
+/// No Reply Needed on the last incoming message: the SLA is met, the session ends.
+pub async fn no_reply_needed(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(item): Path<String>,
+) -> Result<Json<Ended>, ApiError> {
+    let item = item
+        .parse()
+        .map(ItemId)
+        .map_err(|_| ApiError::not_found("timeline item"))?;
+    match app
+        .store
+        .no_reply_needed(agent.scope(), item, app.clock.now())
+        .await?
+    {
+        NoReplyAnswer::Ended(conversation_id) => {
+            metrics::counter!("igdesk_sessions_ended_total", "by" => "no_reply_needed")
+                .increment(1);
+            app.reroute();
+            Ok(Json(Ended {
+                conversation_id,
+                state: "closed",
+            }))
+        }
+        NoReplyAnswer::Unknown => Err(ApiError::not_found("timeline item")),
+        NoReplyAnswer::NotLastIncoming => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_last_incoming",
+            "only the last incoming message of an open session can be marked No Reply Needed",
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// Unix milliseconds, inclusive; default: 24 hours before `to`.
+    from: Option<i64>,
+    /// Unix milliseconds, exclusive; default: now.
+    to: Option<i64>,
+}
+
+/// SLA figures of an inbox for waits that started in the period (admins).
+pub async fn sla(
+    State(app): State<App>,
+    Admin(_): Admin,
+    Path(id): Path<String>,
+    Query(period): Query<Period>,
+) -> Result<Json<SlaReport>, ApiError> {
+    let inbox = id
+        .parse()
+        .map(InboxId)
+        .map_err(|_| ApiError::not_found("inbox"))?;
+    let now = app.clock.now();
+    let to = period.to.unwrap_or(now + 1);
+    let from = period.from.unwrap_or(to - igdesk_domain::time::DAY);
+    if from >= to {
+        return Err(
+            ApiError::bad_request("invalid_period", "from must be before to").field("from"),
+        );
+    }
+    app.store
+        .sla_report(inbox, from, to, now)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("inbox"))
+}
