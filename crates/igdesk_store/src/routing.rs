@@ -4,7 +4,9 @@
 use crate::model::Scope;
 use crate::Result;
 use async_trait::async_trait;
-use igdesk_domain::{AgentId, ConversationId, CustomerId, EventId, InboxId, ItemId, Millis, OfferId};
+use igdesk_domain::{
+    AgentId, ConversationId, CustomerId, EventId, InboxId, ItemId, Millis, OfferId,
+};
 use serde::Serialize;
 
 /// Why a conversation was routed when an echo brought it (IN-10).
@@ -141,9 +143,18 @@ pub trait RoutingStore: Send + Sync + 'static {
     /// The earliest time an offer runs out.
     async fn next_offer_expiry(&self) -> Result<Option<Millis>>;
     async fn offers_for(&self, agent: AgentId) -> Result<Vec<Offer>>;
-    async fn accept_offer(&self, agent: AgentId, offer: OfferId, now: Millis) -> Result<OfferAnswer>;
-    async fn decline_offer(&self, agent: AgentId, offer: OfferId, now: Millis)
-        -> Result<OfferAnswer>;
+    async fn accept_offer(
+        &self,
+        agent: AgentId,
+        offer: OfferId,
+        now: Millis,
+    ) -> Result<OfferAnswer>;
+    async fn decline_offer(
+        &self,
+        agent: AgentId,
+        offer: OfferId,
+        now: Millis,
+    ) -> Result<OfferAnswer>;
     /// Close (or Close & Next, with `request_next` after it).
     async fn close_conversation(
         &self,
@@ -152,8 +163,12 @@ pub trait RoutingStore: Send + Sync + 'static {
         now: Millis,
     ) -> Result<CloseAnswer>;
     /// Marks the last incoming message No Reply Needed: meets the SLA, ends the session.
-    async fn no_reply_needed(&self, scope: Scope, item: ItemId, now: Millis)
-        -> Result<NoReplyAnswer>;
+    async fn no_reply_needed(
+        &self,
+        scope: Scope,
+        item: ItemId,
+        now: Millis,
+    ) -> Result<NoReplyAnswer>;
     /// Ends sessions whose customer has been silent for their inbox's threshold.
     async fn auto_end(&self, now: Millis) -> Result<Vec<ConversationId>>;
     async fn sla_report(
@@ -164,13 +179,22 @@ pub trait RoutingStore: Send + Sync + 'static {
         now: Millis,
     ) -> Result<Option<SlaReport>>;
     /// The agent's events after `after`, oldest first.
-    async fn events_after(&self, agent: AgentId, after: EventId, limit: i64)
-        -> Result<Vec<AgentEvent>>;
+    async fn events_after(
+        &self,
+        agent: AgentId,
+        after: EventId,
+        limit: i64,
+    ) -> Result<Vec<AgentEvent>>;
     /// The newest event id (a stream starting fresh starts after it).
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;
     async fn prune_events(&self, before: Millis) -> Result<u64>;
     /// Takes or renews the named lease for `holder` until `until`; false when another
     /// holder has it.
-    async fn take_lease(&self, name: &str, holder: &str, now: Millis, until: Millis)
-        -> Result<bool>;
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Millis,
+        until: Millis,
+    ) -> Result<bool>;
 }

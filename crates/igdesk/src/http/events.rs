@@ -82,7 +82,12 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
         let woken = r.app.wake.live.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        match r.app.store.events_after(r.agent, r.cursor, READ_BATCH).await {
+        match r
+            .app
+            .store
+            .events_after(r.agent, r.cursor, READ_BATCH)
+            .await
+        {
             Ok(events) if !events.is_empty() => {
                 r.cursor = events.last().map(|e| e.id).unwrap_or(r.cursor);
                 r.buffered.extend(events);

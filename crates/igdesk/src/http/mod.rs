@@ -2,9 +2,9 @@
 
 mod admin;
 mod answers;
-mod events;
 pub mod auth;
 pub mod error;
+mod events;
 mod moderation;
 mod ops;
 pub(crate) mod read_api;
@@ -72,7 +72,10 @@ pub fn router(app: App) -> Router {
             post(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
         )
         .route("/me", get(routing::me))
-        .route("/me/availability", axum::routing::put(routing::set_availability))
+        .route(
+            "/me/availability",
+            axum::routing::put(routing::set_availability),
+        )
         .route("/me/next", post(routing::next))
         .route("/offers", get(routing::list_offers))
         .route("/offers/{id}/accept", post(routing::accept))

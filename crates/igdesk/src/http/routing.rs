@@ -129,7 +129,11 @@ pub async fn accept(
         .into_iter()
         .find(|o| o.id == id)
         .ok_or_else(|| ApiError::not_found("offer"))?;
-    match app.store.accept_offer(agent.id, id, app.clock.now()).await? {
+    match app
+        .store
+        .accept_offer(agent.id, id, app.clock.now())
+        .await?
+    {
         OfferAnswer::Done(conversation_id) => {
             metrics::counter!("igdesk_offers_total", "result" => "accepted").increment(1);
             app.wake.live.notify_waiters();
@@ -150,7 +154,11 @@ pub async fn decline(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = offer_id(&id)?;
-    match app.store.decline_offer(agent.id, id, app.clock.now()).await? {
+    match app
+        .store
+        .decline_offer(agent.id, id, app.clock.now())
+        .await?
+    {
         OfferAnswer::Done(_) => {
             metrics::counter!("igdesk_offers_total", "result" => "declined").increment(1);
             app.reroute();

@@ -55,7 +55,12 @@ async fn pass(
 ) -> Result<Option<Millis>, igdesk_store::StoreError> {
     let store = &app.store;
     if !store
-        .take_lease("routing", holder, crate::now_ms(), crate::now_ms() + LEASE_FOR)
+        .take_lease(
+            "routing",
+            holder,
+            crate::now_ms(),
+            crate::now_ms() + LEASE_FOR,
+        )
         .await?
     {
         return Ok(None);

@@ -205,6 +205,23 @@ pub async fn agent_token(running: &Running, email: &str, admin: bool, inboxes: &
 }
 
 impl TestApp {
+    /// Stops igdesk and starts it again on the same database and address, with a
+    /// fresh paused clock: what survives is what was stored.
+    pub async fn restart(self) -> TestApp {
+        let settings = (*self.running.app.settings).clone();
+        let addr = self.running.addr;
+        self.running.stop().await.unwrap();
+        let listener = TcpListener::bind(addr).await.unwrap();
+        let running = igdesk::server::start_with_clock(
+            settings,
+            Some(listener),
+            igdesk::clock::Clock::paused(),
+        )
+        .await
+        .unwrap();
+        TestApp { running, ..self }
+    }
+
     pub async fn get_as(&self, token: &str, path: &str) -> (u16, Value) {
         let response = self
             .http

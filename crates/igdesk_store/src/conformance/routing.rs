@@ -66,18 +66,29 @@ pub async fn work_is_offered_to_one_agent_longest_waiting_first(store: &dyn Stor
     let _away = agent(store, "cy@x", false).await;
     for (n, igsid) in ["c1", "c2", "c3"].iter().enumerate() {
         let at = T0 + n as i64;
-        apply(store, &[message(a.id, igsid, &format!("m{n}"), "hello there", at)]).await;
+        apply(
+            store,
+            &[message(a.id, igsid, &format!("m{n}"), "hello there", at)],
+        )
+        .await;
     }
     let offers = store.route(T0 + 10, OFFER_FOR, 100).await.unwrap();
     assert_eq!(offers.len(), 3);
-    let who: Vec<_> = offers.iter().map(|o| (o.customer_name.as_str(), o.agent_id)).collect();
+    let who: Vec<_> = offers
+        .iter()
+        .map(|o| (o.customer_name.as_str(), o.agent_id))
+        .collect();
     // Oldest work first; each goes to the agent carrying the least, ties to the one
     // offered work longest ago.
     assert_eq!(who, vec![("c1", ana.id), ("c2", ben.id), ("c3", ana.id)]);
     assert_eq!(offers[0].preview, "hello there");
     assert_eq!(offers[0].expires_at, T0 + 10 + OFFER_FOR);
     assert!(
-        store.route(T0 + 11, OFFER_FOR, 100).await.unwrap().is_empty(),
+        store
+            .route(T0 + 11, OFFER_FOR, 100)
+            .await
+            .unwrap()
+            .is_empty(),
         "work with an offer in flight is not offered again"
     );
     assert_eq!(store.offers_for(ana.id).await.unwrap().len(), 2);
@@ -100,11 +111,17 @@ pub async fn accept_assigns_and_decline_holds_until_next(store: &dyn Store) {
     let again = store.accept_offer(ana.id, offers[0].id, now).await.unwrap();
     assert_eq!(again, OfferAnswer::Unknown, "an offer is answered once");
     assert_eq!(
-        store.decline_offer(ana.id, offers[1].id, now).await.unwrap(),
+        store
+            .decline_offer(ana.id, offers[1].id, now)
+            .await
+            .unwrap(),
         OfferAnswer::Done(offers[1].conversation_id)
     );
     let state = store.agent_routing(ana.id).await.unwrap().unwrap();
-    assert!(state.held && state.conversations == 1 && state.offers == 0, "{state:?}");
+    assert!(
+        state.held && state.conversations == 1 && state.offers == 0,
+        "{state:?}"
+    );
     assert!(
         store.route(now, OFFER_FOR, 100).await.unwrap().is_empty(),
         "a held agent gets no offers"
@@ -116,7 +133,10 @@ pub async fn accept_assigns_and_decline_holds_until_next(store: &dyn Store) {
         (1, ben.id, offers[1].conversation_id),
         "declined work goes to another agent"
     );
-    assert_eq!(store.request_next(ana.id, now).await.unwrap(), NextAnswer::Granted);
+    assert_eq!(
+        store.request_next(ana.id, now).await.unwrap(),
+        NextAnswer::Granted
+    );
     assert!(!store.agent_routing(ana.id).await.unwrap().unwrap().held);
 }
 
@@ -125,16 +145,29 @@ pub async fn an_unanswered_offer_expires_and_moves_on(store: &dyn Store) {
     let ana = agent(store, "ana@x", true).await;
     apply(store, &[message(a.id, "c1", "m1", "hi", T0)]).await;
     let offer = store.route(T0, OFFER_FOR, 10).await.unwrap().remove(0);
-    assert_eq!(store.next_offer_expiry().await.unwrap(), Some(T0 + OFFER_FOR));
-    assert!(store.expire_offers(T0 + OFFER_FOR - 1).await.unwrap().is_empty());
-    let late = store.accept_offer(ana.id, offer.id, T0 + OFFER_FOR).await.unwrap();
+    assert_eq!(
+        store.next_offer_expiry().await.unwrap(),
+        Some(T0 + OFFER_FOR)
+    );
+    assert!(store
+        .expire_offers(T0 + OFFER_FOR - 1)
+        .await
+        .unwrap()
+        .is_empty());
+    let late = store
+        .accept_offer(ana.id, offer.id, T0 + OFFER_FOR)
+        .await
+        .unwrap();
     assert_eq!(late, OfferAnswer::Expired);
     let expired = store.expire_offers(T0 + OFFER_FOR).await.unwrap();
     assert_eq!(expired, vec![offer.clone()]);
     assert!(store.agent_routing(ana.id).await.unwrap().unwrap().held);
     let ben = agent(store, "ben@x", true).await;
     let moved = store.route(T0 + OFFER_FOR, OFFER_FOR, 10).await.unwrap();
-    assert_eq!((moved[0].agent_id, moved[0].conversation_id), (ben.id, offer.conversation_id));
+    assert_eq!(
+        (moved[0].agent_id, moved[0].conversation_id),
+        (ben.id, offer.conversation_id)
+    );
     let kinds: Vec<_> = store
         .events_after(ana.id, EventId(0), 10)
         .await
@@ -144,7 +177,10 @@ pub async fn an_unanswered_offer_expires_and_moves_on(store: &dyn Store) {
         .collect();
     assert_eq!(
         kinds,
-        vec![("offer".into(), None), ("offer_withdrawn".into(), Some("timeout".into()))]
+        vec![
+            ("offer".into(), None),
+            ("offer_withdrawn".into(), Some("timeout".into()))
+        ]
     );
 }
 
@@ -152,7 +188,17 @@ pub async fn capacity_is_standard_then_next_one_at_a_time_up_to_the_maximum(stor
     let a = account(store, "1784").await;
     let ana = agent(store, "ana@x", true).await;
     for n in 0..7 {
-        apply(store, &[message(a.id, &format!("c{n}"), &format!("m{n}"), "hi", T0 + n)]).await;
+        apply(
+            store,
+            &[message(
+                a.id,
+                &format!("c{n}"),
+                &format!("m{n}"),
+                "hi",
+                T0 + n,
+            )],
+        )
+        .await;
     }
     let mut now = T0 + 100;
     let accept_all = async |store: &dyn Store, now: i64| {
@@ -166,13 +212,23 @@ pub async fn capacity_is_standard_then_next_one_at_a_time_up_to_the_maximum(stor
     assert_eq!(accept_all(store, now).await, 0);
     for expected_total in [4, 5] {
         now += 1;
-        assert_eq!(store.request_next(ana.id, now).await.unwrap(), NextAnswer::Granted);
-        assert_eq!(accept_all(store, now).await, 1, "Next brings exactly one more");
+        assert_eq!(
+            store.request_next(ana.id, now).await.unwrap(),
+            NextAnswer::Granted
+        );
+        assert_eq!(
+            accept_all(store, now).await,
+            1,
+            "Next brings exactly one more"
+        );
         assert_eq!(accept_all(store, now).await, 0);
         let state = store.agent_routing(ana.id).await.unwrap().unwrap();
         assert_eq!(state.conversations, expected_total);
     }
-    assert_eq!(store.request_next(ana.id, now).await.unwrap(), NextAnswer::AtMaximum);
+    assert_eq!(
+        store.request_next(ana.id, now).await.unwrap(),
+        NextAnswer::AtMaximum
+    );
     assert_eq!(accept_all(store, now).await, 0, "never beyond the maximum");
     store.set_available(ana.id, false, now).await.unwrap();
     let state = store.agent_routing(ana.id).await.unwrap().unwrap();
@@ -192,12 +248,21 @@ pub async fn sessions_end_by_close_no_reply_needed_and_silence(store: &dyn Store
     }
     let scope = ana.scope();
     let c1 = open_conversation_of(store, scope, "c1").await;
-    let answer = store.close_conversation(ben.scope(), c1.id, T0).await.unwrap();
+    let answer = store
+        .close_conversation(ben.scope(), c1.id, T0)
+        .await
+        .unwrap();
     assert_eq!(answer, CloseAnswer::NotYours);
-    assert_eq!(store.close_conversation(scope, c1.id, T0).await.unwrap(), CloseAnswer::Closed);
+    assert_eq!(
+        store.close_conversation(scope, c1.id, T0).await.unwrap(),
+        CloseAnswer::Closed
+    );
     let twice = store.close_conversation(scope, c1.id, T0).await.unwrap();
     assert_eq!(twice, CloseAnswer::AlreadyClosed);
-    let unknown = store.close_conversation(scope, ConversationId(999), T0).await.unwrap();
+    let unknown = store
+        .close_conversation(scope, ConversationId(999), T0)
+        .await
+        .unwrap();
     assert_eq!(unknown, CloseAnswer::Unknown);
     // A new message afterwards is new work on the same profile.
     apply(store, &[message(a.id, "c1", "m5", "again", T0 + 10)]).await;
@@ -205,15 +270,30 @@ pub async fn sessions_end_by_close_no_reply_needed_and_silence(store: &dyn Store
     assert!(reopened.id != c1.id && reopened.customer_id == c1.customer_id);
 
     let c3 = open_conversation_of(store, scope, "c3").await;
-    let items = store.timeline(scope, c3.customer_id).await.unwrap().unwrap();
+    let items = store
+        .timeline(scope, c3.customer_id)
+        .await
+        .unwrap()
+        .unwrap();
     let first = items.iter().find(|i| i.mid == "m3").unwrap().id;
     let last = items.iter().find(|i| i.mid == "m4").unwrap().id;
     let not_last = store.no_reply_needed(scope, first, T0 + 20).await.unwrap();
     assert_eq!(not_last, NoReplyAnswer::NotLastIncoming);
     let ended = store.no_reply_needed(scope, last, T0 + 20).await.unwrap();
     assert_eq!(ended, NoReplyAnswer::Ended(c3.id));
-    let items = store.timeline(scope, c3.customer_id).await.unwrap().unwrap();
-    assert!(items.iter().find(|i| i.id == last).unwrap().context.no_reply_needed);
+    let items = store
+        .timeline(scope, c3.customer_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        items
+            .iter()
+            .find(|i| i.id == last)
+            .unwrap()
+            .context
+            .no_reply_needed
+    );
 
     // The default inbox ends a session after a day of customer silence.
     let c2 = open_conversation_of(store, scope, "c2").await;
@@ -236,10 +316,18 @@ pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(sto
     let ana = agent(store, "ana@x", true).await;
     let scope = ana.scope();
     for igsid in ["fast", "slow", "bot", "echoed"] {
-        apply(store, &[message(a.id, igsid, &format!("m-{igsid}"), "hi", T0)]).await;
+        apply(
+            store,
+            &[message(a.id, igsid, &format!("m-{igsid}"), "hi", T0)],
+        )
+        .await;
     }
     let customer = |igsid: &'static str| async move {
-        store.customers_by_igsid(scope, igsid).await.unwrap().remove(0)
+        store
+            .customers_by_igsid(scope, igsid)
+            .await
+            .unwrap()
+            .remove(0)
     };
     let reply = |c: Customer, author: &'static str, at: i64| async move {
         let part = OutgoingPart {
@@ -263,16 +351,36 @@ pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(sto
     reply(customer("bot").await, "automatic", T0 + 1_000).await;
     apply(store, &[echo(a.id, "echoed", "e1", T0 + 120_000)]).await;
     let inbox = a.inbox_id;
-    let early = store.sla_report(inbox, T0, T0 + 1, T0 + 1_000).await.unwrap().unwrap();
+    let early = store
+        .sla_report(inbox, T0, T0 + 1, T0 + 1_000)
+        .await
+        .unwrap()
+        .unwrap();
     // The slow one was answered after its target; the bot's customer still waits.
-    assert_eq!((early.total, early.met, early.breached, early.waiting), (4, 2, 1, 1));
+    assert_eq!(
+        (early.total, early.met, early.breached, early.waiting),
+        (4, 2, 1, 1)
+    );
     assert_eq!(early.target_seconds, 3600);
-    let later = store.sla_report(inbox, T0, T0 + 1, T0 + 3 * HOUR).await.unwrap().unwrap();
+    let later = store
+        .sla_report(inbox, T0, T0 + 1, T0 + 3 * HOUR)
+        .await
+        .unwrap()
+        .unwrap();
     // fast and echoed in time; slow answered late; bot's automatic reply counts not.
-    assert_eq!((later.total, later.met, later.breached, later.waiting), (4, 2, 2, 0));
-    let elsewhere = store.sla_report(inbox, T0 + 1, T0 + 2, T0).await.unwrap().unwrap();
+    assert_eq!(
+        (later.total, later.met, later.breached, later.waiting),
+        (4, 2, 2, 0)
+    );
+    let elsewhere = store
+        .sla_report(inbox, T0 + 1, T0 + 2, T0)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(elsewhere.total, 0, "the period is by when the wait started");
-    let missing = store.sla_report(igdesk_domain::InboxId(999), T0, T0 + 1, T0).await;
+    let missing = store
+        .sla_report(igdesk_domain::InboxId(999), T0, T0 + 1, T0)
+        .await;
     assert!(missing.unwrap().is_none());
 }
 
@@ -312,13 +420,29 @@ pub async fn an_agents_stream_carries_its_conversations_items_in_order(store: &d
     assert!(after[0].id > seen && after[1].id > after[0].id);
     assert_eq!(after[0].item_id, after[1].item_id);
     let resumed = store.events_after(ana.id, after[0].id, 100).await.unwrap();
-    assert_eq!(resumed, after[1..].to_vec(), "resuming after an id misses nothing");
-    assert_eq!(store.prune_events(T0 + 3).await.unwrap() as usize, kinds.len() + 2);
+    assert_eq!(
+        resumed,
+        after[1..].to_vec(),
+        "resuming after an id misses nothing"
+    );
+    assert_eq!(
+        store.prune_events(T0 + 3).await.unwrap() as usize,
+        kinds.len() + 2
+    );
 }
 
 pub async fn a_lease_has_one_holder_until_it_runs_out(store: &dyn Store) {
     assert!(store.take_lease("routing", "a", T0, T0 + 10).await.unwrap());
-    assert!(store.take_lease("routing", "a", T0 + 5, T0 + 15).await.unwrap());
-    assert!(!store.take_lease("routing", "b", T0 + 10, T0 + 20).await.unwrap());
-    assert!(store.take_lease("routing", "b", T0 + 15, T0 + 25).await.unwrap());
+    assert!(store
+        .take_lease("routing", "a", T0 + 5, T0 + 15)
+        .await
+        .unwrap());
+    assert!(!store
+        .take_lease("routing", "b", T0 + 10, T0 + 20)
+        .await
+        .unwrap());
+    assert!(store
+        .take_lease("routing", "b", T0 + 15, T0 + 25)
+        .await
+        .unwrap());
 }

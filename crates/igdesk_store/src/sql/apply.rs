@@ -155,8 +155,14 @@ async fn apply_one(
             // or not the echo is shown.
             let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
             if !item.context.imported {
-                sessions::meet_for_customer(tx, account.0, customer.0, MetBy::Echo, item.created_at)
-                    .await?;
+                sessions::meet_for_customer(
+                    tx,
+                    account.0,
+                    customer.0,
+                    MetBy::Echo,
+                    item.created_at,
+                )
+                .await?;
             }
             if !show_unmatched {
                 return Ok(());

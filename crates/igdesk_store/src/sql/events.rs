@@ -78,7 +78,9 @@ fn event(r: &super::Row) -> Result<AgentEvent> {
     Ok(AgentEvent {
         id: EventId(r.try_get("id")?),
         kind: r.try_get("kind")?,
-        conversation_id: r.try_get::<Option<i64>, _>("conversation_id")?.map(ConversationId),
+        conversation_id: r
+            .try_get::<Option<i64>, _>("conversation_id")?
+            .map(ConversationId),
         item_id: r.try_get::<Option<i64>, _>("item_id")?.map(ItemId),
         payload: serde_json::from_str(&payload)?,
         created_at: r.try_get("created_at")?,
@@ -107,12 +109,11 @@ impl SqlStore {
     }
 
     pub(super) async fn newest_event(&self, agent: AgentId) -> Result<EventId> {
-        let found = sqlx::query(
-            "SELECT COALESCE(MAX(id), 0) AS id FROM agent_events WHERE agent_id = $1",
-        )
-        .bind(agent.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let found =
+            sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM agent_events WHERE agent_id = $1")
+                .bind(agent.0)
+                .fetch_all(&self.pool)
+                .await?;
         let row = found
             .first()
             .ok_or_else(|| rows::corrupt("MAX returned no row"))?;
@@ -121,11 +122,13 @@ impl SqlStore {
 
     pub(super) async fn delete_events_before(&self, before: Millis) -> Result<u64> {
         let _turn = self.writer_turn().await;
-        Ok(sqlx::query("DELETE FROM agent_events WHERE created_at < $1")
-            .bind(before)
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM agent_events WHERE created_at < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     pub(super) async fn lease(

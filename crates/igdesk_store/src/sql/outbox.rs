@@ -1,9 +1,9 @@
 //! The outbox: replies written with their send job, sent one customer at a time in
 //! order, each attempt recorded so a crash never sends twice nor loses one.
 
+use super::events;
 use super::rows::{self, first};
 use super::sessions::{self, MetBy};
-use super::events;
 use super::{Backend, SqlStore, WriteTx};
 use crate::model::*;
 use crate::{OutboxStore, Result, JOB_SEND};

@@ -5,7 +5,9 @@
 use super::{events, placeholders, rows, SqlStore};
 use crate::routing::*;
 use crate::Result;
-use igdesk_domain::timeline::{display_name, summary, Attachment, ItemContext, ItemFacts, ItemKind};
+use igdesk_domain::timeline::{
+    display_name, summary, Attachment, ItemContext, ItemFacts, ItemKind,
+};
 use igdesk_domain::{AgentId, ConversationId, CustomerId, InboxId, Millis, OfferId};
 use serde_json::json;
 use sqlx::{Any, Row as _, Transaction};
@@ -152,13 +154,11 @@ impl SqlStore {
     ) -> Result<OfferAnswer> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        let found = sqlx::query(&format!(
-            "{OFFER_SELECT} WHERE id = $1 AND agent_id = $2"
-        ))
-        .bind(offer.0)
-        .bind(agent.0)
-        .fetch_all(&mut **tx)
-        .await?;
+        let found = sqlx::query(&format!("{OFFER_SELECT} WHERE id = $1 AND agent_id = $2"))
+            .bind(offer.0)
+            .bind(agent.0)
+            .fetch_all(&mut **tx)
+            .await?;
         let Some(offer) = found.first().map(offer_row).transpose()? else {
             return Ok(OfferAnswer::Unknown);
         };
@@ -428,7 +428,15 @@ pub(super) async fn withdraw(tx: &mut Tx, offer: &Offer, reason: &str, now: Mill
 async fn withdraw_event(tx: &mut Tx, offer: &Offer, reason: &str, now: Millis) -> Result<()> {
     let payload = json!({ "offer_id": offer.id, "reason": reason });
     let conversation = Some(offer.conversation_id.0);
-    events::to_agent(tx, offer.agent_id.0, "offer_withdrawn", conversation, &payload, now).await
+    events::to_agent(
+        tx,
+        offer.agent_id.0,
+        "offer_withdrawn",
+        conversation,
+        &payload,
+        now,
+    )
+    .await
 }
 
 /// Withdraws the conversation's offer, if any (the session ended under it).

@@ -38,7 +38,12 @@ impl RoutingStore for SqlStore {
         self.agent_offers(agent).await
     }
 
-    async fn accept_offer(&self, agent: AgentId, offer: OfferId, now: Millis) -> Result<OfferAnswer> {
+    async fn accept_offer(
+        &self,
+        agent: AgentId,
+        offer: OfferId,
+        now: Millis,
+    ) -> Result<OfferAnswer> {
         self.answer_offer(agent, offer, true, now).await
     }
 
@@ -100,7 +105,13 @@ impl RoutingStore for SqlStore {
         self.delete_events_before(before).await
     }
 
-    async fn take_lease(&self, name: &str, holder: &str, now: Millis, until: Millis) -> Result<bool> {
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Millis,
+        until: Millis,
+    ) -> Result<bool> {
         self.lease(name, holder, now, until).await
     }
 }
