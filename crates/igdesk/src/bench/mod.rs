@@ -2,6 +2,7 @@
 
 mod baseline;
 mod intake;
+mod routing;
 mod sends;
 
 use clap::Subcommand;
@@ -13,11 +14,15 @@ pub enum BenchCommand {
     /// The outbox: the account limit kept, the console lane's wait behind API
     /// traffic, sends per second with the limit raised, many accounts at once.
     Sends(sends::SendArgs),
+    /// Routing: from the webhook's 200 to the offer on an agent's live stream, with
+    /// 200 agents streaming and 5,000 customers writing at once.
+    Routing(routing::RoutingArgs),
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Intake(args) => intake::run(args).await,
         BenchCommand::Sends(args) => sends::run(args).await,
+        BenchCommand::Routing(args) => routing::run(args).await,
     }
 }

@@ -36,12 +36,12 @@ const API_MESSAGES: usize = 10_000;
 const CONSOLE_REPLIES: usize = 100;
 const CUSTOMERS: usize = 1_000;
 
-struct Bench {
-    running: crate::server::Running,
-    sim: Simulator,
+pub(super) struct Bench {
+    pub(super) running: crate::server::Running,
+    pub(super) sim: Simulator,
 }
 
-async fn start(send_limit: &str, window_seconds: u64) -> anyhow::Result<Bench> {
+pub(super) async fn start(send_limit: &str, window_seconds: u64) -> anyhow::Result<Bench> {
     let dir = std::env::temp_dir().join(format!("igdesk-bench-sends-{}", random_hex(4)));
     std::fs::create_dir_all(&dir)?;
     let secret = random_hex(16);
@@ -76,7 +76,7 @@ async fn start(send_limit: &str, window_seconds: u64) -> anyhow::Result<Bench> {
 
 /// Connects `n` accounts with one customer each who wrote, or one account with
 /// `customers` customers.
-async fn accounts_and_customers(
+pub(super) async fn accounts_and_customers(
     b: &Bench,
     accounts: usize,
     customers_each: usize,

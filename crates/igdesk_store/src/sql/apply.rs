@@ -151,6 +151,11 @@ async fn apply_one(
                 out.echoes_matched += 1;
                 return Ok(());
             }
+            if already_stored(tx, account, &item.mid.0).await? {
+                // The echo of a message igdesk sent, after Meta's answer recorded it.
+                out.duplicates += 1;
+                return Ok(());
+            }
             // Sent from the Instagram app: the business answered (IN-10, RT-5), whether
             // or not the echo is shown.
             let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
@@ -305,6 +310,16 @@ async fn apply_one(
         }
     }
     Ok(())
+}
+
+async fn already_stored(tx: &mut Tx, account: AccountId, mid: &str) -> Result<bool> {
+    let found =
+        sqlx::query("SELECT 1 AS found FROM timeline_items WHERE account_id = $1 AND mid = $2")
+            .bind(account.0)
+            .bind(mid.to_owned())
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(!found.is_empty())
 }
 
 /// The message igdesk is sending to this customer whose Meta answer is not recorded

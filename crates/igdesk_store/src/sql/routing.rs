@@ -221,6 +221,17 @@ impl SqlStore {
             .transpose()
     }
 
+    pub(super) async fn capacity(&self, agent: AgentId, standard: i64, max: i64) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query("UPDATE agents SET standard_capacity = $1, max_capacity = $2 WHERE id = $3")
+            .bind(standard)
+            .bind(max)
+            .bind(agent.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub(super) async fn availability(
         &self,
         agent: AgentId,

@@ -1,0 +1,191 @@
+//! `igdesk bench routing`: 200 agents signed in and streaming, 5,000 customers writing
+//! in at once. Measures, per customer, the time from the webhook's 200 to the offer
+//! event on the chosen agent's live stream (p50/p99), and offers per second.
+//!
+//! Every agent has room for 25 conversations, so the 5,000 pieces of work can all be
+//! offered at once: the figure is routing's latency, not agents' capacity.
+
+use super::sends::{accounts_and_customers, start};
+use crate::crypto::{hash_token, random_hex};
+use crate::now_ms;
+use clap::Args;
+use igdesk_domain::{AgentId, CustomerId};
+use igdesk_igs::{Delivery, Event};
+use igdesk_store::{NewAgent, Scope};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Args)]
+pub struct RoutingArgs {
+    #[arg(long, default_value_t = 200)]
+    agents: usize,
+    #[arg(long, default_value_t = 5_000)]
+    customers: usize,
+    /// Webhooks in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+}
+
+type Seen = Arc<Mutex<HashMap<CustomerId, Instant>>>;
+
+pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
+    let bench = start("200", 300).await?;
+    let accounts = accounts_and_customers(&bench, 1, 0).await?;
+    let ig_id = format!("1784150{:010}", 0);
+    debug_assert!(accounts.is_empty());
+    let app = &bench.running.app;
+    let url = bench.running.url();
+    let capacity = args.customers.div_ceil(args.agents) as i64;
+    let offers: Seen = Arc::default();
+    let mut streams = Vec::new();
+    for n in 0..args.agents {
+        let agent = app
+            .store
+            .add_agent(
+                NewAgent {
+                    email: format!("agent{n}@bench.example"),
+                    name: format!("Agent {n}"),
+                    password_hash: "not used: the bench signs in with tokens".into(),
+                    is_admin: false,
+                    inboxes: vec!["Instagram".into()],
+                },
+                now_ms(),
+            )
+            .await?;
+        let token = random_hex(16);
+        app.store
+            .add_agent_token(agent.id, &hash_token(&token), "bench", now_ms())
+            .await?;
+        app.store.set_capacity(agent.id, capacity, capacity).await?;
+        streams.push(tokio::spawn(listen(url.clone(), token, offers.clone())));
+        app.store.set_available(agent.id, true, now_ms()).await?;
+    }
+    // Let every stream connect before the burst.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    println!(
+        "routing: {} agents streaming (capacity {capacity} each), {} customers writing at once",
+        args.agents, args.customers
+    );
+
+    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let started = Instant::now();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for _ in 0..args.concurrency {
+        let (sim, next, acknowledged, ig_id) = (
+            bench.sim.clone(),
+            next.clone(),
+            acknowledged.clone(),
+            ig_id.clone(),
+        );
+        let total = args.customers;
+        senders.push(tokio::spawn(async move {
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= total {
+                    return anyhow::Ok(());
+                }
+                let igsid = format!("8{n:08}");
+                let event = Event::text(&igsid, "Hi, is this in stock?");
+                let status = sim
+                    .deliver(&Delivery::new(ig_id.as_str()).push(event))
+                    .await?;
+                anyhow::ensure!(status == 200, "webhook answered {status}");
+                acknowledged.lock().unwrap().insert(igsid, Instant::now());
+            }
+        }));
+    }
+    for sender in senders {
+        sender.await??;
+    }
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while offers.lock().unwrap().len() < args.customers {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "only {} offers arrived",
+            offers.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let last_offer = offers.lock().unwrap().values().max().copied();
+    let elapsed = last_offer.map_or(Duration::ZERO, |t| t - started);
+
+    let admin = Scope {
+        agent: AgentId(0),
+        admin: true,
+    };
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let offers = offers.lock().unwrap().clone();
+    let mut latencies = Vec::with_capacity(acknowledged.len());
+    for (igsid, acked) in &acknowledged {
+        let customer = app.store.customers_by_igsid(admin, igsid).await?;
+        let Some(customer) = customer.first() else {
+            anyhow::bail!("customer {igsid} was not taken in");
+        };
+        let offered = offers
+            .get(&customer.id)
+            .ok_or_else(|| anyhow::anyhow!("no offer for customer {igsid}"))?;
+        // The offer can reach the stream before the sender has read its 200.
+        latencies.push(offered.saturating_duration_since(*acked));
+    }
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
+    println!(
+        "  webhook 200 -> offer on the agent's stream: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(pct(0.50)),
+        ms(pct(0.99)),
+        ms(pct(1.0))
+    );
+    println!(
+        "  {} offers in {:.2} s from the first webhook: {:.0} offers/s",
+        offers.len(),
+        elapsed.as_secs_f64(),
+        offers.len() as f64 / elapsed.as_secs_f64()
+    );
+    for stream in streams {
+        stream.abort();
+    }
+    bench.running.stop().await
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1_000.0
+}
+
+/// One agent's console: reads its live stream and notes when each offer arrives.
+async fn listen(url: String, token: String, offers: Seen) -> anyhow::Result<()> {
+    let mut response = reqwest::Client::new()
+        .get(format!("{url}/api/v1/events"))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status() == 200,
+        "stream answered {}",
+        response.status()
+    );
+    let mut buffer = String::new();
+    while let Some(chunk) = response.chunk().await? {
+        let arrived = Instant::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if !block.lines().any(|l| l == "event: offer") {
+                continue;
+            }
+            let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) else {
+                continue;
+            };
+            let event: serde_json::Value = serde_json::from_str(data)?;
+            if let Some(customer) = event["payload"]["customer_id"].as_i64() {
+                offers
+                    .lock()
+                    .unwrap()
+                    .entry(CustomerId(customer))
+                    .or_insert(arrived);
+            }
+        }
+    }
+    Ok(())
+}
