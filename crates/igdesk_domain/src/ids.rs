@@ -64,6 +64,10 @@ row_id!(
     DeliveryId,
     /// A unit of background work.
     JobId,
+    /// A personal API token of an agent (the row, never the secret).
+    AgentTokenId,
+    /// A label agents tag conversations with (RT-6).
+    TopicId,
 );
 
 meta_id!(

@@ -3,8 +3,12 @@
 //! and on PostgreSQL.
 
 mod outbox;
+mod people;
+mod topics;
 
 pub use outbox::*;
+pub use people::*;
+pub use topics::*;
 
 use crate::model::*;
 use crate::prelude::*;

@@ -12,8 +12,11 @@ mod apply;
 mod intake;
 mod jobs;
 mod outbox;
+mod people;
+mod profiles;
 mod reads;
 mod rows;
+mod topics;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
