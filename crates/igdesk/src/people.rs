@@ -1,8 +1,10 @@
-//! Creating agents, shared by the CLI, the demo and tests.
+//! Creating agents and their personal tokens, shared by the CLI, the demo, the
+//! console's API and tests.
 
 use crate::crypto::{hash_password, hash_token, new_api_token};
 use crate::now_ms;
-use igdesk_store::{Agent, NewAgent, Store};
+use igdesk_domain::AgentId;
+use igdesk_store::{Agent, AgentToken, NewAgent, Store};
 use secrecy::{ExposeSecret, SecretString};
 
 /// What a new agent is given.
@@ -14,14 +16,9 @@ pub struct NewPerson {
     pub inboxes: Vec<String>,
 }
 
-/// Creates the agent (password hashed with argon2) and a personal API token, which
-/// is returned once and stored only as a hash.
-pub async fn add_agent_with_token(
-    store: &dyn Store,
-    person: NewPerson,
-    token_label: &str,
-) -> anyhow::Result<(Agent, SecretString)> {
-    let agent = store
+/// Creates the agent, its password hashed with argon2.
+pub async fn add_person(store: &dyn Store, person: NewPerson) -> anyhow::Result<Agent> {
+    Ok(store
         .add_agent(
             NewAgent {
                 email: person.email,
@@ -32,15 +29,30 @@ pub async fn add_agent_with_token(
             },
             now_ms(),
         )
-        .await?;
+        .await?)
+}
+
+/// A new personal API token for `agent`: the secret is returned once and stored
+/// only as a hash.
+pub async fn issue_token(
+    store: &dyn Store,
+    agent: AgentId,
+    label: &str,
+) -> Result<(AgentToken, SecretString), igdesk_store::StoreError> {
     let token = new_api_token();
-    store
-        .add_agent_token(
-            agent.id,
-            &hash_token(token.expose_secret()),
-            token_label,
-            now_ms(),
-        )
+    let row = store
+        .add_agent_token(agent, &hash_token(token.expose_secret()), label, now_ms())
         .await?;
+    Ok((row, token))
+}
+
+/// Creates the agent and a personal API token, which is returned once.
+pub async fn add_agent_with_token(
+    store: &dyn Store,
+    person: NewPerson,
+    token_label: &str,
+) -> anyhow::Result<(Agent, SecretString)> {
+    let agent = add_person(store, person).await?;
+    let (_, token) = issue_token(store, agent.id, token_label).await?;
     Ok((agent, token))
 }

@@ -68,6 +68,10 @@ row_id!(
     OfferId,
     /// One entry of an agent's live event stream.
     EventId,
+    /// A personal API token of an agent (the row, never the secret).
+    AgentTokenId,
+    /// A label agents tag conversations with (RT-6).
+    TopicId,
 );
 
 meta_id!(

@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use igdesk_domain::changes::Change;
 use igdesk_domain::timeline::ItemContext;
 use igdesk_domain::{
-    AccountId, AgentId, ConversationSettings, CustomerId, DeliveryId, InboxId, ItemId, JobId,
-    Millis,
+    AccountId, AgentId, AgentTokenId, ConversationId, ConversationSettings, CustomerId, DeliveryId,
+    InboxId, ItemId, JobId, Millis, TopicId,
 };
 
 pub use error::StoreError;
@@ -41,14 +41,23 @@ pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 /// The whole store: what every backend implements. Split by concern so each backend
 /// file implements one part; `use igdesk_store::prelude::*` brings them all in scope.
 pub trait Store:
-    AccountStore + IntakeStore + JobStore + ReadStore + OutboxStore + RoutingStore
+    AccountStore
+    + IntakeStore
+    + JobStore
+    + ReadStore
+    + OutboxStore
+    + RoutingStore
+    + PeopleStore
+    + TopicStore
+    + ProfileStore
 {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, IntakeStore, JobStore, OutboxStore, ReadStore, RoutingStore, Store,
+        AccountStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
+        RoutingStore, Store, TopicStore,
     };
 }
 
@@ -66,7 +75,7 @@ pub trait AccountStore: Send + Sync + 'static {
         token_hash: &str,
         label: &str,
         now: Millis,
-    ) -> Result<()>;
+    ) -> Result<AgentToken>;
     async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>>;
     /// For signing in: the agent with this email (any case) and its password hash.
     async fn agent_for_sign_in(&self, email: &str) -> Result<Option<(Agent, String)>>;
@@ -236,4 +245,60 @@ pub trait OutboxStore: Send + Sync + 'static {
         text: &str,
         now: Millis,
     ) -> Result<ItemId>;
+}
+
+/// Agents as administrators manage them, personal tokens, inbox settings.
+#[async_trait]
+pub trait PeopleStore: Send + Sync + 'static {
+    /// The agent's own tokens, newest first (revoked ones included, marked).
+    async fn agent_tokens(&self, agent: AgentId) -> Result<Vec<AgentToken>>;
+    /// Revokes a token of the asking agent (anyone's for an administrator). `None`
+    /// when there is no such token in `scope`. Revoking again keeps the first time.
+    async fn revoke_agent_token(
+        &self,
+        scope: Scope,
+        id: AgentTokenId,
+        now: Millis,
+    ) -> Result<Option<AgentToken>>;
+    /// Every agent with inboxes and capacity (for administrators).
+    async fn agent_details(&self) -> Result<Vec<AgentDetails>>;
+    async fn agent_detail(&self, id: AgentId) -> Result<Option<AgentDetails>>;
+    /// Applies `change` in one transaction; `None` when there is no such agent.
+    async fn update_agent(&self, id: AgentId, change: AgentChange) -> Result<Option<AgentDetails>>;
+    /// `None` when there is no such inbox.
+    async fn update_inbox(&self, id: InboxId, change: InboxChange) -> Result<Option<Inbox>>;
+}
+
+/// Topics agents tag conversations with (RT-6).
+#[async_trait]
+pub trait TopicStore: Send + Sync + 'static {
+    /// All topics, by name.
+    async fn topics(&self) -> Result<Vec<Topic>>;
+    /// [`StoreError::Conflict`] when a topic of that name exists, in any case.
+    async fn add_topic(&self, name: &str, now: Millis) -> Result<Topic>;
+    /// Replaces the conversation's topics (ids that exist: the caller checks) and
+    /// returns them; `None` when the conversation is not visible in `scope`.
+    async fn set_conversation_topics(
+        &self,
+        scope: Scope,
+        conversation: ConversationId,
+        topics: &[TopicId],
+    ) -> Result<Option<Vec<Topic>>>;
+    /// Whether a reply to this customer must wait for a topic: its open conversation
+    /// is in an inbox that requires one and has none yet.
+    async fn reply_needs_topic(&self, scope: Scope, customer: CustomerId) -> Result<bool>;
+}
+
+/// Merging two profiles of one person (RT-7).
+#[async_trait]
+pub trait ProfileStore: Send + Sync + 'static {
+    /// Merges `other` into `survivor`, both visible in `scope`: `other` (and any
+    /// profile merged into it before) then points to `survivor`, whose empty contact
+    /// details take `other`'s. Nothing is deleted; one transaction.
+    async fn merge_customers(
+        &self,
+        scope: Scope,
+        survivor: CustomerId,
+        other: CustomerId,
+    ) -> Result<MergeOutcome>;
 }

@@ -1,5 +1,9 @@
 //! Rows as the store hands them out and takes them in.
 
+mod people;
+
+pub use people::*;
+
 use igdesk_domain::timeline::{Attachment, ItemContext, ReplyTo};
 use igdesk_domain::{
     AccountId, AgentId, ConversationId, ConversationSettings, CustomerId, DeliveryId, InboxId,
@@ -122,6 +126,8 @@ pub struct Customer {
     pub notes: Option<String>,
     /// When the customer last wrote: the messaging windows start here.
     pub last_message_at: Option<Millis>,
+    /// Set when this profile was merged into another (RT-7): that one is shown instead.
+    pub merged_into: Option<CustomerId>,
     pub created_at: Millis,
 }
 
@@ -156,6 +162,8 @@ pub struct Conversation {
     pub routed_reason: Option<String>,
     /// How the session ended: agent, auto_end, no_reply_needed (RT-4).
     pub ended_by: Option<String>,
+    /// The names of the topics it is tagged with (RT-6), alphabetically.
+    pub topics: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -312,6 +320,12 @@ pub struct Inbox {
     pub id: InboxId,
     pub name: String,
     pub is_default: bool,
+    /// The response target (RT-5).
+    pub sla_target_seconds: i64,
+    /// Customer silence after which a session ends by itself (RT-4).
+    pub auto_end_seconds: i64,
+    /// Replies wait until the conversation has a topic (RT-6).
+    pub requires_topic: bool,
 }
 
 /// What an agent may change on a profile; `None` leaves a field as it is, an empty

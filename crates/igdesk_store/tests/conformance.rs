@@ -57,4 +57,12 @@ both_backends!(
     an_echo_routes_the_conversation_with_its_reason,
     an_agents_stream_carries_its_conversations_items_in_order,
     a_lease_has_one_holder_until_it_runs_out,
+    agent_tokens_are_listed_and_revoked_only_by_their_owner_or_an_admin,
+    agents_are_listed_with_inboxes_and_capacity_and_changed_in_one_go,
+    inbox_settings_change_field_by_field,
+    topics_are_unique_in_any_case_and_listed_by_name,
+    conversation_topics_are_replaced_by_agents_of_its_inbox,
+    a_reply_needs_a_topic_only_where_the_inbox_requires_one,
+    merging_points_the_other_profile_to_the_survivor_and_keeps_everything,
+    merging_needs_both_profiles_in_scope,
 );

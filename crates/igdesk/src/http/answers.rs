@@ -47,6 +47,12 @@ pub async fn send_message(
         .customer(agent.scope(), id)
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))?;
+    if app.store.reply_needs_topic(agent.scope(), id).await? {
+        return Err(ApiError::conflict(
+            "topic_required",
+            "this inbox requires a topic: tag the customer's open conversation first",
+        ));
+    }
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)

@@ -1,16 +1,22 @@
 //! The HTTP surface: Meta's webhooks, the read API, operations endpoints.
 
 mod admin;
+mod agents;
 mod answers;
 pub mod auth;
+mod body;
 pub mod error;
 mod events;
+mod inbox_settings;
 mod moderation;
 mod ops;
+mod profiles;
 pub(crate) mod read_api;
 mod routing;
 pub mod session;
 mod sessions;
+mod tokens;
+mod topics;
 pub mod views;
 mod webhook;
 
@@ -87,6 +93,32 @@ pub fn router(app: App) -> Router {
         )
         .route("/inboxes/{id}/sla", get(sessions::sla))
         .route("/events", get(events::stream))
+        .route(
+            "/tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke_token))
+        .route(
+            "/agents",
+            get(agents::list_agents).post(agents::create_agent),
+        )
+        .route(
+            "/agents/{id}",
+            get(agents::get_agent).patch(agents::update_agent),
+        )
+        .route(
+            "/inboxes/{id}",
+            axum::routing::patch(inbox_settings::update_inbox),
+        )
+        .route(
+            "/topics",
+            get(topics::list_topics).post(topics::create_topic),
+        )
+        .route(
+            "/conversations/{id}/topics",
+            axum::routing::put(topics::set_conversation_topics),
+        )
+        .route("/customers/{id}/merge", post(profiles::merge))
         .route("/intake/stats", get(read_api::intake_stats))
         .route("/intake/notes", get(read_api::intake_notes));
     Router::new()

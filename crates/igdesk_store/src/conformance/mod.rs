@@ -3,10 +3,14 @@
 //! and on PostgreSQL.
 
 mod outbox;
+mod people;
 mod routing;
+mod topics;
 
 pub use outbox::*;
+pub use people::*;
 pub use routing::*;
+pub use topics::*;
 
 use crate::model::*;
 use crate::prelude::*;

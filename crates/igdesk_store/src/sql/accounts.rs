@@ -1,6 +1,6 @@
 //! Accounts, agents and their tokens.
 
-use super::rows::{self, ACCOUNT_COLUMNS};
+use super::rows::{self, ACCOUNT_COLUMNS, INBOX_COLUMNS};
 use super::{Backend, SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{AccountStore, Result, Store, StoreError};
@@ -154,7 +154,7 @@ impl AccountStore for SqlStore {
     }
 
     async fn inboxes(&self) -> Result<Vec<Inbox>> {
-        sqlx::query("SELECT id, name, is_default FROM inboxes ORDER BY id")
+        sqlx::query(&format!("SELECT {INBOX_COLUMNS} FROM inboxes ORDER BY id"))
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -171,12 +171,14 @@ impl AccountStore for SqlStore {
                 .execute(&self.pool)
                 .await?;
         }
-        sqlx::query("SELECT id, name, is_default FROM inboxes WHERE name = $1")
-            .bind(name.to_owned())
-            .fetch_all(&self.pool)
-            .await
-            .map(|found| rows::first(found, rows::inbox))??
-            .ok_or_else(|| rows::corrupt("an inbox vanished"))
+        sqlx::query(&format!(
+            "SELECT {INBOX_COLUMNS} FROM inboxes WHERE name = $1"
+        ))
+        .bind(name.to_owned())
+        .fetch_all(&self.pool)
+        .await
+        .map(|found| rows::first(found, rows::inbox))??
+        .ok_or_else(|| rows::corrupt("an inbox vanished"))
     }
 
     async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>> {
@@ -245,19 +247,21 @@ impl AccountStore for SqlStore {
         token_hash: &str,
         label: &str,
         now: Millis,
-    ) -> Result<()> {
+    ) -> Result<AgentToken> {
         let _turn = self.writer_turn().await;
-        sqlx::query(
-            "INSERT INTO agent_tokens (agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+        let found = sqlx::query(
+            "INSERT INTO agent_tokens (agent_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id, agent_id, label, created_at, revoked_at",
         )
         .bind(agent.0)
         .bind(token_hash.to_owned())
         .bind(label.to_owned())
         .bind(now)
-        .execute(&self.pool)
+        .fetch_all(&self.pool)
         .await
         .map_err(|e| StoreError::from_insert(e, "token"))?;
-        Ok(())
+        rows::first(found, rows::agent_token)?
+            .ok_or_else(|| rows::corrupt("an insert returned no row"))
     }
 
     async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>> {

@@ -13,11 +13,14 @@ mod events;
 mod intake;
 mod jobs;
 mod outbox;
+mod people;
+mod profiles;
 mod reads;
 mod routing;
 mod rows;
 mod sessions;
 mod store_routing;
+mod topics;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -20,14 +20,14 @@ pub(super) const ITEM_SELECT: &str =
 
 /// Binds `$1` (admin flag) and `$2` (agent id): a customer is visible when its
 /// account's inbox is one of the agent's.
-fn customer_visible() -> String {
+pub(super) fn customer_visible() -> String {
     format!(
         "($1 = 1 OR EXISTS (SELECT 1 FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
          WHERE a.id = c.account_id AND ai.agent_id = $2))"
     )
 }
 
-fn scope_args(scope: Scope) -> (i64, i64) {
+pub(super) fn scope_args(scope: Scope) -> (i64, i64) {
     (i64::from(scope.admin), scope.agent.0)
 }
 
@@ -135,9 +135,17 @@ impl ReadStore for SqlStore {
         if self.customer(scope, customer).await?.is_none() {
             return Ok(None);
         }
+        // With the items of the profiles merged into this one (RT-7) that the caller
+        // may see, in one time order.
+        let (admin, agent) = scope_args(scope);
         let items = sqlx::query(&format!(
-            "{ITEM_SELECT} WHERE t.customer_id = $1 ORDER BY t.created_at, t.id"
+            "{ITEM_SELECT} WHERE t.customer_id = $3 OR t.customer_id IN \
+             (SELECT c.id FROM customers c WHERE c.merged_into = $3 AND {}) \
+             ORDER BY t.created_at, t.id",
+            customer_visible()
         ))
+        .bind(admin)
+        .bind(agent)
         .bind(customer.0)
         .fetch_all(&self.pool)
         .await?
@@ -149,7 +157,7 @@ impl ReadStore for SqlStore {
 
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
         let (admin, agent) = scope_args(scope);
-        sqlx::query(
+        let conversations = sqlx::query(
             "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
              v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
              c.igsid, c.name AS customer_name \
@@ -164,6 +172,7 @@ impl ReadStore for SqlStore {
         .await?
         .iter()
         .map(rows::conversation)
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+        self.with_topics(conversations).await
     }
 }

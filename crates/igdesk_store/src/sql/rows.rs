@@ -6,7 +6,8 @@ use crate::model::*;
 use crate::{Result, StoreError};
 use igdesk_domain::timeline::display_name;
 use igdesk_domain::{
-    AccountId, AgentId, ConversationId, ConversationSettings, CustomerId, InboxId, ItemId,
+    AccountId, AgentId, AgentTokenId, ConversationId, ConversationSettings, CustomerId, InboxId,
+    ItemId, TopicId,
 };
 use sqlx::Row as _;
 
@@ -52,11 +53,17 @@ pub(super) fn account(row: &Row) -> Result<Account> {
     })
 }
 
+pub(super) const INBOX_COLUMNS: &str =
+    "id, name, is_default, sla_target_seconds, auto_end_seconds, requires_topic";
+
 pub(super) fn inbox(row: &Row) -> Result<Inbox> {
     Ok(Inbox {
         id: InboxId(row.try_get("id")?),
         name: row.try_get("name")?,
         is_default: flag(row, "is_default")?,
+        sla_target_seconds: row.try_get("sla_target_seconds")?,
+        auto_end_seconds: row.try_get("auto_end_seconds")?,
+        requires_topic: flag(row, "requires_topic")?,
     })
 }
 
@@ -69,9 +76,27 @@ pub(super) fn agent(row: &Row) -> Result<Agent> {
     })
 }
 
+pub(super) fn agent_token(row: &Row) -> Result<AgentToken> {
+    Ok(AgentToken {
+        id: AgentTokenId(row.try_get("id")?),
+        agent_id: AgentId(row.try_get("agent_id")?),
+        label: row.try_get("label")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+pub(super) fn topic(row: &Row) -> Result<Topic> {
+    Ok(Topic {
+        id: TopicId(row.try_get("id")?),
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
 pub(super) const CUSTOMER_COLUMNS: &str = "c.id, c.account_id, c.igsid, c.name, c.username, \
     c.profile_pic, c.follower_count, c.is_verified, c.follows_business, c.business_follows, \
-    c.profile_fetched_at, c.phone, c.email, c.notes, c.last_message_at, c.created_at";
+    c.profile_fetched_at, c.phone, c.email, c.notes, c.last_message_at, c.merged_into, c.created_at";
 
 pub(super) fn customer(row: &Row) -> Result<Customer> {
     let igsid: String = row.try_get("igsid")?;
@@ -95,6 +120,9 @@ pub(super) fn customer(row: &Row) -> Result<Customer> {
         email: row.try_get("email")?,
         notes: row.try_get("notes")?,
         last_message_at: row.try_get("last_message_at")?,
+        merged_into: row
+            .try_get::<Option<i64>, _>("merged_into")?
+            .map(CustomerId),
         created_at: row.try_get("created_at")?,
     })
 }
@@ -118,6 +146,8 @@ pub(super) fn conversation(row: &Row) -> Result<Conversation> {
             .map(igdesk_domain::AgentId),
         routed_reason: row.try_get("routed_reason")?,
         ended_by: row.try_get("ended_by")?,
+        // Filled by the read that lists conversations (a second query).
+        topics: Vec::new(),
     })
 }
 

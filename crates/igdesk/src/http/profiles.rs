@@ -1,0 +1,60 @@
+//! Merging two profiles of one person (RT-7), after the agent confirmed it.
+
+use super::auth::Caller;
+use super::body::JsonBody;
+use super::error::ApiError;
+use crate::app::App;
+use axum::extract::{Path, State};
+use axum::Json;
+use igdesk_domain::CustomerId;
+use igdesk_store::{Customer, MergeOutcome};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The profile merged into the one in the path.
+    other: i64,
+    /// Must be `true`: a merge is not undone by the console, so it is never implied.
+    #[serde(default)]
+    confirm: bool,
+}
+
+/// `POST /api/v1/customers/{id}/merge`: `other` is merged into `id`, which is
+/// answered as it is now.
+pub async fn merge(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MergeRequest>,
+) -> Result<Json<Customer>, ApiError> {
+    let survivor = id
+        .parse()
+        .map(CustomerId)
+        .map_err(|_| ApiError::not_found("customer"))?;
+    if !body.confirm {
+        return Err(ApiError::bad_request(
+            "confirmation_required",
+            "merging profiles needs \"confirm\": true",
+        )
+        .field("confirm"));
+    }
+    let other = CustomerId(body.other);
+    match app
+        .store
+        .merge_customers(agent.scope(), survivor, other)
+        .await?
+    {
+        MergeOutcome::Merged(customer) => Ok(Json(*customer)),
+        MergeOutcome::NotFound => Err(ApiError::not_found("customer")),
+        MergeOutcome::SameCustomer => Err(ApiError::conflict(
+            "same_customer",
+            "a profile cannot be merged into itself",
+        )
+        .field("other")),
+        MergeOutcome::AlreadyMerged(which) => Err(ApiError::conflict(
+            "already_merged",
+            format!("customer {which} was already merged into another profile"),
+        )),
+    }
+}

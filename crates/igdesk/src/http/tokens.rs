@@ -1,0 +1,79 @@
+//! Personal API tokens: an agent makes, lists and revokes their own; an
+//! administrator may revoke anyone's. The secret is shown once, at creation.
+
+use super::auth::Caller;
+use super::body::JsonBody;
+use super::error::ApiError;
+use super::read_api::List;
+use crate::app::App;
+use crate::now_ms;
+use crate::people::issue_token;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use igdesk_domain::AgentTokenId;
+use igdesk_store::AgentToken;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    label: String,
+}
+
+/// The token's row and, this once, the token itself.
+#[derive(Serialize)]
+pub struct IssuedToken {
+    #[serde(flatten)]
+    row: AgentToken,
+    token: String,
+}
+
+pub async fn create_token(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    JsonBody(body): JsonBody<NewToken>,
+) -> Result<(StatusCode, Json<IssuedToken>), ApiError> {
+    let label = body.label.trim();
+    if label.is_empty() || label.chars().count() > 80 {
+        return Err(ApiError::bad_request(
+            "invalid_label",
+            "a token needs a label of 1 to 80 characters (where it is used)",
+        )
+        .field("label"));
+    }
+    let (row, token) = issue_token(app.store.as_ref(), agent.id, label).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedToken {
+            row,
+            token: token.expose_secret().to_owned(),
+        }),
+    ))
+}
+
+pub async fn list_tokens(
+    State(app): State<App>,
+    Caller(agent): Caller,
+) -> Result<Json<List<AgentToken>>, ApiError> {
+    Ok(Json(List {
+        data: app.store.agent_tokens(agent.id).await?,
+    }))
+}
+
+pub async fn revoke_token(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = id
+        .parse()
+        .map(AgentTokenId)
+        .map_err(|_| ApiError::not_found("token"))?;
+    app.store
+        .revoke_agent_token(agent.scope(), id, now_ms())
+        .await?
+        .map(|_| StatusCode::NO_CONTENT)
+        .ok_or_else(|| ApiError::not_found("token"))
+}
