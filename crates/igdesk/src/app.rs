@@ -30,7 +30,6 @@ impl App {
     /// Something changed that routing should look at now, not at its next poll.
     pub fn reroute(&self) {
         self.wake.routing.notify_one();
-        self.wake.live.notify_waiters();
     }
 
     /// Moves a paused clock on and lets routing see the new time (scenario tests).
@@ -71,8 +70,8 @@ pub struct Wakers {
     pub history: Notify,
     /// Routing: new work, an agent with room again, an offer let go.
     pub routing: Notify,
-    /// Live streams: events were written; every open stream looks.
-    pub live: Notify,
+    /// Live streams: whose stream has new events.
+    pub live: crate::live::LiveHub,
 }
 
 impl Wakers {

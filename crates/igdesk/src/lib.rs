@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod demo;
 pub mod http;
 pub mod intake;
+pub mod live;
 pub mod people;
 pub mod server;
 pub mod telemetry;

@@ -221,6 +221,8 @@ pub struct ApplyOutcome {
     /// Profile refreshes queued.
     pub profile_jobs: u32,
     pub notes: u32,
+    /// Entries written to agents' live streams.
+    pub events: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -7,6 +7,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::views::load_views;
 use crate::app::App;
+use crate::live::News;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -19,10 +20,11 @@ use serde_json::json;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
-/// Events written by another instance (PostgreSQL) are picked up this often; this
-/// instance's own wake the streams at once.
-const POLL: Duration = Duration::from_millis(250);
+/// Events written by another instance (PostgreSQL) are picked up this often (RT-8:
+/// within a second); this instance's own wake the streams they concern at once.
+const POLL: Duration = Duration::from_millis(500);
 const READ_BATCH: i64 = 200;
 
 #[derive(Deserialize)]
@@ -38,6 +40,7 @@ struct Reader {
     agent: AgentId,
     cursor: EventId,
     buffered: VecDeque<AgentEvent>,
+    news: broadcast::Receiver<News>,
 }
 
 pub async fn stream(
@@ -63,6 +66,7 @@ pub async fn stream(
         None => app.store.last_event_id(agent.id).await?,
     };
     let reader = Reader {
+        news: app.wake.live.subscribe(),
         _open: OpenStream::new(),
         app,
         agent: agent.id,
@@ -79,9 +83,6 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
             let sse = render(&r.app, event).await;
             return Some((Ok(sse), r));
         }
-        let woken = r.app.wake.live.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
         match r
             .app
             .store
@@ -96,10 +97,19 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "cannot read a live stream's events"),
         }
-        tokio::select! {
-            _ = r.app.stopping.cancelled() => return None,
-            _ = &mut woken => {}
-            _ = tokio::time::sleep(POLL) => {}
+        let poll = tokio::time::sleep(POLL);
+        tokio::pin!(poll);
+        loop {
+            tokio::select! {
+                _ = r.app.stopping.cancelled() => return None,
+                _ = &mut poll => break,
+                news = r.news.recv() => match news {
+                    Ok(news) if !news.concerns(r.agent) => continue,
+                    // News for this agent, or missed news: look.
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            }
         }
     }
 }

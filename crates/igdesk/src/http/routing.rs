@@ -56,6 +56,7 @@ pub async fn set_availability(
         .set_available(agent.id, body.available, app.clock.now())
         .await?;
     app.reroute();
+    app.wake.live.agents([agent.id]);
     Ok(Json(routing(&app, &agent).await?))
 }
 
@@ -136,7 +137,7 @@ pub async fn accept(
     {
         OfferAnswer::Done(conversation_id) => {
             metrics::counter!("igdesk_offers_total", "result" => "accepted").increment(1);
-            app.wake.live.notify_waiters();
+            app.wake.live.agents([agent.id]);
             Ok(Json(Accepted {
                 conversation_id,
                 customer_id: offer.customer_id,
@@ -162,6 +163,7 @@ pub async fn decline(
         OfferAnswer::Done(_) => {
             metrics::counter!("igdesk_offers_total", "result" => "declined").increment(1);
             app.reroute();
+            app.wake.live.agents([agent.id]);
             Ok(StatusCode::NO_CONTENT)
         }
         other => Err(refused(other)),

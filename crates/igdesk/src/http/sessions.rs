@@ -60,6 +60,7 @@ pub async fn close(
     }
     metrics::counter!("igdesk_sessions_ended_total", "by" => "agent").increment(1);
     app.reroute();
+    app.wake.live.everyone();
     if next {
         super::routing::ask_next(&app, &agent).await?;
     }
@@ -88,6 +89,7 @@ pub async fn no_reply_needed(
             metrics::counter!("igdesk_sessions_ended_total", "by" => "no_reply_needed")
                 .increment(1);
             app.reroute();
+            app.wake.live.everyone();
             Ok(Json(Ended {
                 conversation_id,
                 state: "closed",

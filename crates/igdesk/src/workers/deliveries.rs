@@ -110,8 +110,11 @@ fn record(app: &App, applied: &ApplyOutcome) {
         app.wake.sends.notify_waiters();
     }
     if !applied.items_added.is_empty() {
-        // New items may be new work to route, and news for agents' streams.
+        // New items may be new work to route.
         app.reroute();
+    }
+    if applied.events > 0 {
+        app.wake.live.everyone();
     }
 }
 

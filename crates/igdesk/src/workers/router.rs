@@ -65,12 +65,11 @@ async fn pass(
     {
         return Ok(None);
     }
-    let mut changed = false;
     let expired = store.expire_offers(now).await?;
     if !expired.is_empty() {
         metrics::counter!("igdesk_offers_total", "result" => "timeout")
             .increment(expired.len() as u64);
-        changed = true;
+        app.wake.live.agents(expired.iter().map(|o| o.agent_id));
     }
     if now.saturating_sub(*last_auto_end) >= AUTO_END_EVERY {
         *last_auto_end = now;
@@ -78,7 +77,7 @@ async fn pass(
         if !ended.is_empty() {
             metrics::counter!("igdesk_sessions_ended_total", "by" => "auto_end")
                 .increment(ended.len() as u64);
-            changed = true;
+            app.wake.live.everyone();
         }
     }
     loop {
@@ -87,14 +86,11 @@ async fn pass(
             metrics::counter!("igdesk_offers_total", "result" => "made")
                 .increment(offers.len() as u64);
             // Each batch reaches the agents' streams as soon as it is committed.
-            app.wake.live.notify_waiters();
+            app.wake.live.agents(offers.iter().map(|o| o.agent_id));
         }
         if (offers.len() as i64) < ROUTE_BATCH {
             break;
         }
-    }
-    if changed {
-        app.wake.live.notify_waiters();
     }
     store.next_offer_expiry().await
 }

@@ -44,8 +44,6 @@ pub async fn run(app: App, cancel: CancellationToken) {
             }
         };
         if jobs.is_empty() {
-            // Statuses recorded by the last batch are news for agents' streams.
-            app.wake.live.notify_waiters();
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = &mut woken => {}
@@ -84,6 +82,8 @@ pub async fn run(app: App, cancel: CancellationToken) {
             running.spawn(send_for_account(app.clone(), account, jobs, pacer));
         }
         while running.join_next().await.is_some() {}
+        // Statuses recorded by this batch are news for the agents' streams.
+        app.wake.live.everyone();
     }
 }
 

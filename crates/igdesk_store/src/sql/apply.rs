@@ -119,7 +119,7 @@ async fn apply_one(
                 if item.direction == Direction::In && !item.context.imported {
                     sessions::start_clock(tx, joined, item.created_at).await?;
                 }
-                events::for_item(tx, item_id.0, "item", now).await?;
+                out.events += events::for_item(tx, item_id.0, "item", now).await?;
             }
             let stale = fetched_at.is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
             if *refresh_profile && stale {
@@ -189,7 +189,7 @@ async fn apply_one(
                         .bind(joined)
                         .execute(&mut **tx)
                         .await?;
-                        events::for_item(tx, id.0, "item", now).await?;
+                        out.events += events::for_item(tx, id.0, "item", now).await?;
                     }
                 }
                 None => out.duplicates += 1,
@@ -230,7 +230,7 @@ async fn apply_one(
                         .await?;
                 }
             } else {
-                events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
+                out.events += events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
             }
         }
         (ChangeKind::EditText { mid, text }, Some(account)) => {
@@ -240,7 +240,7 @@ async fn apply_one(
                 .bind(mid.0.clone())
                 .execute(&mut **tx)
                 .await?;
-            events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
+            out.events += events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
         }
         (
             ChangeKind::React {
@@ -278,10 +278,10 @@ async fn apply_one(
                 .execute(&mut **tx)
                 .await?,
             };
-            events::for_mid(tx, account.0, &mid.0, "reaction", now).await?;
+            out.events += events::for_mid(tx, account.0, &mid.0, "reaction", now).await?;
         }
         (ChangeKind::Read { igsid, mid }, Some(account)) => {
-            sqlx::query(
+            let read = sqlx::query(
                 "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
                  SELECT v.agent_id, 'status', v.id, t.id, $4 FROM timeline_items t \
                  JOIN conversations v ON v.id = t.conversation_id \
@@ -296,6 +296,7 @@ async fn apply_one(
             .bind(now)
             .execute(&mut **tx)
             .await?;
+            out.events += read.rows_affected();
             sqlx::query(
                 "UPDATE timeline_items SET status = 'read' \
                  WHERE account_id = $1 AND direction = 'out' AND status = 'sent' \

@@ -35,8 +35,8 @@ pub(super) async fn to_agent(
 
 /// An event about an item, for the agent its open conversation is assigned to (if
 /// any): a new item, a status change, a reaction.
-pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) -> Result<()> {
-    sqlx::query(
+pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) -> Result<u64> {
+    let written = sqlx::query(
         "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
          SELECT c.agent_id, $1, c.id, t.id, $2 FROM timeline_items t \
          JOIN conversations c ON c.id = t.conversation_id \
@@ -46,8 +46,9 @@ pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) ->
     .bind(now)
     .bind(item)
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(written)
 }
 
 /// Like [`for_item`], for the item with Meta's id `mid` on `account`.
@@ -57,8 +58,8 @@ pub(super) async fn for_mid(
     mid: &str,
     kind: &str,
     now: Millis,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<u64> {
+    let written = sqlx::query(
         "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
          SELECT c.agent_id, $1, c.id, t.id, $2 FROM timeline_items t \
          JOIN conversations c ON c.id = t.conversation_id \
@@ -69,8 +70,9 @@ pub(super) async fn for_mid(
     .bind(account)
     .bind(mid.to_owned())
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(written)
 }
 
 fn event(r: &super::Row) -> Result<AgentEvent> {
