@@ -6,6 +6,7 @@ use igdesk_domain::{
     ItemId, JobId, Millis,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Who is asking: every read is scoped to the inboxes an agent belongs to (ACC-5);
 /// administrators see everything.
@@ -29,7 +30,7 @@ pub struct NewAccount {
     pub settings: ConversationSettings,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Account {
     pub id: AccountId,
     pub ig_id: String,
@@ -57,7 +58,7 @@ pub struct NewAgent {
     pub inboxes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Agent {
     pub id: AgentId,
     pub email: String,
@@ -109,7 +110,7 @@ pub struct ProfileFacts {
     pub business_follows: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Customer {
     pub id: CustomerId,
     pub account_id: AccountId,
@@ -126,7 +127,7 @@ pub struct Customer {
 }
 
 /// Instagram's facts about a customer: shown, never edited in igdesk.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProfileView {
     pub name: Option<String>,
     pub username: Option<String>,
@@ -138,7 +139,7 @@ pub struct ProfileView {
     pub fetched_at: Option<Millis>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Conversation {
     pub id: ConversationId,
     pub account_id: AccountId,
@@ -183,7 +184,7 @@ pub struct TimelineItem {
     pub created_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventNote {
     pub id: i64,
     pub delivery_id: Option<DeliveryId>,
@@ -215,7 +216,7 @@ pub struct ApplyOutcome {
     pub notes: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeadJob {
     pub id: JobId,
     pub kind: String,
@@ -307,7 +308,7 @@ pub struct NewSession {
     pub expires_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Inbox {
     pub id: InboxId,
     pub name: String,

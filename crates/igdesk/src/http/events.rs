@@ -19,13 +19,15 @@ use serde_json::json;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
+use utoipa::IntoParams;
 
 /// Events written by another instance (PostgreSQL) are picked up this often; this
 /// instance's own wake the streams at once.
 const POLL: Duration = Duration::from_millis(250);
 const READ_BATCH: i64 = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Resume {
     /// The last event id seen (same as the `Last-Event-ID` header, which wins).
@@ -40,6 +42,25 @@ struct Reader {
     buffered: VecDeque<AgentEvent>,
 }
 
+/// The agent's live stream, as Server-Sent Events.
+///
+/// Each event is named by its kind and has an id; its data is JSON: `id`, `kind`,
+/// `conversation_id`, `payload`, `created_at_ms`, and for item events `item_id` and
+/// `item` (the item as it is now). Comments keep the connection open every 15 s.
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "live",
+    operation_id = "live_events",
+    params(
+        Resume,
+        ("Last-Event-ID" = Option<i64>, Header, description = "The last event id seen; wins over `last_event_id`"),
+    ),
+    responses(
+        (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
+        (status = 400, description = "Last-Event-ID is not an event id (`invalid_last_event_id`)", body = ApiError),
+    )
+)]
 pub async fn stream(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -82,7 +103,12 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
         let woken = r.app.wake.live.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        match r.app.store.events_after(r.agent, r.cursor, READ_BATCH).await {
+        match r
+            .app
+            .store
+            .events_after(r.agent, r.cursor, READ_BATCH)
+            .await
+        {
             Ok(events) if !events.is_empty() => {
                 r.cursor = events.last().map(|e| e.id).unwrap_or(r.cursor);
                 r.buffered.extend(events);
