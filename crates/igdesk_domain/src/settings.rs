@@ -1,8 +1,9 @@
 //! Per-account conversation settings (SPEC ACC-3).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ConversationSettings {
     /// Messages sent from the Instagram app appear in igdesk.
     pub echo: bool,

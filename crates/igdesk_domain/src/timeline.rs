@@ -3,6 +3,7 @@
 
 use crate::time::{Millis, DAY};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,7 +62,7 @@ str_enum!(Source { Customer = "customer", Igdesk = "igdesk", InstagramApp = "ins
 str_enum!(ItemStatus { Received = "received", Queued = "queued", Sent = "sent", Read = "read", Failed = "failed" });
 
 /// One medium attached to an item. Only Meta's CDN URL is kept (SPEC IN-9).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct Attachment {
     #[serde(rename = "type")]
     pub kind: String,
@@ -74,7 +75,7 @@ pub struct Attachment {
 }
 
 /// What an item answers: an earlier message, or one of the customer's Stories.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReplyTo {
     Message {
@@ -89,7 +90,7 @@ pub enum ReplyTo {
 /// Everything around an item's text that gives it meaning: button taps, links and
 /// ads the customer came from, the post a comment is on, the raw type of an
 /// unsupported item.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct ItemContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quick_reply_payload: Option<String>,
@@ -124,13 +125,13 @@ pub struct ItemContext {
     pub no_reply_needed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Postback {
     pub title: Option<String>,
     pub payload: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct Referral {
     #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -142,7 +143,7 @@ pub struct Referral {
     pub ad_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PostContext {
     pub media_id: Option<String>,
     pub media_product_type: Option<String>,

@@ -10,6 +10,7 @@ use igdesk_domain::{
     ItemId, JobId, Millis,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Who is asking: every read is scoped to the inboxes an agent belongs to (ACC-5);
 /// administrators see everything.
@@ -33,7 +34,7 @@ pub struct NewAccount {
     pub settings: ConversationSettings,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Account {
     pub id: AccountId,
     pub ig_id: String,
@@ -61,7 +62,7 @@ pub struct NewAgent {
     pub inboxes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Agent {
     pub id: AgentId,
     pub email: String,
@@ -113,7 +114,7 @@ pub struct ProfileFacts {
     pub business_follows: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Customer {
     pub id: CustomerId,
     pub account_id: AccountId,
@@ -132,7 +133,7 @@ pub struct Customer {
 }
 
 /// Instagram's facts about a customer: shown, never edited in igdesk.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProfileView {
     pub name: Option<String>,
     pub username: Option<String>,
@@ -144,7 +145,7 @@ pub struct ProfileView {
     pub fetched_at: Option<Millis>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Conversation {
     pub id: ConversationId,
     pub account_id: AccountId,
@@ -191,7 +192,7 @@ pub struct TimelineItem {
     pub created_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventNote {
     pub id: i64,
     pub delivery_id: Option<DeliveryId>,
@@ -225,7 +226,7 @@ pub struct ApplyOutcome {
     pub events: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeadJob {
     pub id: JobId,
     pub kind: String,
@@ -317,7 +318,7 @@ pub struct NewSession {
     pub expires_at: Millis,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Inbox {
     pub id: InboxId,
     pub name: String,

@@ -8,12 +8,13 @@ use igdesk_domain::{
     AgentId, ConversationId, CustomerId, EventId, InboxId, ItemId, Millis, OfferId,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Why a conversation was routed when an echo brought it (IN-10).
 pub const ECHO_ROUTED_REASON: &str = "Routed to you because of an outgoing Instagram message";
 
 /// A piece of work offered to one agent.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Offer {
     pub id: OfferId,
     pub agent_id: AgentId,
@@ -31,7 +32,7 @@ pub struct Offer {
 }
 
 /// An agent's routing state (RT-1, RT-2).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct AgentRouting {
     pub agent_id: AgentId,
     pub available: bool,
@@ -101,7 +102,7 @@ pub enum NoReplyAnswer {
 }
 
 /// SLA figures for one inbox over a period (RT-5), by when the wait started.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct SlaReport {
     pub inbox_id: InboxId,
     pub target_seconds: i64,

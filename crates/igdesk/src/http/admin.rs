@@ -13,7 +13,15 @@ use igdesk_domain::{AccountId, ConversationSettings, CustomerId, InboxId};
 use igdesk_store::{Account, ContactDetails, Customer, Inbox};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
+/// The inboxes; the Instagram channel's default one is `is_default`.
+#[utoipa::path(
+    get,
+    path = "/inboxes",
+    tag = "configuration",
+    responses((status = 200, description = "The inboxes", body = List<Inbox>))
+)]
 pub async fn list_inboxes(
     State(app): State<App>,
     Caller(_): Caller,
@@ -23,12 +31,25 @@ pub async fn list_inboxes(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInbox {
+    /// 1 to 80 characters.
     name: String,
 }
 
+/// A new inbox, or the one of that name.
+#[utoipa::path(
+    post,
+    path = "/inboxes",
+    tag = "configuration",
+    request_body = NewInbox,
+    responses(
+        (status = 201, description = "The inbox", body = Inbox),
+        (status = 400, description = "No name, or a name too long (`invalid_name`)", body = ApiError),
+        (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+    )
+)]
 pub async fn create_inbox(
     State(app): State<App>,
     Admin(_): Admin,
@@ -59,7 +80,7 @@ async fn account(app: &App, raw: &str) -> Result<Account, ApiError> {
         .ok_or_else(|| ApiError::not_found("account"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboxChoice {
     /// The inbox this entry point's work goes to; `null` for the default inbox.
@@ -67,6 +88,19 @@ pub struct InboxChoice {
 }
 
 /// An exception: this entry point's new work goes to another inbox (ACC-2).
+#[utoipa::path(
+    put,
+    path = "/accounts/{id}/inbox",
+    tag = "configuration",
+    params(("id" = i64, Path, description = "The account (igdesk's id)")),
+    request_body = InboxChoice,
+    responses(
+        (status = 200, description = "The account", body = Account),
+        (status = 400, description = "No such inbox (`unknown_inbox`)", body = ApiError),
+        (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+        (status = 404, description = "No such account", body = ApiError),
+    )
+)]
 pub async fn set_account_inbox(
     State(app): State<App>,
     Admin(_): Admin,
@@ -99,7 +133,20 @@ pub async fn set_account_inbox(
     ))
 }
 
-/// Echo, Story mentions and comments: what opens conversations (ACC-3).
+/// Echo, Story mentions and comments: what opens conversations (ACC-3). Keys left
+/// out keep their value.
+#[utoipa::path(
+    put,
+    path = "/accounts/{id}/settings",
+    tag = "configuration",
+    params(("id" = i64, Path, description = "The account (igdesk's id)")),
+    request_body = SettingsBody,
+    responses(
+        (status = 200, description = "The account", body = Account),
+        (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+        (status = 404, description = "No such account", body = ApiError),
+    )
+)]
 pub async fn set_account_settings(
     State(app): State<App>,
     Admin(_): Admin,
@@ -125,7 +172,7 @@ pub async fn set_account_settings(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsBody {
     echo: Option<bool>,
@@ -146,7 +193,33 @@ const INSTAGRAM_FACTS: [&str; 9] = [
     "instagram",
 ];
 
-/// `PATCH /api/v1/customers/{id}`: phone, email, notes.
+/// Contact details to change; Instagram's facts cannot be.
+// Describes the body `update_contact` reads as a map (so that it can name read-only and
+// unknown keys); never built.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ContactPatch {
+    /// An empty string or null clears a field; a key left out keeps its value.
+    phone: Option<String>,
+    email: Option<String>,
+    /// At most 2,000 characters, like the others.
+    notes: Option<String>,
+}
+
+/// Contact details kept on a profile: phone, email, notes. Instagram's facts are
+/// read-only.
+#[utoipa::path(
+    patch,
+    path = "/customers/{id}",
+    tag = "customers",
+    params(("id" = i64, Path, description = "The customer")),
+    request_body = ContactPatch,
+    responses(
+        (status = 200, description = "The customer", body = Customer),
+        (status = 400, description = "An Instagram fact (`read_only`), an unknown key (`unknown_field`) or a bad value (`invalid_value`)", body = ApiError),
+        (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
+    )
+)]
 pub async fn update_contact(
     State(app): State<App>,
     Caller(agent): Caller,

@@ -15,8 +15,9 @@ use axum::Json;
 use igdesk_domain::rules::{format_link, Author, Channel};
 use igdesk_domain::CustomerId;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JsonReply {
     text: Option<String>,
@@ -25,13 +26,45 @@ pub struct JsonReply {
     links: Vec<Link>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
     label: String,
+    /// http or https.
     url: String,
 }
 
+/// A reply as a form: text and images.
+// Describes the form `send_message` reads part by part; never built.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ReplyForm {
+    text: Option<String>,
+    /// JPEG, PNG or GIF; repeat the part for more images (5 MB in all).
+    #[schema(value_type = Vec<String>, format = Binary, required = false)]
+    image: Vec<Vec<u8>>,
+}
+
+/// A reply to the customer: text, links and images. It is queued and sent in order;
+/// the items become `sent` (with Meta's `mid`), `read`, or `failed` with `failure` in
+/// words.
+#[utoipa::path(
+    post,
+    path = "/customers/{id}/messages",
+    tag = "customers",
+    params(("id" = i64, Path, description = "The customer")),
+    request_body(content(
+        (JsonReply = "application/json"),
+        (ReplyForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 202, description = "The queued items (`status: queued`), one per part", body = List<ItemView>),
+        (status = 400, description = "A body that cannot be read (`invalid_body`) or a link that is not http(s) (`invalid_link`)", body = ApiError),
+        (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
+        (status = 413, description = "A form over the console's size (`attachment_too_large`)", body = ApiError),
+        (status = 422, description = "Instagram's rules refuse it: `empty_message`, `text_too_long`, `attachment_type`, `attachment_too_large`, `too_many_attachments`, `never_wrote`, `window_closed`", body = ApiError),
+    )
+)]
 pub async fn send_message(
     State(app): State<App>,
     Caller(agent): Caller,

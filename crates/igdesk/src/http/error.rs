@@ -5,6 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use std::borrow::Cow;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -14,12 +17,32 @@ pub struct ApiError {
     pub field: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+/// Every refusal and failure igdesk answers with.
+#[derive(Serialize, ToSchema)]
 struct Body<'a> {
+    /// What went wrong, for programs: `not_found`, `unauthorized`, `csrf`, `window_closed` …
+    #[schema(example = "not_found")]
     code: &'a str,
+    /// What went wrong, for people.
+    #[schema(example = "no such customer")]
     message: &'a str,
+    /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+}
+
+// Handlers document their refusals as `body = ApiError`: the schema is the body this
+// type answers with, so the document cannot describe another shape.
+impl PartialSchema for ApiError {
+    fn schema() -> RefOr<Schema> {
+        Body::schema()
+    }
+}
+
+impl ToSchema for ApiError {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ApiError")
+    }
 }
 
 impl ApiError {

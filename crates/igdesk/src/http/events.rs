@@ -21,13 +21,15 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast;
+use utoipa::IntoParams;
 
 /// Events written by another instance (PostgreSQL) are picked up this often (RT-8:
 /// within a second); this instance's own wake the streams they concern at once.
 const POLL: Duration = Duration::from_millis(500);
 const READ_BATCH: i64 = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Resume {
     /// The last event id seen (same as the `Last-Event-ID` header, which wins).
@@ -43,6 +45,25 @@ struct Reader {
     news: broadcast::Receiver<News>,
 }
 
+/// The agent's live stream, as Server-Sent Events.
+///
+/// Each event is named by its kind and has an id; its data is JSON: `id`, `kind`,
+/// `conversation_id`, `payload`, `created_at_ms`, and for item events `item_id` and
+/// `item` (the item as it is now). Comments keep the connection open every 15 s.
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "live",
+    operation_id = "live_events",
+    params(
+        Resume,
+        ("Last-Event-ID" = Option<i64>, Header, description = "The last event id seen; wins over `last_event_id`"),
+    ),
+    responses(
+        (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
+        (status = 400, description = "Last-Event-ID is not an event id (`invalid_last_event_id`)", body = ApiError),
+    )
+)]
 pub async fn stream(
     State(app): State<App>,
     Caller(agent): Caller,

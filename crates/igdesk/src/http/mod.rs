@@ -9,6 +9,7 @@ pub mod error;
 mod events;
 mod inbox_settings;
 mod moderation;
+pub mod openapi;
 mod ops;
 mod profiles;
 pub(crate) mod read_api;
@@ -22,105 +23,67 @@ mod webhook;
 
 use crate::app::App;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// A console reply: text and up to 5 MB of images, with room for the form's framing.
 const REPLY_BODY_LIMIT: usize = 6 * 1024 * 1024;
 /// Meta batches up to 1,000 updates in one POST.
 const WEBHOOK_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
+/// Every `/api/v1` endpoint: this one list both serves and describes them
+/// (`GET /api/v1/openapi.json`).
+///
+/// `routes!` takes each handler's method and path from its `#[utoipa::path]`
+/// annotation, so an endpoint cannot be served without being described. To add one:
+/// annotate the handler (method, path relative to `/api/v1`, tag, params, request body,
+/// responses with each refusal as `body = ApiError`; `security(())` only if it is
+/// public — the others get bearer token or session cookie, and the 401/403 these bring,
+/// from `openapi::secure`), then name it below. Handlers of one path share one
+/// `routes!`, and only they: it serves all its handlers' methods on each of its paths.
+/// The list is an array folded into the router so that nothing but `routes!` fits in
+/// it; `tests/openapi.rs` checks that what is described is what is served.
+pub fn api() -> OpenApiRouter<App> {
+    let routes = [
+        routes!(session::sign_in, session::current, session::sign_out),
+        routes!(read_api::find_customers),
+        routes!(read_api::get_customer, admin::update_contact),
+        routes!(read_api::get_timeline),
+        routes!(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
+        routes!(read_api::list_conversations),
+        routes!(sessions::close),
+        routes!(admin::list_inboxes, admin::create_inbox),
+        routes!(sessions::sla),
+        routes!(read_api::list_accounts),
+        routes!(admin::set_account_inbox),
+        routes!(admin::set_account_settings),
+        routes!(moderation::delete),
+        routes!(moderation::like, moderation::unlike),
+        routes!(moderation::reply),
+        routes!(moderation::private_reply),
+        routes!(moderation::hide),
+        routes!(sessions::no_reply_needed),
+        routes!(routing::me),
+        routes!(routing::set_availability),
+        routes!(routing::next),
+        routes!(routing::list_offers),
+        routes!(routing::accept),
+        routes!(routing::decline),
+        routes!(events::stream),
+        routes!(read_api::intake_stats),
+        routes!(read_api::intake_notes),
+        routes!(openapi::openapi_json),
+    ];
+    routes
+        .into_iter()
+        .fold(OpenApiRouter::new(), OpenApiRouter::routes)
+}
+
 pub fn router(app: App) -> Router {
-    let api = Router::new()
-        .route(
-            "/session",
-            post(session::sign_in)
-                .get(session::current)
-                .delete(session::sign_out),
-        )
-        .route("/customers", get(read_api::find_customers))
-        .route(
-            "/customers/{id}",
-            get(read_api::get_customer).patch(admin::update_contact),
-        )
-        .route(
-            "/inboxes",
-            get(admin::list_inboxes).post(admin::create_inbox),
-        )
-        .route(
-            "/accounts/{id}/inbox",
-            axum::routing::put(admin::set_account_inbox),
-        )
-        .route(
-            "/accounts/{id}/settings",
-            axum::routing::put(admin::set_account_settings),
-        )
-        .route("/customers/{id}/timeline", get(read_api::get_timeline))
-        .route("/conversations", get(read_api::list_conversations))
-        .route("/accounts", get(read_api::list_accounts))
-        .route(
-            "/timeline/{item}/like",
-            post(moderation::like).delete(moderation::unlike),
-        )
-        .route("/timeline/{item}/reply", post(moderation::reply))
-        .route(
-            "/timeline/{item}/private-reply",
-            post(moderation::private_reply),
-        )
-        .route("/timeline/{item}/hide", post(moderation::hide))
-        .route(
-            "/timeline/{item}",
-            axum::routing::delete(moderation::delete),
-        )
-        .route(
-            "/customers/{id}/messages",
-            post(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
-        )
-        .route("/me", get(routing::me))
-        .route(
-            "/me/availability",
-            axum::routing::put(routing::set_availability),
-        )
-        .route("/me/next", post(routing::next))
-        .route("/offers", get(routing::list_offers))
-        .route("/offers/{id}/accept", post(routing::accept))
-        .route("/offers/{id}/decline", post(routing::decline))
-        .route("/conversations/{id}/close", post(sessions::close))
-        .route(
-            "/timeline/{item}/no-reply-needed",
-            post(sessions::no_reply_needed),
-        )
-        .route("/inboxes/{id}/sla", get(sessions::sla))
-        .route("/events", get(events::stream))
-        .route(
-            "/tokens",
-            get(tokens::list_tokens).post(tokens::create_token),
-        )
-        .route("/tokens/{id}", axum::routing::delete(tokens::revoke_token))
-        .route(
-            "/agents",
-            get(agents::list_agents).post(agents::create_agent),
-        )
-        .route(
-            "/agents/{id}",
-            get(agents::get_agent).patch(agents::update_agent),
-        )
-        .route(
-            "/inboxes/{id}",
-            axum::routing::patch(inbox_settings::update_inbox),
-        )
-        .route(
-            "/topics",
-            get(topics::list_topics).post(topics::create_topic),
-        )
-        .route(
-            "/conversations/{id}/topics",
-            axum::routing::put(topics::set_conversation_topics),
-        )
-        .route("/customers/{id}/merge", post(profiles::merge))
-        .route("/intake/stats", get(read_api::intake_stats))
-        .route("/intake/notes", get(read_api::intake_notes));
+    let (api, _) = api().split_for_parts();
     Router::new()
         .route(
             "/webhooks/instagram",
@@ -128,7 +91,7 @@ pub fn router(app: App) -> Router {
                 .post(webhook::receive)
                 .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
         )
-        .nest("/api/v1", api)
+        .nest(openapi::PREFIX, api)
         .route("/media/{id}", get(answers::media))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

@@ -19,8 +19,9 @@ use igdesk_meta::{ErrorAction, GraphError};
 use igdesk_store::{Agent, Customer, TimelineItem};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextBody {
     text: String,
@@ -137,6 +138,20 @@ fn likeable(item: &TimelineItem) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Like a customer's message or Story mention (OUT-7).
+#[utoipa::path(
+    post,
+    path = "/timeline/{item}/like",
+    tag = "timeline",
+    operation_id = "like_item",
+    params(("item" = i64, Path, description = "The timeline item")),
+    responses(
+        (status = 200, description = "The item, `context.liked` set", body = ItemView),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not a customer's message or Story mention (`not_likeable`), deleted or expired (`not_available`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
+        (status = 503, description = "Instagram cannot be reached; try again shortly (`instagram_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn like(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -145,6 +160,20 @@ pub async fn like(
     set_like(app, agent, id, true).await
 }
 
+/// Take a like back.
+#[utoipa::path(
+    delete,
+    path = "/timeline/{item}/like",
+    tag = "timeline",
+    operation_id = "unlike_item",
+    params(("item" = i64, Path, description = "The timeline item")),
+    responses(
+        (status = 200, description = "The item, `context.liked` cleared", body = ItemView),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not a customer's message or Story mention (`not_likeable`), deleted or expired (`not_available`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
+        (status = 503, description = "Instagram cannot be reached; try again shortly (`instagram_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn unlike(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -204,6 +233,22 @@ fn answerable_comment(item: &TimelineItem) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A public reply under a customer's comment, once (OUT-8).
+#[utoipa::path(
+    post,
+    path = "/timeline/{item}/reply",
+    tag = "timeline",
+    operation_id = "reply_to_comment",
+    params(("item" = i64, Path, description = "The timeline item")),
+    request_body = TextBody,
+    responses(
+        (status = 201, description = "The reply, a new item", body = ItemView),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not a customer's comment (`not_a_comment`), deleted (`comment_deleted`) or hidden (`comment_hidden`), already answered (`already_replied`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
+        (status = 422, description = "Empty (`empty_message`) or too long (`text_too_long`)", body = ApiError),
+        (status = 503, description = "Instagram cannot be reached; try again shortly (`instagram_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn reply(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -238,6 +283,21 @@ pub async fn reply(
     Ok((StatusCode::CREATED, view(&app, reply, &customer).await?))
 }
 
+/// A private message to the commenter, once, within 7 days of the comment (OUT-8). It is
+/// queued like any reply.
+#[utoipa::path(
+    post,
+    path = "/timeline/{item}/private-reply",
+    tag = "timeline",
+    params(("item" = i64, Path, description = "The timeline item")),
+    request_body = TextBody,
+    responses(
+        (status = 202, description = "The queued message", body = ItemView),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not a customer's comment (`not_a_comment`), deleted (`comment_deleted`) or hidden (`comment_hidden`), or already answered privately (`already_replied`)", body = ApiError),
+        (status = 422, description = "Instagram's rules refuse it, e.g. past 7 days (`window_closed`)", body = ApiError),
+    )
+)]
 pub async fn private_reply(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -319,6 +379,20 @@ async fn moderate(
     view(&app, item.id, &customer).await
 }
 
+/// Hide a customer's comment on Instagram; it can no longer be answered.
+#[utoipa::path(
+    post,
+    path = "/timeline/{item}/hide",
+    tag = "timeline",
+    operation_id = "hide_comment",
+    params(("item" = i64, Path, description = "The timeline item")),
+    responses(
+        (status = 200, description = "The comment, `context.hidden` set", body = ItemView),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not a customer's comment (`not_a_comment`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
+        (status = 503, description = "Instagram cannot be reached; try again shortly (`instagram_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn hide(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -327,6 +401,20 @@ pub async fn hide(
     moderate(app, agent, id, Moderation::Hide).await
 }
 
+/// Delete a customer's comment from Instagram; igdesk keeps it, marked.
+#[utoipa::path(
+    delete,
+    path = "/timeline/{item}",
+    tag = "timeline",
+    operation_id = "delete_comment",
+    params(("item" = i64, Path, description = "The timeline item")),
+    responses(
+        (status = 200, description = "The comment, `context.removed_from_instagram` set", body = ItemView),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not a customer's comment (`not_a_comment`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
+        (status = 503, description = "Instagram cannot be reached; try again shortly (`instagram_unavailable`)", body = ApiError),
+    )
+)]
 pub async fn delete(
     State(app): State<App>,
     Caller(agent): Caller,

@@ -9,17 +9,34 @@ use axum::Json;
 use igdesk_domain::CustomerId;
 use igdesk_store::{Account, Conversation, Customer, DeadJob, EventNote};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
+    /// The customer's Instagram-scoped id.
+    // Read as an option so that its absence is answered in igdesk's words.
+    #[param(required = true)]
     igsid: Option<String>,
 }
 
-#[derive(Serialize)]
+/// Lists are wrapped so that fields can be added beside the data.
+#[derive(Serialize, ToSchema)]
 pub struct List<T> {
     pub data: Vec<T>,
 }
 
+/// Customers by IGSID: one per connected account the IGSID wrote to.
+#[utoipa::path(
+    get,
+    path = "/customers",
+    tag = "customers",
+    params(CustomerQuery),
+    responses(
+        (status = 200, description = "The customers", body = List<Customer>),
+        (status = 400, description = "No `igsid` (`missing_parameter`)", body = ApiError),
+    )
+)]
 pub async fn find_customers(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -39,6 +56,17 @@ fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
         .map_err(|_| ApiError::not_found("customer"))
 }
 
+/// A customer profile.
+#[utoipa::path(
+    get,
+    path = "/customers/{id}",
+    tag = "customers",
+    params(("id" = i64, Path, description = "The customer")),
+    responses(
+        (status = 200, description = "The customer", body = Customer),
+        (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
+    )
+)]
 pub async fn get_customer(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -51,6 +79,17 @@ pub async fn get_customer(
         .ok_or_else(|| ApiError::not_found("customer"))
 }
 
+/// A customer's timeline, oldest first.
+#[utoipa::path(
+    get,
+    path = "/customers/{id}/timeline",
+    tag = "customers",
+    params(("id" = i64, Path, description = "The customer")),
+    responses(
+        (status = 200, description = "The items", body = List<ItemView>),
+        (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
+    )
+)]
 pub async fn get_timeline(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -74,11 +113,24 @@ pub async fn get_timeline(
     Ok(Json(List { data }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConversationQuery {
+    /// `open` or `closed`; both when left out.
     state: Option<String>,
 }
 
+/// Conversations in the caller's inboxes, most recent first.
+#[utoipa::path(
+    get,
+    path = "/conversations",
+    tag = "conversations",
+    params(ConversationQuery),
+    responses(
+        (status = 200, description = "The conversations", body = List<Conversation>),
+        (status = 400, description = "`state` is neither open nor closed (`invalid_parameter`)", body = ApiError),
+    )
+)]
 pub async fn list_conversations(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -99,7 +151,7 @@ pub async fn list_conversations(
     Ok(Json(List { data }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct IntakeStats {
     deliveries: std::collections::BTreeMap<String, i64>,
     pending_jobs: i64,
@@ -107,6 +159,15 @@ pub struct IntakeStats {
 }
 
 /// Deliveries by status and the backlog: what an operator checks first.
+#[utoipa::path(
+    get,
+    path = "/intake/stats",
+    tag = "intake",
+    responses(
+        (status = 200, description = "The figures", body = IntakeStats),
+        (status = 403, description = "Not an administrator (`forbidden`)", body = ApiError),
+    )
+)]
 pub async fn intake_stats(
     State(app): State<App>,
     Admin(_): Admin,
@@ -120,6 +181,15 @@ pub async fn intake_stats(
 
 /// Events recorded but not turned into conversations (unknown account, malformed,
 /// replies to comments …), newest first.
+#[utoipa::path(
+    get,
+    path = "/intake/notes",
+    tag = "intake",
+    responses(
+        (status = 200, description = "The latest 200 notes", body = List<EventNote>),
+        (status = 403, description = "Not an administrator (`forbidden`)", body = ApiError),
+    )
+)]
 pub async fn intake_notes(
     State(app): State<App>,
     Admin(_): Admin,
@@ -131,6 +201,15 @@ pub async fn intake_notes(
 
 /// Connected Instagram accounts (ACC-1): Page name, username, Page id, who added
 /// each and when, its settings and health. Tokens are never shown.
+#[utoipa::path(
+    get,
+    path = "/accounts",
+    tag = "configuration",
+    responses(
+        (status = 200, description = "The accounts", body = List<Account>),
+        (status = 403, description = "Not an administrator (`forbidden`)", body = ApiError),
+    )
+)]
 pub async fn list_accounts(
     State(app): State<App>,
     Admin(_): Admin,

@@ -11,8 +11,9 @@ use axum::Json;
 use igdesk_domain::OfferId;
 use igdesk_store::{Agent, AgentRouting, NextAnswer, Offer, OfferAnswer};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Me {
     id: igdesk_domain::AgentId,
     email: String,
@@ -29,6 +30,12 @@ async fn routing(app: &App, agent: &Agent) -> Result<AgentRouting, ApiError> {
 }
 
 /// Who is signed in, and their routing state.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "routing",
+    responses((status = 200, description = "The agent", body = Me))
+)]
 pub async fn me(State(app): State<App>, Caller(agent): Caller) -> Result<Json<Me>, ApiError> {
     let routing = routing(&app, &agent).await?;
     Ok(Json(Me {
@@ -40,13 +47,20 @@ pub async fn me(State(app): State<App>, Caller(agent): Caller) -> Result<Json<Me
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Availability {
     available: bool,
 }
 
 /// Available or away for messaging (RT-1). Going away withdraws waiting offers.
+#[utoipa::path(
+    put,
+    path = "/me/availability",
+    tag = "routing",
+    request_body = Availability,
+    responses((status = 200, description = "The agent's routing state", body = AgentRouting))
+)]
 pub async fn set_availability(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -62,6 +76,16 @@ pub async fn set_availability(
 
 /// Next (RT-2): offers come again after one was let go, and one more conversation
 /// than the standard capacity, up to the maximum.
+#[utoipa::path(
+    post,
+    path = "/me/next",
+    tag = "routing",
+    operation_id = "ask_next",
+    responses(
+        (status = 200, description = "The agent's routing state", body = AgentRouting),
+        (status = 409, description = "The agent has their maximum of conversations (`at_maximum`)", body = ApiError),
+    )
+)]
 pub async fn next(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -83,6 +107,13 @@ pub(super) async fn ask_next(app: &App, agent: &Agent) -> Result<(), ApiError> {
     }
 }
 
+/// Offers waiting for the agent's answer.
+#[utoipa::path(
+    get,
+    path = "/offers",
+    tag = "routing",
+    responses((status = 200, description = "The offers", body = List<Offer>))
+)]
 pub async fn list_offers(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -92,7 +123,7 @@ pub async fn list_offers(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Accepted {
     conversation_id: igdesk_domain::ConversationId,
     customer_id: igdesk_domain::CustomerId,
@@ -117,6 +148,18 @@ fn refused(answer: OfferAnswer) -> ApiError {
 
 /// Accept (RT-3): the conversation is the agent's; the answer says which profile to
 /// open.
+#[utoipa::path(
+    post,
+    path = "/offers/{id}/accept",
+    tag = "routing",
+    operation_id = "accept_offer",
+    params(("id" = i64, Path, description = "The offer")),
+    responses(
+        (status = 200, description = "The conversation, now the agent's", body = Accepted),
+        (status = 404, description = "No such offer waiting for this agent", body = ApiError),
+        (status = 409, description = "The offer's time ran out (`offer_expired`)", body = ApiError),
+    )
+)]
 pub async fn accept(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -149,6 +192,18 @@ pub async fn accept(
 
 /// Decline (RT-3): the work goes to another agent; this one gets no more offers
 /// until Next.
+#[utoipa::path(
+    post,
+    path = "/offers/{id}/decline",
+    tag = "routing",
+    operation_id = "decline_offer",
+    params(("id" = i64, Path, description = "The offer")),
+    responses(
+        (status = 204, description = "Declined"),
+        (status = 404, description = "No such offer waiting for this agent", body = ApiError),
+        (status = 409, description = "The offer's time ran out (`offer_expired`)", body = ApiError),
+    )
+)]
 pub async fn decline(
     State(app): State<App>,
     Caller(agent): Caller,

@@ -19,6 +19,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use utoipa::ToSchema;
 
 pub const COOKIE: &str = "igdesk_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -60,14 +61,14 @@ impl SignInFailures {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SessionView {
     agent: Agent,
     /// Send it back as `X-CSRF-Token` on every write made with the cookie.
@@ -83,6 +84,24 @@ fn no_one() -> &'static str {
     })
 }
 
+/// Sign in to the console.
+///
+/// Answers the agent and a CSRF token, and sets the session cookie (HttpOnly,
+/// SameSite=Strict, 7 days). A wrong password and an unknown email answer alike.
+#[utoipa::path(
+    post,
+    path = "/session",
+    tag = "session",
+    security(()),
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in; `Set-Cookie` carries the session", body = SessionView,
+            headers(("Set-Cookie" = String, description = "igdesk_session=…; HttpOnly; SameSite=Strict"))),
+        (status = 401, description = "Wrong email or password (`sign_in_failed`)", body = ApiError),
+        (status = 429, description = "Too many failed sign-ins for this email (`too_many_attempts`)", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the email may try again"))),
+    )
+)]
 pub async fn sign_in(
     State(app): State<App>,
     Json(body): Json<SignIn>,
@@ -148,10 +167,26 @@ pub async fn sign_in(
     Ok(response)
 }
 
+/// The signed-in agent.
+#[utoipa::path(
+    get,
+    path = "/session",
+    tag = "session",
+    operation_id = "current_session",
+    responses((status = 200, description = "The agent", body = Agent))
+)]
 pub async fn current(Caller(agent): Caller) -> Json<Agent> {
     Json(agent)
 }
 
+/// Sign out: the session ends and its cookie is cleared. Answers alike without one.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    tag = "session",
+    security((), ("session" = [])),
+    responses((status = 204, description = "Signed out"))
+)]
 pub async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_cookie(&headers) {
         app.store.end_session(&hash_token(&token)).await?;

@@ -9,8 +9,9 @@ use axum::Json;
 use igdesk_domain::{ConversationId, InboxId, ItemId};
 use igdesk_store::{CloseAnswer, NoReplyAnswer, SlaReport};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseBody {
     /// Close & Next: ask for the next piece of work at once.
@@ -18,13 +19,27 @@ pub struct CloseBody {
     next: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Ended {
     conversation_id: ConversationId,
+    /// `closed`.
     state: &'static str,
 }
 
 /// Close, or Close & Next with `{"next": true}`.
+#[utoipa::path(
+    post,
+    path = "/conversations/{id}/close",
+    tag = "conversations",
+    operation_id = "close_conversation",
+    params(("id" = i64, Path, description = "The conversation")),
+    request_body(content = Option<CloseBody>, description = "Optional"),
+    responses(
+        (status = 200, description = "Closed", body = Ended),
+        (status = 404, description = "No such conversation in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Already ended (`already_closed`), assigned to another agent (`not_assigned_to_you`), or, for Close & Next, the agent has their maximum (`at_maximum`, the conversation is closed nonetheless)", body = ApiError),
+    )
+)]
 pub async fn close(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -71,6 +86,17 @@ pub async fn close(
 }
 
 /// No Reply Needed on the last incoming message: the SLA is met, the session ends.
+#[utoipa::path(
+    post,
+    path = "/timeline/{item}/no-reply-needed",
+    tag = "timeline",
+    params(("item" = i64, Path, description = "The timeline item")),
+    responses(
+        (status = 200, description = "The session ended", body = Ended),
+        (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
+        (status = 409, description = "Not the last incoming message of an open session (`not_last_incoming`)", body = ApiError),
+    )
+)]
 pub async fn no_reply_needed(
     State(app): State<App>,
     Caller(agent): Caller,
@@ -104,7 +130,8 @@ pub async fn no_reply_needed(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// Unix milliseconds, inclusive; default: 24 hours before `to`.
@@ -114,6 +141,19 @@ pub struct Period {
 }
 
 /// SLA figures of an inbox for waits that started in the period (admins).
+#[utoipa::path(
+    get,
+    path = "/inboxes/{id}/sla",
+    tag = "configuration",
+    operation_id = "inbox_sla",
+    params(("id" = i64, Path, description = "The inbox"), Period),
+    responses(
+        (status = 200, description = "The figures", body = SlaReport),
+        (status = 400, description = "`from` is not before `to` (`invalid_period`)", body = ApiError),
+        (status = 403, description = "Not an administrator (`forbidden`)", body = ApiError),
+        (status = 404, description = "No such inbox", body = ApiError),
+    )
+)]
 pub async fn sla(
     State(app): State<App>,
     Admin(_): Admin,

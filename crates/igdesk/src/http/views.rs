@@ -11,6 +11,7 @@ use igdesk_store::TimelineItem;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 pub fn rfc3339(ms: i64) -> String {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
@@ -19,7 +20,8 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Serialize)]
+/// One item on a customer's timeline.
+#[derive(Serialize, ToSchema)]
 pub struct ItemView {
     pub id: i64,
     pub kind: String,
@@ -49,7 +51,7 @@ pub struct ItemView {
     pub created_at_ms: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ReplyToView {
     #[serde(flatten)]
     pub target: ReplyTo,
