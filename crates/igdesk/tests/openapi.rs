@@ -188,6 +188,18 @@ async fn the_endpoints_clients_rely_on_are_described() {
         ("GET", "/api/v1/intake/stats"),
         ("GET", "/api/v1/intake/notes"),
         ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/tokens"),
+        ("POST", "/api/v1/tokens"),
+        ("DELETE", "/api/v1/tokens/{id}"),
+        ("GET", "/api/v1/agents"),
+        ("POST", "/api/v1/agents"),
+        ("GET", "/api/v1/agents/{id}"),
+        ("PATCH", "/api/v1/agents/{id}"),
+        ("PATCH", "/api/v1/inboxes/{id}"),
+        ("GET", "/api/v1/topics"),
+        ("POST", "/api/v1/topics"),
+        ("PUT", "/api/v1/conversations/{id}/topics"),
+        ("POST", "/api/v1/customers/{id}/merge"),
     ];
     for (method, path) in expected {
         assert!(

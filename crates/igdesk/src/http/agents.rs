@@ -14,10 +14,21 @@ use igdesk_domain::{AgentId, InboxId};
 use igdesk_store::{AgentChange, AgentDetails, Capacity, StoreError};
 use secrecy::SecretString;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// The most conversations an agent may be given at once.
 const CAPACITY_LIMIT: i64 = 50;
 
+/// Every agent, with their inboxes and capacity.
+#[utoipa::path(
+    get,
+    path = "/agents",
+    tag = "agents",
+    responses(
+        (status = 200, description = "The agents", body = List<AgentDetails>),
+        (status = 403, description = "Not an administrator", body = ApiError),
+    )
+)]
 pub async fn list_agents(
     State(app): State<App>,
     Admin(_): Admin,
@@ -27,6 +38,18 @@ pub async fn list_agents(
     }))
 }
 
+/// One agent, with their inboxes and capacity.
+#[utoipa::path(
+    get,
+    path = "/agents/{id}",
+    tag = "agents",
+    params(("id" = i64, Path, description = "The agent")),
+    responses(
+        (status = 200, description = "The agent", body = AgentDetails),
+        (status = 403, description = "Not an administrator", body = ApiError),
+        (status = 404, description = "No such agent", body = ApiError),
+    )
+)]
 pub async fn get_agent(
     State(app): State<App>,
     Admin(_): Admin,
@@ -40,12 +63,14 @@ pub async fn get_agent(
         .ok_or_else(|| ApiError::not_found("agent"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgentBody {
     email: String,
     name: String,
+    /// At least 8 characters.
     password: String,
+    /// Also accepted as `is_admin`.
     #[serde(default, alias = "is_admin")]
     admin: bool,
     /// Inbox ids (as `GET /api/v1/inboxes` lists them).
@@ -53,6 +78,19 @@ pub struct NewAgentBody {
     inboxes: Vec<i64>,
 }
 
+/// A new agent, who signs in with this email and password.
+#[utoipa::path(
+    post,
+    path = "/agents",
+    tag = "agents",
+    request_body = NewAgentBody,
+    responses(
+        (status = 201, description = "The agent", body = AgentDetails),
+        (status = 400, description = "A bad email (`invalid_email`), name (`invalid_name`) or password (`weak_password`), an unknown inbox (`unknown_inbox`), or a body that cannot be read (`invalid_body`)", body = ApiError),
+        (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+        (status = 409, description = "An agent with this email exists, in any case (`already_exists`)", body = ApiError),
+    )
+)]
 pub async fn create_agent(
     State(app): State<App>,
     Admin(_): Admin,
@@ -100,18 +138,37 @@ pub async fn create_agent(
     Ok((StatusCode::CREATED, Json(details)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentPatch {
     name: Option<String>,
+    /// Also accepted as `is_admin`.
     #[serde(alias = "is_admin")]
     admin: Option<bool>,
     /// Replaces the agent's inboxes: inbox ids.
     inboxes: Option<Vec<i64>>,
+    /// `0 ≤ standard_capacity ≤ max_capacity ≤ 50`, checked as a pair with the value
+    /// left out.
     standard_capacity: Option<i64>,
     max_capacity: Option<i64>,
 }
 
+/// Changes an agent's name, admin flag, inboxes or capacity; a key left out keeps its
+/// value.
+#[utoipa::path(
+    patch,
+    path = "/agents/{id}",
+    tag = "agents",
+    params(("id" = i64, Path, description = "The agent")),
+    request_body = AgentPatch,
+    responses(
+        (status = 200, description = "The agent", body = AgentDetails),
+        (status = 400, description = "A bad name (`invalid_name`) or capacity (`invalid_capacity`), an unknown inbox (`unknown_inbox`), or a body that cannot be read (`invalid_body`)", body = ApiError),
+        (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+        (status = 404, description = "No such agent", body = ApiError),
+        (status = 409, description = "An administrator removing their own admin flag (`own_admin_flag`)", body = ApiError),
+    )
+)]
 pub async fn update_agent(
     State(app): State<App>,
     Admin(me): Admin,

@@ -24,7 +24,7 @@ pub const PREFIX: &str = "/api/v1";
     info(
         title = "igdesk",
         description = "igdesk's HTTP API: customers and their timelines, replies, comment \
-            moderation, routing and the live stream, configuration.\n\n\
+            moderation, routing and the live stream, topics, configuration, agents and tokens.\n\n\
             Call it with `Authorization: Bearer <agent token>`, or with the console's session \
             cookie; a write made with the cookie also sends the session's `X-CSRF-Token`. \
             Refusals are JSON `ApiError`s. A body, query or path that cannot be read at all \
@@ -38,6 +38,9 @@ pub const PREFIX: &str = "/api/v1";
         (name = "routing", description = "The agent's availability, Next and offers"),
         (name = "live", description = "The agent's live stream"),
         (name = "configuration", description = "Inboxes and connected accounts (administrators)"),
+        (name = "agents", description = "Agents, their inboxes and capacity (administrators)"),
+        (name = "topics", description = "Topics and the conversations they classify"),
+        (name = "tokens", description = "Personal API tokens"),
         (name = "intake", description = "What came in from Meta (administrators)"),
         (name = "api", description = "This description"),
     ),

@@ -9,8 +9,9 @@ use axum::Json;
 use igdesk_domain::CustomerId;
 use igdesk_store::{Customer, MergeOutcome};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     /// The profile merged into the one in the path.
@@ -20,8 +21,21 @@ pub struct MergeRequest {
     confirm: bool,
 }
 
-/// `POST /api/v1/customers/{id}/merge`: `other` is merged into `id`, which is
-/// answered as it is now.
+/// Merges the profile `other` into this one (RT-7), which is answered as it is now.
+#[utoipa::path(
+    post,
+    path = "/customers/{id}/merge",
+    tag = "customers",
+    operation_id = "merge_customers",
+    params(("id" = i64, Path, description = "The customer that remains")),
+    request_body = MergeRequest,
+    responses(
+        (status = 200, description = "The customer that remains", body = Customer),
+        (status = 400, description = "No `\"confirm\": true` (`confirmation_required`), or a body that cannot be read (`invalid_body`)", body = ApiError),
+        (status = 404, description = "Either customer unknown or not in the caller's inboxes", body = ApiError),
+        (status = 409, description = "A profile merged into itself (`same_customer`), or one already merged into another (`already_merged`)", body = ApiError),
+    )
+)]
 pub async fn merge(
     State(app): State<App>,
     Caller(agent): Caller,

@@ -12,10 +12,18 @@ use axum::Json;
 use igdesk_domain::{ConversationId, TopicId};
 use igdesk_store::{StoreError, Topic};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// More than this on one conversation is no longer a classification.
 const MOST_TOPICS: usize = 20;
 
+/// Every topic.
+#[utoipa::path(
+    get,
+    path = "/topics",
+    tag = "topics",
+    responses((status = 200, description = "The topics", body = List<Topic>))
+)]
 pub async fn list_topics(
     State(app): State<App>,
     Caller(_): Caller,
@@ -25,12 +33,26 @@ pub async fn list_topics(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTopic {
+    /// 1 to 80 characters, unique in any case.
     name: String,
 }
 
+/// A new topic.
+#[utoipa::path(
+    post,
+    path = "/topics",
+    tag = "topics",
+    request_body = NewTopic,
+    responses(
+        (status = 201, description = "The topic", body = Topic),
+        (status = 400, description = "No name, or a name too long (`invalid_name`), or a body that cannot be read (`invalid_body`)", body = ApiError),
+        (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+        (status = 409, description = "A topic of this name exists, in any case (`already_exists`)", body = ApiError),
+    )
+)]
 pub async fn create_topic(
     State(app): State<App>,
     Admin(_): Admin,
@@ -55,14 +77,26 @@ pub async fn create_topic(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicChoice {
     /// Topic ids; replaces the conversation's topics (an empty list clears them).
     topics: Vec<i64>,
 }
 
-/// `PUT /api/v1/conversations/{id}/topics`: the conversation's topics as they are now.
+/// Sets a conversation's topics; answers them as they are now.
+#[utoipa::path(
+    put,
+    path = "/conversations/{id}/topics",
+    tag = "topics",
+    params(("id" = i64, Path, description = "The conversation")),
+    request_body = TopicChoice,
+    responses(
+        (status = 200, description = "The conversation's topics", body = List<Topic>),
+        (status = 400, description = "More than 20 topics (`too_many_topics`), an unknown topic (`unknown_topic`), or a body that cannot be read (`invalid_body`)", body = ApiError),
+        (status = 404, description = "No such conversation in the caller's inboxes", body = ApiError),
+    )
+)]
 pub async fn set_conversation_topics(
     State(app): State<App>,
     Caller(agent): Caller,

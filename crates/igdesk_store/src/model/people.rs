@@ -3,11 +3,12 @@
 
 use igdesk_domain::{AgentId, AgentTokenId, CustomerId, InboxId, Millis, TopicId};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::Customer;
 
 /// A personal API token as listed: never the secret, which is shown once at creation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AgentToken {
     pub id: AgentTokenId,
     pub agent_id: AgentId,
@@ -18,14 +19,14 @@ pub struct AgentToken {
 }
 
 /// An inbox as named on an agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct InboxRef {
     pub id: InboxId,
     pub name: String,
 }
 
 /// An agent as an administrator manages it (never the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AgentDetails {
     pub id: AgentId,
     pub email: String,
@@ -65,7 +66,7 @@ pub struct InboxChange {
     pub requires_topic: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Topic {
     pub id: TopicId,
     pub name: String,
