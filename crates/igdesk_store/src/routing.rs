@@ -132,8 +132,6 @@ pub struct AgentEvent {
 #[async_trait]
 pub trait RoutingStore: Send + Sync + 'static {
     async fn agent_routing(&self, agent: AgentId) -> Result<Option<AgentRouting>>;
-    /// The agent's standard and maximum messaging capacity (RT-2).
-    async fn set_capacity(&self, agent: AgentId, standard: i64, max: i64) -> Result<()>;
     /// Available or away; going away withdraws the agent's offers.
     async fn set_available(&self, agent: AgentId, available: bool, now: Millis) -> Result<()>;
     /// Next: offers come again, and one beyond the standard capacity (RT-2).

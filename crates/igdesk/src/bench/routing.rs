@@ -11,7 +11,7 @@ use crate::now_ms;
 use clap::Args;
 use igdesk_domain::{AgentId, CustomerId};
 use igdesk_igs::{Delivery, Event};
-use igdesk_store::{NewAgent, Scope};
+use igdesk_store::{AgentChange, Capacity, NewAgent, Scope};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -57,7 +57,14 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
         app.store
             .add_agent_token(agent.id, &hash_token(&token), "bench", now_ms())
             .await?;
-        app.store.set_capacity(agent.id, capacity, capacity).await?;
+        let room = AgentChange {
+            capacity: Some(Capacity {
+                standard: capacity,
+                max: capacity,
+            }),
+            ..AgentChange::default()
+        };
+        app.store.update_agent(agent.id, room).await?;
         streams.push(tokio::spawn(listen(url.clone(), token, offers.clone())));
         app.store.set_available(agent.id, true, now_ms()).await?;
     }

@@ -15,6 +15,11 @@ use std::collections::HashMap;
 
 type Tx = Transaction<'static, Any>;
 
+/// What agent `ag` already carries: open conversations plus offers waiting.
+const CARRYING: &str =
+    "((SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open') + \
+     (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id))";
+
 /// An available agent who is not held, as routing sees them.
 struct Candidate {
     id: i64,
@@ -221,17 +226,6 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(super) async fn capacity(&self, agent: AgentId, standard: i64, max: i64) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query("UPDATE agents SET standard_capacity = $1, max_capacity = $2 WHERE id = $3")
-            .bind(standard)
-            .bind(max)
-            .bind(agent.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     pub(super) async fn availability(
         &self,
         agent: AgentId,
@@ -263,12 +257,10 @@ impl SqlStore {
     pub(super) async fn next(&self, agent: AgentId) -> Result<NextAnswer> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        let found = sqlx::query(
-            "SELECT ag.standard_capacity, ag.max_capacity, \
-             (SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open') + \
-             (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id) AS carrying \
-             FROM agents ag WHERE ag.id = $1",
-        )
+        let found = sqlx::query(&format!(
+            "SELECT ag.standard_capacity, ag.max_capacity, {CARRYING} AS carrying \
+             FROM agents ag WHERE ag.id = $1"
+        ))
         .bind(agent.0)
         .fetch_all(&mut **tx)
         .await?;
@@ -299,12 +291,10 @@ impl SqlStore {
 }
 
 async fn candidates(tx: &mut Tx) -> Result<Vec<Candidate>> {
-    let found = sqlx::query(
+    let found = sqlx::query(&format!(
         "SELECT ag.id, ag.standard_capacity, ag.max_capacity, ag.next_requested, ag.last_offered_at, \
-         (SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open') + \
-         (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id) AS carrying \
-         FROM agents ag WHERE ag.available = 1 AND ag.held = 0",
-    )
+         {CARRYING} AS carrying FROM agents ag WHERE ag.available = 1 AND ag.held = 0"
+    ))
     .fetch_all(&mut **tx)
     .await?;
     let mut by_id = HashMap::new();

@@ -14,10 +14,6 @@ impl RoutingStore for SqlStore {
         self.routing_of(agent).await
     }
 
-    async fn set_capacity(&self, agent: AgentId, standard: i64, max: i64) -> Result<()> {
-        self.capacity(agent, standard, max).await
-    }
-
     async fn set_available(&self, agent: AgentId, available: bool, now: Millis) -> Result<()> {
         self.availability(agent, available, now).await
     }
