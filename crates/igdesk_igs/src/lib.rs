@@ -6,8 +6,9 @@
 //!
 //! - [`Simulator::router`]: the Graph API calls igdesk makes (user profiles, the
 //!   Send API with sender actions and private replies, comment moderation, the
-//!   Conversations API), with Meta's rules, rate limits and error shapes, every
-//!   call recorded and every accepted message echoed to the webhook;
+//!   Conversations API, Conversation Routing's thread control), with Meta's
+//!   rules, rate limits and error shapes, every call recorded and every
+//!   accepted message echoed to the webhook;
 //! - [`Simulator::deliver`], [`Delivery`], [`Event`], [`run_scenario`]: simulated
 //!   customers sending signed webhooks of every kind;
 //! - [`run_load`]: signed deliveries at a set rate, with a latency report
@@ -28,6 +29,7 @@ pub use load::{run_load, LoadConfig, LoadReport};
 pub use scenario::{run_scenario, Scenario, ScenarioOutcome};
 pub use sim::{
     BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
-    SenderActionRecord, SentMessage, SimConfig, Simulator, TrackedComment,
+    SenderActionRecord, SentMessage, SimConfig, Simulator, ThreadOwner, TrackedComment,
+    IGDESK_APP_ID,
 };
 pub use webhook::{sign_body, Delivery, Event};

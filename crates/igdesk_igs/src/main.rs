@@ -135,6 +135,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("igdesk-igs listening on http://{addr}");
             println!("  Graph API base URLs: http://{addr}/graph.facebook.com and http://{addr}/graph.instagram.com");
             println!("  control: GET/DELETE /_igs/calls, GET/DELETE /_igs/sent, GET /_igs/actions, GET /_igs/comment_actions,");
+            println!("           GET /_igs/thread_owners,");
             println!("           POST /_igs/fault, /_igs/settings, /_igs/history, /_igs/scenario");
             tokio::select! {
                 result = sim.serve(listener) => result,

@@ -9,7 +9,8 @@ pub mod webhook;
 
 pub use errors::{ErrorAction, GraphError};
 pub use graph::{
-    AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken, UserProfile,
+    AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken,
+    UserProfile, INSTAGRAM_INBOX_APP_ID,
 };
 pub use signature::{verify_signature, SignatureError};
 pub use webhook::{decode_item, parse_envelope, Envelope, EnvelopeError, WebhookEvent};

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::scenario::{run_scenario as play, Scenario, ScenarioOutcome};
 use crate::sim::{
     BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
-    SenderActionRecord, SentMessage, Simulator,
+    SenderActionRecord, SentMessage, Simulator, ThreadOwner,
 };
 
 /// A control request that failed: status and a plain-text reason.
@@ -40,6 +40,11 @@ pub(crate) async fn comment_actions(
     State(sim): State<Simulator>,
 ) -> Json<Vec<CommentActionRecord>> {
     Json(sim.comment_actions())
+}
+
+/// Threads another app owns (Conversation Routing); igdesk's are left out.
+pub(crate) async fn thread_owners(State(sim): State<Simulator>) -> Json<Vec<ThreadOwner>> {
+    Json(sim.thread_owners())
 }
 
 /// `DELETE /_igs/sent`: forget sent messages, sender actions and comment actions.

@@ -5,7 +5,8 @@
 //! Requests are parsed once into a [`GraphRequest`] and dispatched on
 //! (method, path segments) in [`dispatch`]; each endpoint family lives in its own
 //! module: [`profile`], [`send`] (the Send API), [`comments`] (moderation),
-//! [`conversations`], [`token`] (Instagram-Login token refresh).
+//! [`conversations`], [`routing`] (Conversation Routing's thread control),
+//! [`token`] (Instagram-Login token refresh).
 
 mod comments;
 mod control;
@@ -13,6 +14,7 @@ mod conversations;
 mod error;
 mod params;
 mod profile;
+mod routing;
 mod send;
 #[cfg(test)]
 mod tests;
@@ -52,6 +54,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .route("/_igs/comment_actions", get(control::comment_actions))
         .route("/_igs/history", post(control::add_history))
         .route("/_igs/settings", post(control::settings))
+        .route("/_igs/thread_owners", get(control::thread_owners))
         .fallback(handle)
         .with_state(sim)
 }
@@ -254,6 +257,9 @@ async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {
         }
         (&Method::POST, [node, "messages"]) => Ok(send::post(sim, request, node).await),
         (&Method::GET, [node, "conversations"]) => conversations::list(sim, request, node),
+        (&Method::POST, [node, "pass_thread_control"]) => routing::pass(sim, request, node),
+        (&Method::POST, [node, "take_thread_control"]) => routing::take(sim, request, node),
+        (&Method::GET, [node, "thread_owner"]) => routing::owner(sim, request, node),
         (&Method::POST, [comment, "replies"]) => Ok(comments::reply(sim, request, comment)),
         (&Method::POST, [comment]) => Ok(comments::hide(sim, request, comment)),
         (&Method::DELETE, [comment]) => Ok(comments::delete(sim, request, comment)),

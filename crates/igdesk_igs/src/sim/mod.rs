@@ -7,6 +7,7 @@ mod echo;
 mod fault;
 pub(crate) mod limits;
 mod records;
+mod routing;
 pub(crate) mod world;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -21,11 +22,13 @@ pub(crate) use fault::{take as take_fault, Scope as FaultScope};
 pub use records::{
     CommentActionRecord, HistoryMessage, SenderActionRecord, SentMessage, TrackedComment,
 };
+pub use routing::{ThreadOwner, IGDESK_APP_ID};
 
 use crate::webhook::{sign_body, Delivery};
 use echo::EchoQueue;
 use limits::Limits;
 use records::Records;
+use routing::Routing;
 use world::World;
 
 /// Where and how simulated customers deliver webhooks.
@@ -136,6 +139,8 @@ pub(crate) struct State {
     pub world: World,
     pub limits: Limits,
     pub records: Records,
+    /// Which app owns each thread (Conversation Routing).
+    pub routing: Routing,
     /// Business ig_ids whose tokens were revoked.
     pub revoked: HashSet<String>,
     pub echoes: bool,
@@ -153,6 +158,7 @@ impl Default for State {
             world: World::default(),
             limits: Limits::default(),
             records: Records::default(),
+            routing: Routing::default(),
             revoked: HashSet::new(),
             echoes: true,
             echo_delay: echo::DEFAULT_DELAY,
@@ -259,6 +265,17 @@ impl Simulator {
         self.state()
             .consented
             .contains(&(business_ig_id.to_owned(), igsid.to_owned()))
+    }
+
+    /// The app that owns the thread between `business_ig_id` and `igsid`:
+    /// [`IGDESK_APP_ID`] unless it was passed to another app.
+    pub fn thread_owner(&self, business_ig_id: &str, igsid: &str) -> String {
+        self.state().routing.owner(business_ig_id, igsid).to_owned()
+    }
+
+    /// Every thread owned by another app than igdesk's.
+    pub fn thread_owners(&self) -> Vec<ThreadOwner> {
+        self.state().routing.passed()
     }
 
     /// Serialize, sign and POST `delivery` to the webhook URL; the HTTP status.

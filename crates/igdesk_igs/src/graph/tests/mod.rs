@@ -7,6 +7,7 @@ mod comments;
 mod conversations;
 mod limits;
 mod profile;
+mod routing;
 mod send;
 mod window;
 

@@ -1,0 +1,124 @@
+//! The client's requests, against a one-shot HTTP stub: igdesk_meta cannot use
+//! the simulator (igdesk_igs) without a dependency between the two, which would
+//! let a shared misreading of Meta's API hide on both sides.
+
+use super::*;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// One request as the stub received it.
+struct Seen {
+    /// `POST /v22.0/100/pass_thread_control HTTP/1.1`
+    request_line: String,
+    authorization: Option<String>,
+    body: Value,
+}
+
+/// Answers one request with `status` and `answer`; the base URL and the request.
+async fn stub(status: u16, answer: Value) -> (String, tokio::task::JoinHandle<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let handle = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Read up to the end of the headers, then the announced body.
+        let head_end = loop {
+            let n = socket.read(&mut buf).await.unwrap();
+            raw.extend_from_slice(&buf[..n]);
+            if let Some(at) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+        };
+        let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+        let header = |name: &str| {
+            head.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.eq_ignore_ascii_case(name)
+                    .then(|| value.trim().to_owned())
+            })
+        };
+        let length: usize = header("content-length").map_or(0, |v| v.parse().unwrap());
+        while raw.len() < head_end + length {
+            let n = socket.read(&mut buf).await.unwrap();
+            raw.extend_from_slice(&buf[..n]);
+        }
+        let text = answer.to_string();
+        let response = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+            text.len()
+        );
+        socket.write_all(response.as_bytes()).await.unwrap();
+        Seen {
+            request_line: head.lines().next().unwrap_or_default().to_owned(),
+            authorization: header("authorization"),
+            body: serde_json::from_slice(&raw[head_end..]).unwrap_or(Value::Null),
+        }
+    });
+    (base, handle)
+}
+
+fn auth(login: LoginPath, node: &str) -> AccountAuth {
+    AccountAuth {
+        login,
+        token: SecretString::from("T0KEN"),
+        node: node.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn pass_thread_control_names_the_target_app_on_the_page() {
+    let (base, seen) = stub(200, json!({"success": true})).await;
+    let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
+    let page = auth(LoginPath::Facebook, "100000000000001");
+    graph
+        .pass_thread_control(&page, "1000001", INSTAGRAM_INBOX_APP_ID, "vip")
+        .await
+        .unwrap();
+    let seen = seen.await.unwrap();
+    assert_eq!(
+        seen.request_line,
+        "POST /v22.0/100000000000001/pass_thread_control HTTP/1.1"
+    );
+    assert_eq!(seen.authorization.as_deref(), Some("Bearer T0KEN"));
+    assert_eq!(
+        seen.body,
+        json!({"recipient": {"id": "1000001"}, "target_app_id": "1217981644879628", "metadata": "vip"})
+    );
+}
+
+#[tokio::test]
+async fn take_thread_control_goes_to_the_instagram_host_there_and_decodes_errors() {
+    let refusal = json!({"error": {"message": "No matching user found", "type": "OAuthException",
+        "code": 100, "error_subcode": 2018001, "fbtrace_id": "A"}});
+    let (base, seen) = stub(400, refusal).await;
+    let graph = HttpGraph::new("http://unused.invalid", &base, "v22.0");
+    let account = auth(LoginPath::Instagram, "17841400000000001");
+    let error = graph
+        .take_thread_control(&account, "9999999", "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            GraphError::Meta {
+                http_status: 400,
+                code: 100,
+                subcode: Some(2018001),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let seen = seen.await.unwrap();
+    assert_eq!(
+        seen.request_line,
+        "POST /v22.0/17841400000000001/take_thread_control HTTP/1.1"
+    );
+    assert_eq!(
+        seen.body,
+        json!({"recipient": {"id": "9999999"}}),
+        "no empty metadata"
+    );
+}
