@@ -105,6 +105,6 @@ pub async fn queue(app: &App, customer: &Customer, reply: Reply) -> Result<Vec<I
 }
 
 /// igdesk's id for a message until Meta gives it one.
-fn provisional_mid() -> String {
+pub(crate) fn provisional_mid() -> String {
     format!("igdesk:out:{}", random_hex(16))
 }

@@ -68,6 +68,8 @@ pub struct Wakers {
     pub profiles: Notify,
     pub sends: Notify,
     pub history: Notify,
+    /// Webhooks to the Business Messaging API's user were written.
+    pub api_webhooks: Notify,
     /// Routing: new work, an agent with room again, an offer let go.
     pub routing: Notify,
     /// Live streams: whose stream has new events.
@@ -80,6 +82,7 @@ impl Wakers {
             igdesk_store::JOB_PROCESS_DELIVERY => &self.deliveries,
             igdesk_store::JOB_SEND => &self.sends,
             igdesk_store::JOB_IMPORT_HISTORY => &self.history,
+            igdesk_store::JOB_THREAD_CONTROL => &self.profiles,
             _ => &self.profiles,
         }
     }

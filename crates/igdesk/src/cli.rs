@@ -41,6 +41,9 @@ enum Command {
     /// Agents and administrators.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Product tokens of the Business Messaging API (`POST /v1.0/message`).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Copy a live SQLite store to FILE (consistent while igdesk keeps running).
     Backup {
         #[arg(value_name = "FILE")]
@@ -93,6 +96,26 @@ enum AgentCommand {
     /// Create an agent; the password is read from standard input. Prints a personal
     /// API token once.
     Add(AgentAdd),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TokenCommand {
+    /// A new product token that sends from one account; printed once, stored hashed.
+    Create {
+        /// The Instagram account id (IG_ID) the token may send from.
+        #[arg(long, value_name = "IG_ID")]
+        account: String,
+        /// A label to recognise the token by.
+        #[arg(long, value_name = "LABEL", default_value = "")]
+        name: String,
+    },
+    /// Every token (never the secret), newest first.
+    List,
+    /// Revoke a token: its requests are refused from now on.
+    Revoke {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
 }
 
 #[derive(Args)]
@@ -168,6 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Agent(AgentCommand::Add(a)) => add_agent(raw, a).await,
+        Command::Token(command) => crate::cli_tokens::run(raw, command).await,
     }
 }
 

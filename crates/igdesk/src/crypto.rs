@@ -73,6 +73,34 @@ pub fn new_api_token() -> SecretString {
     SecretString::from(format!("igd_{}", hex::encode(bytes)))
 }
 
+/// A new product token for the Business Messaging API, shown once. CM.com's tokens
+/// are UUIDs (with hyphens), and CM.com's client libraries expect that shape.
+pub fn new_product_token() -> SecretString {
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    // Version 4 (random), RFC 4122 variant.
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    SecretString::from(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// Whether `token` has the shape of a product token (a UUID).
+pub fn looks_like_product_token(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -93,6 +121,13 @@ pub fn verify_password(password: &SecretString, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Random bytes for generated secrets.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    rand::thread_rng().fill_bytes(&mut buf);
+    buf
 }
 
 /// A random string for generated secrets (demo settings, verify tokens).

@@ -7,6 +7,7 @@ pub mod answering;
 pub mod app;
 pub mod bench;
 pub mod cli;
+mod cli_tokens;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -17,6 +18,7 @@ pub mod live;
 pub mod people;
 pub mod server;
 pub mod telemetry;
+pub mod webhooks_out;
 pub mod workers;
 
 /// Now, in Unix milliseconds.

@@ -73,6 +73,10 @@ row_id!(
     AgentTokenId,
     /// A label agents tag conversations with (RT-6).
     TopicId,
+    /// A product token of the Business Messaging API (the row, never the secret).
+    ApiTokenId,
+    /// A webhook owed to the Business Messaging API's user.
+    ApiWebhookId,
 );
 
 meta_id!(

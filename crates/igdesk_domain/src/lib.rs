@@ -3,6 +3,7 @@
 //! here is pure and tested with explicit clocks.
 
 pub mod changes;
+pub mod cm;
 pub mod ids;
 pub mod retry;
 pub mod rules;

@@ -12,6 +12,8 @@ pub enum ItemKind {
     StoryMention,
     Comment,
     Unsupported,
+    /// A note igdesk adds to the timeline (the API took the conversation back).
+    Notice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +58,7 @@ macro_rules! str_enum {
     };
 }
 
-str_enum!(ItemKind { Message = "message", StoryMention = "story_mention", Comment = "comment", Unsupported = "unsupported" });
+str_enum!(ItemKind { Message = "message", StoryMention = "story_mention", Comment = "comment", Unsupported = "unsupported", Notice = "notice" });
 str_enum!(Direction { In = "in", Out = "out" });
 str_enum!(Source { Customer = "customer", Igdesk = "igdesk", InstagramApp = "instagram_app" });
 str_enum!(ItemStatus { Received = "received", Queued = "queued", Sent = "sent", Read = "read", Failed = "failed" });
@@ -192,6 +194,7 @@ pub fn summary(item: &ItemFacts<'_>) -> String {
             Some(t) => format!("Unsupported message ({t})"),
             None => "Unsupported message".into(),
         },
+        ItemKind::Notice => item.text.unwrap_or_default().to_owned(),
         ItemKind::Message | ItemKind::Comment => {
             if let Some(text) = item.text.filter(|t| !t.is_empty()) {
                 return text.to_owned();

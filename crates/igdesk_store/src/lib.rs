@@ -2,6 +2,7 @@
 //! and PostgreSQL (several instances sharing one database) behind it. Each backend
 //! has its own migrations; [`conformance`] is the one suite both must pass.
 
+pub mod api;
 pub mod conformance;
 mod error;
 pub mod model;
@@ -17,6 +18,7 @@ use igdesk_domain::{
     InboxId, ItemId, JobId, Millis, TopicId,
 };
 
+pub use api::*;
 pub use error::StoreError;
 pub use model::*;
 pub use routing::*;
@@ -50,13 +52,14 @@ pub trait Store:
     + PeopleStore
     + TopicStore
     + ProfileStore
+    + ApiStore
 {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
+        AccountStore, ApiStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
         RoutingStore, Store, TopicStore,
     };
 }

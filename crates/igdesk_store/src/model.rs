@@ -307,6 +307,8 @@ pub struct Outgoing {
     pub sending_since: Option<Millis>,
     pub customer_last_message_at: Option<Millis>,
     pub queued_at: Millis,
+    /// An API message's validity: after this it fails as expired, unsent.
+    pub valid_until: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]

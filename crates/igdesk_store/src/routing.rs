@@ -71,6 +71,8 @@ pub enum EndedBy {
     Agent,
     AutoEnd,
     NoReplyNeeded,
+    /// The Business Messaging API took the conversation back (API-3).
+    Api,
 }
 
 impl EndedBy {
@@ -79,6 +81,7 @@ impl EndedBy {
             EndedBy::Agent => "agent",
             EndedBy::AutoEnd => "auto_end",
             EndedBy::NoReplyNeeded => "no_reply_needed",
+            EndedBy::Api => "api",
         }
     }
 }

@@ -69,7 +69,7 @@ pub async fn create_inbox(
     ))
 }
 
-async fn account(app: &App, raw: &str) -> Result<Account, ApiError> {
+pub(super) async fn account(app: &App, raw: &str) -> Result<Account, ApiError> {
     let id = raw
         .parse()
         .map(AccountId)

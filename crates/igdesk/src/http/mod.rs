@@ -2,6 +2,8 @@
 
 mod admin;
 mod agents;
+mod api_settings;
+pub mod cm_api;
 mod answers;
 pub mod auth;
 mod body;
@@ -31,6 +33,8 @@ use utoipa_axum::routes;
 
 /// A console reply: text and up to 5 MB of images, with room for the form's framing.
 const REPLY_BODY_LIMIT: usize = 6 * 1024 * 1024;
+/// A batch of CM.com messages (hundreds of rich messages).
+const CM_BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// Meta batches up to 1,000 updates in one POST.
 const WEBHOOK_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -63,6 +67,11 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(read_api::list_accounts),
         routes!(admin::set_account_inbox),
         routes!(admin::set_account_settings),
+        routes!(
+            api_settings::get_api_settings,
+            api_settings::set_api_settings,
+            api_settings::delete_api_settings
+        ),
         routes!(moderation::delete),
         routes!(moderation::like, moderation::unlike),
         routes!(moderation::reply),
@@ -98,6 +107,10 @@ pub fn router(app: App) -> Router {
             get(webhook::verify)
                 .post(webhook::receive)
                 .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
+        )
+        .route(
+            "/v1.0/message",
+            axum::routing::post(cm_api::send).layer(DefaultBodyLimit::max(CM_BODY_LIMIT)),
         )
         .nest(openapi::PREFIX, api)
         .route("/media/{id}", get(answers::media))

@@ -2,12 +2,14 @@
 //! completes, retries (backoff with jitter) or buries each one. A job is handled
 //! idempotently, so a lease that expires after a crash costs a repeat, not a loss.
 
+mod api_webhooks;
 mod deliveries;
 mod history;
 pub mod mapping;
 mod profile;
 pub mod router;
 mod send;
+mod thread_control;
 pub mod token;
 
 use crate::app::App;
@@ -16,6 +18,7 @@ use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
 use igdesk_store::{
     Job, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE, JOB_REFRESH_TOKEN,
+    JOB_THREAD_CONTROL,
 };
 use rand::Rng;
 use std::time::Duration;
@@ -57,6 +60,14 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
     ))];
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(router::run(app.clone(), cancel.clone())));
+    handles.push(tokio::spawn(api_webhooks::run(app.clone(), cancel.clone())));
+    handles.push(tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_THREAD_CONTROL,
+        8,
+        10,
+    )));
     handles.push(tokio::spawn(run(
         app.clone(),
         cancel.clone(),
@@ -125,6 +136,7 @@ async fn run(
                     let outcome = match kind {
                         JOB_IMPORT_HISTORY => history::import(&app, &job).await,
                         JOB_REFRESH_TOKEN => token::refresh(&app, &job).await,
+                        JOB_THREAD_CONTROL => thread_control::run(&app, &job).await,
                         _ => profile::refresh(&app, &job).await,
                     };
                     outcomes.push((job, outcome));

@@ -79,6 +79,14 @@ async fn pass(
                 .increment(ended.len() as u64);
             app.wake.live.everyone();
         }
+        // API-3: after 24 hours people give the conversation back to the API's bot.
+        let returned = store.end_expired_handovers(now).await?;
+        if !returned.is_empty() {
+            metrics::counter!("igdesk_handovers_total", "result" => "returned")
+                .increment(returned.len() as u64);
+            app.wake.live.everyone();
+            app.wake.profiles.notify_waiters();
+        }
     }
     loop {
         let offers = store.route(now, OFFER_TIMEOUT, ROUTE_BATCH).await?;

@@ -82,8 +82,10 @@ pub async fn run(app: App, cancel: CancellationToken) {
             running.spawn(send_for_account(app.clone(), account, jobs, pacer));
         }
         while running.join_next().await.is_some() {}
-        // Statuses recorded by this batch are news for the agents' streams.
+        // Statuses recorded by this batch are news for the agents' streams, and
+        // status reports may be owed to the API's user.
         app.wake.live.everyone();
+        app.wake.api_webhooks.notify_waiters();
     }
 }
 
@@ -211,6 +213,18 @@ async fn send_one(
             return Next::Continue;
         }
         _ => {}
+    }
+    if out.valid_until.is_some_and(|until| now > until) {
+        // CM.com's validity: a message too late to matter fails rather than arrives.
+        let _ = store
+            .record_failed(
+                job.id,
+                out.item,
+                "expired: its validity period ended before it could be sent",
+                now,
+            )
+            .await;
+        return Next::Continue;
     }
     let author = if out.author == "automatic" {
         Author::Automatic

@@ -2,6 +2,7 @@
 //! Every statement is idempotent: Meta's id is unique per account, so an item seen
 //! before is not added again and nothing that follows from it happens twice.
 
+use super::api_events;
 use super::sessions::{self, MetBy};
 use super::{events, placeholders, SqlStore, ACCOUNT_INBOX};
 use crate::model::{ApplyOutcome, DeliveryChanges};
@@ -106,13 +107,28 @@ async fn apply_one(
                 .then_some(item.created_at);
             let (customer, fetched_at) =
                 upsert_customer(tx, account, igsid, username.as_deref(), wrote, now).await?;
-            let Some((item_id, joined)) =
-                add_item(tx, account, customer, item, *conversation, now).await?
+            // On an API-enabled account the API's bot has a customer's messages, not
+            // the agents, until the customer asks for a person (API-3, API-4).
+            let bot = match wrote.is_some() && !item.context.imported {
+                true => api_events::control(tx, account, customer)
+                    .await?
+                    .filter(|c| c.bot_has_it(now)),
+                false => None,
+            };
+            let effect = match bot {
+                Some(_) => ConversationEffect::None,
+                None => *conversation,
+            };
+            let Some((item_id, joined)) = add_item(tx, account, customer, item, effect, now).await?
             else {
                 out.duplicates += 1;
                 return Ok(());
             };
             out.items_added.push(item_id);
+            if let Some(control) = bot {
+                api_events::from_customer(tx, account, customer, item_id, item, control, now)
+                    .await?;
+            }
             if let Some(joined) = joined {
                 // A customer waits for an answer from their first unanswered message;
                 // history imported from before igdesk is not a wait.
@@ -231,6 +247,7 @@ async fn apply_one(
                 }
             } else {
                 out.events += events::for_mid(tx, account.0, &mid.0, "item_updated", now).await?;
+                api_events::message_deleted(tx, account, &igsid.0, &mid.0, *at, now).await?;
             }
         }
         (ChangeKind::EditText { mid, text }, Some(account)) => {
@@ -297,6 +314,7 @@ async fn apply_one(
             .execute(&mut **tx)
             .await?;
             out.events += read.rows_affected();
+            api_events::read(tx, account, &igsid.0, &mid.0, now).await?;
             sqlx::query(
                 "UPDATE timeline_items SET status = 'read' \
                  WHERE account_id = $1 AND direction = 'out' AND status = 'sent' \
@@ -474,7 +492,7 @@ async fn add_item(
 /// Opens a conversation in the inbox the account's work goes to. At most one is open
 /// per customer and account (a partial unique index); if another writer opened one
 /// first, that one is used.
-async fn open_conversation(
+pub(super) async fn open_conversation(
     tx: &mut Tx,
     account: AccountId,
     customer: CustomerId,

@@ -8,6 +8,9 @@
 //! the pooled connection, and later reads there would see stale data.
 
 mod accounts;
+mod api;
+mod api_events;
+mod api_webhooks;
 mod apply;
 mod events;
 mod intake;
@@ -81,6 +84,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "routing",
         include_str!("../../migrations/sqlite/0004_routing.sql"),
     ),
+    (
+        5,
+        "api",
+        include_str!("../../migrations/sqlite/0005_api.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -102,6 +110,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "routing",
         include_str!("../../migrations/postgres/0004_routing.sql"),
+    ),
+    (
+        5,
+        "api",
+        include_str!("../../migrations/postgres/0005_api.sql"),
     ),
 ];
 

@@ -1,6 +1,7 @@
 //! The outbox: replies written with their send job, sent one customer at a time in
 //! order, each attempt recorded so a crash never sends twice nor loses one.
 
+use super::api_events;
 use super::events;
 use super::rows::{self, first};
 use super::sessions::{self, MetBy};
@@ -20,53 +21,7 @@ impl OutboxStore for SqlStore {
     async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        let conversation: Option<i64> = sqlx::query(
-            "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
-        )
-        .bind(reply.account.0)
-        .bind(reply.customer.0)
-        .fetch_all(&mut **tx)
-        .await?
-        .first()
-        .map(|r| r.try_get("id"))
-        .transpose()?;
-        let mut ids = Vec::with_capacity(reply.parts.len());
-        for part in &reply.parts {
-            let row = sqlx::query(
-                "INSERT INTO timeline_items (account_id, customer_id, conversation_id, kind, direction, source, \
-                 mid, text, attachments, context, status, created_at, received_at) \
-                 VALUES ($1, $2, $3, 'message', 'out', 'igdesk', $4, $5, $6, '{}', 'queued', $7, $7) RETURNING id",
-            )
-            .bind(reply.account.0)
-            .bind(reply.customer.0)
-            .bind(conversation)
-            .bind(part.provisional_mid.clone())
-            .bind(part.text.clone())
-            .bind(serde_json::to_string(&part.attachments)?)
-            .bind(now)
-            .fetch_all(&mut **tx)
-            .await?;
-            let id: i64 = row
-                .first()
-                .ok_or_else(|| rows::corrupt("insert returned no id"))?
-                .try_get("id")?;
-            sqlx::query(
-                "INSERT INTO outgoing (item_id, account_id, customer_id, lane, author, message, comment_id, state, queued_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8)",
-            )
-            .bind(id)
-            .bind(reply.account.0)
-            .bind(reply.customer.0)
-            .bind(reply.lane.as_str())
-            .bind(reply.author)
-            .bind(part.message.to_string())
-            .bind(reply.comment_id.clone())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            events::for_item(tx, id, "item", now).await?;
-            ids.push(ItemId(id));
-        }
+        let ids = insert_parts(tx, &reply, None, now).await?;
         // A person's reply answers the customer (RT-5); an automatic one never does.
         if reply.author == Author::Human.as_str() {
             sessions::meet_for_customer(tx, reply.account.0, reply.customer.0, MetBy::Reply, now)
@@ -120,8 +75,8 @@ impl OutboxStore for SqlStore {
     async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>> {
         sqlx::query(
             "SELECT o.item_id, o.account_id, o.customer_id, c.igsid, o.lane, o.author, o.message, \
-             o.comment_id, o.state, o.attempts, o.sending_since, c.last_message_at, o.queued_at \
-             FROM outgoing o JOIN customers c ON c.id = o.customer_id WHERE o.item_id = $1",
+             o.comment_id, o.state, o.attempts, o.sending_since, c.last_message_at, o.queued_at, \
+             o.valid_until FROM outgoing o JOIN customers c ON c.id = o.customer_id WHERE o.item_id = $1",
         )
         .bind(item.0)
         .fetch_all(&self.pool)
@@ -170,6 +125,7 @@ impl OutboxStore for SqlStore {
         .execute(&mut **tx)
         .await?;
         events::for_item(tx, item.0, "status", now).await?;
+        api_events::part_failed(tx, item, reason, now).await?;
         let customer = customer_of(tx, item).await?;
         finish(writing, job, customer, now).await
     }
@@ -372,6 +328,66 @@ impl SqlStore {
     }
 }
 
+/// Adds a reply's parts to the timeline (queued) and to the outbox (waiting);
+/// `api` links them to the API message they came from, with its validity.
+pub(super) async fn insert_parts(
+    tx: &mut Tx,
+    reply: &NewReply,
+    api: Option<(i64, Option<Millis>)>,
+    now: Millis,
+) -> Result<Vec<ItemId>> {
+    let conversation: Option<i64> = sqlx::query(
+        "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
+    )
+    .bind(reply.account.0)
+    .bind(reply.customer.0)
+    .fetch_all(&mut **tx)
+    .await?
+    .first()
+    .map(|r| r.try_get("id"))
+    .transpose()?;
+    let mut ids = Vec::with_capacity(reply.parts.len());
+    for part in &reply.parts {
+        let row = sqlx::query(
+            "INSERT INTO timeline_items (account_id, customer_id, conversation_id, kind, direction, source, \
+             mid, text, attachments, context, status, created_at, received_at) \
+             VALUES ($1, $2, $3, 'message', 'out', 'igdesk', $4, $5, $6, '{}', 'queued', $7, $7) RETURNING id",
+        )
+        .bind(reply.account.0)
+        .bind(reply.customer.0)
+        .bind(conversation)
+        .bind(part.provisional_mid.clone())
+        .bind(part.text.clone())
+        .bind(serde_json::to_string(&part.attachments)?)
+        .bind(now)
+        .fetch_all(&mut **tx)
+        .await?;
+        let id: i64 = row
+            .first()
+            .ok_or_else(|| rows::corrupt("insert returned no id"))?
+            .try_get("id")?;
+        sqlx::query(
+            "INSERT INTO outgoing (item_id, account_id, customer_id, lane, author, message, comment_id, state, \
+             queued_at, api_message_id, valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(reply.account.0)
+        .bind(reply.customer.0)
+        .bind(reply.lane.as_str())
+        .bind(reply.author)
+        .bind(part.message.to_string())
+        .bind(reply.comment_id.clone())
+        .bind(now)
+        .bind(api.map(|(message, _)| message))
+        .bind(api.and_then(|(_, valid_until)| valid_until))
+        .execute(&mut **tx)
+        .await?;
+        events::for_item(tx, id, "item", now).await?;
+        ids.push(ItemId(id));
+    }
+    Ok(ids)
+}
+
 fn outgoing_row(r: &super::Row) -> Result<Outgoing> {
     let message: String = r.try_get("message")?;
     Ok(Outgoing {
@@ -388,6 +404,7 @@ fn outgoing_row(r: &super::Row) -> Result<Outgoing> {
         sending_since: r.try_get("sending_since")?,
         customer_last_message_at: r.try_get("last_message_at")?,
         queued_at: r.try_get("queued_at")?,
+        valid_until: r.try_get("valid_until")?,
     })
 }
 
@@ -399,6 +416,14 @@ pub(super) async fn mark_sent(
     mid: &str,
     now: Millis,
 ) -> Result<CustomerId> {
+    let before = sqlx::query("SELECT state FROM outgoing WHERE item_id = $1")
+        .bind(item.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    let first_time = match before.first() {
+        Some(row) => row.try_get::<String, _>("state")? != "sent",
+        None => false,
+    };
     sqlx::query("UPDATE timeline_items SET mid = $1, status = CASE WHEN status = 'read' THEN 'read' ELSE 'sent' END WHERE id = $2")
         .bind(mid.to_owned())
         .bind(item.0)
@@ -410,6 +435,9 @@ pub(super) async fn mark_sent(
         .execute(&mut **tx)
         .await?;
     events::for_item(tx, item.0, "status", now).await?;
+    if first_time {
+        api_events::part_sent(tx, item, now).await?;
+    }
     customer_of(tx, item).await
 }
 

@@ -1,0 +1,207 @@
+//! `POST /v1.0/message`: CM.com's Business Messaging API, so that CM.com's client
+//! libraries work by changing their base URL (SPEC API-1, API-2, API-6). Answers are
+//! in CM.com's response format, refusals included.
+
+use crate::answering::provisional_mid;
+use crate::app::App;
+use crate::crypto::{hash_token, looks_like_product_token};
+use crate::now_ms;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use igdesk_domain::cm::codes;
+use igdesk_domain::cm::envelope::{parse_envelope, Msg};
+use igdesk_domain::cm::response::{CmMessageResult, CmResponse};
+use igdesk_domain::cm::rich::instagram_messages;
+use igdesk_domain::cm::validity::valid_until;
+use igdesk_domain::timeline::Attachment;
+use igdesk_domain::Millis;
+use igdesk_store::{ApiQueued, ApiToken, NewApiMessage, OutgoingPart};
+
+const TOKEN_HEADER: &str = "x-cm-producttoken";
+
+pub async fn send(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
+    let answer = match answer(&app, &headers, &body).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::error!(error = %e, "the message API failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                CmResponse::request_error(codes::INTERNAL, "An internal error has occurred"),
+            )
+        }
+    };
+    metrics::histogram!("igdesk_api_request_seconds").record(started.elapsed().as_secs_f64());
+    let (status, body) = answer;
+    (status, Json(body)).into_response()
+}
+
+type Answer = (StatusCode, CmResponse);
+
+async fn answer(app: &App, headers: &HeaderMap, body: &[u8]) -> igdesk_store::Result<Answer> {
+    let envelope = match parse_envelope(body) {
+        Ok(envelope) => envelope,
+        Err(e) => return Ok(refused(StatusCode::BAD_REQUEST, e.code(), e.to_string())),
+    };
+    let given = headers
+        .get(TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(envelope.product_token)
+        .filter(|t| !t.trim().is_empty());
+    let Some(given) = given else {
+        return Ok(refused(
+            StatusCode::UNAUTHORIZED,
+            codes::AUTHENTICATION_FAILED,
+            "No product token: give it in messages.authentication.producttoken or the X-CM-PRODUCTTOKEN header",
+        ));
+    };
+    let given = given.trim();
+    if !looks_like_product_token(given) {
+        return Ok(refused(
+            StatusCode::UNAUTHORIZED,
+            codes::PRODUCT_TOKEN_INCORRECT,
+            "The product token is incorrect: it is not a product token",
+        ));
+    }
+    let token = match app.store.api_token_by_hash(&hash_token(given)).await? {
+        Some(t) if t.revoked_at.is_none() => t,
+        Some(_) => {
+            return Ok(refused(
+                StatusCode::UNAUTHORIZED,
+                codes::AUTHENTICATION_FAILED,
+                "Authentication failed: the product token was revoked",
+            ))
+        }
+        None => {
+            return Ok(refused(
+                StatusCode::UNAUTHORIZED,
+                codes::AUTHENTICATION_FAILED,
+                "Authentication failed: unknown product token",
+            ))
+        }
+    };
+    let now = now_ms();
+    let mut results = Vec::new();
+    let mut took_back = false;
+    for msg in envelope.msgs {
+        match msg {
+            Err(rejection) => results.extend(CmMessageResult::unreadable(&rejection)),
+            Ok(msg) => {
+                let (accepted, back) = accept(app, &token, &msg, now).await?;
+                took_back |= back;
+                results.extend(accepted);
+            }
+        }
+    }
+    app.wake.sends.notify_waiters();
+    if took_back {
+        // The agents who had these conversations are told at once.
+        app.wake.live.everyone();
+    }
+    let (status, response) = CmResponse::from_results(results);
+    let accepted = response.messages.iter().filter(|m| m.is_accepted()).count();
+    metrics::counter!("igdesk_api_messages_total", "status" => "accepted").increment(accepted as u64);
+    metrics::counter!("igdesk_api_messages_total", "status" => "rejected")
+        .increment((response.messages.len() - accepted) as u64);
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    Ok((status, response))
+}
+
+/// One `msg` for each of its recipients; the flag says a send took a conversation
+/// back from people.
+async fn accept(
+    app: &App,
+    token: &ApiToken,
+    msg: &Msg,
+    now: Millis,
+) -> igdesk_store::Result<(Vec<CmMessageResult>, bool)> {
+    let reference = msg.reference.as_deref();
+    if msg.from != token.account_ig_id {
+        let text = format!(
+            "from: this product token may only send from Instagram account {}, not {:?}",
+            token.account_ig_id, msg.from
+        );
+        return Ok((reject_all(msg, codes::MISSING_FROM, &text), false));
+    }
+    let messages = match instagram_messages(msg) {
+        Ok(messages) => messages,
+        Err(refusal) => return Ok((CmMessageResult::refused(&msg.to, reference, &refusal), false)),
+    };
+    let valid_until = match msg.validity.as_deref().map(|v| valid_until(v, now)) {
+        None => None,
+        Some(Ok(at)) => Some(at),
+        Some(Err(refusal)) => {
+            return Ok((CmMessageResult::refused(&msg.to, reference, &refusal), false))
+        }
+    };
+    let mut results = Vec::with_capacity(msg.to.len());
+    let mut took_back = false;
+    for igsid in &msg.to {
+        let parts = messages
+            .iter()
+            .map(|m| OutgoingPart {
+                provisional_mid: provisional_mid(),
+                text: m.text.clone(),
+                attachments: m
+                    .image_url
+                    .iter()
+                    .map(|url| Attachment {
+                        kind: "image".into(),
+                        url: Some(url.clone()),
+                        ..Default::default()
+                    })
+                    .collect(),
+                message: m.message.clone(),
+            })
+            .collect::<Vec<_>>();
+        let count = parts.len() as u32;
+        let queued = app
+            .store
+            .queue_api_message(
+                NewApiMessage {
+                    account: token.account_id,
+                    token: token.id,
+                    igsid: igsid.clone(),
+                    reference: msg.reference.clone(),
+                    valid_until,
+                    parts,
+                },
+                now,
+            )
+            .await?;
+        results.push(match queued {
+            ApiQueued::Queued { took_back: back, .. } => {
+                took_back |= back.is_some();
+                CmMessageResult::accepted(igsid, reference, count)
+            }
+            ApiQueued::UnknownRecipient => CmMessageResult::rejected(
+                igsid,
+                reference,
+                codes::INVALID_RECIPIENT,
+                &format!(
+                    "to.number: no customer with IGSID {igsid:?} has written to this account (Instagram allows answers only)"
+                ),
+            ),
+        });
+    }
+    Ok((results, took_back))
+}
+
+fn reject_all(msg: &Msg, code: u16, text: &str) -> Vec<CmMessageResult> {
+    let reference = msg.reference.as_deref();
+    if msg.to.is_empty() {
+        return vec![CmMessageResult::rejected("", reference, code, text)];
+    }
+    msg.to
+        .iter()
+        .map(|to| CmMessageResult::rejected(to, reference, code, text))
+        .collect()
+}
+
+fn refused(status: StatusCode, code: u16, text: impl Into<String>) -> Answer {
+    (status, CmResponse::request_error(code, text))
+}

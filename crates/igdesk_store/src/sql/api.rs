@@ -1,0 +1,406 @@
+//! The Business Messaging API: tokens, settings, accepted messages and the handover
+//! between the API's bot and people (API-1, API-3).
+
+use super::outbox::{insert_parts, promote_next};
+use super::rows::{self, first};
+use super::{events, sessions, SqlStore};
+use crate::api::*;
+use crate::model::{Lane, NewReply};
+use crate::routing::EndedBy;
+use crate::Result;
+use async_trait::async_trait;
+use igdesk_domain::rules::Author;
+use igdesk_domain::{AccountId, ApiTokenId, ConversationId, CustomerId, Millis};
+use sqlx::{Any, Row as _, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.account_id, a.ig_id, t.name, t.created_at, t.revoked_at \
+     FROM api_tokens t JOIN accounts a ON a.id = t.account_id";
+
+/// What the agent holding a conversation reads when the API takes it back.
+const TAKEN_BACK_NOTICE: &str =
+    "The API took this conversation back: the customer is with the bot again.";
+
+#[async_trait]
+impl ApiStore for SqlStore {
+    async fn create_api_token(
+        &self,
+        account_ig_id: &str,
+        name: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> Result<Option<ApiToken>> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let created = sqlx::query(
+            "INSERT INTO api_tokens (account_id, name, token_hash, created_at) \
+             SELECT id, $1, $2, $3 FROM accounts WHERE ig_id = $4 AND removed_at IS NULL RETURNING id",
+        )
+        .bind(name.to_owned())
+        .bind(token_hash.to_owned())
+        .bind(now)
+        .bind(account_ig_id.to_owned())
+        .fetch_all(&mut **tx)
+        .await?;
+        let Some(row) = created.first() else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get("id")?;
+        let token = token_where(tx, "t.id = $1", id).await?;
+        writing.commit().await?;
+        Ok(token)
+    }
+
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
+        sqlx::query(&format!("{TOKEN_SELECT} ORDER BY t.id DESC"))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(token_row)
+            .collect()
+    }
+
+    async fn revoke_api_token(&self, id: ApiTokenId, now: Millis) -> Result<Option<ApiToken>> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+        let token = token_where(tx, "t.id = $1", id.0).await?;
+        writing.commit().await?;
+        Ok(token)
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        sqlx::query(&format!("{TOKEN_SELECT} WHERE t.token_hash = $1"))
+            .bind(token_hash.to_owned())
+            .fetch_all(&self.pool)
+            .await
+            .map(|found| first(found, token_row))?
+    }
+
+    async fn api_settings(&self, account: AccountId) -> Result<Option<ApiSettings>> {
+        sqlx::query(
+            "SELECT inbound_url, status_url, secret_sealed, handover, inbound_retry_seconds, \
+             status_retry_seconds FROM api_settings WHERE account_id = $1",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await
+        .map(|found| first(found, settings_row))?
+    }
+
+    async fn set_api_settings(
+        &self,
+        account: AccountId,
+        settings: &ApiSettings,
+        now: Millis,
+    ) -> Result<()> {
+        let mut writing = self.write().await?;
+        sqlx::query(
+            "INSERT INTO api_settings (account_id, inbound_url, status_url, secret_sealed, handover, \
+             inbound_retry_seconds, status_retry_seconds, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (account_id) DO UPDATE SET inbound_url = excluded.inbound_url, \
+             status_url = excluded.status_url, secret_sealed = excluded.secret_sealed, \
+             handover = excluded.handover, inbound_retry_seconds = excluded.inbound_retry_seconds, \
+             status_retry_seconds = excluded.status_retry_seconds, updated_at = excluded.updated_at",
+        )
+        .bind(account.0)
+        .bind(settings.inbound_url.clone())
+        .bind(settings.status_url.clone())
+        .bind(settings.secret_sealed.clone())
+        .bind(settings.handover.as_str())
+        .bind(settings.inbound_retry_seconds)
+        .bind(settings.status_retry_seconds)
+        .bind(now)
+        .execute(&mut *writing.tx)
+        .await?;
+        writing.commit().await
+    }
+
+    async fn disable_api(&self, account: AccountId) -> Result<bool> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let removed = sqlx::query("DELETE FROM api_settings WHERE account_id = $1")
+            .bind(account.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM api_webhooks WHERE account_id = $1 AND state = 'pending'")
+            .bind(account.0)
+            .execute(&mut **tx)
+            .await?;
+        writing.commit().await?;
+        Ok(removed == 1)
+    }
+
+    async fn queue_api_message(&self, message: NewApiMessage, now: Millis) -> Result<ApiQueued> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let found = sqlx::query(
+            "SELECT id, handover_until FROM customers WHERE account_id = $1 AND igsid = $2",
+        )
+        .bind(message.account.0)
+        .bind(message.igsid.clone())
+        .fetch_all(&mut **tx)
+        .await?;
+        let Some(row) = found.first() else {
+            return Ok(ApiQueued::UnknownRecipient);
+        };
+        let customer = CustomerId(row.try_get("id")?);
+        let handover_until: i64 = row.try_get("handover_until")?;
+        let created = sqlx::query(
+            "INSERT INTO api_messages (account_id, customer_id, token_id, reference, parts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(message.account.0)
+        .bind(customer.0)
+        .bind(message.token.0)
+        .bind(message.reference.clone())
+        .bind(message.parts.len() as i64)
+        .bind(now)
+        .fetch_all(&mut **tx)
+        .await?;
+        let api_message: i64 = created
+            .first()
+            .ok_or_else(|| rows::corrupt("insert returned no id"))?
+            .try_get("id")?;
+        let reply = NewReply {
+            account: message.account,
+            customer,
+            lane: Lane::Api,
+            author: Author::Automatic.as_str(),
+            comment_id: None,
+            parts: message.parts,
+        };
+        let items = insert_parts(tx, &reply, Some((api_message, message.valid_until)), now).await?;
+        // As with CM.com, a send through the API takes the conversation back.
+        let took_back = if handover_until > now {
+            Some(take_back(tx, message.account, customer, now).await?)
+        } else {
+            None
+        };
+        promote_next(tx, customer, now).await?;
+        writing.commit().await?;
+        Ok(ApiQueued::Queued { items, took_back })
+    }
+
+    async fn claim_webhooks(
+        &self,
+        limit: i64,
+        now: Millis,
+        lease_until: Millis,
+    ) -> Result<Vec<DueWebhook>> {
+        self.claim_due_webhooks(limit, now, lease_until).await
+    }
+
+    async fn webhook_delivered(&self, id: igdesk_domain::ApiWebhookId, now: Millis) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "UPDATE api_webhooks SET state = 'delivered', delivered_at = $1, leased_until = 0, \
+             attempts = attempts + 1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn webhook_retry(
+        &self,
+        id: igdesk_domain::ApiWebhookId,
+        at: Millis,
+        error: &str,
+    ) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "UPDATE api_webhooks SET next_attempt_at = $1, last_error = $2, leased_until = 0, \
+             attempts = attempts + 1 WHERE id = $3 AND state = 'pending'",
+        )
+        .bind(at)
+        .bind(error.to_owned())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn webhook_expired(&self, id: igdesk_domain::ApiWebhookId, error: &str) -> Result<()> {
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "UPDATE api_webhooks SET state = 'expired', last_error = $1, leased_until = 0, \
+             attempts = attempts + 1 WHERE id = $2",
+        )
+        .bind(error.to_owned())
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn webhook_counts(&self, account: AccountId) -> Result<WebhookCounts> {
+        let found = sqlx::query(
+            "SELECT state, COUNT(*) AS n FROM api_webhooks WHERE account_id = $1 GROUP BY state",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = WebhookCounts::default();
+        for row in found {
+            let n: i64 = row.try_get("n")?;
+            match row.try_get::<String, _>("state")?.as_str() {
+                "pending" => counts.pending = n,
+                "delivered" => counts.delivered = n,
+                _ => counts.expired = n,
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn end_expired_handovers(&self, now: Millis) -> Result<Vec<TakenBack>> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let expired = sqlx::query(
+            "SELECT account_id, id FROM customers WHERE handover_until > 0 AND handover_until <= $1 \
+             ORDER BY id LIMIT 500",
+        )
+        .bind(now)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut taken = Vec::with_capacity(expired.len());
+        for row in &expired {
+            let account = AccountId(row.try_get("account_id")?);
+            let customer = CustomerId(row.try_get("id")?);
+            taken.push(take_back(tx, account, customer, now).await?);
+        }
+        writing.commit().await?;
+        Ok(taken)
+    }
+}
+
+/// Control returns to the API: the handover ends, people's open session of this
+/// customer ends with a notice on the timeline and its agent told, and a thread in
+/// Instagram's inbox is asked back from Meta (a job).
+pub(super) async fn take_back(
+    tx: &mut Tx,
+    account: AccountId,
+    customer: CustomerId,
+    now: Millis,
+) -> Result<TakenBack> {
+    sqlx::query("UPDATE customers SET handover_until = 0 WHERE id = $1")
+        .bind(customer.0)
+        .execute(&mut **tx)
+        .await?;
+    let target = handover_target(tx, account).await?;
+    let from_instagram_inbox = target == Some(HandoverTarget::InstagramInbox);
+    if from_instagram_inbox {
+        queue_thread_control(tx, "take", customer, now).await?;
+    }
+    let open = sqlx::query(
+        "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
+    )
+    .bind(account.0)
+    .bind(customer.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let conversation = match open.first() {
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            let notice = sqlx::query(
+                "INSERT INTO timeline_items (account_id, customer_id, conversation_id, kind, direction, source, \
+                 mid, text, attachments, context, status, created_at, received_at) \
+                 VALUES ($1, $2, $3, 'notice', 'out', 'igdesk', $4, $5, '[]', '{}', 'received', $6, $6) RETURNING id",
+            )
+            .bind(account.0)
+            .bind(customer.0)
+            .bind(id)
+            .bind(format!("igdesk-notice:{id}:{now}"))
+            .bind(TAKEN_BACK_NOTICE)
+            .bind(now)
+            .fetch_all(&mut **tx)
+            .await?;
+            if let Some(item) = notice.first() {
+                events::for_item(tx, item.try_get("id")?, "item", now).await?;
+            }
+            sessions::end(tx, id, EndedBy::Api, now).await?;
+            Some(ConversationId(id))
+        }
+        None => None,
+    };
+    Ok(TakenBack {
+        customer,
+        conversation,
+        from_instagram_inbox,
+    })
+}
+
+pub(super) async fn handover_target(
+    tx: &mut Tx,
+    account: AccountId,
+) -> Result<Option<HandoverTarget>> {
+    let found = sqlx::query("SELECT handover FROM api_settings WHERE account_id = $1")
+        .bind(account.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    found
+        .first()
+        .map(|r| Ok(HandoverTarget::parse(&r.try_get::<String, _>("handover")?)))
+        .transpose()
+        .map(Option::flatten)
+}
+
+/// `pass` or `take` a customer's thread through Meta's conversation routing.
+pub(super) async fn queue_thread_control(
+    tx: &mut Tx,
+    verb: &str,
+    customer: CustomerId,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(JOB_THREAD_CONTROL)
+    .bind(format!("{JOB_THREAD_CONTROL}:{verb}:{}:{now}", customer.0))
+    .bind(format!("{verb}:{}", customer.0))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn token_where(tx: &mut Tx, condition: &str, id: i64) -> Result<Option<ApiToken>> {
+    sqlx::query(&format!("{TOKEN_SELECT} WHERE {condition}"))
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await
+        .map(|found| first(found, token_row))?
+}
+
+fn token_row(r: &super::Row) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: ApiTokenId(r.try_get("id")?),
+        account_id: AccountId(r.try_get("account_id")?),
+        account_ig_id: r.try_get("ig_id")?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+fn settings_row(r: &super::Row) -> Result<ApiSettings> {
+    let handover: String = r.try_get("handover")?;
+    Ok(ApiSettings {
+        inbound_url: r.try_get("inbound_url")?,
+        status_url: r.try_get("status_url")?,
+        secret_sealed: r.try_get("secret_sealed")?,
+        handover: HandoverTarget::parse(&handover)
+            .ok_or_else(|| rows::corrupt("unknown handover target"))?,
+        inbound_retry_seconds: r.try_get("inbound_retry_seconds")?,
+        status_retry_seconds: r.try_get("status_retry_seconds")?,
+    })
+}

@@ -1,0 +1,316 @@
+//! What the Business Messaging API's user is told, written in the transaction of
+//! the change: customer messages and events while the bot has the conversation
+//! (API-4), the customer asking for a person (API-3), and the status of the API's
+//! own messages (API-5).
+
+use super::api::{handover_target, queue_thread_control};
+use super::api_webhooks::enqueue;
+use super::{events, sessions};
+use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_REASON};
+use crate::api::HUMAN_AGENT_PAYLOAD;
+use crate::Result;
+use igdesk_domain::changes::NewItem;
+use igdesk_domain::cm::webhooks::{
+    event, inbound_message, status_report, InboundMessage, ReportStatus, StatusReport,
+};
+use igdesk_domain::timeline::{ItemKind, ReplyTo};
+use igdesk_domain::{AccountId, CustomerId, ItemId, Millis};
+use serde_json::json;
+use sqlx::{Any, Row as _, Transaction};
+
+type Tx = Transaction<'static, Any>;
+
+/// Who has a customer's conversation on an API-enabled account.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ApiControl {
+    /// People have it until then; the bot when it is past.
+    pub handover_until: Millis,
+    pub target: HandoverTarget,
+}
+
+impl ApiControl {
+    pub fn bot_has_it(&self, now: Millis) -> bool {
+        self.handover_until <= now
+    }
+}
+
+/// `None` when the account is not API-enabled.
+pub(super) async fn control(
+    tx: &mut Tx,
+    account: AccountId,
+    customer: CustomerId,
+) -> Result<Option<ApiControl>> {
+    let Some(target) = handover_target(tx, account).await? else {
+        return Ok(None);
+    };
+    let found = sqlx::query("SELECT handover_until FROM customers WHERE id = $1")
+        .bind(customer.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    let handover_until = match found.first() {
+        Some(row) => row.try_get("handover_until")?,
+        None => 0,
+    };
+    Ok(Some(ApiControl {
+        handover_until,
+        target,
+    }))
+}
+
+struct Parties {
+    account_ig_id: String,
+    igsid: String,
+    name: Option<String>,
+    username: Option<String>,
+}
+
+async fn parties(tx: &mut Tx, customer: CustomerId) -> Result<Parties> {
+    let found = sqlx::query(
+        "SELECT a.ig_id, c.igsid, c.name, c.username FROM customers c \
+         JOIN accounts a ON a.id = c.account_id WHERE c.id = $1",
+    )
+    .bind(customer.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let row = found
+        .first()
+        .ok_or_else(|| super::rows::corrupt("a customer vanished"))?;
+    Ok(Parties {
+        account_ig_id: row.try_get("ig_id")?,
+        igsid: row.try_get("igsid")?,
+        name: row.try_get("name")?,
+        username: row.try_get("username")?,
+    })
+}
+
+/// The payload a customer's tap carried (quick reply or template button), with
+/// the label they saw.
+fn tapped(item: &NewItem) -> Option<(String, String)> {
+    if let Some(payload) = &item.context.quick_reply_payload {
+        return Some((item.text.clone().unwrap_or_default(), payload.clone()));
+    }
+    let postback = item.context.postback.as_ref()?;
+    let payload = postback.payload.clone()?;
+    Some((postback.title.clone().unwrap_or_default(), payload))
+}
+
+/// A customer's message while the bot has the conversation: forwarded to the API's
+/// user; a tap on `HUMAN_AGENT` also hands the conversation to people. Returns
+/// whether it was handed over.
+pub(super) async fn from_customer(
+    tx: &mut Tx,
+    account: AccountId,
+    customer: CustomerId,
+    item_id: ItemId,
+    item: &NewItem,
+    control: ApiControl,
+    now: Millis,
+) -> Result<bool> {
+    let who = parties(tx, customer).await?;
+    let payload = if item.kind == ItemKind::StoryMention {
+        let url = item.attachments.iter().find_map(|a| a.url.clone());
+        event(
+            "StoryMention",
+            &format!("StoryMention:{}", item.mid.0),
+            &item.mid.0,
+            &who.account_ig_id,
+            &who.igsid,
+            url.map(|url| json!({ "url": url })),
+            item.created_at,
+        )
+    } else {
+        let media = item.attachments.iter().find(|a| a.url.is_some());
+        inbound_message(&InboundMessage {
+            reference: item.mid.0.clone(),
+            account_ig_id: who.account_ig_id.clone(),
+            igsid: who.igsid.clone(),
+            name: who.name.clone(),
+            username: who.username.clone(),
+            text: item.text.clone(),
+            media_url: media.and_then(|a| a.url.clone()),
+            media_type: media.map(|a| a.kind.clone()),
+            postback: tapped(item),
+            reply_to_mid: match &item.reply_to {
+                Some(ReplyTo::Message { mid }) => Some(mid.clone()),
+                _ => None,
+            },
+            at: item.created_at,
+        })
+    };
+    enqueue(tx, account, customer, WebhookStream::Inbound, &payload, now).await?;
+    let asks_for_person = tapped(item).is_some_and(|(_, p)| p == HUMAN_AGENT_PAYLOAD);
+    if !asks_for_person {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE customers SET handover_until = $1 WHERE id = $2")
+        .bind(now + HANDOVER_FOR)
+        .bind(customer.0)
+        .execute(&mut **tx)
+        .await?;
+    let told = event(
+        "HandoverToHuman",
+        &format!("HandoverToHuman:{}", item.mid.0),
+        &item.mid.0,
+        &who.account_ig_id,
+        &who.igsid,
+        Some(json!({ "target": control.target.as_str(), "until": now + HANDOVER_FOR })),
+        now,
+    );
+    enqueue(tx, account, customer, WebhookStream::Inbound, &told, now).await?;
+    match control.target {
+        HandoverTarget::Agents => {
+            let conversation =
+                super::apply::open_conversation(tx, account, customer, item.created_at, None)
+                    .await?;
+            sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")
+                .bind(conversation)
+                .bind(item_id.0)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE conversations SET routed_reason = $1, last_incoming_at = $2 \
+                 WHERE id = $3 AND agent_id IS NULL",
+            )
+            .bind(HANDOVER_ROUTED_REASON)
+            .bind(item.created_at)
+            .bind(conversation)
+            .execute(&mut **tx)
+            .await?;
+            sessions::start_clock(tx, conversation, item.created_at).await?;
+            events::for_item(tx, item_id.0, "item", now).await?;
+        }
+        HandoverTarget::InstagramInbox => {
+            queue_thread_control(tx, "pass", customer, now).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// The customer deleted a message: the API's user is told (CM.com's MessageDelete).
+pub(super) async fn message_deleted(
+    tx: &mut Tx,
+    account: AccountId,
+    igsid: &str,
+    mid: &str,
+    at: Millis,
+    now: Millis,
+) -> Result<()> {
+    let found = sqlx::query("SELECT id FROM customers WHERE account_id = $1 AND igsid = $2")
+        .bind(account.0)
+        .bind(igsid.to_owned())
+        .fetch_all(&mut **tx)
+        .await?;
+    let Some(row) = found.first() else {
+        return Ok(());
+    };
+    let customer = CustomerId(row.try_get("id")?);
+    if control(tx, account, customer).await?.is_none() {
+        return Ok(());
+    }
+    let who = parties(tx, customer).await?;
+    let payload = event(
+        "MessageDelete",
+        &format!("MessageDelete:{mid}"),
+        mid,
+        &who.account_ig_id,
+        &who.igsid,
+        None,
+        at,
+    );
+    enqueue(tx, account, customer, WebhookStream::Inbound, &payload, now).await?;
+    Ok(())
+}
+
+/// The customer read up to `mid`: API messages delivered before it are read.
+/// Called before the items' statuses change.
+pub(super) async fn read(
+    tx: &mut Tx,
+    account: AccountId,
+    igsid: &str,
+    mid: &str,
+    now: Millis,
+) -> Result<()> {
+    let read = sqlx::query(
+        "UPDATE api_messages SET state = 'read' WHERE state = 'delivered' AND id IN (\
+         SELECT o.api_message_id FROM outgoing o JOIN timeline_items t ON t.id = o.item_id \
+         WHERE o.api_message_id IS NOT NULL AND t.account_id = $1 AND t.status = 'sent' \
+         AND t.customer_id = (SELECT id FROM customers WHERE account_id = $1 AND igsid = $2) \
+         AND t.created_at <= (SELECT created_at FROM timeline_items WHERE account_id = $1 AND mid = $3)) \
+         RETURNING id",
+    )
+    .bind(account.0)
+    .bind(igsid.to_owned())
+    .bind(mid.to_owned())
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in read {
+        report(tx, row.try_get("id")?, ReportStatus::Read, None, now).await?;
+    }
+    Ok(())
+}
+
+/// One part of an API message reached Instagram; the last one makes it delivered.
+pub(super) async fn part_sent(tx: &mut Tx, item: ItemId, now: Millis) -> Result<()> {
+    let delivered = sqlx::query(
+        "UPDATE api_messages SET parts_sent = parts_sent + 1, \
+         state = CASE WHEN parts_sent + 1 >= parts AND state = 'accepted' THEN 'delivered' ELSE state END \
+         WHERE id = (SELECT api_message_id FROM outgoing WHERE item_id = $1) \
+         RETURNING id, state, parts_sent, parts",
+    )
+    .bind(item.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    if let Some(row) = delivered.first() {
+        let (sent, parts): (i64, i64) = (row.try_get("parts_sent")?, row.try_get("parts")?);
+        if sent == parts && row.try_get::<String, _>("state")? == "delivered" {
+            report(tx, row.try_get("id")?, ReportStatus::Delivered, None, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A part of an API message will not be sent: the message failed (reported once).
+pub(super) async fn part_failed(tx: &mut Tx, item: ItemId, reason: &str, now: Millis) -> Result<()> {
+    let failed = sqlx::query(
+        "UPDATE api_messages SET state = 'failed' WHERE state IN ('accepted', 'delivered') \
+         AND id = (SELECT api_message_id FROM outgoing WHERE item_id = $1) RETURNING id",
+    )
+    .bind(item.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    if let Some(row) = failed.first() {
+        report(tx, row.try_get("id")?, ReportStatus::Failed, Some(reason), now).await?;
+    }
+    Ok(())
+}
+
+async fn report(
+    tx: &mut Tx,
+    api_message: i64,
+    status: ReportStatus,
+    error: Option<&str>,
+    now: Millis,
+) -> Result<()> {
+    let found = sqlx::query(
+        "SELECT m.account_id, m.customer_id, m.reference, c.igsid FROM api_messages m \
+         JOIN customers c ON c.id = m.customer_id WHERE m.id = $1",
+    )
+    .bind(api_message)
+    .fetch_all(&mut **tx)
+    .await?;
+    let row = found
+        .first()
+        .ok_or_else(|| super::rows::corrupt("an API message vanished"))?;
+    let payload = status_report(&StatusReport {
+        reference: row.try_get("reference")?,
+        igsid: row.try_get("igsid")?,
+        status,
+        error_code: None,
+        error: error.map(str::to_owned),
+        at: now,
+    });
+    let account = AccountId(row.try_get("account_id")?);
+    let customer = CustomerId(row.try_get("customer_id")?);
+    enqueue(tx, account, customer, WebhookStream::Status, &payload, now).await?;
+    Ok(())
+}
