@@ -6,7 +6,9 @@
 //! fill unused fields with either.
 
 use super::codes;
-use serde_json::{Map, Value};
+use super::content::read_rich;
+use super::json::{array, get, lowercase_keys, object, string, Obj};
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
@@ -98,20 +100,6 @@ pub struct MsgRejection {
     pub text: String,
 }
 
-/// Rich content keys of other channels (WhatsApp, Apple, RCS) that Instagram cannot
-/// show, lowercased, with CM.com's spelling for the refusal.
-const UNSUPPORTED: [(&str, &str); 9] = [
-    ("template", "template"),
-    ("location", "location"),
-    ("contacts", "contacts"),
-    ("interactive", "interactive"),
-    ("listpicker", "listPicker"),
-    ("oauth2", "oauth2"),
-    ("payment", "payment"),
-    ("applepay", "applePay"),
-    ("calendar", "calendar"),
-];
-
 pub fn parse_envelope(body: &[u8]) -> Result<Envelope, RequestError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| RequestError::Malformed(format!("the body is not JSON ({e})")))?;
@@ -128,7 +116,11 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope, RequestError> {
         Some(Value::Object(auth)) => {
             string(auth, "messages.authentication", "productToken").map_err(malformed)?
         }
-        Some(_) => return Err(malformed("messages.authentication: must be an object".into())),
+        Some(_) => {
+            return Err(malformed(
+                "messages.authentication: must be an object".into(),
+            ))
+        }
     };
     let msgs = match get(messages, "msg") {
         Some(Value::Array(msgs)) if !msgs.is_empty() => msgs,
@@ -136,63 +128,16 @@ pub fn parse_envelope(body: &[u8]) -> Result<Envelope, RequestError> {
     };
     Ok(Envelope {
         product_token,
-        msgs: msgs.iter().enumerate().map(|(i, m)| read_msg(i, m)).collect(),
+        msgs: msgs
+            .iter()
+            .enumerate()
+            .map(|(i, m)| read_msg(i, m))
+            .collect(),
     })
 }
 
 fn malformed(text: String) -> RequestError {
     RequestError::Malformed(text)
-}
-
-fn lowercase_keys(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| (k.to_lowercase(), lowercase_keys(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(lowercase_keys).collect()),
-        other => other,
-    }
-}
-
-type Obj = Map<String, Value>;
-
-/// A key's value, `null` counting as absent. `name` is CM.com's spelling.
-fn get<'a>(o: &'a Obj, name: &str) -> Option<&'a Value> {
-    o.get(&name.to_lowercase()).filter(|v| !v.is_null())
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
-}
-
-/// An optional string field; `""` counts as absent. The error names the field.
-fn string(o: &Obj, path: &str, name: &str) -> Result<Option<String>, String> {
-    match get(o, name) {
-        None => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("{}: must be a string", join(path, name))),
-    }
-}
-
-/// An optional array field (absent = empty).
-fn array<'a>(o: &'a Obj, path: &str, name: &str) -> Result<&'a [Value], String> {
-    match get(o, name) {
-        None => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(_) => Err(format!("{}: must be an array", join(path, name))),
-    }
-}
-
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Obj, String> {
-    v.as_object()
-        .ok_or_else(|| format!("{path}: must be an object"))
 }
 
 /// The recipients, and the first problem with them (code, text) if any.
@@ -268,7 +213,12 @@ fn read_msg(i: usize, value: &Value) -> Result<Msg, MsgRejection> {
     })
 }
 
-type Rest = (Vec<String>, Option<String>, Option<String>, Option<RichContent>);
+type Rest = (
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+    Option<RichContent>,
+);
 
 fn read_rest(o: &Obj) -> Result<Rest, String> {
     let allowed_channels = array(o, "", "allowedChannels")?
@@ -289,80 +239,4 @@ fn read_rest(o: &Obj) -> Result<Rest, String> {
         Some(rich) => Some(read_rich(object(rich, "richContent")?)?),
     };
     Ok((allowed_channels, validity, body_text, rich))
-}
-
-fn read_rich(o: &Obj) -> Result<RichContent, String> {
-    let path = "richContent";
-    let conversation = array(o, path, "conversation")?
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read_item(item, &format!("{path}.conversation[{i}]")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let suggestions = read_suggestions(o, path)?;
-    Ok(RichContent {
-        conversation,
-        suggestions,
-    })
-}
-
-fn read_item(value: &Value, path: &str) -> Result<RichItem, String> {
-    let o = object(value, path)?;
-    let media = match get(o, "media") {
-        None => None,
-        Some(m) => {
-            let mpath = join(path, "media");
-            let m = object(m, &mpath)?;
-            let uri = string(m, &mpath, "mediaUri")?
-                .ok_or_else(|| format!("{mpath}.mediaUri: is required"))?;
-            Some(Media {
-                uri,
-                name: string(m, &mpath, "mediaName")?,
-                mime_type: string(m, &mpath, "mimeType")?,
-            })
-        }
-    };
-    let carousel = match get(o, "carousel") {
-        None => None,
-        Some(c) => {
-            let cpath = join(path, "carousel");
-            let cards = array(object(c, &cpath)?, &cpath, "cards")?;
-            let cards = cards
-                .iter()
-                .enumerate()
-                .map(|(j, card)| read_item(card, &format!("{cpath}.cards[{j}]")))
-                .collect::<Result<Vec<_>, _>>()?;
-            Some(cards)
-        }
-    };
-    let unsupported = UNSUPPORTED
-        .iter()
-        .find(|(key, _)| get(o, key).is_some())
-        .map(|(_, name)| (*name).to_owned());
-    Ok(RichItem {
-        text: string(o, path, "text")?,
-        header: string(o, path, "header")?,
-        media,
-        suggestions: read_suggestions(o, path)?,
-        carousel,
-        unsupported,
-    })
-}
-
-fn read_suggestions(o: &Obj, path: &str) -> Result<Vec<Suggestion>, String> {
-    array(o, path, "suggestions")?
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let spath = format!("{}[{i}]", join(path, "suggestions"));
-            let s = object(s, &spath)?;
-            Ok(Suggestion {
-                action: string(s, &spath, "action")?
-                    .unwrap_or_default()
-                    .to_lowercase(),
-                label: string(s, &spath, "label")?,
-                postback_data: string(s, &spath, "postbackData")?,
-                url: string(s, &spath, "url")?,
-            })
-        })
-        .collect()
 }

@@ -94,9 +94,11 @@ pub(crate) fn is_instagram_post(uri: &str) -> bool {
 
 pub(crate) fn is_http_url(uri: &str) -> bool {
     let lower = uri.to_ascii_lowercase();
-    ["https://", "http://"]
-        .iter()
-        .any(|scheme| lower.strip_prefix(scheme).is_some_and(|rest| !rest.is_empty()))
+    ["https://", "http://"].iter().any(|scheme| {
+        lower
+            .strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty())
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +116,10 @@ mod tests {
     #[test]
     fn mime_type_then_name_then_uri_decide_the_kind() {
         let kind = |uri, name, mime| media_kind(&media(uri, name, mime));
-        assert_eq!(kind("https://x/a.mp4", None, Some("image/png")), MediaKind::Image);
+        assert_eq!(
+            kind("https://x/a.mp4", None, Some("image/png")),
+            MediaKind::Image
+        );
         assert_eq!(kind("https://x/a", Some("a.MP3"), None), MediaKind::Audio);
         assert_eq!(kind("https://x/a.mov?s=1", None, None), MediaKind::Video);
         let pdf = kind("https://x/a", Some("doc"), Some("application/pdf"));
@@ -128,7 +133,9 @@ mod tests {
     fn instagram_post_links_with_or_without_www() {
         assert!(is_instagram_post("https://www.instagram.com/p/Cx1/"));
         assert!(is_instagram_post("https://instagram.com/reel/Cx1"));
-        assert!(is_instagram_post("https://www.instagram.com/tv/Cx1/?igsh=1"));
+        assert!(is_instagram_post(
+            "https://www.instagram.com/tv/Cx1/?igsh=1"
+        ));
         assert!(!is_instagram_post("https://www.instagram.com/cmdotcom/"));
         assert!(!is_instagram_post("https://www.instagram.com/p/"));
         assert!(!is_instagram_post("https://example.com/p/Cx1"));

@@ -4,8 +4,12 @@
 //! Instagram Send API `message` objects, and building the JSON igdesk answers and POSTs
 //! back (response, inbound messages, events, status reports). The handler does the I/O.
 
+mod card;
 pub mod codes;
+mod content;
 pub mod envelope;
+mod fields;
+mod json;
 mod media;
 pub mod response;
 pub mod rich;

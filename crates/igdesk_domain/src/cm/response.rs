@@ -147,7 +147,9 @@ mod tests {
     fn some_rejected_is_200_with_error_code_201() {
         let (status, response) = CmResponse::from_results(vec![ok("1"), bad("2")]);
         assert_eq!((status, response.error_code), (200, 201));
-        assert!(response.details.starts_with("This request has one or more errors"));
+        assert!(response
+            .details
+            .starts_with("This request has one or more errors"));
         assert_eq!(response.messages[1].status, "Rejected");
         assert_eq!(response.messages[1].parts, 0);
         assert_eq!(response.messages[1].message_error_code, 305);

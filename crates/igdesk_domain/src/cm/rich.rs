@@ -2,8 +2,10 @@
 //! Instagram page: its limits and its input matrix. Anything Instagram cannot show is
 //! refused with the field named, never dropped or cut silently.
 
-use super::envelope::{Media, Msg, RichItem, Suggestion};
-use super::media::{is_http_url, is_instagram_post, media_kind, MediaKind};
+use super::card::{carousel, single_card};
+use super::envelope::{Media, Msg, RichItem};
+use super::fields::{action_name, has_action, http_url, label, named, postback, Named};
+use super::media::{is_instagram_post, media_kind, MediaKind};
 use super::MsgRefusal;
 use crate::rules::{check_text, Channel};
 use serde_json::{json, Value};
@@ -27,35 +29,15 @@ pub const MAX_SUBTITLE_CHARS: usize = 80;
 pub const MAX_BUTTONS: usize = 3;
 pub const CAROUSEL_CARDS: std::ops::RangeInclusive<usize> = 2..=10;
 
-/// A suggestion with where it was written, so a refusal points at the caller's JSON
-/// even after `richContent.suggestions` were folded into the last item.
-struct Named<'a> {
-    list: String,
-    index: usize,
-    s: &'a Suggestion,
-}
-
-impl Named<'_> {
-    fn path(&self, field: &str) -> String {
-        format!("{}[{}].{field}", self.list, self.index)
-    }
-}
-
-fn named(list: String, suggestions: &[Suggestion]) -> Vec<Named<'_>> {
-    let name = |(index, s)| Named {
-        list: list.clone(),
-        index,
-        s,
-    };
-    suggestions.iter().enumerate().map(name).collect()
-}
-
 /// The Instagram messages one CM.com message becomes, in the order they are sent.
 /// Images may be GIFs: Instagram shows only their first frame.
 pub fn instagram_messages(msg: &Msg) -> Result<Vec<InstagramMessage>, MsgRefusal> {
     let channels = &msg.allowed_channels;
     if !channels.is_empty() && !channels.iter().any(|c| c.eq_ignore_ascii_case("instagram")) {
-        return Err(MsgRefusal::field("allowedChannels", "must include Instagram"));
+        return Err(MsgRefusal::field(
+            "allowedChannels",
+            "must include Instagram",
+        ));
     }
     let Some(rich) = &msg.rich else {
         let text = msg.body_text.as_deref();
@@ -92,7 +74,8 @@ fn item_messages(
     }
     if let Some(cards) = &item.carousel {
         if item.text.is_some() || item.media.is_some() || item.header.is_some() {
-            let why = "a carousel stands alone in its item: put text, media and header in its cards";
+            let why =
+                "a carousel stands alone in its item: put text, media and header in its cards";
             return Err(MsgRefusal::field(&format!("{path}.carousel"), why));
         }
         if let Some(first) = suggestions.first() {
@@ -102,8 +85,7 @@ fn item_messages(
         return Ok(vec![carousel(&format!("{path}.carousel.cards"), cards)?]);
     }
     if let Some(header) = &item.header {
-        let card = card(path, header, item, suggestions)?;
-        return Ok(vec![template(vec![card])]);
+        return Ok(vec![single_card(path, header, item, suggestions)?]);
     }
     plain(path, item, suggestions)
 }
@@ -167,116 +149,6 @@ fn quick_replies(suggestions: &[Named]) -> Result<Value, MsgRefusal> {
     Ok(Value::Array(replies))
 }
 
-fn carousel(path: &str, cards: &[RichItem]) -> Result<InstagramMessage, MsgRefusal> {
-    if !CAROUSEL_CARDS.contains(&cards.len()) {
-        let why = format!("a carousel has 2 to 10 cards (got {})", cards.len());
-        return Err(MsgRefusal::field(path, why));
-    }
-    let mut elements = Vec::with_capacity(cards.len());
-    for (j, item) in cards.iter().enumerate() {
-        let card_path = format!("{path}[{j}]");
-        if let Some(key) = &item.unsupported {
-            let why = "a card cannot hold this";
-            return Err(MsgRefusal::field(&format!("{card_path}.{key}"), why));
-        }
-        if item.carousel.is_some() {
-            let why = "a card cannot hold a carousel";
-            return Err(MsgRefusal::field(&format!("{card_path}.carousel"), why));
-        }
-        let Some(header) = &item.header else {
-            let why = "every card needs a header (its title)";
-            return Err(MsgRefusal::field(&format!("{card_path}.header"), why));
-        };
-        if item.text.is_none() && item.media.is_none() && item.suggestions.is_empty() {
-            let why = "a card needs text, media or suggestions besides its header";
-            return Err(MsgRefusal::field(&card_path, why));
-        }
-        let suggestions = named(format!("{card_path}.suggestions"), &item.suggestions);
-        elements.push(card(&card_path, header, item, &suggestions)?);
-    }
-    Ok(template(elements))
-}
-
-/// A generic template element: what one card shows.
-struct Card {
-    element: Value,
-    summary: String,
-    image_url: Option<String>,
-}
-
-fn card(
-    path: &str,
-    header: &str,
-    item: &RichItem,
-    suggestions: &[Named],
-) -> Result<Card, MsgRefusal> {
-    max_chars(&format!("{path}.header"), header, MAX_TITLE_CHARS)?;
-    let mut element = json!({ "title": header });
-    let mut summary = header.to_owned();
-    if let Some(text) = &item.text {
-        max_chars(&format!("{path}.text"), text, MAX_SUBTITLE_CHARS)?;
-        element["subtitle"] = json!(text);
-        summary = format!("{header}\n{text}");
-    }
-    let mut image_url = None;
-    if let Some(media) = &item.media {
-        let media_path = format!("{path}.media");
-        if media_kind(media) != MediaKind::Image || is_instagram_post(&media.uri) {
-            return Err(MsgRefusal::field(&media_path, "a card's media must be an image"));
-        }
-        http_url(&format!("{media_path}.mediaUri"), &media.uri)?;
-        element["image_url"] = json!(media.uri);
-        image_url = Some(media.uri.clone());
-    }
-    if let Some(first) = suggestions.first() {
-        if suggestions.len() > MAX_BUTTONS {
-            let why = format!("a card has at most 3 buttons (got {})", suggestions.len());
-            return Err(MsgRefusal::field(&first.list, why));
-        }
-        let buttons = suggestions.iter().map(button).collect::<Result<Vec<_>, _>>()?;
-        element["buttons"] = Value::Array(buttons);
-    }
-    Ok(Card {
-        element,
-        summary,
-        image_url,
-    })
-}
-
-fn button(n: &Named) -> Result<Value, MsgRefusal> {
-    has_action(n)?;
-    let label = label(n)?;
-    match n.s.action.as_str() {
-        "reply" => Ok(json!({"type": "postback", "title": label, "payload": postback(n)?})),
-        "openurl" => {
-            let path = n.path("url");
-            let url = n.s.url.as_deref();
-            let url = url.ok_or_else(|| MsgRefusal::field(&path, "is required for OpenUrl"))?;
-            http_url(&path, url)?;
-            Ok(json!({"type": "web_url", "url": url, "title": label}))
-        }
-        other => {
-            let why = format!(
-                "{} cannot be a button on Instagram: use Reply or OpenUrl",
-                action_name(other)
-            );
-            Err(MsgRefusal::field(&n.path("action"), why))
-        }
-    }
-}
-
-fn template(cards: Vec<Card>) -> InstagramMessage {
-    let text = cards.iter().map(|c| c.summary.as_str()).collect::<Vec<_>>().join("\n\n");
-    let image_url = cards.iter().find_map(|c| c.image_url.clone());
-    let elements: Vec<Value> = cards.into_iter().map(|c| c.element).collect();
-    InstagramMessage {
-        text: Some(text),
-        image_url,
-        message: json!({"attachment": {"type": "template", "payload": {
-            "template_type": "generic", "elements": elements }}}),
-    }
-}
-
 fn text_message(path: &str, text: &str) -> Result<InstagramMessage, MsgRefusal> {
     check_text(text, Channel::Api).map_err(|e| MsgRefusal::field(path, e))?;
     Ok(InstagramMessage {
@@ -303,7 +175,10 @@ fn media_message(path: &str, media: &Media) -> Result<InstagramMessage, MsgRefus
                 message: json!({"attachment": {"type": "image", "payload": {"url": uri}}}),
             })
         }
-        MediaKind::Audio => Err(MsgRefusal::field(path, "audio is not supported on Instagram")),
+        MediaKind::Audio => Err(MsgRefusal::field(
+            path,
+            "audio is not supported on Instagram",
+        )),
         MediaKind::Video => Err(MsgRefusal::field(
             path,
             "video can only be sent on Instagram as a shared Instagram post (send the post's link)",
@@ -312,54 +187,5 @@ fn media_message(path: &str, media: &Media) -> Result<InstagramMessage, MsgRefus
             path,
             format!("{what} files cannot be sent on Instagram: only images"),
         )),
-    }
-}
-
-fn has_action(n: &Named) -> Result<(), MsgRefusal> {
-    if n.s.action.is_empty() {
-        return Err(MsgRefusal::field(&n.path("action"), "is required (Reply or OpenUrl)"));
-    }
-    Ok(())
-}
-
-fn label(n: &Named) -> Result<String, MsgRefusal> {
-    let path = n.path("label");
-    let label = n.s.label.as_deref();
-    let label = label.ok_or_else(|| MsgRefusal::field(&path, "is required"))?;
-    max_chars(&path, label, MAX_LABEL_CHARS)?;
-    Ok(label.to_owned())
-}
-
-fn postback(n: &Named) -> Result<String, MsgRefusal> {
-    let path = n.path("postbackdata");
-    let data = n.s.postback_data.as_deref();
-    let data = data.ok_or_else(|| MsgRefusal::field(&path, "is required"))?;
-    max_chars(&path, data, MAX_POSTBACK_CHARS)?;
-    Ok(data.to_owned())
-}
-
-fn max_chars(path: &str, s: &str, limit: usize) -> Result<(), MsgRefusal> {
-    let n = s.chars().count();
-    if n > limit {
-        let why = format!("at most {limit} characters (got {n})");
-        return Err(MsgRefusal::field(path, why));
-    }
-    Ok(())
-}
-
-fn http_url(path: &str, url: &str) -> Result<(), MsgRefusal> {
-    if is_http_url(url) {
-        Ok(())
-    } else {
-        Err(MsgRefusal::field(path, "must be an http(s) URL"))
-    }
-}
-
-/// CM.com's spelling of an action, for messages.
-fn action_name(action: &str) -> String {
-    match action {
-        "reply" => "Reply".into(),
-        "openurl" => "OpenUrl".into(),
-        other => other.to_owned(),
     }
 }

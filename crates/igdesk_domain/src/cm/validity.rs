@@ -21,7 +21,10 @@ pub fn valid_until(validity: &str, now: Millis) -> Result<Millis, MsgRefusal> {
     } else {
         let period = relative(v)?;
         if period <= 0 {
-            return Err(MsgRefusal::field(FIELD, "the period must be longer than zero"));
+            return Err(MsgRefusal::field(
+                FIELD,
+                "the period must be longer than zero",
+            ));
         }
         now.saturating_add(period)
     };
@@ -33,7 +36,10 @@ pub fn valid_until(validity: &str, now: Millis) -> Result<Millis, MsgRefusal> {
 }
 
 fn garbage(v: &str) -> MsgRefusal {
-    MsgRefusal::field(FIELD, format!("{v:?} is not a period or a time: {EXAMPLES}"))
+    MsgRefusal::field(
+        FIELD,
+        format!("{v:?} is not a period or a time: {EXAMPLES}"),
+    )
 }
 
 /// `"1h30m"`: numbers each followed by a unit (d, h, m, s, any case), at least one.
@@ -124,7 +130,14 @@ mod tests {
     #[test]
     fn garbage_is_refused_naming_validity() {
         let cases = [
-            "", "soon", "10", "h", "1x", "-1h", "2026-13-01 00:00:00 GMT", "2026-01-02 10:00",
+            "",
+            "soon",
+            "10",
+            "h",
+            "1x",
+            "-1h",
+            "2026-13-01 00:00:00 GMT",
+            "2026-01-02 10:00",
             "99999999999999999999d",
         ];
         for v in cases {

@@ -37,7 +37,8 @@ pub fn inbound_message(m: &InboundMessage) -> Value {
     let mut custom = json!({ "username": m.username.as_deref().unwrap_or("") });
     if let Some((label, payload)) = &m.postback {
         // CM.com reports a tapped quick reply as the suggestion that was tapped.
-        custom["suggestions"] = json!([{"action": "Reply", "label": label, "postbackdata": payload}]);
+        custom["suggestions"] =
+            json!([{"action": "Reply", "label": label, "postbackdata": payload}]);
     }
     message["custom"] = custom;
     json!({

@@ -106,7 +106,10 @@ fn missing_from_is_301_keeping_to_and_reference() {
     let r = rejection(json!({"to": [{"number": "9"}], "reference": "r", "body": {"content": "x"}}));
     assert_eq!(r.code, codes::MISSING_FROM);
     assert!(r.text.starts_with("from:"), "{}", r.text);
-    assert_eq!((r.to, r.reference), (vec!["9".to_owned()], Some("r".to_owned())));
+    assert_eq!(
+        (r.to, r.reference),
+        (vec!["9".to_owned()], Some("r".to_owned()))
+    );
     let empty = rejection(json!({"from": "", "to": [{"number": "9"}]}));
     assert_eq!(empty.code, codes::MISSING_FROM);
 }
@@ -136,8 +139,14 @@ fn wrong_types_are_305_naming_the_field() {
         (json!({"from": "1", "to": [{"number": 9}]}), "to[0].number"),
         (json!({"from": "1", "to": to, "reference": 5}), "reference"),
         (json!({"from": "1", "to": to, "body": "hi"}), "body"),
-        (json!({"from": "1", "to": to, "allowedChannels": "Instagram"}), "allowedChannels"),
-        (json!({"from": "1", "to": to, "richContent": {"conversation": {}}}), "richContent.conversation"),
+        (
+            json!({"from": "1", "to": to, "allowedChannels": "Instagram"}),
+            "allowedChannels",
+        ),
+        (
+            json!({"from": "1", "to": to, "richContent": {"conversation": {}}}),
+            "richContent.conversation",
+        ),
         (
             json!({"from": "1", "to": to, "richContent": {"conversation": [{"media": {}}]}}),
             "richContent.conversation[0].media.mediaUri",
@@ -152,7 +161,11 @@ fn wrong_types_are_305_naming_the_field() {
     for (msg, field) in cases {
         let r = rejection(msg.clone());
         assert_eq!(r.code, codes::FIELD, "{msg}");
-        assert!(r.text.starts_with(field), "{:?} does not name {field}", r.text);
+        assert!(
+            r.text.starts_with(field),
+            "{:?} does not name {field}",
+            r.text
+        );
     }
 }
 
@@ -167,6 +180,9 @@ fn one_unreadable_msg_does_not_sink_the_others() {
     let envelope = parse_envelope(body.as_bytes()).unwrap();
     assert_eq!(envelope.product_token, None);
     assert!(envelope.msgs[0].is_ok());
-    assert_eq!(envelope.msgs[1].as_ref().unwrap_err().to, vec!["8".to_owned()]);
+    assert_eq!(
+        envelope.msgs[1].as_ref().unwrap_err().to,
+        vec!["8".to_owned()]
+    );
     assert_eq!(envelope.msgs[2].as_ref().unwrap().to, vec!["7".to_owned()]);
 }

@@ -10,7 +10,10 @@ fn plain_text_example_is_one_text_message() {
     assert_eq!(msg.from, "Your Instagram account ID");
     assert_eq!(msg.to, vec!["Recipients IGSID".to_owned()]);
     assert_eq!(
-        parse_envelope(body.as_bytes()).unwrap().product_token.as_deref(),
+        parse_envelope(body.as_bytes())
+            .unwrap()
+            .product_token
+            .as_deref(),
         Some("Your product token")
     );
     assert_eq!(
@@ -39,11 +42,13 @@ fn quick_replies_example_is_text_with_three_quick_replies() {
     let body = include_str!("seed/3_quick_replies.json");
     assert_eq!(
         messages_of(body),
-        vec![json!({"text": "Hi, what can I do for you?", "quick_replies": [
-            {"content_type": "text", "title": "Call me", "payload": "CALL"},
-            {"content_type": "text", "title": "Email me", "payload": "EMAIL"},
-            {"content_type": "text", "title": "Send me an sms", "payload": "SMS"},
-        ]})]
+        vec![
+            json!({"text": "Hi, what can I do for you?", "quick_replies": [
+                {"content_type": "text", "title": "Call me", "payload": "CALL"},
+                {"content_type": "text", "title": "Email me", "payload": "EMAIL"},
+                {"content_type": "text", "title": "Send me an sms", "payload": "SMS"},
+            ]})
+        ]
     );
 }
 
@@ -52,10 +57,12 @@ fn handover_example_carries_the_human_agent_quick_reply() {
     let body = include_str!("seed/4_handover_quick_reply.json");
     assert_eq!(
         messages_of(body),
-        vec![json!({"text": "Hi, what can I do for you?", "quick_replies": [
-            {"content_type": "text", "title": "Ask a question", "payload": "QUESTION"},
-            {"content_type": "text", "title": "Talk to live agent", "payload": "HUMAN_AGENT"},
-        ]})]
+        vec![
+            json!({"text": "Hi, what can I do for you?", "quick_replies": [
+                {"content_type": "text", "title": "Ask a question", "payload": "QUESTION"},
+                {"content_type": "text", "title": "Talk to live agent", "payload": "HUMAN_AGENT"},
+            ]})
+        ]
     );
 }
 
@@ -106,5 +113,9 @@ fn carousel_example_is_one_generic_template_of_three_elements() {
     );
     let sent = instagram_messages(&parse_one(body)).unwrap();
     assert_eq!(sent[0].image_url.as_deref(), Some(IMAGE));
-    assert!(sent[0].text.as_deref().unwrap().starts_with("We are CM.com!\n"));
+    assert!(sent[0]
+        .text
+        .as_deref()
+        .unwrap()
+        .starts_with("We are CM.com!\n"));
 }

@@ -15,7 +15,13 @@ fn every_row_of_the_input_matrix_makes_its_template() {
     // (row, text?, media?, suggestions?, the element it makes)
     let rows = [
         ("just a title", false, false, false, json!({"title": "H"})),
-        ("title and subtitle", true, false, false, json!({"title": "H", "subtitle": text})),
+        (
+            "title and subtitle",
+            true,
+            false,
+            false,
+            json!({"title": "H", "subtitle": text}),
+        ),
         (
             "title, subtitle and image",
             true,
@@ -30,7 +36,13 @@ fn every_row_of_the_input_matrix_makes_its_template() {
             true,
             json!({"title": "H", "subtitle": text, "buttons": buttons}),
         ),
-        ("title and image", false, true, false, json!({"title": "H", "image_url": IMAGE})),
+        (
+            "title and image",
+            false,
+            true,
+            false,
+            json!({"title": "H", "image_url": IMAGE}),
+        ),
         (
             "title, image and buttons",
             false,
@@ -38,7 +50,13 @@ fn every_row_of_the_input_matrix_makes_its_template() {
             true,
             json!({"title": "H", "image_url": IMAGE, "buttons": buttons}),
         ),
-        ("title and buttons", false, false, true, json!({"title": "H", "buttons": buttons})),
+        (
+            "title and buttons",
+            false,
+            false,
+            true,
+            json!({"title": "H", "buttons": buttons}),
+        ),
         (
             "title, subtitle, image and buttons",
             true,

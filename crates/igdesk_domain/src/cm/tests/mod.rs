@@ -14,7 +14,12 @@ use serde_json::{json, Value};
 fn parse_one(body: &str) -> Msg {
     let envelope = parse_envelope(body.as_bytes()).expect("the envelope parses");
     assert_eq!(envelope.msgs.len(), 1);
-    envelope.msgs.into_iter().next().unwrap().expect("the msg is readable")
+    envelope
+        .msgs
+        .into_iter()
+        .next()
+        .unwrap()
+        .expect("the msg is readable")
 }
 
 /// The `message` objects a request's one message becomes.

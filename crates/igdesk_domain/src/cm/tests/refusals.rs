@@ -55,7 +55,11 @@ fn empty_conversation_is_304() {
 #[test]
 fn content_instagram_cannot_show_is_refused_by_name() {
     let r = refused(json!({"text": "x", "location": {"latitude": 1}}), 305, ITEM);
-    assert!(r.text.starts_with(&format!("{ITEM}.location: ")), "{}", r.text);
+    assert!(
+        r.text.starts_with(&format!("{ITEM}.location: ")),
+        "{}",
+        r.text
+    );
     refused(json!({"template": {"whatsapp": {}}}), 305, "template");
     refused(json!({"listPicker": {}}), 305, "listPicker");
 }
@@ -68,7 +72,11 @@ fn an_empty_item_is_304() {
 
 #[test]
 fn item_text_over_1000_characters_is_refused() {
-    refused(json!({"text": "é".repeat(501)}), 305, &format!("{ITEM}.text"));
+    refused(
+        json!({"text": "é".repeat(501)}),
+        305,
+        &format!("{ITEM}.text"),
+    );
 }
 
 #[test]
@@ -114,14 +122,26 @@ fn gifs_and_media_of_unknown_type_go_as_images() {
 #[test]
 fn media_uri_must_be_http() {
     let media = json!({"mediaUri": "ftp://x.test/a.png"});
-    refused(json!({ "media": media }), 305, &format!("{ITEM}.media.mediaUri"));
+    refused(
+        json!({ "media": media }),
+        305,
+        &format!("{ITEM}.media.mediaUri"),
+    );
 }
 
 #[test]
 fn more_than_13_quick_replies_are_refused() {
     let many: Vec<Value> = (0..14).map(|i| reply(&format!("L{i}"), "P")).collect();
-    let r = refused(json!({"text": "t", "suggestions": many}), 305, &format!("{ITEM}.suggestions"));
-    assert!(r.text.contains("at most 13 quick replies (got 14)"), "{}", r.text);
+    let r = refused(
+        json!({"text": "t", "suggestions": many}),
+        305,
+        &format!("{ITEM}.suggestions"),
+    );
+    assert!(
+        r.text.contains("at most 13 quick replies (got 14)"),
+        "{}",
+        r.text
+    );
     let thirteen: Vec<Value> = (0..13).map(|i| reply(&format!("L{i}"), "P")).collect();
     assert!(map_item(json!({"text": "t", "suggestions": thirteen})).is_ok());
 }
@@ -129,34 +149,62 @@ fn more_than_13_quick_replies_are_refused() {
 #[test]
 fn quick_reply_label_is_required_and_at_most_20_characters() {
     let long = reply("Twenty-three characters", "P");
-    let r = refused(json!({"text": "t", "suggestions": [reply("a", "b"), reply("c", "d"), long]}),
-        305, &format!("{ITEM}.suggestions[2].label"));
-    assert_eq!(r.text, format!("{ITEM}.suggestions[2].label: at most 20 characters (got 23)"));
+    let r = refused(
+        json!({"text": "t", "suggestions": [reply("a", "b"), reply("c", "d"), long]}),
+        305,
+        &format!("{ITEM}.suggestions[2].label"),
+    );
+    assert_eq!(
+        r.text,
+        format!("{ITEM}.suggestions[2].label: at most 20 characters (got 23)")
+    );
     let unlabelled = json!({"action": "Reply", "postbackdata": "P"});
-    let r = refused(json!({"text": "t", "suggestions": [unlabelled]}), 305, "suggestions[0].label");
+    let r = refused(
+        json!({"text": "t", "suggestions": [unlabelled]}),
+        305,
+        "suggestions[0].label",
+    );
     assert!(r.text.ends_with("is required"), "{}", r.text);
 }
 
 #[test]
 fn quick_reply_postback_data_is_required_and_at_most_1000_characters() {
     let missing = json!({"action": "Reply", "label": "L"});
-    refused(json!({"text": "t", "suggestions": [missing]}), 305, "suggestions[0].postbackdata");
+    refused(
+        json!({"text": "t", "suggestions": [missing]}),
+        305,
+        "suggestions[0].postbackdata",
+    );
     let long = reply("L", &"x".repeat(1001));
-    let r = refused(json!({"text": "t", "suggestions": [long]}), 305, "suggestions[0].postbackdata");
+    let r = refused(
+        json!({"text": "t", "suggestions": [long]}),
+        305,
+        "suggestions[0].postbackdata",
+    );
     assert!(r.text.contains("at most 1000 characters"), "{}", r.text);
 }
 
 #[test]
 fn a_suggestion_without_action_is_refused() {
     let s = json!({"label": "L", "postbackdata": "P"});
-    refused(json!({"text": "t", "suggestions": [s]}), 305, "suggestions[0].action");
+    refused(
+        json!({"text": "t", "suggestions": [s]}),
+        305,
+        "suggestions[0].action",
+    );
 }
 
 #[test]
 fn open_url_without_header_is_refused() {
     let s = json!({"action": "OpenUrl", "label": "Site", "url": "https://cm.com"});
-    let r = refused(json!({"text": "t", "suggestions": [s]}), 305, "suggestions[0].action");
-    assert!(r.text.contains("OpenUrl suggestions become buttons of a card: add a header"));
+    let r = refused(
+        json!({"text": "t", "suggestions": [s]}),
+        305,
+        "suggestions[0].action",
+    );
+    assert!(r
+        .text
+        .contains("OpenUrl suggestions become buttons of a card: add a header"));
 }
 
 #[test]
@@ -183,5 +231,10 @@ fn richcontent_suggestions_are_named_where_they_were_written() {
 fn text_media_and_quick_replies_without_header_are_refused() {
     let item = json!({"text": "t", "media": {"mediaUri": IMAGE}, "suggestions": [reply("a", "b")]});
     let r = refused(item, 305, &format!("{ITEM}.suggestions"));
-    assert!(r.text.contains("with an image, add a header to send a card"), "{}", r.text);
+    assert!(
+        r.text
+            .contains("with an image, add a header to send a card"),
+        "{}",
+        r.text
+    );
 }
