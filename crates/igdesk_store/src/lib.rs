@@ -59,8 +59,8 @@ pub trait Store:
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, ApiStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
-        RoutingStore, Store, TopicStore,
+        AccountStore, ApiStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore,
+        ReadStore, RoutingStore, Store, TopicStore,
     };
 }
 

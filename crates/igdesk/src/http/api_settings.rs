@@ -88,16 +88,16 @@ pub async fn set_api_settings(
             }
         }
     }
-    let hours = |given: Option<i64>, field: &'static str, old: Option<i64>, default: i64| match given
-    {
-        Some(h) if !(1..=2160).contains(&h) => Err(ApiError::bad_request(
-            "invalid_retry",
-            format!("{field} must be 1 to 2160 hours"),
-        )
-        .field(field)),
-        Some(h) => Ok(h),
-        None => Ok(old.map_or(default, |seconds| seconds / 3600)),
-    };
+    let hours =
+        |given: Option<i64>, field: &'static str, old: Option<i64>, default: i64| match given {
+            Some(h) if !(1..=2160).contains(&h) => Err(ApiError::bad_request(
+                "invalid_retry",
+                format!("{field} must be 1 to 2160 hours"),
+            )
+            .field(field)),
+            Some(h) => Ok(h),
+            None => Ok(old.map_or(default, |seconds| seconds / 3600)),
+        };
     let inbound_retry = hours(
         body.inbound_retry_hours,
         "inbound_retry_hours",

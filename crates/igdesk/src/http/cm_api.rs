@@ -104,7 +104,8 @@ async fn answer(app: &App, headers: &HeaderMap, body: &[u8]) -> igdesk_store::Re
     }
     let (status, response) = CmResponse::from_results(results);
     let accepted = response.messages.iter().filter(|m| m.is_accepted()).count();
-    metrics::counter!("igdesk_api_messages_total", "status" => "accepted").increment(accepted as u64);
+    metrics::counter!("igdesk_api_messages_total", "status" => "accepted")
+        .increment(accepted as u64);
     metrics::counter!("igdesk_api_messages_total", "status" => "rejected")
         .increment((response.messages.len() - accepted) as u64);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
@@ -129,13 +130,21 @@ async fn accept(
     }
     let messages = match instagram_messages(msg) {
         Ok(messages) => messages,
-        Err(refusal) => return Ok((CmMessageResult::refused(&msg.to, reference, &refusal), false)),
+        Err(refusal) => {
+            return Ok((
+                CmMessageResult::refused(&msg.to, reference, &refusal),
+                false,
+            ))
+        }
     };
     let valid_until = match msg.validity.as_deref().map(|v| valid_until(v, now)) {
         None => None,
         Some(Ok(at)) => Some(at),
         Some(Err(refusal)) => {
-            return Ok((CmMessageResult::refused(&msg.to, reference, &refusal), false))
+            return Ok((
+                CmMessageResult::refused(&msg.to, reference, &refusal),
+                false,
+            ))
         }
     };
     let mut results = Vec::with_capacity(msg.to.len());

@@ -2,11 +2,11 @@
 
 mod admin;
 mod agents;
-mod api_settings;
-pub mod cm_api;
 mod answers;
+mod api_settings;
 pub mod auth;
 mod body;
+pub mod cm_api;
 pub mod error;
 mod events;
 mod inbox_settings;

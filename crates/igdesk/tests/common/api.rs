@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
-use igdesk_store::prelude::*;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,7 +44,10 @@ impl Receiver {
             ..Receiver::default()
         };
         let router = Router::new()
-            .route("/image.png", get(|| async { ([("content-type", "image/png")], PNG) }))
+            .route(
+                "/image.png",
+                get(|| async { ([("content-type", "image/png")], PNG) }),
+            )
             .route("/inbound", post(receive))
             .route("/status", post(receive))
             .with_state(receiver.clone());

@@ -15,7 +15,8 @@ use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
-const TOKEN_SELECT: &str = "SELECT t.id, t.account_id, a.ig_id, t.name, t.created_at, t.revoked_at \
+const TOKEN_SELECT: &str =
+    "SELECT t.id, t.account_id, a.ig_id, t.name, t.created_at, t.revoked_at \
      FROM api_tokens t JOIN accounts a ON a.id = t.account_id";
 
 /// What the agent holding a conversation reads when the API takes it back.

@@ -6,8 +6,8 @@
 use super::api::{handover_target, queue_thread_control};
 use super::api_webhooks::enqueue;
 use super::{events, sessions};
-use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_REASON};
 use crate::api::HUMAN_AGENT_PAYLOAD;
+use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_REASON};
 use crate::Result;
 use igdesk_domain::changes::NewItem;
 use igdesk_domain::cm::webhooks::{
@@ -270,7 +270,12 @@ pub(super) async fn part_sent(tx: &mut Tx, item: ItemId, now: Millis) -> Result<
 }
 
 /// A part of an API message will not be sent: the message failed (reported once).
-pub(super) async fn part_failed(tx: &mut Tx, item: ItemId, reason: &str, now: Millis) -> Result<()> {
+pub(super) async fn part_failed(
+    tx: &mut Tx,
+    item: ItemId,
+    reason: &str,
+    now: Millis,
+) -> Result<()> {
     let failed = sqlx::query(
         "UPDATE api_messages SET state = 'failed' WHERE state IN ('accepted', 'delivered') \
          AND id = (SELECT api_message_id FROM outgoing WHERE item_id = $1) RETURNING id",
@@ -279,7 +284,14 @@ pub(super) async fn part_failed(tx: &mut Tx, item: ItemId, reason: &str, now: Mi
     .fetch_all(&mut **tx)
     .await?;
     if let Some(row) = failed.first() {
-        report(tx, row.try_get("id")?, ReportStatus::Failed, Some(reason), now).await?;
+        report(
+            tx,
+            row.try_get("id")?,
+            ReportStatus::Failed,
+            Some(reason),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -119,7 +119,8 @@ async fn apply_one(
                 Some(_) => ConversationEffect::None,
                 None => *conversation,
             };
-            let Some((item_id, joined)) = add_item(tx, account, customer, item, effect, now).await?
+            let Some((item_id, joined)) =
+                add_item(tx, account, customer, item, effect, now).await?
             else {
                 out.duplicates += 1;
                 return Ok(());

@@ -78,12 +78,7 @@ pub(super) async fn meet(tx: &mut Tx, conversation: i64, by: MetBy, at: Millis) 
 }
 
 /// Ends an open session: closed, its offer withdrawn, its agent told.
-pub(super) async fn end(
-    tx: &mut Tx,
-    conversation: i64,
-    by: EndedBy,
-    now: Millis,
-) -> Result<bool> {
+pub(super) async fn end(tx: &mut Tx, conversation: i64, by: EndedBy, now: Millis) -> Result<bool> {
     let ended = sqlx::query(
         "UPDATE conversations SET state = 'closed', closed_at = $1, ended_by = $2 \
          WHERE id = $3 AND state = 'open' RETURNING agent_id",
