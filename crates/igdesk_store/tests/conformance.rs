@@ -29,6 +29,9 @@ macro_rules! both_backends {
 }
 
 both_backends!(
+    product_tokens_are_found_by_hash_scoped_and_revocable,
+    inbound_webhooks_go_one_at_a_time_per_conversation_in_order,
+    a_human_agent_tap_hands_over_and_an_api_send_takes_back,
     accounts_are_unique_and_default_to_the_instagram_inbox,
     deliveries_are_written_with_their_jobs,
     a_claimed_job_is_not_claimed_again_until_its_lease_ends,

@@ -1,5 +1,6 @@
 //! `igdesk bench`: measurements printed for docs/BENCHMARKS.md.
 
+mod api;
 mod baseline;
 mod intake;
 mod routing;
@@ -17,6 +18,9 @@ pub enum BenchCommand {
     /// Routing: from the webhook's 200 to the offer on an agent's live stream, with
     /// 200 agents streaming and 5,000 customers writing at once.
     Routing(routing::RoutingArgs),
+    /// The Business Messaging API: batches of 100 messages (messages/s, answer p99),
+    /// and customer messages fanned out to the inbound webhook (events/s).
+    Api(api::ApiArgs),
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -24,5 +28,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Intake(args) => intake::run(args).await,
         BenchCommand::Sends(args) => sends::run(args).await,
         BenchCommand::Routing(args) => routing::run(args).await,
+        BenchCommand::Api(args) => api::run(args).await,
     }
 }

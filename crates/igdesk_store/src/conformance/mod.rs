@@ -2,11 +2,13 @@
 //! takes a freshly migrated store; `tests/conformance.rs` runs them all on SQLite
 //! and on PostgreSQL.
 
+mod api;
 mod outbox;
 mod people;
 mod routing;
 mod topics;
 
+pub use api::*;
 pub use outbox::*;
 pub use people::*;
 pub use routing::*;

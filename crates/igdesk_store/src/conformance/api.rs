@@ -1,0 +1,198 @@
+//! The Business Messaging API's store (API-1, API-3, API-4) on every backend.
+
+use super::{account, apply, message, T0};
+use crate::api::*;
+use crate::prelude::*;
+
+fn settings(handover: HandoverTarget) -> ApiSettings {
+    ApiSettings {
+        inbound_url: Some("http://receiver.example/inbound".into()),
+        status_url: Some("http://receiver.example/status".into()),
+        secret_sealed: "sealed".into(),
+        handover,
+        inbound_retry_seconds: 3600,
+        status_retry_seconds: 3600,
+    }
+}
+
+pub async fn product_tokens_are_found_by_hash_scoped_and_revocable(store: &dyn Store) {
+    let shop = account(store, "1784").await;
+    assert!(
+        store
+            .create_api_token("9999", "x", "h0", T0)
+            .await
+            .unwrap()
+            .is_none(),
+        "no such account"
+    );
+    let token = store
+        .create_api_token("1784", "shop bot", "h1", T0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(token.account_id, shop.id);
+    assert_eq!(token.account_ig_id, "1784");
+    let found = store.api_token_by_hash("h1").await.unwrap().unwrap();
+    assert_eq!((found.id, found.revoked_at), (token.id, None));
+    assert!(store.api_token_by_hash("h2").await.unwrap().is_none());
+    let revoked = store
+        .revoke_api_token(token.id, T0 + 5)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(revoked.revoked_at, Some(T0 + 5));
+    let again = store
+        .revoke_api_token(token.id, T0 + 9)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.revoked_at,
+        Some(T0 + 5),
+        "the first revocation is kept"
+    );
+    assert_eq!(store.api_tokens().await.unwrap().len(), 1);
+}
+
+pub async fn inbound_webhooks_go_one_at_a_time_per_conversation_in_order(store: &dyn Store) {
+    let shop = account(store, "1784").await;
+    store
+        .set_api_settings(shop.id, &settings(HandoverTarget::Agents), T0)
+        .await
+        .unwrap();
+    apply(
+        store,
+        &[
+            message(shop.id, "a", "m1", "one", T0),
+            message(shop.id, "a", "m2", "two", T0 + 1),
+            message(shop.id, "b", "m3", "other", T0 + 2),
+        ],
+    )
+    .await;
+    let first = store.claim_webhooks(10, T0, T0 + 1_000).await.unwrap();
+    let texts: Vec<String> = first
+        .iter()
+        .map(|w| {
+            serde_json::from_str::<serde_json::Value>(&w.payload).unwrap()["message"]["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(texts, ["one", "other"], "one per conversation, the oldest");
+    assert_eq!(
+        first[0].url.as_deref(),
+        Some("http://receiver.example/inbound")
+    );
+    assert!(
+        store
+            .claim_webhooks(10, T0, T0 + 1_000)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    store
+        .webhook_retry(first[0].id, T0 + 500, "down")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_webhooks(10, T0 + 100, T0 + 1_000)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the second waits behind the first"
+    );
+    store
+        .webhook_delivered(first[0].id, T0 + 600)
+        .await
+        .unwrap();
+    let next = store
+        .claim_webhooks(10, T0 + 600, T0 + 2_000)
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(next[0].payload.contains("two"));
+    store.webhook_expired(next[0].id, "gave up").await.unwrap();
+    let counts = store.webhook_counts(shop.id).await.unwrap();
+    assert_eq!(
+        (counts.delivered, counts.expired, counts.pending),
+        (1, 1, 1)
+    );
+    // While the bot has them, customers' messages open no conversation.
+    let open = store
+        .conversations(super::admin(store).await, Some("open"))
+        .await
+        .unwrap();
+    assert!(open.is_empty());
+}
+
+pub async fn a_human_agent_tap_hands_over_and_an_api_send_takes_back(store: &dyn Store) {
+    let shop = account(store, "1784").await;
+    store
+        .set_api_settings(shop.id, &settings(HandoverTarget::Agents), T0)
+        .await
+        .unwrap();
+    let token = store
+        .create_api_token("1784", "", "h", T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tap = message(shop.id, "a", "m1", "Talk to a person", T0);
+    if let igdesk_domain::changes::ChangeKind::AddItem { item, .. } = &mut tap.kind {
+        item.context.quick_reply_payload = Some(HUMAN_AGENT_PAYLOAD.into());
+    }
+    apply(store, &[tap]).await;
+    let scope = super::admin(store).await;
+    let open = store.conversations(scope, Some("open")).await.unwrap();
+    assert_eq!(open.len(), 1, "handed to the agents");
+    assert_eq!(
+        open[0].routed_reason.as_deref(),
+        Some(HANDOVER_ROUTED_REASON)
+    );
+    let queued = store
+        .queue_api_message(
+            NewApiMessage {
+                account: shop.id,
+                token: token.id,
+                igsid: "a".into(),
+                reference: Some("r".into()),
+                valid_until: None,
+                parts: vec![crate::model::OutgoingPart {
+                    provisional_mid: "p1".into(),
+                    text: Some("bot".into()),
+                    attachments: vec![],
+                    message: serde_json::json!({"text": "bot"}),
+                }],
+            },
+            T0 + 10,
+        )
+        .await
+        .unwrap();
+    let ApiQueued::Queued { items, took_back } = queued else {
+        panic!("queued");
+    };
+    assert_eq!(items.len(), 1);
+    assert_eq!(took_back.unwrap().conversation, Some(open[0].id));
+    assert!(store
+        .conversations(scope, Some("open"))
+        .await
+        .unwrap()
+        .is_empty());
+    let unknown = store
+        .queue_api_message(
+            NewApiMessage {
+                account: shop.id,
+                token: token.id,
+                igsid: "never-wrote".into(),
+                reference: None,
+                valid_until: None,
+                parts: vec![],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown, ApiQueued::UnknownRecipient);
+}
