@@ -70,22 +70,21 @@ impl SqlStore {
         let mut due = Vec::with_capacity(claimed.len());
         for row in &claimed {
             let account: i64 = row.try_get("account_id")?;
-            if !targets.contains_key(&account) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = targets.entry(account) {
                 let found = sqlx::query(
                     "SELECT inbound_url, status_url, secret_sealed FROM api_settings WHERE account_id = $1",
                 )
                 .bind(account)
                 .fetch_all(&self.pool)
                 .await?;
-                let target = match found.first() {
+                slot.insert(match found.first() {
                     Some(s) => (
                         s.try_get("inbound_url")?,
                         s.try_get("status_url")?,
                         s.try_get("secret_sealed")?,
                     ),
                     None => (None, None, String::new()),
-                };
-                targets.insert(account, target);
+                });
             }
             let (inbound, status, secret) = &targets[&account];
             let stream = match row.try_get::<String, _>("stream")?.as_str() {
