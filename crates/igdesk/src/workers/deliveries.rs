@@ -116,10 +116,8 @@ fn record(app: &App, applied: &ApplyOutcome) {
     if applied.events > 0 {
         app.wake.live.everyone();
     }
-    // Customer messages, events and read receipts may be owed to the API's user; a
-    // handover may have queued a call to Meta.
+    // Customer messages, events and read receipts may be owed to the API's user.
     app.wake.api_webhooks.notify_waiters();
-    app.wake.profiles.notify_waiters();
 }
 
 async fn changes_of(

@@ -49,6 +49,18 @@ impl SqlStore {
         now: Millis,
         lease_until: Millis,
     ) -> Result<Vec<DueWebhook>> {
+        // Most wake-ups find nothing due: a read answers that without taking a
+        // turn at the single writer (which intake and sends need).
+        let due = sqlx::query(
+            "SELECT 1 AS one FROM api_webhooks WHERE state = 'pending' AND next_attempt_at <= $1 \
+             AND leased_until <= $1 LIMIT 1",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
         let _turn = self.writer_turn().await;
         // Only the oldest pending webhook of each conversation and stream may go: a
         // later one waits until it is delivered or given up. The outer conditions are
