@@ -191,7 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Agent(AgentCommand::Add(a)) => add_agent(raw, a).await,
-        Command::Token(command) => crate::cli_tokens::run(raw, command).await,
+        Command::Token(command) => crate::product_tokens::run(raw, command).await,
     }
 }
 

@@ -132,9 +132,7 @@ pub fn random_bytes(n: usize) -> Vec<u8> {
 
 /// A random string for generated secrets (demo settings, verify tokens).
 pub fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    hex::encode(buf)
+    hex::encode(random_bytes(bytes))
 }
 
 #[cfg(test)]

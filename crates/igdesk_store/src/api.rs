@@ -101,8 +101,6 @@ pub struct TakenBack {
     pub customer: CustomerId,
     /// The session that ended (its agent was told).
     pub conversation: Option<ConversationId>,
-    /// Instagram's inbox had the thread: Meta must be asked to give it back.
-    pub from_instagram_inbox: bool,
 }
 
 /// Which of the user's URLs a webhook goes to.
@@ -132,12 +130,22 @@ pub struct DueWebhook {
     pub payload: String,
     /// Attempts before this one.
     pub attempts: i64,
-    pub created_at: Millis,
     pub expires_at: Millis,
     /// Where to POST it now (the setting may have changed since it was written);
     /// `None` when the URL was removed: it waits.
     pub url: Option<String>,
     pub secret_sealed: String,
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// Acknowledged (any 2xx) at this time.
+    Delivered(Millis),
+    /// Not acknowledged: another attempt then (after backoff).
+    Retry { at: Millis, error: String },
+    /// Retried until its time ran out: given up, and the next of its conversation goes.
+    Expired(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -189,11 +197,8 @@ pub trait ApiStore: Send + Sync + 'static {
         now: Millis,
         lease_until: Millis,
     ) -> Result<Vec<DueWebhook>>;
-    async fn webhook_delivered(&self, id: ApiWebhookId, now: Millis) -> Result<()>;
-    /// Another attempt at `at` (after backoff).
-    async fn webhook_retry(&self, id: ApiWebhookId, at: Millis, error: &str) -> Result<()>;
-    /// Retried until its time ran out: given up, and the next of its conversation goes.
-    async fn webhook_expired(&self, id: ApiWebhookId, error: &str) -> Result<()>;
+    /// Records one delivery attempt's outcome and ends the lease.
+    async fn settle_webhook(&self, id: ApiWebhookId, outcome: WebhookOutcome) -> Result<()>;
     async fn webhook_counts(&self, account: AccountId) -> Result<WebhookCounts>;
 
     /// Handovers older than [`HANDOVER_FOR`] return to the API: the sessions people

@@ -5,7 +5,6 @@
 //! acknowledged delivery).
 
 use super::sends::{accounts_and_customers, start};
-use crate::crypto::{hash_token, new_product_token};
 use crate::now_ms;
 use axum::routing::post;
 use clap::Args;
@@ -45,15 +44,9 @@ pub async fn run(args: ApiArgs) -> anyhow::Result<()> {
         .account_by_ig_id(&ig_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the bench account is missing"))?;
-    let token = new_product_token();
-    app.store
-        .create_api_token(
-            &ig_id,
-            "bench",
-            &hash_token(token.expose_secret()),
-            now_ms(),
-        )
-        .await?;
+    let (_, token) = crate::product_tokens::issue(app.store.as_ref(), &ig_id, "bench")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the bench account is missing"))?;
     let received = Arc::new(AtomicUsize::new(0));
     let receiver = receiver(received.clone()).await?;
     app.store
@@ -62,10 +55,9 @@ pub async fn run(args: ApiArgs) -> anyhow::Result<()> {
             &ApiSettings {
                 inbound_url: Some(format!("{receiver}/inbound")),
                 status_url: None,
-                secret_sealed: app.sealer.seal(&SecretString::from(format!(
-                    "whsec_{}",
-                    crate::webhooks_out::base64(&crate::crypto::random_bytes(32))
-                ))),
+                secret_sealed: app
+                    .sealer
+                    .seal(&SecretString::from(crate::webhooks_out::new_secret())),
                 handover: HandoverTarget::Agents,
                 inbound_retry_seconds: 3600,
                 status_retry_seconds: 3600,

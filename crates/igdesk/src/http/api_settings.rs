@@ -113,7 +113,7 @@ pub async fn set_api_settings(
     let (secret_sealed, shown) = match (&before, body.rotate_secret) {
         (Some(b), false) => (b.secret_sealed.clone(), None),
         _ => {
-            let secret = new_signing_secret();
+            let secret = crate::webhooks_out::new_secret();
             let sealed = app.sealer.seal(&SecretString::from(secret.clone()));
             (sealed, Some(secret))
         }
@@ -204,10 +204,4 @@ async fn view(
         webhooks_delivered: counts.delivered,
         webhooks_expired: counts.expired,
     })
-}
-
-/// Standard Webhooks: `whsec_` and 32 random bytes in base64.
-fn new_signing_secret() -> String {
-    let bytes = crate::crypto::random_bytes(32);
-    format!("whsec_{}", crate::webhooks_out::base64(&bytes))
 }

@@ -16,6 +16,7 @@ use igdesk_domain::cm::envelope::{parse_envelope, Msg};
 use igdesk_domain::cm::response::{CmMessageResult, CmResponse};
 use igdesk_domain::cm::rich::instagram_messages;
 use igdesk_domain::cm::validity::valid_until;
+use igdesk_domain::cm::MsgRefusal;
 use igdesk_domain::timeline::Attachment;
 use igdesk_domain::Millis;
 use igdesk_store::{ApiQueued, ApiToken, NewApiMessage, OutgoingPart};
@@ -122,11 +123,17 @@ async fn accept(
 ) -> igdesk_store::Result<(Vec<CmMessageResult>, bool)> {
     let reference = msg.reference.as_deref();
     if msg.from != token.account_ig_id {
-        let text = format!(
-            "from: this product token may only send from Instagram account {}, not {:?}",
-            token.account_ig_id, msg.from
-        );
-        return Ok((reject_all(msg, codes::MISSING_FROM, &text), false));
+        let refusal = MsgRefusal {
+            code: codes::MISSING_FROM,
+            text: format!(
+                "from: this product token may only send from Instagram account {}, not {:?}",
+                token.account_ig_id, msg.from
+            ),
+        };
+        return Ok((
+            CmMessageResult::refused(&msg.to, reference, &refusal),
+            false,
+        ));
     }
     let messages = match instagram_messages(msg) {
         Ok(messages) => messages,
@@ -198,17 +205,6 @@ async fn accept(
         });
     }
     Ok((results, took_back))
-}
-
-fn reject_all(msg: &Msg, code: u16, text: &str) -> Vec<CmMessageResult> {
-    let reference = msg.reference.as_deref();
-    if msg.to.is_empty() {
-        return vec![CmMessageResult::rejected("", reference, code, text)];
-    }
-    msg.to
-        .iter()
-        .map(|to| CmMessageResult::rejected(to, reference, code, text))
-        .collect()
 }
 
 fn refused(status: StatusCode, code: u16, text: impl Into<String>) -> Answer {

@@ -11,6 +11,11 @@ pub fn base64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
 }
 
+/// A new signing secret: `whsec_` and 32 random bytes in base64.
+pub fn new_secret() -> String {
+    format!("whsec_{}", base64(&crate::crypto::random_bytes(32)))
+}
+
 /// The `webhook-signature` header for one message: `v1,` and the base64 HMAC-SHA256
 /// of `{id}.{timestamp}.{body}` under the secret (`whsec_` + base64 key). `None`
 /// when the secret is not of that form.
@@ -28,7 +33,7 @@ pub fn signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Option<
 }
 
 /// Checks a `webhook-signature` header (space-separated `v1,…` entries) the way a
-/// receiver does; used by tests and the bench's receiver.
+/// receiver does (the tests check igdesk's webhooks with it).
 pub fn verify(secret: &str, id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
     let Some(expected) = signature(secret, id, timestamp, body) else {
         return false;

@@ -8,7 +8,7 @@ use crate::now_ms;
 use crate::webhooks_out::signature;
 use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
-use igdesk_store::DueWebhook;
+use igdesk_store::{DueWebhook, WebhookOutcome};
 use rand::Rng;
 use secrecy::ExposeSecret;
 use std::time::Duration;
@@ -72,14 +72,19 @@ async fn deliver(app: App, client: reqwest::Client, webhook: DueWebhook) {
         Ok(()) => {
             metrics::counter!("igdesk_api_webhooks_total", "stream" => stream, "result" => "delivered")
                 .increment(1);
-            store.webhook_delivered(webhook.id, now).await
+            store
+                .settle_webhook(webhook.id, WebhookOutcome::Delivered(now))
+                .await
         }
         Err(error) if now >= webhook.expires_at => {
             tracing::warn!(webhook = %webhook.id, %error, "webhook given up: its retry period ended");
             metrics::counter!("igdesk_api_webhooks_total", "stream" => stream, "result" => "expired")
                 .increment(1);
             store
-                .webhook_expired(webhook.id, &format!("gave up: {error}"))
+                .settle_webhook(
+                    webhook.id,
+                    WebhookOutcome::Expired(format!("gave up: {error}")),
+                )
                 .await
         }
         Err(error) => {
@@ -94,7 +99,9 @@ async fn deliver(app: App, client: reqwest::Client, webhook: DueWebhook) {
             metrics::counter!("igdesk_api_webhooks_total", "stream" => stream, "result" => "retry")
                 .increment(1);
             let at = (now + later).min(webhook.expires_at.max(now + 1));
-            store.webhook_retry(webhook.id, at, &error).await
+            store
+                .settle_webhook(webhook.id, WebhookOutcome::Retry { at, error })
+                .await
         }
     };
     if let Err(e) = recorded {

@@ -168,6 +168,32 @@ pub(crate) async fn account_of(app: &App, job: &Job) -> Result<igdesk_store::Acc
     }
 }
 
+/// The customer a job names, and how to call Meta for their account, or what to do
+/// when either is gone.
+pub(crate) async fn customer_auth(
+    app: &App,
+    id: igdesk_domain::CustomerId,
+) -> Result<(igdesk_store::Customer, igdesk_meta::AccountAuth), Outcome> {
+    let retry = |e: &dyn std::fmt::Display| Outcome::Retry {
+        error: e.to_string(),
+        after: None,
+    };
+    let customer = match app.store.customer_for_job(id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(Outcome::GiveUp(format!("customer {id} is gone"))),
+        Err(e) => return Err(retry(&e)),
+    };
+    let account = match app.store.account(customer.account_id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return Err(Outcome::GiveUp("the account was removed".into())),
+        Err(e) => return Err(retry(&e)),
+    };
+    match app.auth_for(&account) {
+        Ok(auth) => Ok((customer, auth)),
+        Err(e) => Err(Outcome::GiveUp(e.to_string())),
+    }
+}
+
 async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {
     let result = match outcome {
         Outcome::Completed => Ok(()),

@@ -12,23 +12,9 @@ pub async fn refresh(app: &App, job: &Job) -> Outcome {
     let Ok(id) = job.payload.parse().map(CustomerId) else {
         return Outcome::GiveUp(format!("bad payload {:?}", job.payload));
     };
-    let retry = |e: &dyn std::fmt::Display| Outcome::Retry {
-        error: e.to_string(),
-        after: None,
-    };
-    let customer = match app.store.customer_for_job(id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return Outcome::GiveUp(format!("customer {id} is gone")),
-        Err(e) => return retry(&e),
-    };
-    let account = match app.store.account(customer.account_id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Outcome::GiveUp("the account was removed".into()),
-        Err(e) => return retry(&e),
-    };
-    let auth = match app.auth_for(&account) {
-        Ok(auth) => auth,
-        Err(e) => return Outcome::GiveUp(e.to_string()),
+    let (customer, auth) = match super::customer_auth(app, id).await {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
     };
     match app.graph.user_profile(&auth, &customer.igsid).await {
         Ok(p) => {
@@ -43,7 +29,10 @@ pub async fn refresh(app: &App, job: &Job) -> Outcome {
             };
             match app.store.update_profile(id, facts, now_ms()).await {
                 Ok(()) => Outcome::Done,
-                Err(e) => retry(&e),
+                Err(e) => Outcome::Retry {
+                    error: e.to_string(),
+                    after: None,
+                },
             }
         }
         Err(e) => match e.action() {

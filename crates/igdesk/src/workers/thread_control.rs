@@ -16,23 +16,9 @@ pub async fn run(app: &App, job: &Job) -> Outcome {
     else {
         return Outcome::GiveUp(format!("bad payload {:?}", job.payload));
     };
-    let retry = |e: &dyn std::fmt::Display| Outcome::Retry {
-        error: e.to_string(),
-        after: None,
-    };
-    let customer = match app.store.customer_for_job(customer).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return Outcome::GiveUp(format!("customer {customer} is gone")),
-        Err(e) => return retry(&e),
-    };
-    let account = match app.store.account(customer.account_id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Outcome::GiveUp("the account was removed".into()),
-        Err(e) => return retry(&e),
-    };
-    let auth = match app.auth_for(&account) {
-        Ok(auth) => auth,
-        Err(e) => return Outcome::GiveUp(e.to_string()),
+    let (customer, auth) = match super::customer_auth(app, customer).await {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
     };
     let result = match verb {
         "pass" => {
@@ -55,6 +41,9 @@ pub async fn run(app: &App, job: &Job) -> Outcome {
     match result {
         Ok(()) => Outcome::Done,
         Err(e) if e.action() == ErrorAction::GiveUp => Outcome::GiveUp(e.to_string()),
-        Err(e) => retry(&e),
+        Err(e) => Outcome::Retry {
+            error: e.to_string(),
+            after: None,
+        },
     }
 }

@@ -104,13 +104,8 @@ async fn receive(
 
 /// A product token for the test account, as `igdesk token create` makes one.
 pub async fn product_token(app: &TestApp) -> String {
-    let token = igdesk::crypto::new_product_token();
     use secrecy::ExposeSecret;
-    let hash = igdesk::crypto::hash_token(token.expose_secret());
-    app.running
-        .app
-        .store
-        .create_api_token(IG_ID, "test", &hash, igdesk::now_ms())
+    let (_, token) = igdesk::product_tokens::issue(app.running.app.store.as_ref(), IG_ID, "test")
         .await
         .unwrap()
         .expect("the test account exists");

@@ -32,21 +32,21 @@ CREATE TABLE api_settings (
 ALTER TABLE customers ADD COLUMN handover_until INTEGER NOT NULL DEFAULT 0;
 
 -- One message the API accepted for one recipient; it may become several Instagram
--- messages (text, then image). Its state is what status reports said last.
+-- messages (text, then image): its outbox rows. Its state is what status reports
+-- said last: delivered once none of its outbox rows is left unsent.
 CREATE TABLE api_messages (
     id           INTEGER PRIMARY KEY,
     account_id   INTEGER NOT NULL REFERENCES accounts(id),
     customer_id  INTEGER NOT NULL REFERENCES customers(id),
     token_id     INTEGER NOT NULL REFERENCES api_tokens(id),
     reference    TEXT,
-    parts        INTEGER NOT NULL,
-    parts_sent   INTEGER NOT NULL DEFAULT 0,
     state        TEXT NOT NULL DEFAULT 'accepted' CHECK (state IN ('accepted', 'delivered', 'read', 'failed')),
     created_at   INTEGER NOT NULL
 );
 CREATE INDEX api_messages_by_customer ON api_messages (customer_id, state);
 
 ALTER TABLE outgoing ADD COLUMN api_message_id INTEGER REFERENCES api_messages(id);
+CREATE INDEX outgoing_by_api_message ON outgoing (api_message_id) WHERE api_message_id IS NOT NULL;
 -- CM.com's `validity`: not sent after this time (it fails as expired instead).
 ALTER TABLE outgoing ADD COLUMN valid_until INTEGER;
 

@@ -93,7 +93,13 @@ pub async fn inbound_webhooks_go_one_at_a_time_per_conversation_in_order(store: 
         "leased"
     );
     store
-        .webhook_retry(first[0].id, T0 + 500, "down")
+        .settle_webhook(
+            first[0].id,
+            WebhookOutcome::Retry {
+                at: T0 + 500,
+                error: "down".into(),
+            },
+        )
         .await
         .unwrap();
     assert!(
@@ -105,7 +111,7 @@ pub async fn inbound_webhooks_go_one_at_a_time_per_conversation_in_order(store: 
         "the second waits behind the first"
     );
     store
-        .webhook_delivered(first[0].id, T0 + 600)
+        .settle_webhook(first[0].id, WebhookOutcome::Delivered(T0 + 600))
         .await
         .unwrap();
     let next = store
@@ -114,7 +120,10 @@ pub async fn inbound_webhooks_go_one_at_a_time_per_conversation_in_order(store: 
         .unwrap();
     assert_eq!(next.len(), 1);
     assert!(next[0].payload.contains("two"));
-    store.webhook_expired(next[0].id, "gave up").await.unwrap();
+    store
+        .settle_webhook(next[0].id, WebhookOutcome::Expired("gave up".into()))
+        .await
+        .unwrap();
     let counts = store.webhook_counts(shop.id).await.unwrap();
     assert_eq!(
         (counts.delivered, counts.expired, counts.pending),

@@ -10,7 +10,7 @@ use crate::routing::EndedBy;
 use crate::Result;
 use async_trait::async_trait;
 use igdesk_domain::rules::Author;
-use igdesk_domain::{AccountId, ApiTokenId, ConversationId, CustomerId, Millis};
+use igdesk_domain::{AccountId, ApiTokenId, ApiWebhookId, ConversationId, CustomerId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
@@ -154,14 +154,13 @@ impl ApiStore for SqlStore {
         let customer = CustomerId(row.try_get("id")?);
         let handover_until: i64 = row.try_get("handover_until")?;
         let created = sqlx::query(
-            "INSERT INTO api_messages (account_id, customer_id, token_id, reference, parts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO api_messages (account_id, customer_id, token_id, reference, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(message.account.0)
         .bind(customer.0)
         .bind(message.token.0)
         .bind(message.reference.clone())
-        .bind(message.parts.len() as i64)
         .bind(now)
         .fetch_all(&mut **tx)
         .await?;
@@ -198,49 +197,8 @@ impl ApiStore for SqlStore {
         self.claim_due_webhooks(limit, now, lease_until).await
     }
 
-    async fn webhook_delivered(&self, id: igdesk_domain::ApiWebhookId, now: Millis) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query(
-            "UPDATE api_webhooks SET state = 'delivered', delivered_at = $1, leased_until = 0, \
-             attempts = attempts + 1 WHERE id = $2",
-        )
-        .bind(now)
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn webhook_retry(
-        &self,
-        id: igdesk_domain::ApiWebhookId,
-        at: Millis,
-        error: &str,
-    ) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query(
-            "UPDATE api_webhooks SET next_attempt_at = $1, last_error = $2, leased_until = 0, \
-             attempts = attempts + 1 WHERE id = $3 AND state = 'pending'",
-        )
-        .bind(at)
-        .bind(error.to_owned())
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn webhook_expired(&self, id: igdesk_domain::ApiWebhookId, error: &str) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query(
-            "UPDATE api_webhooks SET state = 'expired', last_error = $1, leased_until = 0, \
-             attempts = attempts + 1 WHERE id = $2",
-        )
-        .bind(error.to_owned())
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn settle_webhook(&self, id: ApiWebhookId, outcome: WebhookOutcome) -> Result<()> {
+        self.settle_attempt(id, outcome).await
     }
 
     async fn webhook_counts(&self, account: AccountId) -> Result<WebhookCounts> {
@@ -296,9 +254,7 @@ pub(super) async fn take_back(
         .bind(customer.0)
         .execute(&mut **tx)
         .await?;
-    let target = handover_target(tx, account).await?;
-    let from_instagram_inbox = target == Some(HandoverTarget::InstagramInbox);
-    if from_instagram_inbox {
+    if handover_target(tx, account).await? == Some(HandoverTarget::InstagramInbox) {
         queue_thread_control(tx, "take", customer, now).await?;
     }
     let open = sqlx::query(
@@ -335,7 +291,6 @@ pub(super) async fn take_back(
     Ok(TakenBack {
         customer,
         conversation,
-        from_instagram_inbox,
     })
 }
 

@@ -3,9 +3,8 @@
 //! (API-4), the customer asking for a person (API-3), and the status of the API's
 //! own messages (API-5).
 
-use super::api::{handover_target, queue_thread_control};
+use super::api::queue_thread_control;
 use super::api_webhooks::enqueue;
-use super::{events, sessions};
 use crate::api::HUMAN_AGENT_PAYLOAD;
 use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_REASON};
 use crate::Result;
@@ -20,41 +19,28 @@ use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
-/// Who has a customer's conversation on an API-enabled account.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ApiControl {
-    /// People have it until then; the bot when it is past.
-    pub handover_until: Millis,
-    pub target: HandoverTarget,
-}
-
-impl ApiControl {
-    pub fn bot_has_it(&self, now: Millis) -> bool {
-        self.handover_until <= now
-    }
-}
-
-/// `None` when the account is not API-enabled.
-pub(super) async fn control(
+/// Where the customer goes on asking for a person, when the account is API-enabled
+/// and the API's bot has the customer now; `None` otherwise (agents have them).
+pub(super) async fn bot_has(
     tx: &mut Tx,
     account: AccountId,
     customer: CustomerId,
-) -> Result<Option<ApiControl>> {
-    let Some(target) = handover_target(tx, account).await? else {
-        return Ok(None);
-    };
-    let found = sqlx::query("SELECT handover_until FROM customers WHERE id = $1")
-        .bind(customer.0)
-        .fetch_all(&mut **tx)
-        .await?;
-    let handover_until = match found.first() {
-        Some(row) => row.try_get("handover_until")?,
-        None => 0,
-    };
-    Ok(Some(ApiControl {
-        handover_until,
-        target,
-    }))
+    now: Millis,
+) -> Result<Option<HandoverTarget>> {
+    let found = sqlx::query(
+        "SELECT s.handover FROM api_settings s JOIN customers c ON c.account_id = s.account_id \
+         WHERE s.account_id = $1 AND c.id = $2 AND c.handover_until <= $3",
+    )
+    .bind(account.0)
+    .bind(customer.0)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    found
+        .first()
+        .map(|r| Ok(HandoverTarget::parse(&r.try_get::<String, _>("handover")?)))
+        .transpose()
+        .map(Option::flatten)
 }
 
 struct Parties {
@@ -94,19 +80,25 @@ fn tapped(item: &NewItem) -> Option<(String, String)> {
     Some((postback.title.clone().unwrap_or_default(), payload))
 }
 
+/// Whether the customer tapped a quick reply or button asking for a person.
+pub(super) fn asks_for_person(item: &NewItem) -> bool {
+    tapped(item).is_some_and(|(_, payload)| payload == HUMAN_AGENT_PAYLOAD)
+}
+
 /// A customer's message while the bot has the conversation: forwarded to the API's
-/// user; a tap on `HUMAN_AGENT` also hands the conversation to people. Returns
-/// whether it was handed over.
+/// user; a tap on `HUMAN_AGENT` also hands the conversation to people — for the
+/// agents, the conversation the item opened (`joined`) is routed.
 pub(super) async fn from_customer(
     tx: &mut Tx,
     account: AccountId,
     customer: CustomerId,
-    item_id: ItemId,
     item: &NewItem,
-    control: ApiControl,
+    target: HandoverTarget,
+    joined: Option<i64>,
     now: Millis,
-) -> Result<bool> {
+) -> Result<()> {
     let who = parties(tx, customer).await?;
+    let tap = tapped(item);
     let payload = if item.kind == ItemKind::StoryMention {
         let url = item.attachments.iter().find_map(|a| a.url.clone());
         event(
@@ -129,7 +121,7 @@ pub(super) async fn from_customer(
             text: item.text.clone(),
             media_url: media.and_then(|a| a.url.clone()),
             media_type: media.map(|a| a.kind.clone()),
-            postback: tapped(item),
+            postback: tap.clone(),
             reply_to_mid: match &item.reply_to {
                 Some(ReplyTo::Message { mid }) => Some(mid.clone()),
                 _ => None,
@@ -138,9 +130,8 @@ pub(super) async fn from_customer(
         })
     };
     enqueue(tx, account, customer, WebhookStream::Inbound, &payload, now).await?;
-    let asks_for_person = tapped(item).is_some_and(|(_, p)| p == HUMAN_AGENT_PAYLOAD);
-    if !asks_for_person {
-        return Ok(false);
+    if !asks_for_person(item) {
+        return Ok(());
     }
     sqlx::query("UPDATE customers SET handover_until = $1 WHERE id = $2")
         .bind(now + HANDOVER_FOR)
@@ -153,37 +144,25 @@ pub(super) async fn from_customer(
         &item.mid.0,
         &who.account_ig_id,
         &who.igsid,
-        Some(json!({ "target": control.target.as_str(), "until": now + HANDOVER_FOR })),
+        Some(json!({ "target": target.as_str(), "until": now + HANDOVER_FOR })),
         now,
     );
     enqueue(tx, account, customer, WebhookStream::Inbound, &told, now).await?;
-    match control.target {
+    match target {
         HandoverTarget::Agents => {
-            let conversation =
-                super::apply::open_conversation(tx, account, customer, item.created_at, None)
-                    .await?;
-            sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")
-                .bind(conversation)
-                .bind(item_id.0)
-                .execute(&mut **tx)
-                .await?;
             sqlx::query(
-                "UPDATE conversations SET routed_reason = $1, last_incoming_at = $2 \
-                 WHERE id = $3 AND agent_id IS NULL",
+                "UPDATE conversations SET routed_reason = $1 WHERE id = $2 AND agent_id IS NULL",
             )
             .bind(HANDOVER_ROUTED_REASON)
-            .bind(item.created_at)
-            .bind(conversation)
+            .bind(joined)
             .execute(&mut **tx)
             .await?;
-            sessions::start_clock(tx, conversation, item.created_at).await?;
-            events::for_item(tx, item_id.0, "item", now).await?;
         }
         HandoverTarget::InstagramInbox => {
             queue_thread_control(tx, "pass", customer, now).await?;
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The customer deleted a message: the API's user is told (CM.com's MessageDelete).
@@ -204,10 +183,8 @@ pub(super) async fn message_deleted(
         return Ok(());
     };
     let customer = CustomerId(row.try_get("id")?);
-    if control(tx, account, customer).await?.is_none() {
-        return Ok(());
-    }
     let who = parties(tx, customer).await?;
+    // Queued only for an API-enabled account with an inbound URL (`enqueue` decides).
     let payload = event(
         "MessageDelete",
         &format!("MessageDelete:{mid}"),
@@ -249,22 +226,21 @@ pub(super) async fn read(
     Ok(())
 }
 
-/// One part of an API message reached Instagram; the last one makes it delivered.
+/// A part of an API message reached Instagram (its outbox row is now `sent`): when
+/// none of its parts is left, the message is delivered. Idempotent: an echo and
+/// Meta's answer may both record the same part.
 pub(super) async fn part_sent(tx: &mut Tx, item: ItemId, now: Millis) -> Result<()> {
     let delivered = sqlx::query(
-        "UPDATE api_messages SET parts_sent = parts_sent + 1, \
-         state = CASE WHEN parts_sent + 1 >= parts AND state = 'accepted' THEN 'delivered' ELSE state END \
-         WHERE id = (SELECT api_message_id FROM outgoing WHERE item_id = $1) \
-         RETURNING id, state, parts_sent, parts",
+        "UPDATE api_messages SET state = 'delivered' WHERE state = 'accepted' \
+         AND id = (SELECT api_message_id FROM outgoing WHERE item_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM outgoing o WHERE o.api_message_id = api_messages.id \
+         AND o.state <> 'sent') RETURNING id",
     )
     .bind(item.0)
     .fetch_all(&mut **tx)
     .await?;
     if let Some(row) = delivered.first() {
-        let (sent, parts): (i64, i64) = (row.try_get("parts_sent")?, row.try_get("parts")?);
-        if sent == parts && row.try_get::<String, _>("state")? == "delivered" {
-            report(tx, row.try_get("id")?, ReportStatus::Delivered, None, now).await?;
-        }
+        report(tx, row.try_get("id")?, ReportStatus::Delivered, None, now).await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! handed out one at a time per conversation and stream, so they arrive in order.
 
 use super::SqlStore;
-use crate::api::{DueWebhook, WebhookStream};
+use crate::api::{DueWebhook, WebhookOutcome, WebhookStream};
 use crate::Result;
 use igdesk_domain::{AccountId, ApiWebhookId, CustomerId, Millis};
 use sqlx::{Any, Row as _, Transaction};
@@ -71,7 +71,7 @@ impl SqlStore {
              AND w.leased_until <= $2 AND NOT EXISTS (SELECT 1 FROM api_webhooks e \
              WHERE e.order_key = w.order_key AND e.state = 'pending' AND e.id < w.id) \
              ORDER BY w.next_attempt_at, w.id LIMIT $3) AND state = 'pending' AND leased_until <= $2 \
-             RETURNING id, account_id, stream, payload, attempts, created_at, expires_at",
+             RETURNING id, account_id, stream, payload, attempts, expires_at",
         )
         .bind(lease_until)
         .bind(now)
@@ -113,7 +113,6 @@ impl SqlStore {
                 stream,
                 payload: row.try_get("payload")?,
                 attempts: row.try_get("attempts")?,
-                created_at: row.try_get("created_at")?,
                 expires_at: row.try_get("expires_at")?,
                 url: url.filter(|u| !u.is_empty()),
                 secret_sealed: secret.clone(),
@@ -121,5 +120,31 @@ impl SqlStore {
         }
         due.sort_by_key(|w| w.id);
         Ok(due)
+    }
+
+    pub(super) async fn settle_attempt(
+        &self,
+        id: ApiWebhookId,
+        outcome: WebhookOutcome,
+    ) -> Result<()> {
+        let (state, delivered_at, next_attempt_at, error) = match outcome {
+            WebhookOutcome::Delivered(at) => ("delivered", Some(at), None, None),
+            WebhookOutcome::Retry { at, error } => ("pending", None, Some(at), Some(error)),
+            WebhookOutcome::Expired(error) => ("expired", None, None, Some(error)),
+        };
+        let _turn = self.writer_turn().await;
+        sqlx::query(
+            "UPDATE api_webhooks SET state = $1, delivered_at = $2, \
+             next_attempt_at = COALESCE($3, next_attempt_at), last_error = COALESCE($4, last_error), \
+             leased_until = 0, attempts = attempts + 1 WHERE id = $5 AND state = 'pending'",
+        )
+        .bind(state)
+        .bind(delivered_at)
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }

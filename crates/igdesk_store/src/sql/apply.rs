@@ -5,6 +5,7 @@
 use super::api_events;
 use super::sessions::{self, MetBy};
 use super::{events, placeholders, SqlStore, ACCOUNT_INBOX};
+use crate::api::HandoverTarget;
 use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
@@ -109,13 +110,16 @@ async fn apply_one(
                 upsert_customer(tx, account, igsid, username.as_deref(), wrote, now).await?;
             // On an API-enabled account the API's bot has a customer's messages, not
             // the agents, until the customer asks for a person (API-3, API-4).
-            let bot = match wrote.is_some() && !item.context.imported {
-                true => api_events::control(tx, account, customer)
-                    .await?
-                    .filter(|c| c.bot_has_it(now)),
-                false => None,
+            let bot = if wrote.is_some() && !item.context.imported {
+                api_events::bot_has(tx, account, customer, now).await?
+            } else {
+                None
             };
+            // Asking for a person opens the conversation the agents are offered.
             let effect = match bot {
+                Some(HandoverTarget::Agents) if api_events::asks_for_person(item) => {
+                    ConversationEffect::Open
+                }
                 Some(_) => ConversationEffect::None,
                 None => *conversation,
             };
@@ -126,9 +130,8 @@ async fn apply_one(
                 return Ok(());
             };
             out.items_added.push(item_id);
-            if let Some(control) = bot {
-                api_events::from_customer(tx, account, customer, item_id, item, control, now)
-                    .await?;
+            if let Some(target) = bot {
+                api_events::from_customer(tx, account, customer, item, target, joined, now).await?;
             }
             if let Some(joined) = joined {
                 // A customer waits for an answer from their first unanswered message;
@@ -493,7 +496,7 @@ async fn add_item(
 /// Opens a conversation in the inbox the account's work goes to. At most one is open
 /// per customer and account (a partial unique index); if another writer opened one
 /// first, that one is used.
-pub(super) async fn open_conversation(
+async fn open_conversation(
     tx: &mut Tx,
     account: AccountId,
     customer: CustomerId,

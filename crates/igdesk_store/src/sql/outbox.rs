@@ -416,14 +416,6 @@ pub(super) async fn mark_sent(
     mid: &str,
     now: Millis,
 ) -> Result<CustomerId> {
-    let before = sqlx::query("SELECT state FROM outgoing WHERE item_id = $1")
-        .bind(item.0)
-        .fetch_all(&mut **tx)
-        .await?;
-    let first_time = match before.first() {
-        Some(row) => row.try_get::<String, _>("state")? != "sent",
-        None => false,
-    };
     sqlx::query("UPDATE timeline_items SET mid = $1, status = CASE WHEN status = 'read' THEN 'read' ELSE 'sent' END WHERE id = $2")
         .bind(mid.to_owned())
         .bind(item.0)
@@ -435,9 +427,7 @@ pub(super) async fn mark_sent(
         .execute(&mut **tx)
         .await?;
     events::for_item(tx, item.0, "status", now).await?;
-    if first_time {
-        api_events::part_sent(tx, item, now).await?;
-    }
+    api_events::part_sent(tx, item, now).await?;
     customer_of(tx, item).await
 }
 

@@ -1,4 +1,4 @@
-//! `igdesk token …`: product tokens of the Business Messaging API (SPEC API-1).
+//! Product tokens of the Business Messaging API (SPEC API-1), and `igdesk token …`.
 
 use crate::cli::TokenCommand;
 use crate::config::RawSettings;
@@ -6,8 +6,23 @@ use crate::crypto::{hash_token, new_product_token};
 use anyhow::bail;
 use igdesk_domain::ApiTokenId;
 use igdesk_store::prelude::*;
-use igdesk_store::ApiToken;
-use secrecy::ExposeSecret;
+use igdesk_store::{ApiToken, Store, StoreError};
+use secrecy::{ExposeSecret, SecretString};
+
+/// A new token for the account with Meta id `account_ig_id`, stored hashed; the
+/// secret is returned once. `None` when no such account is connected.
+pub async fn issue(
+    store: &dyn Store,
+    account_ig_id: &str,
+    name: &str,
+) -> Result<Option<(ApiToken, SecretString)>, StoreError> {
+    let token = new_product_token();
+    let hash = hash_token(token.expose_secret());
+    let created = store
+        .create_api_token(account_ig_id, name, &hash, crate::now_ms())
+        .await?;
+    Ok(created.map(|created| (created, token)))
+}
 
 pub(crate) async fn run(raw: RawSettings, command: TokenCommand) -> anyhow::Result<()> {
     let store = igdesk_store::connect(&raw.database_url()?).await?;
@@ -17,12 +32,7 @@ pub(crate) async fn run(raw: RawSettings, command: TokenCommand) -> anyhow::Resu
             if account.trim().is_empty() {
                 bail!("--account must not be empty");
             }
-            let token = new_product_token();
-            let hash = hash_token(token.expose_secret());
-            let Some(created) = store
-                .create_api_token(&account, name.trim(), &hash, now)
-                .await?
-            else {
+            let Some((created, token)) = issue(&store, &account, name.trim()).await? else {
                 bail!("no connected account has Instagram id {account:?}");
             };
             println!(
