@@ -14,7 +14,7 @@ use axum::Json;
 use igdesk_domain::cm::codes;
 use igdesk_domain::cm::envelope::{parse_envelope, Msg};
 use igdesk_domain::cm::response::{CmMessageResult, CmResponse};
-use igdesk_domain::cm::rich::instagram_messages;
+use igdesk_domain::cm::rich::{instagram_messages, InstagramMessage};
 use igdesk_domain::cm::validity::valid_until;
 use igdesk_domain::cm::MsgRefusal;
 use igdesk_domain::timeline::Attachment;
@@ -122,36 +122,11 @@ async fn accept(
     now: Millis,
 ) -> igdesk_store::Result<(Vec<CmMessageResult>, bool)> {
     let reference = msg.reference.as_deref();
-    if msg.from != token.account_ig_id {
-        let refusal = MsgRefusal {
-            code: codes::MISSING_FROM,
-            text: format!(
-                "from: this product token may only send from Instagram account {}, not {:?}",
-                token.account_ig_id, msg.from
-            ),
-        };
-        return Ok((
-            CmMessageResult::refused(&msg.to, reference, &refusal),
-            false,
-        ));
-    }
-    let messages = match instagram_messages(msg) {
-        Ok(messages) => messages,
+    let (messages, valid_until) = match prepare(token, msg, now) {
+        Ok(prepared) => prepared,
         Err(refusal) => {
-            return Ok((
-                CmMessageResult::refused(&msg.to, reference, &refusal),
-                false,
-            ))
-        }
-    };
-    let valid_until = match msg.validity.as_deref().map(|v| valid_until(v, now)) {
-        None => None,
-        Some(Ok(at)) => Some(at),
-        Some(Err(refusal)) => {
-            return Ok((
-                CmMessageResult::refused(&msg.to, reference, &refusal),
-                false,
-            ))
+            let refused = CmMessageResult::refused(&msg.to, reference, &refusal);
+            return Ok((refused, false));
         }
     };
     let mut results = Vec::with_capacity(msg.to.len());
@@ -205,6 +180,31 @@ async fn accept(
         });
     }
     Ok((results, took_back))
+}
+
+/// The Instagram messages `msg` becomes and until when they may be sent, or why it
+/// is refused for all its recipients.
+fn prepare(
+    token: &ApiToken,
+    msg: &Msg,
+    now: Millis,
+) -> Result<(Vec<InstagramMessage>, Option<Millis>), MsgRefusal> {
+    if msg.from != token.account_ig_id {
+        return Err(MsgRefusal {
+            code: codes::MISSING_FROM,
+            text: format!(
+                "from: this product token may only send from Instagram account {}, not {:?}",
+                token.account_ig_id, msg.from
+            ),
+        });
+    }
+    let messages = instagram_messages(msg)?;
+    let valid_until = msg
+        .validity
+        .as_deref()
+        .map(|v| valid_until(v, now))
+        .transpose()?;
+    Ok((messages, valid_until))
 }
 
 fn refused(status: StatusCode, code: u16, text: impl Into<String>) -> Answer {
