@@ -268,11 +268,14 @@ async fn a_console_reply_overtakes_an_api_backlog_on_the_same_account() {
     let app = start_sqlite_tuned(|raw| raw.send_limit = Some("100000".into())).await;
     let store = app.running.app.store.clone();
     let account = store.account_by_ig_id(IG_ID).await.unwrap().unwrap();
-    // 40 customers wrote; the API queues 10 messages to each.
+    // 40 customers wrote, and the one a person will answer; the API queues 10
+    // messages to each of the 40. Everyone writes first, so that the backlog is
+    // still there when the person answers (intake waiting behind the sends would
+    // only measure how early the backlog started).
     for c in 0..40 {
         app.send(Event::text(format!("70{c:02}"), "hi")).await;
     }
-    app.settle().await;
+    customer_wrote_now(&app, "555").await;
     for c in 0..40 {
         let customer = store
             .customers_by_igsid(
@@ -308,7 +311,6 @@ async fn a_console_reply_overtakes_an_api_backlog_on_the_same_account() {
             .await
             .unwrap();
     }
-    customer_wrote_now(&app, "555").await;
     let (status, queued) = app
         .reply("555", json!({"text": "a person answering"}))
         .await;
