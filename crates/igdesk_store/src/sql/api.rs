@@ -302,6 +302,11 @@ pub(super) async fn handover_target(
         .bind(account.0)
         .fetch_all(&mut **tx)
         .await?;
+    handover_in(&found)
+}
+
+/// The `handover` column of the first row, if any.
+pub(super) fn handover_in(found: &[super::Row]) -> Result<Option<HandoverTarget>> {
     found
         .first()
         .map(|r| Ok(HandoverTarget::parse(&r.try_get::<String, _>("handover")?)))

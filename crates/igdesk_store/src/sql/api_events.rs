@@ -3,7 +3,7 @@
 //! (API-4), the customer asking for a person (API-3), and the status of the API's
 //! own messages (API-5).
 
-use super::api::queue_thread_control;
+use super::api::{handover_in, queue_thread_control};
 use super::api_webhooks::enqueue;
 use crate::api::HUMAN_AGENT_PAYLOAD;
 use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_REASON};
@@ -36,11 +36,7 @@ pub(super) async fn bot_has(
     .bind(now)
     .fetch_all(&mut **tx)
     .await?;
-    found
-        .first()
-        .map(|r| Ok(HandoverTarget::parse(&r.try_get::<String, _>("handover")?)))
-        .transpose()
-        .map(Option::flatten)
+    handover_in(&found)
 }
 
 struct Parties {
