@@ -50,12 +50,14 @@ pub enum Outcome {
 pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
     // One loop applies deliveries in the order they were received, a batch per
     // commit: one customer's events are applied in order (an echo after the message
-    // it answers), and SQLite has a single writer anyway.
+    // it answers), and SQLite has a single writer anyway. A batch takes whatever
+    // intake committed meanwhile (up to 256), so under a burst processing keeps pace
+    // with intake's group commits instead of falling behind them.
     let mut handles = vec![tokio::spawn(run(
         app.clone(),
         cancel.clone(),
         JOB_PROCESS_DELIVERY,
-        32,
+        256,
         12,
     ))];
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));

@@ -27,8 +27,8 @@ pub async fn refresh(app: &App, job: &Job) -> Outcome {
                 follows_business: p.is_user_follow_business,
                 business_follows: p.is_business_follow_user,
             };
-            match app.store.update_profile(id, facts, now_ms()).await {
-                Ok(()) => Outcome::Done,
+            match app.store.update_profile(id, facts, now_ms(), job.id).await {
+                Ok(()) => Outcome::Completed,
                 Err(e) => Outcome::Retry {
                     error: e.to_string(),
                     after: None,

@@ -18,8 +18,35 @@ const LEASE_FOR: Millis = 15_000;
 /// Polling for work written by other instances, and for the standby to notice.
 const POLL: Duration = Duration::from_millis(500);
 
+/// This instance's hold on routing. The lease is renewed once half of it has run,
+/// not on every pass: a burst of work is routed without a lease write per batch.
+struct Lease {
+    holder: String,
+    /// Wall-clock time until which this instance certainly holds it.
+    held_until: Millis,
+}
+
+impl Lease {
+    async fn hold(&mut self, app: &App) -> Result<bool, igdesk_store::StoreError> {
+        let now = crate::now_ms();
+        if now < self.held_until - LEASE_FOR / 2 {
+            return Ok(true);
+        }
+        let until = now + LEASE_FOR;
+        let held = app
+            .store
+            .take_lease("routing", &self.holder, now, until)
+            .await?;
+        self.held_until = if held { until } else { 0 };
+        Ok(held)
+    }
+}
+
 pub async fn run(app: App, cancel: CancellationToken) {
-    let holder = format!("{:016x}", rand::random::<u64>());
+    let mut lease = Lease {
+        holder: format!("{:016x}", rand::random::<u64>()),
+        held_until: 0,
+    };
     let mut last_auto_end: Millis = Millis::MIN;
     loop {
         let woken = app.wake.routing.notified();
@@ -30,7 +57,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
         }
         let now = app.clock.now();
         let mut wait = POLL;
-        match pass(&app, &holder, now, &mut last_auto_end).await {
+        match pass(&app, &mut lease, now, &mut last_auto_end).await {
             Ok(Some(next_expiry)) if !app.clock.is_paused() => {
                 let until = Duration::from_millis(next_expiry.saturating_sub(now).max(0) as u64);
                 wait = wait.min(until);
@@ -49,24 +76,17 @@ pub async fn run(app: App, cancel: CancellationToken) {
 /// One pass; returns when the earliest offer runs out.
 async fn pass(
     app: &App,
-    holder: &str,
+    lease: &mut Lease,
     now: Millis,
     last_auto_end: &mut Millis,
 ) -> Result<Option<Millis>, igdesk_store::StoreError> {
     let store = &app.store;
-    if !store
-        .take_lease(
-            "routing",
-            holder,
-            crate::now_ms(),
-            crate::now_ms() + LEASE_FOR,
-        )
-        .await?
-    {
+    if !lease.hold(app).await? {
         return Ok(None);
     }
-    let expired = store.expire_offers(now).await?;
-    if !expired.is_empty() {
+    // A read first: the write that withdraws offers runs only when one is due.
+    if store.next_offer_expiry().await?.is_some_and(|at| at <= now) {
+        let expired = store.expire_offers(now).await?;
         metrics::counter!("igdesk_offers_total", "result" => "timeout")
             .increment(expired.len() as u64);
         app.wake.live.agents(expired.iter().map(|o| o.agent_id));

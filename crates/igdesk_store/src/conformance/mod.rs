@@ -278,9 +278,11 @@ pub async fn a_message_creates_customer_conversation_item_and_profile_job(store:
                 ..Default::default()
             },
             T0 + 5,
+            jobs[0].id,
         )
         .await
         .unwrap();
+    assert_eq!(store.pending_job_count().await.unwrap(), 0);
     let c = store
         .customer(scope, customers[0].id)
         .await

@@ -3,7 +3,7 @@
 //! (API-4), the customer asking for a person (API-3), and the status of the API's
 //! own messages (API-5).
 
-use super::api::{handover_in, queue_thread_control};
+use super::api::queue_thread_control;
 use super::api_webhooks::enqueue;
 use crate::api::HUMAN_AGENT_PAYLOAD;
 use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_REASON};
@@ -18,26 +18,6 @@ use serde_json::json;
 use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
-
-/// Where the customer goes on asking for a person, when the account is API-enabled
-/// and the API's bot has the customer now; `None` otherwise (agents have them).
-pub(super) async fn bot_has(
-    tx: &mut Tx,
-    account: AccountId,
-    customer: CustomerId,
-    now: Millis,
-) -> Result<Option<HandoverTarget>> {
-    let found = sqlx::query(
-        "SELECT s.handover FROM api_settings s JOIN customers c ON c.account_id = s.account_id \
-         WHERE s.account_id = $1 AND c.id = $2 AND c.handover_until <= $3",
-    )
-    .bind(account.0)
-    .bind(customer.0)
-    .bind(now)
-    .fetch_all(&mut **tx)
-    .await?;
-    handover_in(&found)
-}
 
 struct Parties {
     account_ig_id: String,

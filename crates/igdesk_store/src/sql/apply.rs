@@ -4,7 +4,7 @@
 
 use super::api_events;
 use super::sessions::{self, MetBy};
-use super::{events, placeholders, SqlStore, ACCOUNT_INBOX};
+use super::{api, events, placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
 use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
@@ -12,6 +12,7 @@ use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemKind, ItemStatus, Source};
 use igdesk_domain::{AccountId, CustomerId, DeliveryId, Igsid, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
+use std::collections::HashMap;
 
 type Tx = Transaction<'static, Any>;
 
@@ -24,11 +25,13 @@ impl SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
+        let mut ctx = Batch::start(tx).await?;
         for delivery in batch {
             for change in &delivery.changes {
-                apply_one(tx, Some(delivery.delivery), change, now, &mut out).await?;
+                apply_one(tx, &mut ctx, Some(delivery.delivery), change, now, &mut out).await?;
             }
         }
+        ctx.finish(tx, now, &mut out).await?;
         for chunk in batch.chunks(500) {
             let list = placeholders(2, chunk.len());
             let sql = format!(
@@ -59,17 +62,87 @@ impl SqlStore {
         now: Millis,
     ) -> Result<ApplyOutcome> {
         let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
+        let mut ctx = Batch::start(tx).await?;
         for change in changes {
-            apply_one(&mut writing.tx, None, change, now, &mut out).await?;
+            apply_one(tx, &mut ctx, None, change, now, &mut out).await?;
         }
+        ctx.finish(tx, now, &mut out).await?;
         writing.commit().await?;
         Ok(out)
     }
 }
 
+/// What a transaction of changes reads once, and writes once at its end: the
+/// statements per message stay few however many messages it carries.
+struct Batch {
+    /// API-enabled accounts, and where their customers go on asking for a person.
+    api: HashMap<i64, HandoverTarget>,
+    /// Customers whose Instagram profile is due a refresh.
+    stale_profiles: Vec<i64>,
+}
+
+impl Batch {
+    async fn start(tx: &mut Tx) -> Result<Self> {
+        let mut api = HashMap::new();
+        for row in sqlx::query("SELECT account_id, handover FROM api_settings")
+            .fetch_all(&mut **tx)
+            .await?
+        {
+            let target = api::handover_in(std::slice::from_ref(&row))?;
+            if let Some(target) = target {
+                api.insert(row.try_get("account_id")?, target);
+            }
+        }
+        Ok(Batch {
+            api,
+            stale_profiles: Vec::new(),
+        })
+    }
+
+    /// On an API-enabled account the API's bot has a customer's messages, not the
+    /// agents, unless people have the customer now (API-3, API-4).
+    fn bot_has(
+        &self,
+        account: AccountId,
+        customer: &Upserted,
+        now: Millis,
+    ) -> Option<HandoverTarget> {
+        self.api
+            .get(&account.0)
+            .copied()
+            .filter(|_| customer.handover_until <= now)
+    }
+
+    /// Queues the profile refreshes, one job per customer at most.
+    async fn finish(mut self, tx: &mut Tx, now: Millis, out: &mut ApplyOutcome) -> Result<()> {
+        self.stale_profiles.sort_unstable();
+        self.stale_profiles.dedup();
+        for chunk in self.stale_profiles.chunks(1_000) {
+            let sql = format!(
+                "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) VALUES {} \
+                 ON CONFLICT (dedup_key) DO NOTHING",
+                value_rows(1, chunk.len(), 5)
+            );
+            let mut query = sqlx::query(&sql);
+            for customer in chunk {
+                query = query
+                    .bind(JOB_REFRESH_PROFILE)
+                    .bind(format!("{JOB_REFRESH_PROFILE}:{customer}"))
+                    .bind(customer.to_string())
+                    .bind(now)
+                    .bind(now);
+            }
+            out.profile_jobs += query.execute(&mut **tx).await?.rows_affected() as u32;
+        }
+        Ok(())
+    }
+}
+
 async fn apply_one(
     tx: &mut Tx,
+    ctx: &mut Batch,
     delivery: Option<DeliveryId>,
     change: &Change,
     now: Millis,
@@ -106,12 +179,11 @@ async fn apply_one(
             // A customer's message (not a comment, not an echo) opens the windows.
             let wrote = (item.direction == Direction::In && item.kind != ItemKind::Comment)
                 .then_some(item.created_at);
-            let (customer, fetched_at) =
+            let upserted =
                 upsert_customer(tx, account, igsid, username.as_deref(), wrote, now).await?;
-            // On an API-enabled account the API's bot has a customer's messages, not
-            // the agents, until the customer asks for a person (API-3, API-4).
+            let customer = upserted.id;
             let bot = if wrote.is_some() && !item.context.imported {
-                api_events::bot_has(tx, account, customer, now).await?
+                ctx.bot_has(account, &upserted, now)
             } else {
                 None
             };
@@ -123,8 +195,11 @@ async fn apply_one(
                 Some(_) => ConversationEffect::None,
                 None => *conversation,
             };
-            let Some((item_id, joined)) =
-                add_item(tx, account, customer, item, effect, now).await?
+            let Some(Added {
+                id: item_id,
+                conversation: joined,
+                opened,
+            }) = add_item(tx, account, customer, item, effect, now).await?
             else {
                 out.duplicates += 1;
                 return Ok(());
@@ -139,22 +214,16 @@ async fn apply_one(
                 if item.direction == Direction::In && !item.context.imported {
                     sessions::start_clock(tx, joined, item.created_at).await?;
                 }
-                out.events += events::for_item(tx, item_id.0, "item", now).await?;
+                // A conversation opened just now has nobody to tell yet.
+                if !opened {
+                    out.events += events::for_item(tx, item_id.0, "item", now).await?;
+                }
             }
-            let stale = fetched_at.is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
+            let stale = upserted
+                .profile_fetched_at
+                .is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
             if *refresh_profile && stale {
-                let queued = sqlx::query(
-                    "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $4) ON CONFLICT (dedup_key) DO NOTHING",
-                )
-                .bind(JOB_REFRESH_PROFILE)
-                .bind(format!("{JOB_REFRESH_PROFILE}:{}", customer.0))
-                .bind(customer.0.to_string())
-                .bind(now)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected();
-                out.profile_jobs += queued as u32;
+                ctx.stale_profiles.push(customer.0);
             }
         }
         (
@@ -178,7 +247,9 @@ async fn apply_one(
             }
             // Sent from the Instagram app: the business answered (IN-10, RT-5), whether
             // or not the echo is shown.
-            let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
+            let customer = upsert_customer(tx, account, igsid, None, None, now)
+                .await?
+                .id;
             if !item.context.imported {
                 sessions::meet_for_customer(
                     tx,
@@ -198,7 +269,11 @@ async fn apply_one(
                 ConversationEffect::Open
             };
             match add_item(tx, account, customer, item, effect, now).await? {
-                Some((id, joined)) => {
+                Some(Added {
+                    id,
+                    conversation: joined,
+                    ..
+                }) => {
                     out.items_added.push(id);
                     if let (Some(joined), false) = (joined, item.context.imported) {
                         // With echo on, the conversation is routed because of it.
@@ -228,7 +303,9 @@ async fn apply_one(
             if cleared == 0 {
                 // The deletion overtook its message: leave the marker now; the message,
                 // when it comes, finds its id taken and is not stored.
-                let (customer, _) = upsert_customer(tx, account, igsid, None, None, now).await?;
+                let customer = upsert_customer(tx, account, igsid, None, None, now)
+                    .await?
+                    .id;
                 let marker = NewItem {
                     kind: ItemKind::Message,
                     direction: Direction::In,
@@ -243,7 +320,9 @@ async fn apply_one(
                     created_at: *at,
                 };
                 let none = ConversationEffect::None;
-                if let Some((id, _)) = add_item(tx, account, customer, &marker, none, now).await? {
+                if let Some(Added { id, .. }) =
+                    add_item(tx, account, customer, &marker, none, now).await?
+                {
                     sqlx::query("UPDATE timeline_items SET deleted = 1 WHERE id = $1")
                         .bind(id.0)
                         .execute(&mut **tx)
@@ -370,8 +449,16 @@ async fn pending_send(
         .transpose()
 }
 
+/// A customer as a change found or created them.
+struct Upserted {
+    id: CustomerId,
+    profile_fetched_at: Option<Millis>,
+    /// Until when people have the customer rather than the API's bot (API-3).
+    handover_until: Millis,
+}
+
 /// The customer with this IGSID on this account, created at once when new (named by
-/// its number until the profile arrives), and when its profile was last fetched.
+/// its number until the profile arrives).
 async fn upsert_customer(
     tx: &mut Tx,
     account: AccountId,
@@ -379,7 +466,7 @@ async fn upsert_customer(
     username: Option<&str>,
     wrote_at: Option<Millis>,
     now: Millis,
-) -> Result<(CustomerId, Option<Millis>)> {
+) -> Result<Upserted> {
     let row = sqlx::query(
         "INSERT INTO customers (account_id, igsid, username, last_message_at, created_at) \
          VALUES ($1, $2, $3, $4, $5) \
@@ -388,7 +475,7 @@ async fn upsert_customer(
          last_message_at = CASE WHEN excluded.last_message_at IS NULL THEN customers.last_message_at \
          WHEN customers.last_message_at IS NULL OR customers.last_message_at < excluded.last_message_at \
          THEN excluded.last_message_at ELSE customers.last_message_at END \
-         RETURNING id, profile_fetched_at",
+         RETURNING id, profile_fetched_at, handover_until",
     )
     .bind(account.0)
     .bind(igsid.0.clone())
@@ -400,10 +487,20 @@ async fn upsert_customer(
     .into_iter()
     .next()
     .ok_or_else(|| super::rows::corrupt("an upsert returned no row"))?;
-    Ok((
-        CustomerId(row.try_get("id")?),
-        row.try_get("profile_fetched_at")?,
-    ))
+    Ok(Upserted {
+        id: CustomerId(row.try_get("id")?),
+        profile_fetched_at: row.try_get("profile_fetched_at")?,
+        handover_until: row.try_get("handover_until")?,
+    })
+}
+
+/// An item a change added.
+struct Added {
+    id: ItemId,
+    /// The conversation it joined, if any.
+    conversation: Option<i64>,
+    /// That conversation was opened by this item.
+    opened: bool,
 }
 
 /// Adds the item unless its Meta id is already stored (the unique constraint
@@ -416,7 +513,7 @@ async fn add_item(
     item: &NewItem,
     effect: ConversationEffect,
     now: Millis,
-) -> Result<Option<(ItemId, Option<i64>)>> {
+) -> Result<Option<Added>> {
     let joins = i64::from(effect != ConversationEffect::None);
     let row = sqlx::query(
         "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
@@ -468,11 +565,15 @@ async fn add_item(
         (None, ConversationEffect::Open) => {
             let opened = open_conversation(tx, account, customer, at, incoming).await?;
             sqlx::query("UPDATE timeline_items SET conversation_id = $1 WHERE id = $2")
-                .bind(opened)
+                .bind(opened.id)
                 .bind(id.0)
                 .execute(&mut **tx)
                 .await?;
-            return Ok(Some((id, Some(opened))));
+            return Ok(Some(Added {
+                id,
+                conversation: Some(opened.id),
+                opened: opened.new,
+            }));
         }
         (None, _) => None,
     };
@@ -490,7 +591,17 @@ async fn add_item(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(Some((id, conversation)))
+    Ok(Some(Added {
+        id,
+        conversation,
+        opened: false,
+    }))
+}
+
+/// The customer's open conversation, and whether this change opened it.
+struct Opened {
+    id: i64,
+    new: bool,
 }
 
 /// Opens a conversation in the inbox the account's work goes to. At most one is open
@@ -502,7 +613,7 @@ async fn open_conversation(
     customer: CustomerId,
     at: Millis,
     incoming: Option<Millis>,
-) -> Result<i64> {
+) -> Result<Opened> {
     let opened = sqlx::query(&format!(
         "INSERT INTO conversations (account_id, customer_id, inbox_id, state, opened_at, last_incoming_at, last_item_at) \
          SELECT a.id, $1, {ACCOUNT_INBOX}, 'open', $2, $4, $2 FROM accounts a WHERE a.id = $3 \
@@ -515,7 +626,10 @@ async fn open_conversation(
     .fetch_all(&mut **tx)
     .await?;
     if let Some(row) = opened.into_iter().next() {
-        return Ok(row.try_get("id")?);
+        return Ok(Opened {
+            id: row.try_get("id")?,
+            new: true,
+        });
     }
     let row = sqlx::query(
         "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
@@ -527,5 +641,8 @@ async fn open_conversation(
     .into_iter()
     .next()
     .ok_or_else(|| super::rows::corrupt("no open conversation after opening one"))?;
-    Ok(row.try_get("id")?)
+    Ok(Opened {
+        id: row.try_get("id")?,
+        new: false,
+    })
 }

@@ -33,6 +33,36 @@ pub(super) async fn to_agent(
     Ok(())
 }
 
+/// An event for one agent, to be written with others.
+pub(super) struct NewEvent {
+    pub agent: i64,
+    pub kind: &'static str,
+    pub conversation: Option<i64>,
+    pub payload: serde_json::Value,
+}
+
+/// Many events in one statement, their ids in the order given.
+pub(super) async fn to_agents(tx: &mut Tx, events: &[NewEvent], now: Millis) -> Result<()> {
+    // Five values a row keeps a chunk well inside every backend's parameter limit.
+    for chunk in events.chunks(1_000) {
+        let sql = format!(
+            "INSERT INTO agent_events (agent_id, kind, conversation_id, payload, created_at) VALUES {}",
+            super::value_rows(1, chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            query = query
+                .bind(e.agent)
+                .bind(e.kind.to_owned())
+                .bind(e.conversation)
+                .bind(e.payload.to_string())
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// An event about an item, for the agent its open conversation is assigned to (if
 /// any): a new item, a status change, a reaction.
 pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) -> Result<u64> {

@@ -89,6 +89,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "api",
         include_str!("../../migrations/sqlite/0005_api.sql"),
     ),
+    (
+        6,
+        "speed",
+        include_str!("../../migrations/sqlite/0006_speed.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -115,6 +120,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "api",
         include_str!("../../migrations/postgres/0005_api.sql"),
+    ),
+    (
+        6,
+        "speed",
+        include_str!("../../migrations/postgres/0006_speed.sql"),
     ),
 ];
 
@@ -242,6 +252,15 @@ impl SqlStore {
 fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($start, …), (…)`: the placeholders of a multi-row `VALUES` list of `rows` rows
+/// of `columns` values each.
+fn value_rows(start: usize, rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(start + r * columns, columns)))
         .collect::<Vec<_>>()
         .join(", ")
 }

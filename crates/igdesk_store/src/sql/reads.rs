@@ -5,7 +5,7 @@ use super::{SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{ReadStore, Result};
 use async_trait::async_trait;
-use igdesk_domain::{CustomerId, Millis};
+use igdesk_domain::{CustomerId, JobId, Millis};
 
 /// Timeline items with the customer's reaction and, for igdesk's own messages, why
 /// one failed.
@@ -38,8 +38,10 @@ impl ReadStore for SqlStore {
         customer: CustomerId,
         f: ProfileFacts,
         now: Millis,
+        job: JobId,
     ) -> Result<()> {
-        let _turn = self.writer_turn().await;
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
         sqlx::query(
             "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
              profile_pic = $3, follower_count = COALESCE($4, follower_count), \
@@ -55,9 +57,13 @@ impl ReadStore for SqlStore {
         .bind(opt_bool_int(f.business_follows))
         .bind(now)
         .bind(customer.0)
-        .execute(&self.pool)
+        .execute(&mut **tx)
         .await?;
-        Ok(())
+        sqlx::query("DELETE FROM jobs WHERE id = $1")
+            .bind(job.0)
+            .execute(&mut **tx)
+            .await?;
+        writing.commit().await
     }
 
     async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>> {

@@ -2,7 +2,7 @@
 //! (a unique key), so a piece of work is never offered to two agents at once; it is
 //! in the database, so offers in flight survive a restart.
 
-use super::{events, placeholders, rows, SqlStore};
+use super::{events, placeholders, rows, value_rows, SqlStore};
 use crate::routing::*;
 use crate::Result;
 use igdesk_domain::timeline::{
@@ -39,6 +39,9 @@ impl Candidate {
 }
 
 impl SqlStore {
+    /// One batch of offers in a handful of statements, whatever its size: the waiting
+    /// work with what its offer shows, then every offer, every event and every
+    /// agent's routing state written at once.
     pub(super) async fn route_work(
         &self,
         now: Millis,
@@ -48,61 +51,30 @@ impl SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let mut candidates = candidates(tx).await?;
-        let inboxes: Vec<i64> = {
-            let mut all: Vec<i64> = candidates
-                .iter()
-                .filter(|c| c.has_room())
-                .flat_map(|c| c.inboxes.iter().copied())
-                .collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        };
-        if inboxes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = placeholders(2, inboxes.len());
-        let sql = format!(
-            "SELECT c.id, c.inbox_id FROM conversations c WHERE c.state = 'open' AND c.agent_id IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = c.id) \
-             AND c.inbox_id IN ({list}) ORDER BY c.opened_at, c.id LIMIT $1"
-        );
-        let mut waiting = sqlx::query(&sql).bind(limit);
-        for inbox in &inboxes {
-            waiting = waiting.bind(*inbox);
-        }
-        let waiting = waiting.fetch_all(&mut **tx).await?;
-        let mut made = Vec::new();
-        for row in &waiting {
-            let conversation: i64 = row.try_get("id")?;
-            let inbox: i64 = row.try_get("inbox_id")?;
+        let waiting = waiting_work(tx, &candidates, limit).await?;
+        let mut planned = Vec::new();
+        for work in waiting {
             // Fewest conversations first; among equals, whoever was offered work longest ago.
             let Some(agent) = candidates
                 .iter_mut()
-                .filter(|c| c.has_room() && c.inboxes.contains(&inbox))
+                .filter(|c| c.has_room() && c.inboxes.contains(&work.offer.inbox_id.0))
                 .min_by_key(|c| (c.carrying, c.last_offered_at, c.id))
             else {
                 continue;
             };
             let beyond_standard = agent.carrying >= agent.standard;
-            let offer = offer(tx, conversation, agent.id, now, now + offer_for).await?;
-            let Some(offer) = offer else { continue };
             agent.carrying += 1;
             agent.last_offered_at = now;
             if beyond_standard {
                 agent.next_requested = false;
             }
-            sqlx::query(
-                "UPDATE agents SET last_offered_at = $1, \
-                 next_requested = CASE WHEN $2 = 1 THEN 0 ELSE next_requested END WHERE id = $3",
-            )
-            .bind(now)
-            .bind(i64::from(beyond_standard))
-            .bind(agent.id)
-            .execute(&mut **tx)
-            .await?;
-            made.push(offer);
+            let mut offer = work.offer;
+            offer.agent_id = AgentId(agent.id);
+            offer.offered_at = now;
+            offer.expires_at = now + offer_for;
+            planned.push((offer, beyond_standard));
         }
+        let made = write_offers(tx, planned, now).await?;
         writing.commit().await?;
         Ok(made)
     }
@@ -330,74 +302,156 @@ async fn candidates(tx: &mut Tx) -> Result<Vec<Candidate>> {
     Ok(candidates)
 }
 
-/// Writes the offer with what the agent is shown, and its event. `None` when the
-/// conversation already has an offer (another instance got there first).
-async fn offer(
-    tx: &mut Tx,
-    conversation: i64,
-    agent: i64,
-    now: Millis,
-    expires_at: Millis,
-) -> Result<Option<Offer>> {
-    let found = sqlx::query(
-        "SELECT c.customer_id, c.inbox_id, c.routed_reason, cu.name, cu.username, cu.igsid \
-         FROM conversations c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1",
-    )
-    .bind(conversation)
-    .fetch_all(&mut **tx)
-    .await?;
-    let row = found
-        .first()
-        .ok_or_else(|| rows::corrupt("a waiting conversation vanished"))?;
-    let name: Option<String> = row.try_get("name")?;
-    let username: Option<String> = row.try_get("username")?;
-    let igsid: String = row.try_get("igsid")?;
-    let customer_name = display_name(name.as_deref().or(username.as_deref()), &igsid);
-    let mut offer = Offer {
-        id: OfferId(0),
-        agent_id: AgentId(agent),
-        conversation_id: ConversationId(conversation),
-        customer_id: CustomerId(row.try_get("customer_id")?),
-        inbox_id: InboxId(row.try_get("inbox_id")?),
-        preview: preview(tx, conversation, &customer_name).await?,
-        customer_name,
-        reason: row.try_get("routed_reason")?,
-        offered_at: now,
-        expires_at,
-    };
-    let inserted = sqlx::query(
-        "INSERT INTO offers (conversation_id, agent_id, offered_at, expires_at, payload) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(conversation)
-    .bind(agent)
-    .bind(now)
-    .bind(expires_at)
-    .bind(serde_json::to_string(&offer)?)
-    .fetch_all(&mut **tx)
-    .await?;
-    let Some(row) = inserted.first() else {
-        return Ok(None);
-    };
-    offer.id = OfferId(row.try_get("id")?);
-    let payload = serde_json::to_value(&offer)?;
-    events::to_agent(tx, agent, "offer", Some(conversation), &payload, now).await?;
-    Ok(Some(offer))
+/// Work waiting for an agent, with what its offer shows.
+struct Waiting {
+    /// The offer as the agent will see it; agent and times are filled in on routing.
+    offer: Offer,
 }
 
-/// The conversation's latest item, in words: what the offer shows.
-async fn preview(tx: &mut Tx, conversation: i64, customer: &str) -> Result<String> {
-    let found = sqlx::query(
-        "SELECT kind, text, attachments, context, deleted FROM timeline_items \
-         WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(conversation)
-    .fetch_all(&mut **tx)
-    .await?;
-    let Some(row) = found.first() else {
+/// Open, unassigned, unoffered conversations in the inboxes of agents with room,
+/// longest waiting first, each with its customer and latest item (the preview).
+async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Result<Vec<Waiting>> {
+    let mut inboxes: Vec<i64> = candidates
+        .iter()
+        .filter(|c| c.has_room())
+        .flat_map(|c| c.inboxes.iter().copied())
+        .collect();
+    inboxes.sort_unstable();
+    inboxes.dedup();
+    if inboxes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT c.id, c.inbox_id, c.customer_id, c.routed_reason, cu.name, cu.username, cu.igsid, \
+         t.kind, t.text, t.attachments, t.context, t.deleted \
+         FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
+         LEFT JOIN timeline_items t ON t.id = (SELECT l.id FROM timeline_items l \
+           WHERE l.conversation_id = c.id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) \
+         WHERE c.state = 'open' AND c.agent_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = c.id) \
+         AND c.inbox_id IN ({}) ORDER BY c.opened_at, c.id LIMIT $1",
+        placeholders(2, inboxes.len())
+    );
+    let mut query = sqlx::query(&sql).bind(limit);
+    for inbox in &inboxes {
+        query = query.bind(*inbox);
+    }
+    let rows = query.fetch_all(&mut **tx).await?;
+    rows.iter()
+        .map(|row| {
+            let name: Option<String> = row.try_get("name")?;
+            let username: Option<String> = row.try_get("username")?;
+            let igsid: String = row.try_get("igsid")?;
+            let customer_name = display_name(name.as_deref().or(username.as_deref()), &igsid);
+            Ok(Waiting {
+                offer: Offer {
+                    id: OfferId(0),
+                    agent_id: AgentId(0),
+                    conversation_id: ConversationId(row.try_get("id")?),
+                    customer_id: CustomerId(row.try_get("customer_id")?),
+                    inbox_id: InboxId(row.try_get("inbox_id")?),
+                    preview: preview(row, &customer_name)?,
+                    customer_name,
+                    reason: row.try_get("routed_reason")?,
+                    offered_at: 0,
+                    expires_at: 0,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Writes the offers (`beyond_standard`: the agent's Next is used up by it), their
+/// events and the agents' routing state. An offer whose conversation already has one
+/// (another instance got there first) is left out, with its event and agent update.
+async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> Result<Vec<Offer>> {
+    if planned.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_conversation: HashMap<i64, (Offer, bool)> = HashMap::new();
+    let mut order = Vec::with_capacity(planned.len());
+    let sql = format!(
+        "INSERT INTO offers (conversation_id, agent_id, offered_at, expires_at, payload) \
+         VALUES {} ON CONFLICT DO NOTHING RETURNING id, conversation_id",
+        value_rows(1, planned.len(), 5)
+    );
+    let mut query = sqlx::query(&sql);
+    for (offer, beyond_standard) in planned {
+        query = query
+            .bind(offer.conversation_id.0)
+            .bind(offer.agent_id.0)
+            .bind(offer.offered_at)
+            .bind(offer.expires_at)
+            .bind(serde_json::to_string(&offer)?);
+        order.push(offer.conversation_id.0);
+        by_conversation.insert(offer.conversation_id.0, (offer, beyond_standard));
+    }
+    let mut ids = HashMap::new();
+    for row in query.fetch_all(&mut **tx).await? {
+        ids.insert(
+            row.try_get::<i64, _>("conversation_id")?,
+            OfferId(row.try_get("id")?),
+        );
+    }
+    let mut made = Vec::with_capacity(ids.len());
+    let mut next_used = Vec::new();
+    for conversation in order {
+        let (Some(id), Some((mut offer, beyond_standard))) = (
+            ids.get(&conversation),
+            by_conversation.remove(&conversation),
+        ) else {
+            continue;
+        };
+        offer.id = *id;
+        if beyond_standard {
+            next_used.push(offer.agent_id.0);
+        }
+        made.push(offer);
+    }
+    if made.is_empty() {
+        return Ok(made);
+    }
+    let events = made
+        .iter()
+        .map(|o| {
+            Ok(events::NewEvent {
+                agent: o.agent_id.0,
+                kind: "offer",
+                conversation: Some(o.conversation_id.0),
+                payload: serde_json::to_value(o)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    events::to_agents(tx, &events, now).await?;
+    let mut agents: Vec<i64> = made.iter().map(|o| o.agent_id.0).collect();
+    agents.sort_unstable();
+    agents.dedup();
+    let mut sql = format!(
+        "UPDATE agents SET last_offered_at = $1 WHERE id IN ({})",
+        placeholders(2, agents.len())
+    );
+    if !next_used.is_empty() {
+        sql = format!(
+            "UPDATE agents SET last_offered_at = $1, next_requested = CASE WHEN id IN ({}) \
+             THEN 0 ELSE next_requested END WHERE id IN ({})",
+            placeholders(2 + agents.len(), next_used.len()),
+            placeholders(2, agents.len())
+        );
+    }
+    let mut query = sqlx::query(&sql).bind(now);
+    for agent in agents.iter().chain(&next_used) {
+        query = query.bind(*agent);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(made)
+}
+
+/// The conversation's latest item (the row's `t.*` columns), in words: what the
+/// offer shows.
+fn preview(row: &super::Row, customer: &str) -> Result<String> {
+    let Some(kind) = row.try_get::<Option<String>, _>("kind")? else {
         return Ok(String::new());
     };
-    let kind: String = row.try_get("kind")?;
     let text: Option<String> = row.try_get("text")?;
     let attachments: Vec<Attachment> =
         serde_json::from_str(&row.try_get::<String, _>("attachments")?)?;
