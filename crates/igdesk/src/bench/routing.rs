@@ -5,7 +5,7 @@
 //! Every agent has room for 25 conversations, so the 5,000 pieces of work can all be
 //! offered at once: the figure is routing's latency, not agents' capacity.
 
-use super::sends::{accounts_and_customers, start};
+use super::sends::{accounts_and_customers, start_on};
 use crate::crypto::{hash_token, random_hex};
 use crate::now_ms;
 use clap::Args;
@@ -25,12 +25,16 @@ pub struct RoutingArgs {
     /// Webhooks in flight at once.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// An empty database to run on (e.g. `postgres://…/igdesk_bench`); by default a
+    /// fresh SQLite file.
+    #[arg(long)]
+    database: Option<String>,
 }
 
 type Seen = Arc<Mutex<HashMap<CustomerId, Instant>>>;
 
 pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
-    let bench = start("200", 300).await?;
+    let bench = start_on(args.database.clone(), "200", 300).await?;
     let accounts = accounts_and_customers(&bench, 1, 0).await?;
     let ig_id = format!("1784150{:010}", 0);
     debug_assert!(accounts.is_empty());

@@ -42,6 +42,15 @@ pub(super) struct Bench {
 }
 
 pub(super) async fn start(send_limit: &str, window_seconds: u64) -> anyhow::Result<Bench> {
+    start_on(None, send_limit, window_seconds).await
+}
+
+/// Like [`start`], on the given (empty) database instead of a fresh SQLite file.
+pub(super) async fn start_on(
+    database_url: Option<String>,
+    send_limit: &str,
+    window_seconds: u64,
+) -> anyhow::Result<Bench> {
     let dir = std::env::temp_dir().join(format!("igdesk-bench-sends-{}", random_hex(4)));
     std::fs::create_dir_all(&dir)?;
     let secret = random_hex(16);
@@ -60,7 +69,9 @@ pub(super) async fn start(send_limit: &str, window_seconds: u64) -> anyhow::Resu
     tokio::spawn(async move { serving.serve(igs).await });
     let settings = Settings::try_from(RawSettings {
         listen: Some(addr.to_string()),
-        database_url: Some(format!("sqlite://{}", dir.join("igdesk.db").display())),
+        database_url: Some(
+            database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("igdesk.db").display())),
+        ),
         meta_app_secret: Some(secret),
         meta_verify_token: Some("bench".into()),
         graph_base_url: Some(format!("{igs_url}/graph.facebook.com")),

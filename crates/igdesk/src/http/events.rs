@@ -42,6 +42,8 @@ struct Reader {
     agent: AgentId,
     cursor: EventId,
     buffered: VecDeque<AgentEvent>,
+    /// The last read found less than a batch: nothing more until news or the poll.
+    caught_up: bool,
     news: broadcast::Receiver<News>,
 }
 
@@ -93,6 +95,7 @@ pub async fn stream(
         agent: agent.id,
         cursor,
         buffered: VecDeque::new(),
+        caught_up: false,
     };
     let events = stream::unfold(reader, next_event);
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -104,20 +107,27 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
             let sse = render(&r.app, event).await;
             return Some((Ok(sse), r));
         }
-        match r
-            .app
-            .store
-            .events_after(r.agent, r.cursor, READ_BATCH)
-            .await
-        {
-            Ok(events) if !events.is_empty() => {
-                r.cursor = events.last().map(|e| e.id).unwrap_or(r.cursor);
-                r.buffered.extend(events);
-                continue;
+        if !r.caught_up {
+            match r
+                .app
+                .store
+                .events_after(r.agent, r.cursor, READ_BATCH)
+                .await
+            {
+                Ok(events) => {
+                    r.caught_up = (events.len() as i64) < READ_BATCH;
+                    r.cursor = events.last().map(|e| e.id).unwrap_or(r.cursor);
+                    r.buffered.extend(events);
+                    if !r.buffered.is_empty() {
+                        continue;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read a live stream's events"),
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot read a live stream's events"),
         }
+        // News sent while the stream read or wrote is still queued in the receiver,
+        // so waiting here misses nothing.
+        r.caught_up = false;
         let poll = tokio::time::sleep(POLL);
         tokio::pin!(poll);
         loop {

@@ -2,7 +2,7 @@
 //! the change they report, so a stream read after a commit never misses one, and a
 //! reconnecting console resumes after the last id it saw.
 
-use super::{rows, SqlStore};
+use super::{Backend, SqlStore};
 use crate::routing::AgentEvent;
 use crate::Result;
 use igdesk_domain::{AgentId, ConversationId, EventId, ItemId, Millis};
@@ -120,19 +120,49 @@ fn event(r: &super::Row) -> Result<AgentEvent> {
 }
 
 impl SqlStore {
+    /// Events of transactions below this are settled: no transaction still running
+    /// can add one before them in stream order. On PostgreSQL that is the oldest
+    /// transaction of this database still running, else the next to start; asked
+    /// before the events are read, so whatever it counts as finished is visible to
+    /// that read. On SQLite every committed event is settled (one writer, ids in
+    /// commit order).
+    async fn settled_below(&self) -> Result<i64> {
+        if self.backend == Backend::Sqlite {
+            return Ok(i64::MAX);
+        }
+        let row = sqlx::query(
+            "SELECT COALESCE(\
+               (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x \
+                WHERE x::xid IN (SELECT backend_xid FROM pg_stat_activity \
+                  WHERE datname = current_database() AND backend_xid IS NOT NULL)), \
+               pg_snapshot_xmax(snap.s)::text::bigint) AS horizon \
+             FROM (SELECT pg_current_snapshot() AS s) snap",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("horizon")?)
+    }
+
+    /// The agent's settled events after `after` in stream order, (tx, id). An
+    /// `after` that is gone (pruned) resumes from the oldest left: a repeat, never a
+    /// gap.
     pub(super) async fn read_events(
         &self,
         agent: AgentId,
         after: EventId,
         limit: i64,
     ) -> Result<Vec<AgentEvent>> {
+        let settled = self.settled_below().await?;
         sqlx::query(
             "SELECT id, kind, conversation_id, item_id, payload, created_at FROM agent_events \
-             WHERE agent_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+             WHERE agent_id = $1 AND tx < $4 \
+             AND (tx, id) > (COALESCE((SELECT x.tx FROM agent_events x WHERE x.id = $2), 0), $2) \
+             ORDER BY tx, id LIMIT $3",
         )
         .bind(agent.0)
         .bind(after.0)
         .bind(limit)
+        .bind(settled)
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -140,16 +170,21 @@ impl SqlStore {
         .collect()
     }
 
+    /// The last settled event: a stream starting now begins after it.
     pub(super) async fn newest_event(&self, agent: AgentId) -> Result<EventId> {
-        let found =
-            sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM agent_events WHERE agent_id = $1")
-                .bind(agent.0)
-                .fetch_all(&self.pool)
-                .await?;
-        let row = found
-            .first()
-            .ok_or_else(|| rows::corrupt("MAX returned no row"))?;
-        Ok(EventId(row.try_get("id")?))
+        let settled = self.settled_below().await?;
+        let found = sqlx::query(
+            "SELECT id FROM agent_events WHERE agent_id = $1 AND tx < $2 \
+             ORDER BY tx DESC, id DESC LIMIT 1",
+        )
+        .bind(agent.0)
+        .bind(settled)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(EventId(match found.first() {
+            Some(row) => row.try_get("id")?,
+            None => 0,
+        }))
     }
 
     pub(super) async fn delete_events_before(&self, before: Millis) -> Result<u64> {

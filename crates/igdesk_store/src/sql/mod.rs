@@ -91,8 +91,8 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         6,
-        "speed",
-        include_str!("../../migrations/sqlite/0006_speed.sql"),
+        "stream_order",
+        include_str!("../../migrations/sqlite/0006_stream_order.sql"),
     ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -123,8 +123,8 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         6,
-        "speed",
-        include_str!("../../migrations/postgres/0006_speed.sql"),
+        "stream_order",
+        include_str!("../../migrations/postgres/0006_stream_order.sql"),
     ),
 ];
 
