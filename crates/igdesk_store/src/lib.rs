@@ -154,15 +154,9 @@ pub trait JobStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait ReadStore: Send + Sync + 'static {
-    /// Records a customer's Instagram facts and, in the same commit, completes the
-    /// job that fetched them.
-    async fn update_profile(
-        &self,
-        customer: CustomerId,
-        facts: ProfileFacts,
-        now: Millis,
-        job: JobId,
-    ) -> Result<()>;
+    /// Records customers' Instagram facts and, in the same commit, completes the jobs
+    /// that fetched them.
+    async fn update_profiles(&self, fetched: &[FetchedProfile], now: Millis) -> Result<()>;
     /// For background work: no scope, never exposed through the API.
     async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>>;
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>>;

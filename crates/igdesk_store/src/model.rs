@@ -114,6 +114,14 @@ pub struct ProfileFacts {
     pub business_follows: Option<bool>,
 }
 
+/// A customer's facts as a refresh job fetched them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedProfile {
+    pub customer: CustomerId,
+    pub facts: ProfileFacts,
+    pub job: JobId,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Customer {
     pub id: CustomerId,

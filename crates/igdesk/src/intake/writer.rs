@@ -65,7 +65,23 @@ impl IntakeWriter {
     }
 }
 
+/// Deliveries processing takes in one turn at the writer (see `pace`).
+const PACE: usize = 64;
+const PACE_SATURATED: usize = 32;
+
 impl IntakeWriter {
+    /// How many deliveries processing should take in its next turn at the writer.
+    /// Enough that during a burst processing keeps pace with intake's group commits
+    /// (new work reaches agents in tens of milliseconds), few enough that Meta's
+    /// acknowledgements never wait long behind it; fewer while intake is saturated.
+    pub fn pace(&self) -> usize {
+        if self.in_flight.load(Ordering::Relaxed) >= SATURATED {
+            PACE_SATURATED
+        } else {
+            PACE
+        }
+    }
+
     /// Lets background work give way to Meta's deliveries when intake is saturated
     /// (a burst: many deliveries waiting for their commit); waits at most `at_most`,
     /// so processing always moves. Ordinary traffic does not make it wait.

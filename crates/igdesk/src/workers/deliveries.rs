@@ -68,21 +68,29 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
             Err(e) => outcomes.push((job, retry(e))),
         }
     }
-    if batch.is_empty() {
-        return outcomes;
+    if !batch.is_empty() {
+        outcomes.extend(apply(app, &batch, batch_jobs).await);
     }
-    match app.store.apply_deliveries(&batch, now_ms()).await {
+    outcomes
+}
+
+/// Applies deliveries in one transaction; when that fails, one by one, so one bad
+/// delivery does not hold back the others.
+async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
+    match app.store.apply_deliveries(batch, now_ms()).await {
         Ok(applied) => {
             record(app, &applied);
-            outcomes.extend(batch_jobs.into_iter().map(|job| (job, Outcome::Completed)));
+            jobs.into_iter()
+                .map(|job| (job, Outcome::Completed))
+                .collect()
         }
         Err(e) => {
-            // One bad delivery must not hold back the others: apply them one by one.
             tracing::warn!(error = %e, size = batch.len(), "batch failed; applying deliveries one by one");
-            for (one, job) in batch.into_iter().zip(batch_jobs) {
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            for (one, job) in batch.iter().zip(jobs) {
                 let outcome = match app
                     .store
-                    .apply_deliveries(std::slice::from_ref(&one), now_ms())
+                    .apply_deliveries(std::slice::from_ref(one), now_ms())
                     .await
                 {
                     Ok(applied) => {
@@ -93,9 +101,9 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
                 };
                 outcomes.push((job, outcome));
             }
+            outcomes
         }
     }
-    outcomes
 }
 
 fn record(app: &App, applied: &ApplyOutcome) {

@@ -50,14 +50,13 @@ pub enum Outcome {
 pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
     // One loop applies deliveries in the order they were received, a batch per
     // commit: one customer's events are applied in order (an echo after the message
-    // it answers), and SQLite has a single writer anyway. A batch takes whatever
-    // intake committed meanwhile (up to 256), so under a burst processing keeps pace
-    // with intake's group commits instead of falling behind them.
+    // it answers), and SQLite has a single writer anyway. Each claim is paced by
+    // intake (see `IntakeWriter::pace`).
     let mut handles = vec![tokio::spawn(run(
         app.clone(),
         cancel.clone(),
         JOB_PROCESS_DELIVERY,
-        256,
+        0, // paced by intake: `IntakeWriter::pace`
         12,
     ))];
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
@@ -113,7 +112,11 @@ async fn run(
             return;
         }
         let now = now_ms();
-        let jobs = match app.store.claim_jobs(&[kind], batch, now, now + LEASE).await {
+        let limit = match kind {
+            JOB_PROCESS_DELIVERY => app.intake.pace() as i64,
+            _ => batch,
+        };
+        let jobs = match app.store.claim_jobs(&[kind], limit, now, now + LEASE).await {
             Ok(jobs) => jobs,
             Err(e) => {
                 tracing::error!(error = %e, kind, "cannot claim jobs");
@@ -132,6 +135,7 @@ async fn run(
         let count = jobs.len();
         let outcomes = match kind {
             JOB_PROCESS_DELIVERY => deliveries::process(&app, jobs).await,
+            JOB_REFRESH_PROFILE => profile::refresh_all(&app, jobs).await,
             _ => {
                 let mut outcomes = Vec::with_capacity(jobs.len());
                 for job in jobs {
@@ -139,7 +143,7 @@ async fn run(
                         JOB_IMPORT_HISTORY => history::import(&app, &job).await,
                         JOB_REFRESH_TOKEN => token::refresh(&app, &job).await,
                         JOB_THREAD_CONTROL => thread_control::run(&app, &job).await,
-                        _ => profile::refresh(&app, &job).await,
+                        other => Outcome::GiveUp(format!("no worker does {other}")),
                     };
                     outcomes.push((job, outcome));
                 }

@@ -267,21 +267,18 @@ pub async fn a_message_creates_customer_conversation_item_and_profile_job(store:
     let counts = store.delivery_counts().await.unwrap();
     assert_eq!(counts, vec![("processed".to_string(), 1)]);
 
-    store
-        .update_profile(
-            customers[0].id,
-            ProfileFacts {
-                name: Some("Ana".into()),
-                username: Some("ana".into()),
-                follower_count: Some(12),
-                is_verified: Some(true),
-                ..Default::default()
-            },
-            T0 + 5,
-            jobs[0].id,
-        )
-        .await
-        .unwrap();
+    let fetched = FetchedProfile {
+        customer: customers[0].id,
+        facts: ProfileFacts {
+            name: Some("Ana".into()),
+            username: Some("ana".into()),
+            follower_count: Some(12),
+            is_verified: Some(true),
+            ..Default::default()
+        },
+        job: jobs[0].id,
+    };
+    store.update_profiles(&[fetched], T0 + 5).await.unwrap();
     assert_eq!(store.pending_job_count().await.unwrap(), 0);
     let c = store
         .customer(scope, customers[0].id)

@@ -5,7 +5,7 @@ use super::{SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{ReadStore, Result};
 use async_trait::async_trait;
-use igdesk_domain::{CustomerId, JobId, Millis};
+use igdesk_domain::{CustomerId, Millis};
 
 /// Timeline items with the customer's reaction and, for igdesk's own messages, why
 /// one failed.
@@ -33,36 +33,37 @@ pub(super) fn scope_args(scope: Scope) -> (i64, i64) {
 
 #[async_trait]
 impl ReadStore for SqlStore {
-    async fn update_profile(
-        &self,
-        customer: CustomerId,
-        f: ProfileFacts,
-        now: Millis,
-        job: JobId,
-    ) -> Result<()> {
+    async fn update_profiles(&self, fetched: &[FetchedProfile], now: Millis) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        sqlx::query(
-            "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
-             profile_pic = $3, follower_count = COALESCE($4, follower_count), \
-             is_verified = COALESCE($5, is_verified), follows_business = COALESCE($6, follows_business), \
-             business_follows = COALESCE($7, business_follows), profile_fetched_at = $8 WHERE id = $9",
-        )
-        .bind(f.name)
-        .bind(f.username)
-        .bind(f.profile_pic)
-        .bind(f.follower_count)
-        .bind(opt_bool_int(f.is_verified))
-        .bind(opt_bool_int(f.follows_business))
-        .bind(opt_bool_int(f.business_follows))
-        .bind(now)
-        .bind(customer.0)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query("DELETE FROM jobs WHERE id = $1")
-            .bind(job.0)
+        for FetchedProfile {
+            customer,
+            facts: f,
+            job,
+        } in fetched
+        {
+            sqlx::query(
+                "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
+                 profile_pic = $3, follower_count = COALESCE($4, follower_count), \
+                 is_verified = COALESCE($5, is_verified), follows_business = COALESCE($6, follows_business), \
+                 business_follows = COALESCE($7, business_follows), profile_fetched_at = $8 WHERE id = $9",
+            )
+            .bind(f.name.clone())
+            .bind(f.username.clone())
+            .bind(f.profile_pic.clone())
+            .bind(f.follower_count)
+            .bind(opt_bool_int(f.is_verified))
+            .bind(opt_bool_int(f.follows_business))
+            .bind(opt_bool_int(f.business_follows))
+            .bind(now)
+            .bind(customer.0)
             .execute(&mut **tx)
             .await?;
+            sqlx::query("DELETE FROM jobs WHERE id = $1")
+                .bind(job.0)
+                .execute(&mut **tx)
+                .await?;
+        }
         writing.commit().await
     }
 
