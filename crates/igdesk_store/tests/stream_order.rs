@@ -27,24 +27,24 @@ async fn kinds_after(store: &dyn Store, agent: AgentId, after: EventId) -> Vec<S
     events.into_iter().map(|e| e.kind).collect()
 }
 
-#[tokio::test]
-async fn an_event_committed_after_a_newer_one_is_not_passed_over() {
+/// A fresh PostgreSQL store with one agent: its URL, the store, the agent.
+async fn store_with_agent() -> (String, igdesk_store::SqlStore, AgentId) {
     let url = fresh_postgres_url().await;
     let store = igdesk_store::connect(&url).await.unwrap();
-    let ana = store
-        .add_agent(
-            NewAgent {
-                email: "ana@x".into(),
-                name: "Ana".into(),
-                password_hash: "x".into(),
-                is_admin: false,
-                inboxes: vec!["Instagram".into()],
-            },
-            T0,
-        )
-        .await
-        .unwrap()
-        .id;
+    let agent = NewAgent {
+        email: "ana@x".into(),
+        name: "Ana".into(),
+        password_hash: "x".into(),
+        is_admin: false,
+        inboxes: vec!["Instagram".into()],
+    };
+    let ana = store.add_agent(agent, T0).await.unwrap().id;
+    (url, store, ana)
+}
+
+#[tokio::test]
+async fn an_event_committed_after_a_newer_one_is_not_passed_over() {
+    let (url, store, ana) = store_with_agent().await;
     let mut slow = PgConnection::connect(&url).await.unwrap();
     let mut quick = PgConnection::connect(&url).await.unwrap();
 
@@ -73,22 +73,7 @@ async fn an_event_committed_after_a_newer_one_is_not_passed_over() {
 
 #[tokio::test]
 async fn a_stream_resumes_in_commit_order_even_when_ids_are_not() {
-    let url = fresh_postgres_url().await;
-    let store = igdesk_store::connect(&url).await.unwrap();
-    let ana = store
-        .add_agent(
-            NewAgent {
-                email: "ana@x".into(),
-                name: "Ana".into(),
-                password_hash: "x".into(),
-                is_admin: false,
-                inboxes: vec!["Instagram".into()],
-            },
-            T0,
-        )
-        .await
-        .unwrap()
-        .id;
+    let (url, store, ana) = store_with_agent().await;
     let mut early = PgConnection::connect(&url).await.unwrap();
     let mut late = PgConnection::connect(&url).await.unwrap();
 
