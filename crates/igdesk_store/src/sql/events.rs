@@ -19,30 +19,25 @@ pub(super) async fn to_agent(
     payload: &serde_json::Value,
     now: Millis,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO agent_events (agent_id, kind, conversation_id, payload, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(agent)
-    .bind(kind.to_owned())
-    .bind(conversation)
-    .bind(payload.to_string())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let event = NewEvent {
+        agent,
+        kind,
+        conversation,
+        payload,
+    };
+    to_agents(tx, &[event], now).await
 }
 
 /// An event for one agent, to be written with others.
-pub(super) struct NewEvent {
+pub(super) struct NewEvent<'a> {
     pub agent: i64,
-    pub kind: &'static str,
+    pub kind: &'a str,
     pub conversation: Option<i64>,
-    pub payload: serde_json::Value,
+    pub payload: &'a serde_json::Value,
 }
 
 /// Many events in one statement, their ids in the order given.
-pub(super) async fn to_agents(tx: &mut Tx, events: &[NewEvent], now: Millis) -> Result<()> {
+pub(super) async fn to_agents(tx: &mut Tx, events: &[NewEvent<'_>], now: Millis) -> Result<()> {
     // Five values a row keeps a chunk well inside every backend's parameter limit.
     for chunk in events.chunks(1_000) {
         let sql = format!(

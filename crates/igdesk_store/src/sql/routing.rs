@@ -411,17 +411,20 @@ async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> 
     if made.is_empty() {
         return Ok(made);
     }
-    let events = made
+    let payloads = made
         .iter()
-        .map(|o| {
-            Ok(events::NewEvent {
-                agent: o.agent_id.0,
-                kind: "offer",
-                conversation: Some(o.conversation_id.0),
-                payload: serde_json::to_value(o)?,
-            })
+        .map(serde_json::to_value)
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let events: Vec<_> = made
+        .iter()
+        .zip(&payloads)
+        .map(|(o, payload)| events::NewEvent {
+            agent: o.agent_id.0,
+            kind: "offer",
+            conversation: Some(o.conversation_id.0),
+            payload,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     events::to_agents(tx, &events, now).await?;
     let mut agents: Vec<i64> = made.iter().map(|o| o.agent_id.0).collect();
     agents.sort_unstable();
