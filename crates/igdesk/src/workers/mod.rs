@@ -56,7 +56,7 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         app.clone(),
         cancel.clone(),
         JOB_PROCESS_DELIVERY,
-        0, // paced by intake: `IntakeWriter::pace`
+        Claim::PacedByIntake,
         12,
     ))];
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
@@ -66,21 +66,21 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         app.clone(),
         cancel.clone(),
         JOB_THREAD_CONTROL,
-        8,
+        Claim::UpTo(8),
         10,
     )));
     handles.push(tokio::spawn(run(
         app.clone(),
         cancel.clone(),
         JOB_IMPORT_HISTORY,
-        2,
+        Claim::UpTo(2),
         8,
     )));
     handles.push(tokio::spawn(run(
         app.clone(),
         cancel.clone(),
         JOB_REFRESH_TOKEN,
-        8,
+        Claim::UpTo(8),
         8,
     )));
     for _ in 0..app.settings.workers {
@@ -88,18 +88,26 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
             app.clone(),
             cancel.clone(),
             JOB_REFRESH_PROFILE,
-            8,
+            Claim::UpTo(8),
             8,
         )));
     }
     handles
 }
 
+/// How many jobs a loop claims at once.
+#[derive(Clone, Copy)]
+enum Claim {
+    UpTo(i64),
+    /// As many as intake's pace allows (see `IntakeWriter::pace`).
+    PacedByIntake,
+}
+
 async fn run(
     app: App,
     cancel: CancellationToken,
     kind: &'static str,
-    batch: i64,
+    claim: Claim,
     max_attempts: i64,
 ) {
     loop {
@@ -112,9 +120,9 @@ async fn run(
             return;
         }
         let now = now_ms();
-        let limit = match kind {
-            JOB_PROCESS_DELIVERY => app.intake.pace() as i64,
-            _ => batch,
+        let limit = match claim {
+            Claim::UpTo(n) => n,
+            Claim::PacedByIntake => app.intake.pace() as i64,
         };
         let jobs = match app.store.claim_jobs(&[kind], limit, now, now + LEASE).await {
             Ok(jobs) => jobs,

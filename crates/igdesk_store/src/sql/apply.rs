@@ -4,7 +4,7 @@
 
 use super::api_events;
 use super::sessions::{self, MetBy};
-use super::{api, events, placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
+use super::{events, placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
 use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
@@ -90,8 +90,7 @@ impl Batch {
             .fetch_all(&mut **tx)
             .await?
         {
-            let target = api::handover_in(std::slice::from_ref(&row))?;
-            if let Some(target) = target {
+            if let Some(target) = HandoverTarget::parse(&row.try_get::<String, _>("handover")?) {
                 api.insert(row.try_get("account_id")?, target);
             }
         }

@@ -30,7 +30,7 @@ fn power_of_two_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
 impl IntakeStore for SqlStore {
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
         let mut ids = Vec::with_capacity(deliveries.len());
-        let mut tx = self.write_urgently().await?;
+        let mut tx = self.write().await?;
         for chunk in power_of_two_chunks(deliveries) {
             // A few multi-row statements and one commit for the whole group: this is
             // what lets intake keep up with Meta's bursts. Chunk sizes are powers of

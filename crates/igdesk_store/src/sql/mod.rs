@@ -24,7 +24,6 @@ mod rows;
 mod sessions;
 mod store_routing;
 mod topics;
-mod turns;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -33,6 +32,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OwnedMutexGuard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -44,16 +44,16 @@ pub enum Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite has one writer. Writers of this process take turns here rather than
-    /// in SQLite's busy handler, which sleeps and retries and can starve one writer
-    /// (the webhook's) behind another for a second or more.
-    sqlite_writer: Option<Arc<turns::WriterTurns>>,
+    /// SQLite has one writer. Writers of this process queue here, in order, rather
+    /// than in SQLite's busy handler, which sleeps and retries and can starve one
+    /// writer (the webhook's) behind another for a second or more.
+    sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// A write transaction; on SQLite it also holds this process's writer turn.
 pub(crate) struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
-    _turn: Option<turns::Turn>,
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
@@ -168,8 +168,7 @@ pub async fn open(url: &str) -> Result<SqlStore> {
         }
         Backend::Postgres => options.max_connections(16).connect(&url).await?,
     };
-    let sqlite_writer =
-        (backend == Backend::Sqlite).then(|| Arc::new(turns::WriterTurns::default()));
+    let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
     Ok(SqlStore {
         pool,
         backend,
@@ -233,20 +232,6 @@ impl SqlStore {
     /// so two writers queue on the busy timeout instead of failing on lock upgrade.
     async fn write(&self) -> Result<WriteTx> {
         let turn = self.writer_turn().await;
-        self.begin_write(turn).await
-    }
-
-    /// A write transaction for intake's group commit: it goes before other writers
-    /// that are still waiting (see `turns`).
-    async fn write_urgently(&self) -> Result<WriteTx> {
-        let turn = match &self.sqlite_writer {
-            Some(turns) => Some(turns.urgent().await),
-            None => None,
-        };
-        self.begin_write(turn).await
-    }
-
-    async fn begin_write(&self, turn: Option<turns::Turn>) -> Result<WriteTx> {
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -255,9 +240,9 @@ impl SqlStore {
     }
 
     /// For a single-statement write: wait for this process's writer turn (SQLite).
-    async fn writer_turn(&self) -> Option<turns::Turn> {
+    async fn writer_turn(&self) -> Option<OwnedMutexGuard<()>> {
         match &self.sqlite_writer {
-            Some(turns) => Some(turns.ordinary().await),
+            Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         }
     }

@@ -53,11 +53,11 @@ impl SqlStore {
         let mut candidates = candidates(tx).await?;
         let waiting = waiting_work(tx, &candidates, limit).await?;
         let mut planned = Vec::new();
-        for work in waiting {
+        for mut offer in waiting {
             // Fewest conversations first; among equals, whoever was offered work longest ago.
             let Some(agent) = candidates
                 .iter_mut()
-                .filter(|c| c.has_room() && c.inboxes.contains(&work.offer.inbox_id.0))
+                .filter(|c| c.has_room() && c.inboxes.contains(&offer.inbox_id.0))
                 .min_by_key(|c| (c.carrying, c.last_offered_at, c.id))
             else {
                 continue;
@@ -68,7 +68,6 @@ impl SqlStore {
             if beyond_standard {
                 agent.next_requested = false;
             }
-            let mut offer = work.offer;
             offer.agent_id = AgentId(agent.id);
             offer.offered_at = now;
             offer.expires_at = now + offer_for;
@@ -302,15 +301,10 @@ async fn candidates(tx: &mut Tx) -> Result<Vec<Candidate>> {
     Ok(candidates)
 }
 
-/// Work waiting for an agent, with what its offer shows.
-struct Waiting {
-    /// The offer as the agent will see it; agent and times are filled in on routing.
-    offer: Offer,
-}
-
 /// Open, unassigned, unoffered conversations in the inboxes of agents with room,
-/// longest waiting first, each with its customer and latest item (the preview).
-async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Result<Vec<Waiting>> {
+/// longest waiting first, as the offers the agents will see: customer and latest item
+/// (the preview) filled in, agent and times left for routing.
+async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Result<Vec<Offer>> {
     let mut inboxes: Vec<i64> = candidates
         .iter()
         .filter(|c| c.has_room())
@@ -343,19 +337,17 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
             let username: Option<String> = row.try_get("username")?;
             let igsid: String = row.try_get("igsid")?;
             let customer_name = display_name(name.as_deref().or(username.as_deref()), &igsid);
-            Ok(Waiting {
-                offer: Offer {
-                    id: OfferId(0),
-                    agent_id: AgentId(0),
-                    conversation_id: ConversationId(row.try_get("id")?),
-                    customer_id: CustomerId(row.try_get("customer_id")?),
-                    inbox_id: InboxId(row.try_get("inbox_id")?),
-                    preview: preview(row, &customer_name)?,
-                    customer_name,
-                    reason: row.try_get("routed_reason")?,
-                    offered_at: 0,
-                    expires_at: 0,
-                },
+            Ok(Offer {
+                id: OfferId(0),
+                agent_id: AgentId(0),
+                conversation_id: ConversationId(row.try_get("id")?),
+                customer_id: CustomerId(row.try_get("customer_id")?),
+                inbox_id: InboxId(row.try_get("inbox_id")?),
+                preview: preview(row, &customer_name)?,
+                customer_name,
+                reason: row.try_get("routed_reason")?,
+                offered_at: 0,
+                expires_at: 0,
             })
         })
         .collect()
@@ -368,23 +360,19 @@ async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> 
     if planned.is_empty() {
         return Ok(Vec::new());
     }
-    let mut by_conversation: HashMap<i64, (Offer, bool)> = HashMap::new();
-    let mut order = Vec::with_capacity(planned.len());
     let sql = format!(
         "INSERT INTO offers (conversation_id, agent_id, offered_at, expires_at, payload) \
          VALUES {} ON CONFLICT DO NOTHING RETURNING id, conversation_id",
         value_rows(1, planned.len(), 5)
     );
     let mut query = sqlx::query(&sql);
-    for (offer, beyond_standard) in planned {
+    for (offer, _) in &planned {
         query = query
             .bind(offer.conversation_id.0)
             .bind(offer.agent_id.0)
             .bind(offer.offered_at)
             .bind(offer.expires_at)
-            .bind(serde_json::to_string(&offer)?);
-        order.push(offer.conversation_id.0);
-        by_conversation.insert(offer.conversation_id.0, (offer, beyond_standard));
+            .bind(serde_json::to_string(offer)?);
     }
     let mut ids = HashMap::new();
     for row in query.fetch_all(&mut **tx).await? {
@@ -395,11 +383,8 @@ async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> 
     }
     let mut made = Vec::with_capacity(ids.len());
     let mut next_used = Vec::new();
-    for conversation in order {
-        let (Some(id), Some((mut offer, beyond_standard))) = (
-            ids.get(&conversation),
-            by_conversation.remove(&conversation),
-        ) else {
+    for (mut offer, beyond_standard) in planned {
+        let Some(id) = ids.get(&offer.conversation_id.0) else {
             continue;
         };
         offer.id = *id;
