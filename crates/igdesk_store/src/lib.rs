@@ -159,6 +159,8 @@ pub trait ReadStore: Send + Sync + 'static {
     async fn update_profiles(&self, fetched: &[FetchedProfile], now: Millis) -> Result<()>;
     /// For background work: no scope, never exposed through the API.
     async fn customer_for_job(&self, id: CustomerId) -> Result<Option<Customer>>;
+    /// Like [`ReadStore::customer_for_job`], for many at once; missing ones are left out.
+    async fn customers_for_jobs(&self, ids: &[CustomerId]) -> Result<Vec<Customer>>;
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>>;
     /// Contact details agents add (RT-7); Instagram's facts are not touched.
     async fn update_contact(

@@ -38,6 +38,7 @@ both_backends!(
     job_dedup_keys_hold_while_waiting_and_free_on_burial,
     a_message_creates_customer_conversation_item_and_profile_job,
     the_same_mid_twice_changes_nothing,
+    a_batch_of_customers_keeps_each_customers_order,
     deletions_remove_content_even_when_they_come_first,
     reactions_follow_the_latest_event,
     reads_mark_outgoing_items_up_to_the_seen_one,

@@ -32,6 +32,7 @@ const LEASE: Millis = 60_000;
 pub(crate) const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// What became of one job.
+#[derive(Clone)]
 pub enum Outcome {
     /// Done; the job can be removed.
     Done,
@@ -88,7 +89,7 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
             app.clone(),
             cancel.clone(),
             JOB_REFRESH_PROFILE,
-            Claim::UpTo(8),
+            Claim::UpTo(profile::CLAIM),
             8,
         )));
     }
@@ -188,24 +189,37 @@ pub(crate) async fn customer_auth(
     app: &App,
     id: igdesk_domain::CustomerId,
 ) -> Result<(igdesk_store::Customer, igdesk_meta::AccountAuth), Outcome> {
-    let retry = |e: &dyn std::fmt::Display| Outcome::Retry {
-        error: e.to_string(),
-        after: None,
-    };
     let customer = match app.store.customer_for_job(id).await {
         Ok(Some(c)) => c,
         Ok(None) => return Err(Outcome::GiveUp(format!("customer {id} is gone"))),
-        Err(e) => return Err(retry(&e)),
+        Err(e) => {
+            return Err(Outcome::Retry {
+                error: e.to_string(),
+                after: None,
+            })
+        }
     };
-    let account = match app.store.account(customer.account_id).await {
+    let auth = account_auth(app, customer.account_id).await?;
+    Ok((customer, auth))
+}
+
+/// How to call Meta for an account, or what to do when it is gone.
+pub(crate) async fn account_auth(
+    app: &App,
+    id: igdesk_domain::AccountId,
+) -> Result<igdesk_meta::AccountAuth, Outcome> {
+    let account = match app.store.account(id).await {
         Ok(Some(a)) => a,
         Ok(None) => return Err(Outcome::GiveUp("the account was removed".into())),
-        Err(e) => return Err(retry(&e)),
+        Err(e) => {
+            return Err(Outcome::Retry {
+                error: e.to_string(),
+                after: None,
+            })
+        }
     };
-    match app.auth_for(&account) {
-        Ok(auth) => Ok((customer, auth)),
-        Err(e) => Err(Outcome::GiveUp(e.to_string())),
-    }
+    app.auth_for(&account)
+        .map_err(|e| Outcome::GiveUp(e.to_string()))
 }
 
 async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {

@@ -1,22 +1,78 @@
 //! `refresh_profile`: fetches customers' Instagram facts (IN-5). It runs apart from
 //! intake, so a slow or failing Graph call never holds up a message. A claimed batch
-//! is fetched side by side and recorded in one commit: a burst of new customers costs
-//! the single writer a few transactions, not one per customer.
+//! is read in one query, fetched side by side and recorded in one commit: a burst of
+//! new customers costs the single writer a few transactions, not a few per customer.
 
-use super::Outcome;
+use super::{account_auth, Outcome};
 use crate::app::App;
 use crate::now_ms;
-use futures_util::future::join_all;
-use igdesk_domain::CustomerId;
-use igdesk_meta::ErrorAction;
-use igdesk_store::{FetchedProfile, Job, ProfileFacts};
+use futures_util::{stream, StreamExt};
+use igdesk_domain::{AccountId, CustomerId};
+use igdesk_meta::{AccountAuth, ErrorAction};
+use igdesk_store::{Customer, FetchedProfile, Job, ProfileFacts};
+use std::collections::HashMap;
+
+/// Jobs a loop claims at once.
+pub const CLAIM: i64 = 32;
+/// Graph calls a loop has in flight at once.
+const FETCHES_AT_ONCE: usize = 8;
 
 pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
-    let fetched = join_all(jobs.iter().map(|job| fetch(app, job))).await;
     let mut outcomes = Vec::with_capacity(jobs.len());
+    let mut wanted = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match job.payload.parse().map(CustomerId) {
+            Ok(id) => wanted.push((job, id)),
+            Err(_) => {
+                let reason = format!("bad payload {:?}", job.payload);
+                outcomes.push((job, Outcome::GiveUp(reason)));
+            }
+        }
+    }
+    let ids: Vec<CustomerId> = wanted.iter().map(|(_, id)| *id).collect();
+    let mut customers: HashMap<CustomerId, Customer> =
+        match app.store.customers_for_jobs(&ids).await {
+            Ok(found) => found.into_iter().map(|c| (c.id, c)).collect(),
+            Err(e) => {
+                let retry = Outcome::Retry {
+                    error: e.to_string(),
+                    after: None,
+                };
+                outcomes.extend(wanted.into_iter().map(|(job, _)| (job, retry.clone())));
+                return outcomes;
+            }
+        };
+    let mut auths: HashMap<AccountId, Result<AccountAuth, Outcome>> = HashMap::new();
+    let mut calls = Vec::with_capacity(wanted.len());
+    for (job, id) in wanted {
+        let Some(customer) = customers.remove(&id) else {
+            outcomes.push((job, Outcome::GiveUp(format!("customer {id} is gone"))));
+            continue;
+        };
+        let auth = match auths.get(&customer.account_id) {
+            Some(known) => known.clone(),
+            None => {
+                let found = account_auth(app, customer.account_id).await;
+                auths.insert(customer.account_id, found.clone());
+                found
+            }
+        };
+        match auth {
+            Ok(auth) => calls.push((job, customer, auth)),
+            Err(outcome) => outcomes.push((job, outcome)),
+        }
+    }
+    let fetched: Vec<(Job, Result<FetchedProfile, Outcome>)> = stream::iter(calls)
+        .map(|(job, customer, auth)| async move {
+            let result = fetch(app, &job, &customer, &auth).await;
+            (job, result)
+        })
+        .buffer_unordered(FETCHES_AT_ONCE)
+        .collect()
+        .await;
     let mut done = Vec::new();
     let mut done_jobs = Vec::new();
-    for (job, result) in jobs.into_iter().zip(fetched) {
+    for (job, result) in fetched {
         match result {
             Ok(profile) => {
                 done.push(profile);
@@ -42,14 +98,15 @@ pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     outcomes
 }
 
-async fn fetch(app: &App, job: &Job) -> Result<FetchedProfile, Outcome> {
-    let Ok(id) = job.payload.parse().map(CustomerId) else {
-        return Err(Outcome::GiveUp(format!("bad payload {:?}", job.payload)));
-    };
-    let (customer, auth) = super::customer_auth(app, id).await?;
-    match app.graph.user_profile(&auth, &customer.igsid).await {
+async fn fetch(
+    app: &App,
+    job: &Job,
+    customer: &Customer,
+    auth: &AccountAuth,
+) -> Result<FetchedProfile, Outcome> {
+    match app.graph.user_profile(auth, &customer.igsid).await {
         Ok(p) => Ok(FetchedProfile {
-            customer: id,
+            customer: customer.id,
             facts: ProfileFacts {
                 name: p.name,
                 username: p.username,

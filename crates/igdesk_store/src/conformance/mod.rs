@@ -313,6 +313,64 @@ pub async fn the_same_mid_twice_changes_nothing(store: &dyn Store) {
     assert_eq!(store.conversations(scope, None).await.unwrap().len(), 1);
 }
 
+/// Many customers in one batch are written a kind of row at a time; a customer's
+/// second message waits for their first, and a redelivery in the same batch is
+/// still a duplicate.
+pub async fn a_batch_of_customers_keeps_each_customers_order(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let out = apply(
+        store,
+        &[
+            message(a.id, "1", "m1", "first", T0),
+            message(a.id, "2", "m2", "hi", T0 + 1),
+            message(a.id, "1", "m3", "second", T0 + 2),
+            message(a.id, "2", "m2", "hi", T0 + 1),
+            message(a.id, "3", "m4", "hey", T0 + 3),
+        ],
+    )
+    .await;
+    assert_eq!((out.items_added.len(), out.duplicates), (4, 1));
+    let mut sorted = out.items_added.clone();
+    sorted.sort();
+    assert_eq!(
+        out.items_added, sorted,
+        "items are added in the order they came"
+    );
+    assert_eq!(out.profile_jobs, 3, "one refresh per customer");
+    let conversations = store.conversations(scope, Some("open")).await.unwrap();
+    assert_eq!(conversations.len(), 3, "one conversation per customer");
+    let first = &store.customers_by_igsid(scope, "1").await.unwrap()[0];
+    let theirs = conversations
+        .iter()
+        .find(|c| c.customer_id == first.id)
+        .unwrap();
+    assert_eq!(
+        (
+            theirs.opened_at,
+            theirs.last_item_at,
+            theirs.last_incoming_at
+        ),
+        (T0, T0 + 2, Some(T0 + 2))
+    );
+    let timeline = store.timeline(scope, first.id).await.unwrap().unwrap();
+    let texts: Vec<_> = timeline.iter().map(|t| t.text.as_deref()).collect();
+    assert_eq!(texts, [Some("first"), Some("second")]);
+    assert!(timeline
+        .iter()
+        .all(|t| t.conversation_id == Some(theirs.id)));
+    let report = store
+        .sla_report(a.inbox_id, T0 - 1, T0 + 10, T0 + 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (report.total, report.waiting),
+        (3, 3),
+        "one clock per conversation: {report:?}"
+    );
+}
+
 pub async fn deletions_remove_content_even_when_they_come_first(store: &dyn Store) {
     let a = account(store, "1784").await;
     let scope = admin(store).await;

@@ -3,6 +3,7 @@
 //! before is not added again and nothing that follows from it happens twice.
 
 use super::api_events;
+use super::apply_run::{Pending, Run};
 use super::sessions::{self, MetBy};
 use super::{events, placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
@@ -26,11 +27,16 @@ impl SqlStore {
         let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
         let mut ctx = Batch::start(tx).await?;
+        let mut changes = Vec::new();
         for delivery in batch {
-            for change in &delivery.changes {
-                apply_one(tx, &mut ctx, Some(delivery.delivery), change, now, &mut out).await?;
-            }
+            changes.extend(
+                delivery
+                    .changes
+                    .iter()
+                    .map(|c| (Some(delivery.delivery), c)),
+            );
         }
+        apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
         for chunk in batch.chunks(500) {
             let list = placeholders(2, chunk.len());
@@ -65,22 +71,48 @@ impl SqlStore {
         let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
         let mut ctx = Batch::start(tx).await?;
-        for change in changes {
-            apply_one(tx, &mut ctx, None, change, now, &mut out).await?;
-        }
+        let changes: Vec<_> = changes.iter().map(|c| (None, c)).collect();
+        apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
         writing.commit().await?;
         Ok(out)
     }
 }
 
+/// Applies changes in their order: customers' items go in runs of many rows (see
+/// `apply_run`), everything else one change at a time, after the run before it.
+async fn apply_in_order(
+    tx: &mut Tx,
+    ctx: &mut Batch,
+    changes: &[(Option<DeliveryId>, &Change)],
+    now: Millis,
+    out: &mut ApplyOutcome,
+) -> Result<()> {
+    let mut run = Run::default();
+    for &(delivery, change) in changes {
+        match Pending::of(ctx, change) {
+            Some(pending) => {
+                if run.conflicts(&pending) {
+                    run.flush(tx, ctx, now, out).await?;
+                }
+                run.push(pending);
+            }
+            None => {
+                run.flush(tx, ctx, now, out).await?;
+                apply_one(tx, ctx, delivery, change, now, out).await?;
+            }
+        }
+    }
+    run.flush(tx, ctx, now, out).await
+}
+
 /// What a transaction of changes reads once, and writes once at its end: the
 /// statements per message stay few however many messages it carries.
-struct Batch {
+pub(super) struct Batch {
     /// API-enabled accounts, and where their customers go on asking for a person.
     api: HashMap<i64, HandoverTarget>,
     /// Customers whose Instagram profile is due a refresh.
-    stale_profiles: Vec<i64>,
+    pub(super) stale_profiles: Vec<i64>,
 }
 
 impl Batch {
@@ -98,6 +130,10 @@ impl Batch {
             api,
             stale_profiles: Vec::new(),
         })
+    }
+
+    pub(super) fn has_api(&self, account: AccountId) -> bool {
+        self.api.contains_key(&account.0)
     }
 
     /// On an API-enabled account the API's bot has a customer's messages, not the

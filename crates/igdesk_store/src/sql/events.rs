@@ -76,6 +76,26 @@ pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) ->
     Ok(written)
 }
 
+/// Like [`for_item`], for many items.
+pub(super) async fn for_items(tx: &mut Tx, items: &[i64], kind: &str, now: Millis) -> Result<u64> {
+    let mut written = 0;
+    for chunk in items.chunks(500) {
+        let sql = format!(
+            "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
+             SELECT c.agent_id, $1, c.id, t.id, $2 FROM timeline_items t \
+             JOIN conversations c ON c.id = t.conversation_id \
+             WHERE t.id IN ({}) AND c.agent_id IS NOT NULL AND c.state = 'open' ORDER BY t.id",
+            super::placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query(&sql).bind(kind.to_owned()).bind(now);
+        for item in chunk {
+            query = query.bind(*item);
+        }
+        written += query.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(written)
+}
+
 /// Like [`for_item`], for the item with Meta's id `mid` on `account`.
 pub(super) async fn for_mid(
     tx: &mut Tx,

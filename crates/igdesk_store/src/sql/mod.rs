@@ -12,6 +12,7 @@ mod api;
 mod api_events;
 mod api_webhooks;
 mod apply;
+mod apply_run;
 mod events;
 mod intake;
 mod jobs;

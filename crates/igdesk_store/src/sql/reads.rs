@@ -1,7 +1,7 @@
 //! Reads for the API, always scoped to what the asking agent may see (ACC-5).
 
 use super::rows::{self, opt_bool_int, CUSTOMER_COLUMNS};
-use super::{SqlStore, ACCOUNT_INBOX};
+use super::{placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{ReadStore, Result};
 use async_trait::async_trait;
@@ -36,33 +36,46 @@ impl ReadStore for SqlStore {
     async fn update_profiles(&self, fetched: &[FetchedProfile], now: Millis) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        for FetchedProfile {
-            customer,
-            facts: f,
-            job,
-        } in fetched
-        {
-            sqlx::query(
-                "UPDATE customers SET name = COALESCE($1, name), username = COALESCE($2, username), \
-                 profile_pic = $3, follower_count = COALESCE($4, follower_count), \
-                 is_verified = COALESCE($5, is_verified), follows_business = COALESCE($6, follows_business), \
-                 business_follows = COALESCE($7, business_follows), profile_fetched_at = $8 WHERE id = $9",
-            )
-            .bind(f.name.clone())
-            .bind(f.username.clone())
-            .bind(f.profile_pic.clone())
-            .bind(f.follower_count)
-            .bind(opt_bool_int(f.is_verified))
-            .bind(opt_bool_int(f.follows_business))
-            .bind(opt_bool_int(f.business_follows))
-            .bind(now)
-            .bind(customer.0)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query("DELETE FROM jobs WHERE id = $1")
-                .bind(job.0)
-                .execute(&mut **tx)
-                .await?;
+        // One statement per chunk for the facts and one for the jobs: a burst of new
+        // customers costs the writer a few statements, not two per customer.
+        for chunk in fetched.chunks(500) {
+            let sql = format!(
+                "WITH v (id, name, username, profile_pic, follower_count, is_verified, \
+                 follows_business, business_follows) AS (VALUES {}) \
+                 UPDATE customers SET name = COALESCE(v.name, customers.name), \
+                 username = COALESCE(v.username, customers.username), profile_pic = v.profile_pic, \
+                 follower_count = COALESCE(v.follower_count, customers.follower_count), \
+                 is_verified = COALESCE(v.is_verified, customers.is_verified), \
+                 follows_business = COALESCE(v.follows_business, customers.follows_business), \
+                 business_follows = COALESCE(v.business_follows, customers.business_follows), \
+                 profile_fetched_at = $1 FROM v WHERE customers.id = v.id",
+                value_rows(2, chunk.len(), 8)
+            );
+            let mut update = sqlx::query(&sql).bind(now);
+            for FetchedProfile {
+                customer, facts: f, ..
+            } in chunk
+            {
+                update = update
+                    .bind(customer.0)
+                    .bind(f.name.clone())
+                    .bind(f.username.clone())
+                    .bind(f.profile_pic.clone())
+                    .bind(f.follower_count)
+                    .bind(opt_bool_int(f.is_verified))
+                    .bind(opt_bool_int(f.follows_business))
+                    .bind(opt_bool_int(f.business_follows));
+            }
+            update.execute(&mut **tx).await?;
+            let sql = format!(
+                "DELETE FROM jobs WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut completed = sqlx::query(&sql);
+            for profile in chunk {
+                completed = completed.bind(profile.job.0);
+            }
+            completed.execute(&mut **tx).await?;
         }
         writing.commit().await
     }
@@ -75,6 +88,24 @@ impl ReadStore for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map(|found| rows::first(found, rows::customer))?
+    }
+
+    async fn customers_for_jobs(&self, ids: &[CustomerId]) -> Result<Vec<Customer>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.0);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.push(rows::customer(&row)?);
+            }
+        }
+        Ok(found)
     }
 
     async fn customer(&self, scope: Scope, id: CustomerId) -> Result<Option<Customer>> {

@@ -1,0 +1,422 @@
+//! Applying many customers' items in a few statements. Most of a burst is customers
+//! writing in on accounts without the API: for a run of those, each kind of row
+//! (customers, items, conversations, SLA clocks, agents' events) is written in one
+//! statement, instead of about five statements per message. The statements are the
+//! ones `apply_one` runs, with many rows: the same idempotency (Meta's id decides
+//! whether an item is new) and the same outcome.
+//!
+//! A run holds at most one change per customer: a customer's second change flushes
+//! the run first, so one customer's changes keep their order. Different customers'
+//! changes touch different rows, so their order within a run does not matter.
+
+use super::apply::Batch;
+use super::{value_rows, ACCOUNT_INBOX};
+use crate::model::ApplyOutcome;
+use crate::{Result, PROFILE_FRESH_FOR};
+use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
+use igdesk_domain::timeline::{Direction, ItemKind};
+use igdesk_domain::{AccountId, ItemId, Millis};
+use sqlx::{Any, Row as _, Transaction};
+use std::collections::{HashMap, HashSet};
+
+type Tx = Transaction<'static, Any>;
+
+/// New items by (account, Meta id): the item, and the conversation it joined.
+type AddedItems = HashMap<(i64, String), (i64, Option<i64>)>;
+
+/// Rows per statement: well under both databases' limits on bound values.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// A customer's item waiting in a run.
+pub(super) struct Pending<'c> {
+    account: AccountId,
+    igsid: &'c str,
+    username: Option<&'c str>,
+    effect: ConversationEffect,
+    item: &'c NewItem,
+    refresh_profile: bool,
+}
+
+impl<'c> Pending<'c> {
+    /// The change as part of a run, when it can be: an item (not imported history)
+    /// on an account without the API, whose bot would need a look per message.
+    pub(super) fn of(ctx: &Batch, change: &'c Change) -> Option<Self> {
+        let (
+            ChangeKind::AddItem {
+                igsid,
+                username,
+                conversation,
+                item,
+                refresh_profile,
+            },
+            Some(account),
+        ) = (&change.kind, change.account)
+        else {
+            return None;
+        };
+        if item.context.imported || ctx.has_api(account) {
+            return None;
+        }
+        Some(Pending {
+            account,
+            igsid: &igsid.0,
+            username: username.as_deref(),
+            effect: *conversation,
+            item,
+            refresh_profile: *refresh_profile,
+        })
+    }
+
+    /// When a customer's message opens the windows (not a comment, not an echo).
+    fn wrote_at(&self) -> Option<Millis> {
+        (self.item.direction == Direction::In && self.item.kind != ItemKind::Comment)
+            .then_some(self.item.created_at)
+    }
+
+    fn incoming_at(&self) -> Option<Millis> {
+        (self.item.direction == Direction::In).then_some(self.item.created_at)
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Run<'c> {
+    pending: Vec<Pending<'c>>,
+    customers: HashSet<(i64, &'c str)>,
+    mids: HashSet<(i64, &'c str)>,
+}
+
+impl<'c> Run<'c> {
+    /// Whether `p` must wait for this run to be written: same customer or same
+    /// Meta id as a change already in it.
+    pub(super) fn conflicts(&self, p: &Pending<'c>) -> bool {
+        self.customers.contains(&(p.account.0, p.igsid))
+            || self.mids.contains(&(p.account.0, p.item.mid.0.as_str()))
+    }
+
+    pub(super) fn push(&mut self, p: Pending<'c>) {
+        self.customers.insert((p.account.0, p.igsid));
+        self.mids.insert((p.account.0, p.item.mid.0.as_str()));
+        self.pending.push(p);
+    }
+
+    /// Writes the run and empties it.
+    pub(super) async fn flush(
+        &mut self,
+        tx: &mut Tx,
+        ctx: &mut Batch,
+        now: Millis,
+        out: &mut ApplyOutcome,
+    ) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.customers.clear();
+        self.mids.clear();
+        for chunk in pending.chunks(ROWS_PER_STATEMENT) {
+            write(tx, ctx, chunk, now, out).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A customer as the run's upsert found or created them.
+struct Customer {
+    id: i64,
+    profile_fetched_at: Option<Millis>,
+}
+
+async fn write(
+    tx: &mut Tx,
+    ctx: &mut Batch,
+    run: &[Pending<'_>],
+    now: Millis,
+    out: &mut ApplyOutcome,
+) -> Result<()> {
+    if run.is_empty() {
+        return Ok(());
+    }
+    let customers = upsert_customers(tx, run, now).await?;
+    let customer_of = |p: &Pending| -> Result<&Customer> {
+        customers
+            .get(&(p.account.0, p.igsid.to_owned()))
+            .ok_or_else(|| super::rows::corrupt("a customer upsert returned no row"))
+    };
+    let mut with_customer = Vec::with_capacity(run.len());
+    for p in run {
+        let customer = customer_of(p)?;
+        let stale = customer
+            .profile_fetched_at
+            .is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
+        if p.refresh_profile && stale {
+            ctx.stale_profiles.push(customer.id);
+        }
+        with_customer.push((p, customer.id));
+    }
+    let inserted = insert_items(tx, &with_customer, now).await?;
+
+    let mut added = Vec::new();
+    let mut to_open = Vec::new();
+    for (p, customer) in &with_customer {
+        let Some(&(item, joined)) = inserted.get(&(p.account.0, p.item.mid.0.clone())) else {
+            out.duplicates += 1;
+            continue;
+        };
+        out.items_added.push(ItemId(item));
+        match (joined, p.effect) {
+            (Some(conversation), _) => added.push(Added {
+                pending: p,
+                item,
+                conversation,
+                opened: false,
+            }),
+            (None, ConversationEffect::Open) => to_open.push((*p, *customer, item)),
+            (None, _) => {}
+        }
+    }
+    added.extend(open_conversations(tx, &to_open).await?);
+
+    let joined: Vec<&Added> = added.iter().filter(|a| !a.opened).collect();
+    touch_conversations(tx, &joined).await?;
+    // A customer waits for an answer from their first unanswered message.
+    let waits: Vec<&Added> = added
+        .iter()
+        .filter(|a| a.pending.item.direction == Direction::In)
+        .collect();
+    start_clocks(tx, &waits).await?;
+    // A conversation opened just now has nobody to tell yet.
+    let items: Vec<i64> = joined.iter().map(|a| a.item).collect();
+    out.events += super::events::for_items(tx, &items, "item", now).await?;
+    Ok(())
+}
+
+/// An item the run added to a conversation.
+struct Added<'r, 'c> {
+    pending: &'r Pending<'c>,
+    item: i64,
+    conversation: i64,
+    /// That conversation was opened by this item.
+    opened: bool,
+}
+
+/// Every customer of the run, created when new (named by their number until the
+/// profile arrives); the same upsert as a single change's.
+async fn upsert_customers(
+    tx: &mut Tx,
+    run: &[Pending<'_>],
+    now: Millis,
+) -> Result<HashMap<(i64, String), Customer>> {
+    let sql = format!(
+        "INSERT INTO customers (account_id, igsid, username, last_message_at, created_at) \
+         VALUES {} \
+         ON CONFLICT (account_id, igsid) DO UPDATE SET \
+         username = COALESCE(customers.username, excluded.username), \
+         last_message_at = CASE WHEN excluded.last_message_at IS NULL THEN customers.last_message_at \
+         WHEN customers.last_message_at IS NULL OR customers.last_message_at < excluded.last_message_at \
+         THEN excluded.last_message_at ELSE customers.last_message_at END \
+         RETURNING id, account_id, igsid, profile_fetched_at",
+        value_rows(1, run.len(), 5)
+    );
+    let mut query = sqlx::query(&sql);
+    for p in run {
+        query = query
+            .bind(p.account.0)
+            .bind(p.igsid.to_owned())
+            .bind(p.username.map(str::to_owned))
+            .bind(p.wrote_at())
+            .bind(now);
+    }
+    let mut found = HashMap::with_capacity(run.len());
+    for row in query.fetch_all(&mut **tx).await? {
+        found.insert(
+            (row.try_get("account_id")?, row.try_get("igsid")?),
+            Customer {
+                id: row.try_get("id")?,
+                profile_fetched_at: row.try_get("profile_fetched_at")?,
+            },
+        );
+    }
+    Ok(found)
+}
+
+/// Adds the items whose Meta id is not stored yet, each joining its customer's open
+/// conversation when its effect allows.
+async fn insert_items(tx: &mut Tx, run: &[(&Pending<'_>, i64)], now: Millis) -> Result<AddedItems> {
+    const COLUMNS: usize = 16;
+    let rows: Vec<String> = (0..run.len())
+        .map(|r| {
+            let b = 1 + r * COLUMNS;
+            let values: Vec<String> = (b..b + 14).map(|i| format!("${i}")).collect();
+            format!(
+                "({}, CASE WHEN ${} = 1 THEN (SELECT id FROM conversations WHERE account_id = ${b} \
+                 AND customer_id = ${} AND state = 'open') END, ${})",
+                values.join(", "),
+                b + 14,
+                b + 1,
+                b + 15
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
+         attachments, reply_to, context, status, raw, created_at, received_at, conversation_id, imported) \
+         VALUES {} \
+         ON CONFLICT (account_id, mid) DO UPDATE SET kind = excluded.kind, text = excluded.text, \
+         attachments = excluded.attachments, reply_to = excluded.reply_to, context = excluded.context, \
+         raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0 \
+         WHERE timeline_items.imported = 1 AND excluded.imported = 0 AND timeline_items.deleted = 0 \
+         RETURNING id, account_id, mid, conversation_id",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (p, customer) in run {
+        let item = p.item;
+        query = query
+            .bind(p.account.0)
+            .bind(*customer)
+            .bind(item.kind.as_str())
+            .bind(item.direction.as_str())
+            .bind(item.source.as_str())
+            .bind(item.mid.0.clone())
+            .bind(item.text.clone())
+            .bind(serde_json::to_string(&item.attachments)?)
+            .bind(
+                item.reply_to
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+            )
+            .bind(serde_json::to_string(&item.context)?)
+            .bind(item.status.as_str())
+            .bind(item.raw.clone())
+            .bind(item.created_at)
+            .bind(now)
+            .bind(i64::from(p.effect != ConversationEffect::None))
+            .bind(0_i64);
+    }
+    let mut added = HashMap::with_capacity(run.len());
+    for row in query.fetch_all(&mut **tx).await? {
+        added.insert(
+            (row.try_get("account_id")?, row.try_get("mid")?),
+            (row.try_get("id")?, row.try_get("conversation_id")?),
+        );
+    }
+    Ok(added)
+}
+
+/// Opens a conversation for each customer whose item asks for one, in the inbox the
+/// account's work goes to, and puts the item in it. If another writer opened one
+/// first (the partial unique index decides), the item joins that one.
+async fn open_conversations<'r, 'c>(
+    tx: &mut Tx,
+    to_open: &[(&'r Pending<'c>, i64, i64)],
+) -> Result<Vec<Added<'r, 'c>>> {
+    if to_open.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "WITH v (customer_id, account_id, at, incoming) AS (VALUES {}) \
+         INSERT INTO conversations (account_id, customer_id, inbox_id, state, opened_at, last_incoming_at, last_item_at) \
+         SELECT a.id, v.customer_id, {ACCOUNT_INBOX}, 'open', v.at, v.incoming, v.at \
+         FROM v, accounts a WHERE a.id = v.account_id \
+         ON CONFLICT DO NOTHING RETURNING id, customer_id",
+        value_rows(1, to_open.len(), 4)
+    );
+    let mut query = sqlx::query(&sql);
+    for (p, customer, _) in to_open {
+        query = query
+            .bind(*customer)
+            .bind(p.account.0)
+            .bind(p.item.created_at)
+            .bind(p.incoming_at());
+    }
+    let mut opened: HashMap<i64, i64> = HashMap::with_capacity(to_open.len());
+    for row in query.fetch_all(&mut **tx).await? {
+        opened.insert(row.try_get("customer_id")?, row.try_get("id")?);
+    }
+    let mut added = Vec::with_capacity(to_open.len());
+    for (p, customer, item) in to_open {
+        let (conversation, new) = match opened.get(customer) {
+            Some(id) => (*id, true),
+            None => (open_one(tx, p.account, *customer).await?, false),
+        };
+        added.push(Added {
+            pending: p,
+            item: *item,
+            conversation,
+            opened: new,
+        });
+    }
+    let sql = format!(
+        "UPDATE timeline_items SET conversation_id = (SELECT c.id FROM conversations c \
+         WHERE c.account_id = timeline_items.account_id AND c.customer_id = timeline_items.customer_id \
+         AND c.state = 'open') WHERE id IN ({})",
+        super::placeholders(1, to_open.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for (_, _, item) in to_open {
+        query = query.bind(*item);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(added)
+}
+
+/// The customer's open conversation, which another writer opened.
+async fn open_one(tx: &mut Tx, account: AccountId, customer: i64) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
+    )
+    .bind(account.0)
+    .bind(customer)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| super::rows::corrupt("no open conversation after opening one"))?;
+    Ok(row.try_get("id")?)
+}
+
+/// The conversations the items joined: their last item, and the customer's last
+/// message (from which silence ends a session).
+async fn touch_conversations(tx: &mut Tx, joined: &[&Added<'_, '_>]) -> Result<()> {
+    if joined.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "WITH v (id, at, incoming) AS (VALUES {}) \
+         UPDATE conversations SET \
+         last_item_at = CASE WHEN conversations.last_item_at > v.at THEN conversations.last_item_at ELSE v.at END, \
+         last_incoming_at = CASE WHEN v.incoming IS NULL THEN conversations.last_incoming_at \
+         WHEN conversations.last_incoming_at IS NULL OR conversations.last_incoming_at < v.incoming \
+         THEN v.incoming ELSE conversations.last_incoming_at END \
+         FROM v WHERE conversations.id = v.id",
+        value_rows(1, joined.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for a in joined {
+        query = query
+            .bind(a.conversation)
+            .bind(a.pending.item.created_at)
+            .bind(a.pending.incoming_at());
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Starts the SLA clock of each conversation that has none running.
+async fn start_clocks(tx: &mut Tx, waits: &[&Added<'_, '_>]) -> Result<()> {
+    if waits.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "WITH v (conversation_id, at) AS (VALUES {}) \
+         INSERT INTO sla_clocks (conversation_id, inbox_id, started_at, due_at) \
+         SELECT c.id, c.inbox_id, v.at, v.at + i.sla_target_seconds * 1000 \
+         FROM v, conversations c, inboxes i WHERE c.id = v.conversation_id AND i.id = c.inbox_id \
+         ON CONFLICT DO NOTHING",
+        value_rows(1, waits.len(), 2)
+    );
+    let mut query = sqlx::query(&sql);
+    for a in waits {
+        query = query.bind(a.conversation).bind(a.pending.item.created_at);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
