@@ -315,15 +315,20 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
     if inboxes.is_empty() {
         return Ok(Vec::new());
     }
+    // The work is chosen first, and only the chosen rows are joined to their
+    // customer and latest item: the planner never builds previews for conversations
+    // already on offer.
     let sql = format!(
         "SELECT c.id, c.inbox_id, c.customer_id, c.routed_reason, cu.name, cu.username, cu.igsid, \
          t.kind, t.text, t.attachments, t.context, t.deleted \
-         FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
+         FROM (SELECT w.id, w.inbox_id, w.customer_id, w.routed_reason, w.opened_at \
+           FROM conversations w WHERE w.state = 'open' AND w.agent_id IS NULL \
+           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = w.id) \
+           AND w.inbox_id IN ({}) ORDER BY w.opened_at, w.id LIMIT $1) c \
+         JOIN customers cu ON cu.id = c.customer_id \
          LEFT JOIN timeline_items t ON t.id = (SELECT l.id FROM timeline_items l \
            WHERE l.conversation_id = c.id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) \
-         WHERE c.state = 'open' AND c.agent_id IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = c.id) \
-         AND c.inbox_id IN ({}) ORDER BY c.opened_at, c.id LIMIT $1",
+         ORDER BY c.opened_at, c.id",
         placeholders(2, inboxes.len())
     );
     let mut query = sqlx::query(&sql).bind(limit);
