@@ -3,7 +3,7 @@
 //! running and writes it in one transaction. Under load a single durable commit
 //! (one fsync) acknowledges hundreds of deliveries; at low load a batch is one.
 
-use igdesk_store::{NewDelivery, Store};
+use igdesk_store::{Backend, NewDelivery, Store};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +34,9 @@ pub struct IntakeWriter {
     queue: mpsc::Sender<Pending>,
     /// Deliveries handed over and not yet committed.
     in_flight: Arc<AtomicUsize>,
+    /// Intake and processing take turns at one writer (SQLite): processing's batch
+    /// is then what intake waits behind.
+    shared_writer: bool,
 }
 
 impl IntakeWriter {
@@ -42,8 +45,14 @@ impl IntakeWriter {
     pub fn spawn(store: Arc<dyn Store>, jobs_ready: Arc<Notify>) -> (Self, JoinHandle<()>) {
         let (queue, rx) = mpsc::channel(MAX_BATCH * 8);
         let in_flight = Arc::new(AtomicUsize::new(0));
+        let shared_writer = store.backend() == Backend::Sqlite;
         let task = tokio::spawn(run(store, rx, jobs_ready, in_flight.clone()));
-        (Self { queue, in_flight }, task)
+        let writer = Self {
+            queue,
+            in_flight,
+            shared_writer,
+        };
+        (writer, task)
     }
 
     /// Returns once the delivery and its processing job are durably stored.
@@ -68,6 +77,9 @@ impl IntakeWriter {
 /// Deliveries processing takes in one turn at the writer (see `pace`).
 const PACE: usize = 64;
 const PACE_SATURATED: usize = 32;
+/// Without a shared writer (PostgreSQL) intake never waits behind processing, so
+/// processing takes big batches: fewer, larger statements keep up with a burst.
+const PACE_UNSHARED: usize = 500;
 
 impl IntakeWriter {
     /// How many deliveries processing should take in its next turn at the writer.
@@ -75,7 +87,9 @@ impl IntakeWriter {
     /// (new work reaches agents in tens of milliseconds), few enough that Meta's
     /// acknowledgements never wait long behind it; fewer while intake is saturated.
     pub fn pace(&self) -> usize {
-        if self.in_flight.load(Ordering::Relaxed) >= SATURATED {
+        if !self.shared_writer {
+            PACE_UNSHARED
+        } else if self.in_flight.load(Ordering::Relaxed) >= SATURATED {
             PACE_SATURATED
         } else {
             PACE
@@ -84,10 +98,12 @@ impl IntakeWriter {
 
     /// Lets background work give way to Meta's deliveries when intake is saturated
     /// (a burst: many deliveries waiting for their commit); waits at most `at_most`,
-    /// so processing always moves. Ordinary traffic does not make it wait.
+    /// so processing always moves. Ordinary traffic does not make it wait, nor does
+    /// anything without a shared writer.
     pub async fn until_unsaturated(&self, at_most: Duration) {
         let deadline = tokio::time::Instant::now() + at_most;
-        while self.in_flight.load(Ordering::Relaxed) >= SATURATED
+        while self.shared_writer
+            && self.in_flight.load(Ordering::Relaxed) >= SATURATED
             && tokio::time::Instant::now() < deadline
         {
             tokio::time::sleep(Duration::from_millis(1)).await;

@@ -49,6 +49,9 @@ pub struct SqlStore {
     /// than in SQLite's busy handler, which sleeps and retries and can starve one
     /// writer (the webhook's) behind another for a second or more.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The live streams' last settled horizon and when asking for it began
+    /// (PostgreSQL; see `events::settled_below`).
+    horizon: Arc<tokio::sync::Mutex<Option<(std::time::Instant, i64)>>>,
 }
 
 /// A write transaction; on SQLite it also holds this process's writer turn.
@@ -174,6 +177,7 @@ pub async fn open(url: &str) -> Result<SqlStore> {
         pool,
         backend,
         sqlite_writer,
+        horizon: Arc::default(),
     })
 }
 
