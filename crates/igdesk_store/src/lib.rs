@@ -145,6 +145,8 @@ pub trait JobStore: Send + Sync + 'static {
     async fn retry_job(&self, id: JobId, run_at: Millis, error: &str) -> Result<()>;
     /// Gives up on a job: it stays, marked dead, with its error, for inspection.
     async fn bury_job(&self, id: JobId, error: &str) -> Result<()>;
+    /// Settles a worker's batch of jobs in one commit.
+    async fn settle_jobs(&self, settled: &[Settlement]) -> Result<()>;
     /// Frees every lease (start-up of the only instance: nobody else holds them).
     async fn release_all_leases(&self) -> Result<u64>;
     async fn pending_job_count(&self) -> Result<i64>;

@@ -85,6 +85,23 @@ pub struct NewDelivery {
     pub body: Vec<u8>,
 }
 
+/// What becomes of a claimed job, for [`crate::JobStore::settle_jobs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    Complete(JobId),
+    /// Runs again at `run_at` (a retry, or scheduled work's next turn).
+    Retry {
+        id: JobId,
+        run_at: Millis,
+        error: String,
+    },
+    /// Given up on: kept, dead, with its error.
+    Bury {
+        id: JobId,
+        error: String,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: JobId,

@@ -36,6 +36,7 @@ both_backends!(
     deliveries_are_written_with_their_jobs,
     a_claimed_job_is_not_claimed_again_until_its_lease_ends,
     job_dedup_keys_hold_while_waiting_and_free_on_burial,
+    a_batch_of_jobs_is_settled_at_once,
     a_message_creates_customer_conversation_item_and_profile_job,
     the_same_mid_twice_changes_nothing,
     a_batch_of_customers_keeps_each_customers_order,

@@ -17,8 +17,8 @@ use crate::now_ms;
 use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
 use igdesk_store::{
-    Job, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE, JOB_REFRESH_TOKEN,
-    JOB_THREAD_CONTROL,
+    Job, Settlement, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE,
+    JOB_REFRESH_TOKEN, JOB_THREAD_CONTROL,
 };
 use rand::Rng;
 use std::time::Duration;
@@ -159,9 +159,7 @@ async fn run(
                 outcomes
             }
         };
-        for (job, outcome) in outcomes {
-            settle(&app, &job, outcome, max_attempts).await;
-        }
+        settle(&app, outcomes, max_attempts).await;
         metrics::histogram!("igdesk_job_batch_seconds", "kind" => kind)
             .record(started.elapsed().as_secs_f64());
         metrics::counter!("igdesk_jobs_handled_total", "kind" => kind).increment(count as u64);
@@ -222,39 +220,57 @@ pub(crate) async fn account_auth(
         .map_err(|e| Outcome::GiveUp(e.to_string()))
 }
 
-async fn settle(app: &App, job: &Job, outcome: Outcome, max_attempts: i64) {
-    let result = match outcome {
-        Outcome::Completed => Ok(()),
-        Outcome::Again(run_at) => app.store.retry_job(job.id, run_at, "").await,
+/// What becomes of each job of a batch, recorded in one commit.
+async fn settle(app: &App, outcomes: Vec<(Job, Outcome)>, max_attempts: i64) {
+    let mut settled = Vec::with_capacity(outcomes.len());
+    for (job, outcome) in outcomes {
+        if let Some(s) = settlement(&job, outcome, max_attempts) {
+            settled.push(s);
+        }
+    }
+    if let Err(e) = app.store.settle_jobs(&settled).await {
+        // The leases run out and the jobs are claimed again: handlers are idempotent.
+        tracing::error!(jobs = settled.len(), error = %e, "cannot record jobs' outcomes");
+    }
+}
+
+fn settlement(job: &Job, outcome: Outcome, max_attempts: i64) -> Option<Settlement> {
+    let count = |result: &'static str| {
+        metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => result)
+            .increment(1);
+    };
+    Some(match outcome {
+        Outcome::Completed => return None,
+        Outcome::Again(run_at) => Settlement::Retry {
+            id: job.id,
+            run_at,
+            error: String::new(),
+        },
         Outcome::Done => {
-            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "done")
-                .increment(1);
-            app.store.complete_job(job.id).await
+            count("done");
+            Settlement::Complete(job.id)
         }
         Outcome::Retry { error, .. } if job.attempts >= max_attempts => {
             tracing::error!(job = %job.id, kind = %job.kind, %error, "giving up after {} attempts", job.attempts);
-            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "dead")
-                .increment(1);
-            app.store.bury_job(job.id, &error).await
+            count("dead");
+            Settlement::Bury { id: job.id, error }
         }
         Outcome::Retry { error, after } => {
             let jitter = rand::thread_rng().gen::<f64>();
             let delay =
                 after.unwrap_or_else(|| backoff(job.attempts as u32, 1_000, 10 * 60_000, jitter));
             tracing::warn!(job = %job.id, kind = %job.kind, %error, delay_ms = delay, "will retry");
-            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "retry")
-                .increment(1);
-            app.store.retry_job(job.id, now_ms() + delay, &error).await
+            count("retry");
+            Settlement::Retry {
+                id: job.id,
+                run_at: now_ms() + delay,
+                error,
+            }
         }
         Outcome::GiveUp(error) => {
             tracing::warn!(job = %job.id, kind = %job.kind, %error, "job given up");
-            metrics::counter!("igdesk_jobs_total", "kind" => job.kind.clone(), "result" => "dead")
-                .increment(1);
-            app.store.bury_job(job.id, &error).await
+            count("dead");
+            Settlement::Bury { id: job.id, error }
         }
-    };
-    if let Err(e) = result {
-        // The lease runs out and the job is claimed again: handlers are idempotent.
-        tracing::error!(job = %job.id, error = %e, "cannot record a job's outcome");
-    }
+    })
 }

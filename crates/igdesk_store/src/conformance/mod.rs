@@ -236,6 +236,62 @@ pub async fn job_dedup_keys_hold_while_waiting_and_free_on_burial(store: &dyn St
     );
 }
 
+/// A batch of jobs is settled in one commit: completed ones are gone, retried ones
+/// wait for their time with their error, buried ones are dead and free their key.
+pub async fn a_batch_of_jobs_is_settled_at_once(store: &dyn Store) {
+    for key in ["a", "b", "c"] {
+        let job = NewJob {
+            kind: "k".into(),
+            dedup_key: Some(key.into()),
+            payload: key.into(),
+            run_at: T0,
+        };
+        store.enqueue_job(job, T0).await.unwrap();
+    }
+    let claimed = store.claim_jobs(&["k"], 10, T0, T0 + 60_000).await.unwrap();
+    let id = |payload: &str| claimed.iter().find(|j| j.payload == payload).unwrap().id;
+    store
+        .settle_jobs(&[
+            Settlement::Complete(id("a")),
+            Settlement::Retry {
+                id: id("b"),
+                run_at: T0 + 5_000,
+                error: "later".into(),
+            },
+            Settlement::Bury {
+                id: id("c"),
+                error: "hopeless".into(),
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.pending_job_count().await.unwrap(), 1, "only b waits");
+    let early = store.claim_jobs(&["k"], 10, T0 + 1, T0 + 60_000).await;
+    assert!(early.unwrap().is_empty(), "b waits for its time, unleased");
+    let due = store
+        .claim_jobs(&["k"], 10, T0 + 5_000, T0 + 60_000)
+        .await
+        .unwrap();
+    assert_eq!((due.len(), due[0].payload.as_str()), (1, "b"));
+    let dead = store.dead_jobs(10).await.unwrap();
+    assert_eq!(
+        (dead.len(), dead[0].last_error.as_deref()),
+        (1, Some("hopeless"))
+    );
+    let again = NewJob {
+        kind: "k".into(),
+        dedup_key: Some("c".into()),
+        payload: "c".into(),
+        run_at: T0,
+    };
+    store.enqueue_job(again, T0).await.unwrap();
+    assert_eq!(
+        store.pending_job_count().await.unwrap(),
+        2,
+        "c's key is free"
+    );
+}
+
 pub async fn a_message_creates_customer_conversation_item_and_profile_job(store: &dyn Store) {
     let a = account(store, "1784").await;
     let scope = admin(store).await;

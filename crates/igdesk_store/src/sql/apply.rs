@@ -5,7 +5,7 @@
 use super::api_events;
 use super::apply_run::{Pending, Run};
 use super::sessions::{self, MetBy};
-use super::{events, placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
+use super::{events, Binds, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
 use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
@@ -39,17 +39,21 @@ impl SqlStore {
         apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
         for chunk in batch.chunks(500) {
-            let list = placeholders(2, chunk.len());
+            let mut binds = Binds::new(self.backend);
             let sql = format!(
-                "UPDATE deliveries SET status = 'processed', processed_at = $1 WHERE id IN ({list})"
+                "UPDATE deliveries SET status = 'processed', processed_at = {} WHERE id IN ({})",
+                binds.one(),
+                binds.list(chunk.len())
             );
             let mut processed = sqlx::query(&sql).bind(now);
             for d in chunk {
                 processed = processed.bind(d.delivery.0);
             }
             processed.execute(&mut **tx).await?;
-            let list = placeholders(1, chunk.len());
-            let sql = format!("DELETE FROM jobs WHERE id IN ({list})");
+            let sql = format!(
+                "DELETE FROM jobs WHERE id IN ({})",
+                Binds::new(self.backend).list(chunk.len())
+            );
             let mut completed = sqlx::query(&sql);
             for d in chunk {
                 completed = completed.bind(d.job.0);
@@ -158,7 +162,7 @@ impl Batch {
             let sql = format!(
                 "INSERT INTO jobs (kind, dedup_key, payload, run_at, created_at) VALUES {} \
                  ON CONFLICT (dedup_key) DO NOTHING",
-                value_rows(1, chunk.len(), 5)
+                Binds::of(tx).rows(chunk.len(), 5)
             );
             let mut query = sqlx::query(&sql);
             for customer in chunk {

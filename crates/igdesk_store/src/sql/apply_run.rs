@@ -10,7 +10,7 @@
 //! changes touch different rows, so their order within a run does not matter.
 
 use super::apply::Batch;
-use super::{value_rows, ACCOUNT_INBOX};
+use super::{Binds, ACCOUNT_INBOX};
 use crate::model::ApplyOutcome;
 use crate::{Result, PROFILE_FRESH_FOR};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
@@ -212,7 +212,7 @@ async fn upsert_customers(
          WHEN customers.last_message_at IS NULL OR customers.last_message_at < excluded.last_message_at \
          THEN excluded.last_message_at ELSE customers.last_message_at END \
          RETURNING id, account_id, igsid, profile_fetched_at",
-        value_rows(1, run.len(), 5)
+        Binds::of(tx).rows(run.len(), 5)
     );
     let mut query = sqlx::query(&sql);
     for p in run {
@@ -239,18 +239,17 @@ async fn upsert_customers(
 /// Adds the items whose Meta id is not stored yet, each joining its customer's open
 /// conversation when its effect allows.
 async fn insert_items(tx: &mut Tx, run: &[(&Pending<'_>, i64)], now: Millis) -> Result<AddedItems> {
-    const COLUMNS: usize = 16;
+    let mut binds = Binds::of(tx);
     let rows: Vec<String> = (0..run.len())
-        .map(|r| {
-            let b = 1 + r * COLUMNS;
-            let values: Vec<String> = (b..b + 14).map(|i| format!("${i}")).collect();
+        .map(|_| {
             format!(
-                "({}, CASE WHEN ${} = 1 THEN (SELECT id FROM conversations WHERE account_id = ${b} \
-                 AND customer_id = ${} AND state = 'open') END, ${})",
-                values.join(", "),
-                b + 14,
-                b + 1,
-                b + 15
+                "({}, CASE WHEN {} = 1 THEN (SELECT id FROM conversations WHERE account_id = {} \
+                 AND customer_id = {} AND state = 'open') END, {})",
+                binds.list(14),
+                binds.one(),
+                binds.one(),
+                binds.one(),
+                binds.one()
             )
         })
         .collect();
@@ -289,6 +288,9 @@ async fn insert_items(tx: &mut Tx, run: &[(&Pending<'_>, i64)], now: Millis) -> 
             .bind(item.created_at)
             .bind(now)
             .bind(i64::from(p.effect != ConversationEffect::None))
+            // The conversation is looked up by account and customer, bound again.
+            .bind(p.account.0)
+            .bind(*customer)
             .bind(0_i64);
     }
     let mut added = HashMap::with_capacity(run.len());
@@ -317,7 +319,7 @@ async fn open_conversations<'r, 'c>(
          SELECT a.id, v.customer_id, {ACCOUNT_INBOX}, 'open', v.at, v.incoming, v.at \
          FROM v, accounts a WHERE a.id = v.account_id \
          ON CONFLICT DO NOTHING RETURNING id, customer_id",
-        value_rows(1, to_open.len(), 4)
+        Binds::of(tx).rows(to_open.len(), 4)
     );
     let mut query = sqlx::query(&sql);
     for (p, customer, _) in to_open {
@@ -348,7 +350,7 @@ async fn open_conversations<'r, 'c>(
         "UPDATE timeline_items SET conversation_id = (SELECT c.id FROM conversations c \
          WHERE c.account_id = timeline_items.account_id AND c.customer_id = timeline_items.customer_id \
          AND c.state = 'open') WHERE id IN ({})",
-        super::placeholders(1, to_open.len())
+        Binds::of(tx).list(to_open.len())
     );
     let mut query = sqlx::query(&sql);
     for (_, _, item) in to_open {
@@ -387,7 +389,7 @@ async fn touch_conversations(tx: &mut Tx, joined: &[&Added<'_, '_>]) -> Result<(
          WHEN conversations.last_incoming_at IS NULL OR conversations.last_incoming_at < v.incoming \
          THEN v.incoming ELSE conversations.last_incoming_at END \
          FROM v WHERE conversations.id = v.id",
-        value_rows(1, joined.len(), 3)
+        Binds::of(tx).rows(joined.len(), 3)
     );
     let mut query = sqlx::query(&sql);
     for a in joined {
@@ -411,7 +413,7 @@ async fn start_clocks(tx: &mut Tx, waits: &[&Added<'_, '_>]) -> Result<()> {
          SELECT c.id, c.inbox_id, v.at, v.at + i.sla_target_seconds * 1000 \
          FROM v, conversations c, inboxes i WHERE c.id = v.conversation_id AND i.id = c.inbox_id \
          ON CONFLICT DO NOTHING",
-        value_rows(1, waits.len(), 2)
+        Binds::of(tx).rows(waits.len(), 2)
     );
     let mut query = sqlx::query(&sql);
     for a in waits {

@@ -2,7 +2,7 @@
 //! the change they report, so a stream read after a commit never misses one, and a
 //! reconnecting console resumes after the last id it saw.
 
-use super::{Backend, SqlStore};
+use super::{Backend, Binds, SqlStore};
 use crate::routing::AgentEvent;
 use crate::Result;
 use igdesk_domain::{AgentId, ConversationId, EventId, ItemId, Millis};
@@ -42,7 +42,7 @@ pub(super) async fn to_agents(tx: &mut Tx, events: &[NewEvent<'_>], now: Millis)
     for chunk in events.chunks(1_000) {
         let sql = format!(
             "INSERT INTO agent_events (agent_id, kind, conversation_id, payload, created_at) VALUES {}",
-            super::value_rows(1, chunk.len(), 5)
+            Binds::of(tx).rows(chunk.len(), 5)
         );
         let mut query = sqlx::query(&sql);
         for e in chunk {
@@ -80,12 +80,15 @@ pub(super) async fn for_item(tx: &mut Tx, item: i64, kind: &str, now: Millis) ->
 pub(super) async fn for_items(tx: &mut Tx, items: &[i64], kind: &str, now: Millis) -> Result<u64> {
     let mut written = 0;
     for chunk in items.chunks(500) {
+        let mut binds = Binds::of(tx);
         let sql = format!(
             "INSERT INTO agent_events (agent_id, kind, conversation_id, item_id, created_at) \
-             SELECT c.agent_id, $1, c.id, t.id, $2 FROM timeline_items t \
+             SELECT c.agent_id, {}, c.id, t.id, {} FROM timeline_items t \
              JOIN conversations c ON c.id = t.conversation_id \
              WHERE t.id IN ({}) AND c.agent_id IS NOT NULL AND c.state = 'open' ORDER BY t.id",
-            super::placeholders(3, chunk.len())
+            binds.one(),
+            binds.one(),
+            binds.list(chunk.len())
         );
         let mut query = sqlx::query(&sql).bind(kind.to_owned()).bind(now);
         for item in chunk {

@@ -1,6 +1,6 @@
 //! Deliveries: written with their processing job before Meta gets its 200.
 
-use super::{placeholders, SqlStore};
+use super::{Binds, SqlStore};
 use crate::model::*;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
@@ -35,8 +35,9 @@ impl IntakeStore for SqlStore {
             // A few multi-row statements and one commit for the whole group: this is
             // what lets intake keep up with Meta's bursts. Chunk sizes are powers of
             // two so the handful of statement shapes stay prepared in the cache.
+            let mut binds = Binds::new(self.backend);
             let values = (0..chunk.len())
-                .map(|i| format!("(${}, ${}, 'pending')", 2 * i + 1, 2 * i + 2))
+                .map(|_| format!("({}, 'pending')", binds.list(2)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
@@ -50,15 +51,9 @@ impl IntakeStore for SqlStore {
             for row in query.fetch_all(&mut *tx.tx).await? {
                 ids.push(DeliveryId(row.try_get("id")?));
             }
+            let mut binds = Binds::new(self.backend);
             let values = (0..chunk.len())
-                .map(|i| {
-                    format!(
-                        "('{JOB_PROCESS_DELIVERY}', ${}, ${}, ${})",
-                        3 * i + 1,
-                        3 * i + 2,
-                        3 * i + 3
-                    )
-                })
+                .map(|_| format!("('{JOB_PROCESS_DELIVERY}', {})", binds.list(3)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql =
@@ -93,7 +88,7 @@ impl IntakeStore for SqlStore {
         for chunk in ids.chunks(CHUNK) {
             let sql = format!(
                 "SELECT id, body FROM deliveries WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                Binds::new(self.backend).list(chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for id in chunk {

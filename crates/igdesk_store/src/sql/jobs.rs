@@ -1,8 +1,8 @@
 //! The job queue: claim with a lease, then complete, retry or bury. A worker that
 //! dies leaves its lease to expire and the job is claimed again.
 
-use super::{placeholders, Backend, SqlStore};
-use crate::model::{DeadJob, Job, NewJob};
+use super::{placeholders, Backend, Binds, SqlStore};
+use crate::model::{DeadJob, Job, NewJob, Settlement};
 use crate::{JobStore, Result};
 use async_trait::async_trait;
 use igdesk_domain::{JobId, Millis};
@@ -99,6 +99,61 @@ impl JobStore for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn settle_jobs(&self, settled: &[Settlement]) -> Result<()> {
+        if settled.is_empty() {
+            return Ok(());
+        }
+        let mut done = Vec::new();
+        let mut again = Vec::new();
+        let mut dead = Vec::new();
+        for s in settled {
+            match s {
+                Settlement::Complete(id) => done.push(id.0),
+                Settlement::Retry { id, run_at, error } => again.push((id.0, *run_at, error)),
+                Settlement::Bury { id, error } => dead.push((id.0, error)),
+            }
+        }
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        for chunk in done.chunks(500) {
+            let sql = format!(
+                "DELETE FROM jobs WHERE id IN ({})",
+                Binds::new(self.backend).list(chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        for chunk in again.chunks(500) {
+            let sql = format!(
+                "WITH v (id, run_at, error) AS (VALUES {}) UPDATE jobs SET run_at = v.run_at, \
+                 leased_until = 0, last_error = v.error FROM v WHERE jobs.id = v.id",
+                Binds::new(self.backend).rows(chunk.len(), 3)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, run_at, error) in chunk {
+                query = query.bind(*id).bind(*run_at).bind((*error).clone());
+            }
+            query.execute(&mut **tx).await?;
+        }
+        for chunk in dead.chunks(500) {
+            // The dedup key is freed so the same work can be asked for again later.
+            let sql = format!(
+                "WITH v (id, error) AS (VALUES {}) UPDATE jobs SET dead = 1, dedup_key = NULL, \
+                 leased_until = 0, last_error = v.error FROM v WHERE jobs.id = v.id",
+                Binds::new(self.backend).rows(chunk.len(), 2)
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, error) in chunk {
+                query = query.bind(*id).bind((*error).clone());
+            }
+            query.execute(&mut **tx).await?;
+        }
+        writing.commit().await
     }
 
     async fn release_all_leases(&self) -> Result<u64> {

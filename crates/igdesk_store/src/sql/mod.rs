@@ -261,13 +261,54 @@ fn placeholders(start: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// `($start, …), (…)`: the placeholders of a multi-row `VALUES` list of `rows` rows
-/// of `columns` values each.
-fn value_rows(start: usize, rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", placeholders(start + r * columns, columns)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Placeholders handed out in the order they appear in a statement, each bound
+/// once, in that order: `$1, $2, …` on PostgreSQL, plain `?` on SQLite. SQLite
+/// binds a numbered parameter by scanning the statement's parameter names, so a
+/// multi-row statement of a thousand `$n` costs half a million steps to bind;
+/// anonymous ones cost nothing.
+pub(super) struct Binds {
+    anonymous: bool,
+    next: usize,
+}
+
+impl Binds {
+    pub(super) fn new(backend: Backend) -> Self {
+        Binds {
+            anonymous: backend == Backend::Sqlite,
+            next: 1,
+        }
+    }
+
+    /// For a statement run in `tx`.
+    pub(super) fn of(tx: &Transaction<'static, Any>) -> Self {
+        let sqlite = tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME;
+        Self::new(if sqlite {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        })
+    }
+
+    pub(super) fn one(&mut self) -> String {
+        if self.anonymous {
+            return "?".into();
+        }
+        self.next += 1;
+        format!("${}", self.next - 1)
+    }
+
+    /// `n` values: an `IN (…)` list.
+    pub(super) fn list(&mut self, n: usize) -> String {
+        (0..n).map(|_| self.one()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// A multi-row `VALUES` list of `rows` rows of `columns` values each.
+    pub(super) fn rows(&mut self, rows: usize, columns: usize) -> String {
+        (0..rows)
+            .map(|_| format!("({})", self.list(columns)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The inbox an account's work goes to: its exception, else the default inbox.

@@ -1,7 +1,7 @@
 //! Reads for the API, always scoped to what the asking agent may see (ACC-5).
 
 use super::rows::{self, opt_bool_int, CUSTOMER_COLUMNS};
-use super::{placeholders, value_rows, SqlStore, ACCOUNT_INBOX};
+use super::{Binds, SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{ReadStore, Result};
 use async_trait::async_trait;
@@ -39,6 +39,7 @@ impl ReadStore for SqlStore {
         // One statement per chunk for the facts and one for the jobs: a burst of new
         // customers costs the writer a few statements, not two per customer.
         for chunk in fetched.chunks(500) {
+            let mut binds = Binds::new(self.backend);
             let sql = format!(
                 "WITH v (id, name, username, profile_pic, follower_count, is_verified, \
                  follows_business, business_follows) AS (VALUES {}) \
@@ -48,10 +49,11 @@ impl ReadStore for SqlStore {
                  is_verified = COALESCE(v.is_verified, customers.is_verified), \
                  follows_business = COALESCE(v.follows_business, customers.follows_business), \
                  business_follows = COALESCE(v.business_follows, customers.business_follows), \
-                 profile_fetched_at = $1 FROM v WHERE customers.id = v.id",
-                value_rows(2, chunk.len(), 8)
+                 profile_fetched_at = {} FROM v WHERE customers.id = v.id",
+                binds.rows(chunk.len(), 8),
+                binds.one()
             );
-            let mut update = sqlx::query(&sql).bind(now);
+            let mut update = sqlx::query(&sql);
             for FetchedProfile {
                 customer, facts: f, ..
             } in chunk
@@ -66,10 +68,10 @@ impl ReadStore for SqlStore {
                     .bind(opt_bool_int(f.follows_business))
                     .bind(opt_bool_int(f.business_follows));
             }
-            update.execute(&mut **tx).await?;
+            update.bind(now).execute(&mut **tx).await?;
             let sql = format!(
                 "DELETE FROM jobs WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                Binds::new(self.backend).list(chunk.len())
             );
             let mut completed = sqlx::query(&sql);
             for profile in chunk {
@@ -95,7 +97,7 @@ impl ReadStore for SqlStore {
         for chunk in ids.chunks(500) {
             let sql = format!(
                 "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.id IN ({})",
-                placeholders(1, chunk.len())
+                Binds::new(self.backend).list(chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for id in chunk {

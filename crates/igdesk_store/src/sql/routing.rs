@@ -2,7 +2,7 @@
 //! (a unique key), so a piece of work is never offered to two agents at once; it is
 //! in the database, so offers in flight survive a restart.
 
-use super::{events, placeholders, rows, value_rows, SqlStore};
+use super::{events, placeholders, rows, Binds, SqlStore};
 use crate::routing::*;
 use crate::Result;
 use igdesk_domain::timeline::{
@@ -368,7 +368,7 @@ async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> 
     let sql = format!(
         "INSERT INTO offers (conversation_id, agent_id, offered_at, expires_at, payload) \
          VALUES {} ON CONFLICT DO NOTHING RETURNING id, conversation_id",
-        value_rows(1, planned.len(), 5)
+        Binds::of(tx).rows(planned.len(), 5)
     );
     let mut query = sqlx::query(&sql);
     for (offer, _) in &planned {
@@ -419,20 +419,24 @@ async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> 
     let mut agents: Vec<i64> = made.iter().map(|o| o.agent_id.0).collect();
     agents.sort_unstable();
     agents.dedup();
-    let mut sql = format!(
-        "UPDATE agents SET last_offered_at = $1 WHERE id IN ({})",
-        placeholders(2, agents.len())
-    );
-    if !next_used.is_empty() {
-        sql = format!(
-            "UPDATE agents SET last_offered_at = $1, next_requested = CASE WHEN id IN ({}) \
+    // Values are bound in the order their placeholders appear: now, Next used, agents.
+    let mut binds = Binds::of(tx);
+    let at = binds.one();
+    let sql = if next_used.is_empty() {
+        format!(
+            "UPDATE agents SET last_offered_at = {at} WHERE id IN ({})",
+            binds.list(agents.len())
+        )
+    } else {
+        let used = binds.list(next_used.len());
+        format!(
+            "UPDATE agents SET last_offered_at = {at}, next_requested = CASE WHEN id IN ({used}) \
              THEN 0 ELSE next_requested END WHERE id IN ({})",
-            placeholders(2 + agents.len(), next_used.len()),
-            placeholders(2, agents.len())
-        );
-    }
+            binds.list(agents.len())
+        )
+    };
     let mut query = sqlx::query(&sql).bind(now);
-    for agent in agents.iter().chain(&next_used) {
+    for agent in next_used.iter().chain(&agents) {
         query = query.bind(*agent);
     }
     query.execute(&mut **tx).await?;
