@@ -105,6 +105,10 @@ pub trait AccountStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait IntakeStore: Send + Sync + 'static {
+    /// Copies SQLite's write-ahead log into the database file as far as readers
+    /// allow, without waiting for them; nothing on PostgreSQL. Run in the background:
+    /// commits never checkpoint themselves, so none that a webhook waits for pays it.
+    async fn checkpoint(&self) -> Result<()>;
     /// Writes deliveries and their processing jobs in one transaction: once this
     /// returns, every one of them will be processed even if the process dies.
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>>;

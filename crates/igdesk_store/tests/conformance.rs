@@ -34,6 +34,7 @@ both_backends!(
     a_human_agent_tap_hands_over_and_an_api_send_takes_back,
     accounts_are_unique_and_default_to_the_instagram_inbox,
     deliveries_are_written_with_their_jobs,
+    a_checkpoint_keeps_every_committed_delivery,
     a_claimed_job_is_not_claimed_again_until_its_lease_ends,
     job_dedup_keys_hold_while_waiting_and_free_on_burial,
     a_batch_of_jobs_is_settled_at_once,

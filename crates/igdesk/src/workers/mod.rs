@@ -11,6 +11,7 @@ pub mod router;
 mod send;
 mod thread_control;
 pub mod token;
+mod upkeep;
 
 use crate::app::App;
 use crate::now_ms;
@@ -63,6 +64,7 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(router::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(api_webhooks::run(app.clone(), cancel.clone())));
+    handles.push(tokio::spawn(upkeep::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(run(
         app.clone(),
         cancel.clone(),

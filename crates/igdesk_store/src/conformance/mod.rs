@@ -170,6 +170,24 @@ pub async fn deliveries_are_written_with_their_jobs(store: &dyn Store) {
     );
 }
 
+/// A checkpoint runs beside the writer and loses nothing committed.
+pub async fn a_checkpoint_keeps_every_committed_delivery(store: &dyn Store) {
+    let batch: Vec<_> = (0..300)
+        .map(|i| NewDelivery {
+            received_at: T0 + i,
+            body: format!("{{\"n\":{i}}}").into_bytes(),
+        })
+        .collect();
+    let ids = store.record_deliveries(&batch).await.unwrap();
+    let (writing, checkpoint) = tokio::join!(store.record_deliveries(&batch), store.checkpoint());
+    checkpoint.unwrap();
+    let more = writing.unwrap();
+    store.checkpoint().await.unwrap();
+    let all: Vec<_> = ids.iter().chain(&more).copied().collect();
+    assert_eq!(store.delivery_bodies(&all).await.unwrap().len(), 600);
+    assert_eq!(store.pending_job_count().await.unwrap(), 600);
+}
+
 pub async fn a_claimed_job_is_not_claimed_again_until_its_lease_ends(store: &dyn Store) {
     store
         .record_deliveries(&[NewDelivery {

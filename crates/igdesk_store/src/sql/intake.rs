@@ -1,6 +1,6 @@
 //! Deliveries: written with their processing job before Meta gets its 200.
 
-use super::{Binds, SqlStore};
+use super::{Backend, Binds, SqlStore};
 use crate::model::*;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
@@ -26,8 +26,38 @@ fn power_of_two_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
     chunks
 }
 
+/// Log frames (pages) past which a checkpoint makes sure the log starts over: about
+/// 256 MB with SQLite's 4 KB pages. Below it the log starts over by itself in the
+/// first quiet moment; only load without one for minutes reaches it, and then a
+/// writer's turn is spent on it now and then.
+const LOG_RESTART_FRAMES: i64 = 65_536;
+
+/// A passive checkpoint; returns how many frames the log holds.
+async fn wal_checkpoint(pool: &sqlx::AnyPool) -> Result<i64> {
+    let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get(1)?)
+}
+
 #[async_trait]
 impl IntakeStore for SqlStore {
+    async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Ok(());
+        }
+        // Beside the writer: commits go on while the log is copied.
+        let frames = wal_checkpoint(&self.pool).await?;
+        if frames >= LOG_RESTART_FRAMES {
+            // The log starts over only when it is all in the database as a writer
+            // begins, which a writer that never pauses does not let happen. Then the
+            // last frames are copied in the writer's turn, so the file stays bounded.
+            let _turn = self.writer_turn().await;
+            wal_checkpoint(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
         let mut ids = Vec::with_capacity(deliveries.len());
         let mut tx = self.write().await?;

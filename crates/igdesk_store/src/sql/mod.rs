@@ -159,9 +159,12 @@ pub async fn open(url: &str) -> Result<SqlStore> {
                     Box::pin(async move {
                         // WAL lets readers run beside the one writer; FULL makes every
                         // commit durable (it is what makes the webhook's 200 honest).
+                        // Checkpoints run in the background (`checkpoint`), not in
+                        // whichever commit crosses the log's size limit.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                             PRAGMA wal_autocheckpoint = 0;",
                         )
                         .await?;
                         Ok(())

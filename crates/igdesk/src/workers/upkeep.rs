@@ -1,0 +1,40 @@
+//! Upkeep: SQLite's write-ahead log is checkpointed here, in the background, so no
+//! commit a webhook waits for pays for it; live-stream events past their use are
+//! pruned.
+
+use crate::app::App;
+use igdesk_domain::Millis;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How often the log is copied into the database: often enough that it stays a
+/// few megabytes under a burst.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// How often old events are pruned.
+const PRUNE_EVERY: Millis = 10 * 60_000;
+/// How long live-stream events are kept: a console away longer starts afresh, and
+/// one that resumes from a pruned id gets the oldest left (a repeat, never a gap).
+pub const EVENTS_KEPT_FOR: Millis = 7 * igdesk_domain::time::DAY;
+
+pub async fn run(app: App, cancel: CancellationToken) {
+    let mut last_prune: Millis = Millis::MIN;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+        }
+        if let Err(e) = app.store.checkpoint().await {
+            tracing::warn!(error = %e, "checkpoint failed; the next one retries");
+        }
+        let now = crate::now_ms();
+        if now.saturating_sub(last_prune) >= PRUNE_EVERY {
+            last_prune = now;
+            match app.store.prune_events(now - EVENTS_KEPT_FOR).await {
+                Ok(pruned) => {
+                    metrics::counter!("igdesk_events_pruned_total").increment(pruned);
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot prune live-stream events"),
+            }
+        }
+    }
+}
