@@ -40,7 +40,17 @@ struct Figures {
 }
 
 pub async fn run(args: IntakeArgs) -> anyhow::Result<()> {
-    let temp = tempfile_dir(&args)?;
+    // A folder given with --dir is kept; the bench's own is removed at its end.
+    let (temp, _scratch) = match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            (dir.clone(), None)
+        }
+        None => {
+            let scratch = super::Scratch::new("intake")?;
+            (scratch.0.clone(), Some(scratch))
+        }
+    };
     let secret = random_hex(16);
 
     let igdesk = measure_igdesk(&args, &temp, &secret).await?;
@@ -74,15 +84,6 @@ pub async fn run(args: IntakeArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn tempfile_dir(args: &IntakeArgs) -> anyhow::Result<PathBuf> {
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => std::env::temp_dir().join(format!("igdesk-bench-{}", random_hex(4))),
-    };
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 async fn load(

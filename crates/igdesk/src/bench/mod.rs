@@ -23,6 +23,26 @@ pub enum BenchCommand {
     Api(api::ApiArgs),
 }
 
+/// A folder of the bench's own, removed when the bench ends.
+pub(super) struct Scratch(pub(super) std::path::PathBuf);
+
+impl Scratch {
+    pub(super) fn new(name: &str) -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "igdesk-bench-{name}-{}",
+            crate::crypto::random_hex(4)
+        ));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Intake(args) => intake::run(args).await,

@@ -39,6 +39,7 @@ const CUSTOMERS: usize = 1_000;
 pub(super) struct Bench {
     pub(super) running: crate::server::Running,
     pub(super) sim: Simulator,
+    _dir: super::Scratch,
 }
 
 pub(super) async fn start(send_limit: &str, window_seconds: u64) -> anyhow::Result<Bench> {
@@ -51,8 +52,7 @@ pub(super) async fn start_on(
     send_limit: &str,
     window_seconds: u64,
 ) -> anyhow::Result<Bench> {
-    let dir = std::env::temp_dir().join(format!("igdesk-bench-sends-{}", random_hex(4)));
-    std::fs::create_dir_all(&dir)?;
+    let dir = super::Scratch::new("sends")?;
     let secret = random_hex(16);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -70,7 +70,8 @@ pub(super) async fn start_on(
     let settings = Settings::try_from(RawSettings {
         listen: Some(addr.to_string()),
         database_url: Some(
-            database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("igdesk.db").display())),
+            database_url
+                .unwrap_or_else(|| format!("sqlite://{}", dir.0.join("igdesk.db").display())),
         ),
         meta_app_secret: Some(secret),
         meta_verify_token: Some("bench".into()),
@@ -82,7 +83,11 @@ pub(super) async fn start_on(
         ..RawSettings::default()
     })?;
     let running = crate::server::start(settings, Some(listener)).await?;
-    Ok(Bench { running, sim })
+    Ok(Bench {
+        running,
+        sim,
+        _dir: dir,
+    })
 }
 
 /// Connects `n` accounts with one customer each who wrote, or one account with
