@@ -3,7 +3,9 @@
 //! before is not added again and nothing that follows from it happens twice.
 
 use super::api_events;
-use super::apply_run::{Pending, Run};
+use super::apply_run::{
+    insert_items, upsert_customers, CustomerRow, ItemRow, Pending, Run, Upserted,
+};
 use super::sessions::{self, MetBy};
 use super::{events, Binds, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
@@ -488,16 +490,7 @@ async fn pending_send(
         .transpose()
 }
 
-/// A customer as a change found or created them.
-struct Upserted {
-    id: CustomerId,
-    profile_fetched_at: Option<Millis>,
-    /// Until when people have the customer rather than the API's bot (API-3).
-    handover_until: Millis,
-}
-
-/// The customer with this IGSID on this account, created at once when new (named by
-/// its number until the profile arrives).
+/// The customer with this IGSID on this account, created at once when new.
 async fn upsert_customer(
     tx: &mut Tx,
     account: AccountId,
@@ -506,31 +499,16 @@ async fn upsert_customer(
     wrote_at: Option<Millis>,
     now: Millis,
 ) -> Result<Upserted> {
-    let row = sqlx::query(
-        "INSERT INTO customers (account_id, igsid, username, last_message_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (account_id, igsid) DO UPDATE SET \
-         username = COALESCE(customers.username, excluded.username), \
-         last_message_at = CASE WHEN excluded.last_message_at IS NULL THEN customers.last_message_at \
-         WHEN customers.last_message_at IS NULL OR customers.last_message_at < excluded.last_message_at \
-         THEN excluded.last_message_at ELSE customers.last_message_at END \
-         RETURNING id, profile_fetched_at, handover_until",
-    )
-    .bind(account.0)
-    .bind(igsid.0.clone())
-    .bind(username.map(str::to_owned))
-    .bind(wrote_at)
-    .bind(now)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .next()
-    .ok_or_else(|| super::rows::corrupt("an upsert returned no row"))?;
-    Ok(Upserted {
-        id: CustomerId(row.try_get("id")?),
-        profile_fetched_at: row.try_get("profile_fetched_at")?,
-        handover_until: row.try_get("handover_until")?,
-    })
+    let row = CustomerRow {
+        account: account.0,
+        igsid: &igsid.0,
+        username,
+        wrote_at,
+    };
+    upsert_customers(tx, &[row], now)
+        .await?
+        .remove(&(account.0, igsid.0.clone()))
+        .ok_or_else(|| super::rows::corrupt("an upsert returned no row"))
 }
 
 /// An item a change added.
@@ -553,49 +531,17 @@ async fn add_item(
     effect: ConversationEffect,
     now: Millis,
 ) -> Result<Option<Added>> {
-    let joins = i64::from(effect != ConversationEffect::None);
-    let row = sqlx::query(
-        "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
-         attachments, reply_to, context, status, raw, created_at, received_at, conversation_id, imported) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         CASE WHEN $15 = 1 THEN (SELECT id FROM conversations WHERE account_id = $1 \
-         AND customer_id = $2 AND state = 'open') END, $16) \
-         ON CONFLICT (account_id, mid) DO UPDATE SET kind = excluded.kind, text = excluded.text, \
-         attachments = excluded.attachments, reply_to = excluded.reply_to, context = excluded.context, \
-         raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0 \
-         WHERE timeline_items.imported = 1 AND excluded.imported = 0 AND timeline_items.deleted = 0 \
-         RETURNING id, conversation_id",
-    )
-    .bind(account.0)
-    .bind(customer.0)
-    .bind(item.kind.as_str())
-    .bind(item.direction.as_str())
-    .bind(item.source.as_str())
-    .bind(item.mid.0.clone())
-    .bind(item.text.clone())
-    .bind(serde_json::to_string(&item.attachments)?)
-    .bind(
-        item.reply_to
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()?,
-    )
-    .bind(serde_json::to_string(&item.context)?)
-    .bind(item.status.as_str())
-    .bind(item.raw.clone())
-    .bind(item.created_at)
-    .bind(now)
-    .bind(joins)
-    .bind(i64::from(item.context.imported))
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .next();
-    let Some(row) = row else {
+    let row = ItemRow {
+        account: account.0,
+        customer: customer.0,
+        item,
+        joins: effect != ConversationEffect::None,
+    };
+    let added = insert_items(tx, &[row], now).await?;
+    let Some(&(id, joined)) = added.get(&(account.0, item.mid.0.clone())) else {
         return Ok(None);
     };
-    let id = ItemId(row.try_get("id")?);
-    let joined: Option<i64> = row.try_get("conversation_id")?;
+    let id = ItemId(id);
     let at = item.created_at;
     // The customer's silence (which ends a session) is measured from their messages.
     let incoming = (item.direction == Direction::In).then_some(at);

@@ -15,14 +15,14 @@ use crate::model::ApplyOutcome;
 use crate::{Result, PROFILE_FRESH_FOR};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemKind};
-use igdesk_domain::{AccountId, ItemId, Millis};
+use igdesk_domain::{AccountId, CustomerId, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 use std::collections::{HashMap, HashSet};
 
 type Tx = Transaction<'static, Any>;
 
 /// New items by (account, Meta id): the item, and the conversation it joined.
-type AddedItems = HashMap<(i64, String), (i64, Option<i64>)>;
+pub(super) type AddedItems = HashMap<(i64, String), (i64, Option<i64>)>;
 
 /// Rows per statement: well under both databases' limits on bound values.
 const ROWS_PER_STATEMENT: usize = 400;
@@ -117,12 +117,6 @@ impl<'c> Run<'c> {
     }
 }
 
-/// A customer as the run's upsert found or created them.
-struct Customer {
-    id: i64,
-    profile_fetched_at: Option<Millis>,
-}
-
 async fn write(
     tx: &mut Tx,
     ctx: &mut Batch,
@@ -133,8 +127,17 @@ async fn write(
     if run.is_empty() {
         return Ok(());
     }
-    let customers = upsert_customers(tx, run, now).await?;
-    let customer_of = |p: &Pending| -> Result<&Customer> {
+    let rows: Vec<CustomerRow> = run
+        .iter()
+        .map(|p| CustomerRow {
+            account: p.account.0,
+            igsid: p.igsid,
+            username: p.username,
+            wrote_at: p.wrote_at(),
+        })
+        .collect();
+    let customers = upsert_customers(tx, &rows, now).await?;
+    let customer_of = |p: &Pending| -> Result<&Upserted> {
         customers
             .get(&(p.account.0, p.igsid.to_owned()))
             .ok_or_else(|| super::rows::corrupt("a customer upsert returned no row"))
@@ -146,11 +149,20 @@ async fn write(
             .profile_fetched_at
             .is_none_or(|at| now - at >= PROFILE_FRESH_FOR);
         if p.refresh_profile && stale {
-            ctx.stale_profiles.push(customer.id);
+            ctx.stale_profiles.push(customer.id.0);
         }
-        with_customer.push((p, customer.id));
+        with_customer.push((p, customer.id.0));
     }
-    let inserted = insert_items(tx, &with_customer, now).await?;
+    let rows: Vec<ItemRow> = with_customer
+        .iter()
+        .map(|(p, customer)| ItemRow {
+            account: p.account.0,
+            customer: *customer,
+            item: p.item,
+            joins: p.effect != ConversationEffect::None,
+        })
+        .collect();
+    let inserted = insert_items(tx, &rows, now).await?;
 
     let mut added = Vec::new();
     let mut to_open = Vec::new();
@@ -196,13 +208,30 @@ struct Added<'r, 'c> {
     opened: bool,
 }
 
-/// Every customer of the run, created when new (named by their number until the
-/// profile arrives); the same upsert as a single change's.
-async fn upsert_customers(
+/// A customer to find or create: the change's account, IGSID and username, and
+/// when they wrote (a customer's message, which opens the windows).
+pub(super) struct CustomerRow<'a> {
+    pub(super) account: i64,
+    pub(super) igsid: &'a str,
+    pub(super) username: Option<&'a str>,
+    pub(super) wrote_at: Option<Millis>,
+}
+
+/// A customer as an upsert found or created them.
+pub(super) struct Upserted {
+    pub(super) id: CustomerId,
+    pub(super) profile_fetched_at: Option<Millis>,
+    /// Until when people have the customer rather than the API's bot (API-3).
+    pub(super) handover_until: Millis,
+}
+
+/// Finds or creates each customer (named by their number until the profile
+/// arrives), by (account, IGSID); shared by runs and single changes.
+pub(super) async fn upsert_customers(
     tx: &mut Tx,
-    run: &[Pending<'_>],
+    rows: &[CustomerRow<'_>],
     now: Millis,
-) -> Result<HashMap<(i64, String), Customer>> {
+) -> Result<HashMap<(i64, String), Upserted>> {
     let sql = format!(
         "INSERT INTO customers (account_id, igsid, username, last_message_at, created_at) \
          VALUES {} \
@@ -211,36 +240,51 @@ async fn upsert_customers(
          last_message_at = CASE WHEN excluded.last_message_at IS NULL THEN customers.last_message_at \
          WHEN customers.last_message_at IS NULL OR customers.last_message_at < excluded.last_message_at \
          THEN excluded.last_message_at ELSE customers.last_message_at END \
-         RETURNING id, account_id, igsid, profile_fetched_at",
-        Binds::of(tx).rows(run.len(), 5)
+         RETURNING id, account_id, igsid, profile_fetched_at, handover_until",
+        Binds::of(tx).rows(rows.len(), 5)
     );
     let mut query = sqlx::query(&sql);
-    for p in run {
+    for row in rows {
         query = query
-            .bind(p.account.0)
-            .bind(p.igsid.to_owned())
-            .bind(p.username.map(str::to_owned))
-            .bind(p.wrote_at())
+            .bind(row.account)
+            .bind(row.igsid.to_owned())
+            .bind(row.username.map(str::to_owned))
+            .bind(row.wrote_at)
             .bind(now);
     }
-    let mut found = HashMap::with_capacity(run.len());
+    let mut found = HashMap::with_capacity(rows.len());
     for row in query.fetch_all(&mut **tx).await? {
         found.insert(
             (row.try_get("account_id")?, row.try_get("igsid")?),
-            Customer {
-                id: row.try_get("id")?,
+            Upserted {
+                id: CustomerId(row.try_get("id")?),
                 profile_fetched_at: row.try_get("profile_fetched_at")?,
+                handover_until: row.try_get("handover_until")?,
             },
         );
     }
     Ok(found)
 }
 
-/// Adds the items whose Meta id is not stored yet, each joining its customer's open
-/// conversation when its effect allows.
-async fn insert_items(tx: &mut Tx, run: &[(&Pending<'_>, i64)], now: Millis) -> Result<AddedItems> {
+/// An item to insert: whose it is, and whether it joins the customer's open
+/// conversation.
+pub(super) struct ItemRow<'a> {
+    pub(super) account: i64,
+    pub(super) customer: i64,
+    pub(super) item: &'a NewItem,
+    pub(super) joins: bool,
+}
+
+/// Adds the items whose Meta id is not stored yet (the unique constraint decides;
+/// an imported copy is replaced by the live one), each joining its customer's open
+/// conversation when it may; shared by runs and single changes.
+pub(super) async fn insert_items(
+    tx: &mut Tx,
+    rows: &[ItemRow<'_>],
+    now: Millis,
+) -> Result<AddedItems> {
     let mut binds = Binds::of(tx);
-    let rows: Vec<String> = (0..run.len())
+    let values: Vec<String> = (0..rows.len())
         .map(|_| {
             format!(
                 "({}, CASE WHEN {} = 1 THEN (SELECT id FROM conversations WHERE account_id = {} \
@@ -262,14 +306,14 @@ async fn insert_items(tx: &mut Tx, run: &[(&Pending<'_>, i64)], now: Millis) -> 
          raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0 \
          WHERE timeline_items.imported = 1 AND excluded.imported = 0 AND timeline_items.deleted = 0 \
          RETURNING id, account_id, mid, conversation_id",
-        rows.join(", ")
+        values.join(", ")
     );
     let mut query = sqlx::query(&sql);
-    for (p, customer) in run {
-        let item = p.item;
+    for row in rows {
+        let item = row.item;
         query = query
-            .bind(p.account.0)
-            .bind(*customer)
+            .bind(row.account)
+            .bind(row.customer)
             .bind(item.kind.as_str())
             .bind(item.direction.as_str())
             .bind(item.source.as_str())
@@ -287,13 +331,13 @@ async fn insert_items(tx: &mut Tx, run: &[(&Pending<'_>, i64)], now: Millis) -> 
             .bind(item.raw.clone())
             .bind(item.created_at)
             .bind(now)
-            .bind(i64::from(p.effect != ConversationEffect::None))
+            .bind(i64::from(row.joins))
             // The conversation is looked up by account and customer, bound again.
-            .bind(p.account.0)
-            .bind(*customer)
-            .bind(0_i64);
+            .bind(row.account)
+            .bind(row.customer)
+            .bind(i64::from(item.context.imported));
     }
-    let mut added = HashMap::with_capacity(run.len());
+    let mut added = HashMap::with_capacity(rows.len());
     for row in query.fetch_all(&mut **tx).await? {
         added.insert(
             (row.try_get("account_id")?, row.try_get("mid")?),
