@@ -12,13 +12,6 @@ use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
 use std::collections::HashMap;
 use std::time::Duration;
 
-fn retry(e: impl std::fmt::Display) -> Outcome {
-    Outcome::Retry {
-        error: e.to_string(),
-        after: None,
-    }
-}
-
 /// How long processing gives way to a busy intake before it takes its turn anyway.
 const YIELD_TO_INTAKE: Duration = Duration::from_millis(50);
 
@@ -40,7 +33,7 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     let mut bodies: HashMap<DeliveryId, Vec<u8>> = match app.store.delivery_bodies(&ids).await {
         Ok(bodies) => bodies.into_iter().collect(),
         Err(e) => {
-            outcomes.extend(wanted.into_iter().map(|(job, _)| (job, retry(&e))));
+            outcomes.extend(wanted.into_iter().map(|(job, _)| (job, Outcome::retry(&e))));
             return outcomes;
         }
     };
@@ -52,7 +45,7 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
             // Not visible yet to this connection, or truly gone: retrying decides.
             outcomes.push((
                 job,
-                retry(format!("delivery {delivery} is not in the store")),
+                Outcome::retry(format!("delivery {delivery} is not in the store")),
             ));
             continue;
         };
@@ -65,7 +58,7 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
                 });
                 batch_jobs.push(job);
             }
-            Err(e) => outcomes.push((job, retry(e))),
+            Err(e) => outcomes.push((job, Outcome::retry(e))),
         }
     }
     if !batch.is_empty() {
@@ -97,7 +90,7 @@ async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job
                         record(app, &applied);
                         Outcome::Completed
                     }
-                    Err(e) => retry(e),
+                    Err(e) => Outcome::retry(e),
                 };
                 outcomes.push((job, outcome));
             }

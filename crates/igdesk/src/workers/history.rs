@@ -51,10 +51,7 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
             app.wake.profiles.notify_waiters();
             Outcome::Done
         }
-        Err(e) => Outcome::Retry {
-            error: e.to_string(),
-            after: None,
-        },
+        Err(e) => Outcome::retry(e),
     }
 }
 

@@ -48,6 +48,16 @@ pub enum Outcome {
     GiveUp(String),
 }
 
+impl Outcome {
+    /// Try again later, with the usual backoff.
+    pub fn retry(error: impl std::fmt::Display) -> Self {
+        Outcome::Retry {
+            error: error.to_string(),
+            after: None,
+        }
+    }
+}
+
 /// Starts every worker loop; they stop after their current job once `cancel` fires.
 pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
     // One loop applies deliveries in the order they were received, a batch per
@@ -176,10 +186,7 @@ pub(crate) async fn account_of(app: &App, job: &Job) -> Result<igdesk_store::Acc
     match app.store.account(id).await {
         Ok(Some(account)) => Ok(account),
         Ok(None) => Err(Outcome::GiveUp("the account was removed".into())),
-        Err(e) => Err(Outcome::Retry {
-            error: e.to_string(),
-            after: None,
-        }),
+        Err(e) => Err(Outcome::retry(e)),
     }
 }
 
@@ -192,12 +199,7 @@ pub(crate) async fn customer_auth(
     let customer = match app.store.customer_for_job(id).await {
         Ok(Some(c)) => c,
         Ok(None) => return Err(Outcome::GiveUp(format!("customer {id} is gone"))),
-        Err(e) => {
-            return Err(Outcome::Retry {
-                error: e.to_string(),
-                after: None,
-            })
-        }
+        Err(e) => return Err(Outcome::retry(e)),
     };
     let auth = account_auth(app, customer.account_id).await?;
     Ok((customer, auth))
@@ -211,12 +213,7 @@ pub(crate) async fn account_auth(
     let account = match app.store.account(id).await {
         Ok(Some(a)) => a,
         Ok(None) => return Err(Outcome::GiveUp("the account was removed".into())),
-        Err(e) => {
-            return Err(Outcome::Retry {
-                error: e.to_string(),
-                after: None,
-            })
-        }
+        Err(e) => return Err(Outcome::retry(e)),
     };
     app.auth_for(&account)
         .map_err(|e| Outcome::GiveUp(e.to_string()))

@@ -34,10 +34,7 @@ pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
         match app.store.customers_for_jobs(&ids).await {
             Ok(found) => found.into_iter().map(|c| (c.id, c)).collect(),
             Err(e) => {
-                let retry = Outcome::Retry {
-                    error: e.to_string(),
-                    after: None,
-                };
+                let retry = Outcome::retry(e);
                 outcomes.extend(wanted.into_iter().map(|(job, _)| (job, retry.clone())));
                 return outcomes;
             }
@@ -88,10 +85,7 @@ pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     outcomes.extend(done_jobs.into_iter().map(|job| {
         let outcome = match &recorded {
             Ok(()) => Outcome::Completed,
-            Err(e) => Outcome::Retry {
-                error: e.to_string(),
-                after: None,
-            },
+            Err(e) => Outcome::retry(e),
         };
         (job, outcome)
     }));

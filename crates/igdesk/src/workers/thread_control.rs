@@ -41,9 +41,6 @@ pub async fn run(app: &App, job: &Job) -> Outcome {
     match result {
         Ok(()) => Outcome::Done,
         Err(e) if e.action() == ErrorAction::GiveUp => Outcome::GiveUp(e.to_string()),
-        Err(e) => Outcome::Retry {
-            error: e.to_string(),
-            after: None,
-        },
+        Err(e) => Outcome::retry(e),
     }
 }

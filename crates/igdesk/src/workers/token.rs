@@ -30,10 +30,7 @@ pub async fn refresh(app: &App, job: &Job) -> Outcome {
         Ok(fresh) => {
             let sealed = app.sealer.seal(&SecretString::from(fresh.access_token));
             if let Err(e) = app.store.reconnect_account(&account.ig_id, &sealed).await {
-                return Outcome::Retry {
-                    error: e.to_string(),
-                    after: None,
-                };
+                return Outcome::retry(e);
             }
             tracing::info!(account = %account.ig_id, "Instagram token renewed");
             app.wake.sends.notify_waiters();

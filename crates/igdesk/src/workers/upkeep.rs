@@ -7,14 +7,14 @@ use igdesk_domain::Millis;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// How often the log is copied into the database: often enough that it stays a
-/// few megabytes under a burst.
+/// How often the log is copied into the database: often enough that little is
+/// left to copy when the writer pauses and the log starts over.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// How often old events are pruned.
 const PRUNE_EVERY: Millis = 10 * 60_000;
 /// How long live-stream events are kept: a console away longer starts afresh, and
 /// one that resumes from a pruned id gets the oldest left (a repeat, never a gap).
-pub const EVENTS_KEPT_FOR: Millis = 7 * igdesk_domain::time::DAY;
+const EVENTS_KEPT_FOR: Millis = 7 * igdesk_domain::time::DAY;
 
 pub async fn run(app: App, cancel: CancellationToken) {
     let mut last_prune: Millis = Millis::MIN;
