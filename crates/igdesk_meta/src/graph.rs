@@ -250,10 +250,8 @@ impl Graph for HttpGraph {
         if let Some(payload) = payload {
             body["payload"] = payload;
         }
-        let _: serde_json::Value = self
-            .post_json(auth, &format!("{}/messages", auth.node), &body)
-            .await?;
-        Ok(())
+        self.post(auth, &format!("{}/messages", auth.node), &body)
+            .await
     }
 
     async fn reply_to_comment(
@@ -271,8 +269,7 @@ impl Graph for HttpGraph {
 
     async fn hide_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError> {
         let body = serde_json::json!({ "hide": true });
-        let _: serde_json::Value = self.post_json(auth, comment_id, &body).await?;
-        Ok(())
+        self.post(auth, comment_id, &body).await
     }
 
     async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError> {
@@ -316,10 +313,8 @@ impl Graph for HttpGraph {
         let mut body = thread_control_body(igsid, metadata);
         body["target_app_id"] = target_app_id.into();
         // The answer is `{"success":true}`; an error would have been decoded.
-        let _: serde_json::Value = self
-            .post_json(auth, &format!("{}/pass_thread_control", auth.node), &body)
-            .await?;
-        Ok(())
+        self.post(auth, &format!("{}/pass_thread_control", auth.node), &body)
+            .await
     }
 
     async fn take_thread_control(
@@ -331,10 +326,8 @@ impl Graph for HttpGraph {
         let body = thread_control_body(igsid, metadata);
         // Older docs answer `{"data":[{"thread_owner":…}]}`, Conversation
         // Routing `{"success":true}`: any JSON success will do.
-        let _: serde_json::Value = self
-            .post_json(auth, &format!("{}/take_thread_control", auth.node), &body)
-            .await?;
-        Ok(())
+        self.post(auth, &format!("{}/take_thread_control", auth.node), &body)
+            .await
     }
 
     async fn refresh_instagram_token(
@@ -378,6 +371,18 @@ struct Created {
 }
 
 impl HttpGraph {
+    /// A call whose success answer carries nothing igdesk needs; any JSON success
+    /// will do, an error is decoded as usual.
+    async fn post(
+        &self,
+        auth: &AccountAuth,
+        node: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), GraphError> {
+        let _: serde_json::Value = self.post_json(auth, node, body).await?;
+        Ok(())
+    }
+
     async fn post_json<T: serde::de::DeserializeOwned>(
         &self,
         auth: &AccountAuth,

@@ -1,7 +1,7 @@
 //! The job queue: claim with a lease, then complete, retry or bury. A worker that
 //! dies leaves its lease to expire and the job is claimed again.
 
-use super::{placeholders, Backend, Binds, SqlStore};
+use super::{Backend, Binds, SqlStore};
 use crate::model::{DeadJob, Job, NewJob, Settlement};
 use crate::{JobStore, Result};
 use async_trait::async_trait;
@@ -42,17 +42,24 @@ impl JobStore for SqlStore {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // Values are bound in the order their placeholders appear.
+        let mut binds = Binds::new(self.backend);
         let sql = format!(
-            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
-             SELECT id FROM jobs WHERE dead = 0 AND run_at <= $2 AND leased_until <= $2 \
-             AND kind IN ({}) ORDER BY priority, run_at, id LIMIT $3 {lock}) \
+            "UPDATE jobs SET leased_until = {}, attempts = attempts + 1 WHERE id IN (\
+             SELECT id FROM jobs WHERE dead = 0 AND run_at <= {} AND leased_until <= {} \
+             AND kind IN ({}) ORDER BY priority, run_at, id LIMIT {} {lock}) \
              RETURNING id, kind, payload, attempts",
-            placeholders(4, kinds.len())
+            binds.one(),
+            binds.one(),
+            binds.one(),
+            binds.list(kinds.len()),
+            binds.one()
         );
-        let mut query = sqlx::query(&sql).bind(lease_until).bind(now).bind(limit);
+        let mut query = sqlx::query(&sql).bind(lease_until).bind(now).bind(now);
         for kind in kinds {
             query = query.bind(kind.to_string());
         }
+        query = query.bind(limit);
         let mut jobs = query
             .fetch_all(&self.pool)
             .await?
@@ -70,35 +77,20 @@ impl JobStore for SqlStore {
         Ok(jobs)
     }
 
+    // One job is a batch of one: the statements live in `settle_jobs` only.
     async fn complete_job(&self, id: JobId) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query("DELETE FROM jobs WHERE id = $1")
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.settle_jobs(&[Settlement::Complete(id)]).await
     }
 
     async fn retry_job(&self, id: JobId, run_at: Millis, error: &str) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query("UPDATE jobs SET run_at = $1, leased_until = 0, last_error = $2 WHERE id = $3")
-            .bind(run_at)
-            .bind(error.to_owned())
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let error = error.to_owned();
+        self.settle_jobs(&[Settlement::Retry { id, run_at, error }])
+            .await
     }
 
     async fn bury_job(&self, id: JobId, error: &str) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        // The dedup key is freed so the same work can be asked for again later.
-        sqlx::query("UPDATE jobs SET dead = 1, dedup_key = NULL, leased_until = 0, last_error = $1 WHERE id = $2")
-            .bind(error.to_owned())
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let error = error.to_owned();
+        self.settle_jobs(&[Settlement::Bury { id, error }]).await
     }
 
     async fn settle_jobs(&self, settled: &[Settlement]) -> Result<()> {

@@ -256,14 +256,6 @@ impl SqlStore {
     }
 }
 
-/// `$start, $start+1, …` for `n` values: the placeholders of an `IN (…)` list.
-fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Placeholders handed out in the order they appear in a statement, each bound
 /// once, in that order: `$1, $2, …` on PostgreSQL, plain `?` on SQLite. SQLite
 /// binds a numbered parameter by scanning the statement's parameter names, so a

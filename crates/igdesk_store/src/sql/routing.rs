@@ -2,7 +2,7 @@
 //! (a unique key), so a piece of work is never offered to two agents at once; it is
 //! in the database, so offers in flight survive a restart.
 
-use super::{events, placeholders, rows, Binds, SqlStore};
+use super::{events, rows, Binds, SqlStore};
 use crate::routing::*;
 use crate::Result;
 use igdesk_domain::timeline::{
@@ -318,23 +318,27 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
     // The work is chosen first, and only the chosen rows are joined to their
     // customer and latest item: the planner never builds previews for conversations
     // already on offer.
+    let mut binds = Binds::of(tx);
     let sql = format!(
         "SELECT c.id, c.inbox_id, c.customer_id, c.routed_reason, cu.name, cu.username, cu.igsid, \
          t.kind, t.text, t.attachments, t.context, t.deleted \
          FROM (SELECT w.id, w.inbox_id, w.customer_id, w.routed_reason, w.opened_at \
            FROM conversations w WHERE w.state = 'open' AND w.agent_id IS NULL \
            AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = w.id) \
-           AND w.inbox_id IN ({}) ORDER BY w.opened_at, w.id LIMIT $1) c \
+           AND w.inbox_id IN ({}) ORDER BY w.opened_at, w.id LIMIT {}) c \
          JOIN customers cu ON cu.id = c.customer_id \
          LEFT JOIN timeline_items t ON t.id = (SELECT l.id FROM timeline_items l \
            WHERE l.conversation_id = c.id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) \
          ORDER BY c.opened_at, c.id",
-        placeholders(2, inboxes.len())
+        binds.list(inboxes.len()),
+        binds.one()
     );
-    let mut query = sqlx::query(&sql).bind(limit);
+    // Values are bound in the order their placeholders appear: inboxes, then limit.
+    let mut query = sqlx::query(&sql);
     for inbox in &inboxes {
         query = query.bind(*inbox);
     }
+    query = query.bind(limit);
     let rows = query.fetch_all(&mut **tx).await?;
     rows.iter()
         .map(|row| {

@@ -2,7 +2,7 @@
 
 use super::reads::{customer_visible, scope_args};
 use super::rows;
-use super::{placeholders, SqlStore};
+use super::{Binds, SqlStore};
 use crate::model::*;
 use crate::{Result, StoreError, TopicStore};
 use async_trait::async_trait;
@@ -34,7 +34,7 @@ impl SqlStore {
         let sql = format!(
             "SELECT ct.conversation_id, t.name FROM conversation_topics ct \
              JOIN topics t ON t.id = ct.topic_id WHERE ct.conversation_id IN ({})",
-            placeholders(1, conversations.len())
+            Binds::new(self.backend).list(conversations.len())
         );
         let mut query = sqlx::query(&sql);
         for c in &conversations {
