@@ -17,6 +17,10 @@ pub async fn fresh_postgres_url() -> String {
     let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
         panic!("PostgreSQL is needed for this test ({admin}): {e}. Start it, or set IGDESK_TEST_POSTGRES_URL.")
     });
+    static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SWEPT.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        drop_databases_of_finished_runs(&mut conn).await;
+    }
     let name = format!(
         "igdesk_test_{}_{}",
         std::process::id(),
@@ -31,6 +35,30 @@ pub async fn fresh_postgres_url() -> String {
         .expect("CREATE DATABASE");
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     format!("{base}/{name}")
+}
+
+/// Test databases are named after the process that made them; those of processes
+/// no longer running are dropped, so runs do not pile up databases on the server
+/// (two thousand of them kept its autovacuum busy).
+async fn drop_databases_of_finished_runs(conn: &mut sqlx::PgConnection) {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'igdesk_test_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).unwrap_or_default();
+        if pid.is_empty() || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        // Another run may be sweeping too: a failure here is not the test's.
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut *conn)
+            .await;
+    }
 }
 
 pub fn sqlite_url(dir: &std::path::Path) -> String {
