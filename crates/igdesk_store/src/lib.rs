@@ -216,6 +216,10 @@ pub trait OutboxStore: Send + Sync + 'static {
         run_at: Millis,
         error: &str,
     ) -> Result<()>;
+    /// Upkeep: gives the head of every customer queue that has waiting messages but
+    /// nothing on its way (a lost hand-over) its send job. Returns how many were
+    /// repaired; anything but 0 is a bug worth an alarm.
+    async fn repair_stalled_queues(&self, now: Millis) -> Result<u64>;
     /// Holds an account's sends until `until` (Meta throttling, the rate limit).
     async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()>;
     /// Meta rejected the token (190): the account needs reconnecting; its queue waits.

@@ -48,6 +48,7 @@ both_backends!(
     agents_see_only_their_inboxes,
     agent_tokens_resolve_to_their_agent,
     a_customers_messages_leave_one_at_a_time_in_order,
+    a_reply_queued_while_the_head_settles_is_always_handed_over,
     a_persons_reply_goes_before_queued_automated_messages,
     paused_or_disconnected_accounts_hold_their_queue,
     an_echo_completes_the_message_being_sent,

@@ -1,6 +1,6 @@
 //! Upkeep: SQLite's write-ahead log is checkpointed here, in the background, so no
 //! commit a webhook waits for pays for it; live-stream events past their use are
-//! pruned.
+//! pruned; customers' send queues are checked for a lost hand-over.
 
 use crate::app::App;
 use igdesk_domain::Millis;
@@ -15,9 +15,14 @@ const PRUNE_EVERY: Millis = 10 * 60_000;
 /// How long live-stream events are kept: a console away longer starts afresh, and
 /// one that resumes from a pruned id gets the oldest left (a repeat, never a gap).
 const EVENTS_KEPT_FOR: Millis = 7 * igdesk_domain::time::DAY;
+/// How often send queues are checked for waiting messages with nothing on its way.
+const QUEUE_CHECK_EVERY: Millis = 60_000;
 
 pub async fn run(app: App, cancel: CancellationToken) {
     let mut last_prune: Millis = Millis::MIN;
+    let mut last_queue_check: Millis = crate::now_ms();
+    // Shown as 0 from the start, so an alert can watch it.
+    metrics::counter!("igdesk_send_queues_repaired_total").absolute(0);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -36,5 +41,23 @@ pub async fn run(app: App, cancel: CancellationToken) {
                 Err(e) => tracing::warn!(error = %e, "cannot prune live-stream events"),
             }
         }
+        if now.saturating_sub(last_queue_check) >= QUEUE_CHECK_EVERY {
+            last_queue_check = now;
+            check_send_queues(&app, now).await;
+        }
+    }
+}
+
+/// Every hand-over from a sent message to the customer's next happens in the
+/// transaction that settles it, so this finds nothing; a queue repaired here is a
+/// bug, counted in `igdesk_send_queues_repaired_total` (which must stay 0).
+async fn check_send_queues(app: &App, now: Millis) {
+    match app.store.repair_stalled_queues(now).await {
+        Ok(0) => {}
+        Ok(repaired) => {
+            metrics::counter!("igdesk_send_queues_repaired_total").increment(repaired);
+            app.wake.sends.notify_waiters();
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot check the send queues"),
     }
 }

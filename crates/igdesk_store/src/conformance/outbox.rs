@@ -273,3 +273,58 @@ pub async fn uploads_and_item_context_round_trip(store: &dyn Store) {
             .replied_publicly
     );
 }
+
+/// A reply queued while the customer's head is being settled must be handed over
+/// by one side or the other, whichever commits last: run side by side many times
+/// (PostgreSQL's READ COMMITTED is where the two can miss each other).
+pub async fn a_reply_queued_while_the_head_settles_is_always_handed_over(store: &dyn Store) {
+    const ROUNDS: usize = 60;
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    let changes: Vec<Change> = (0..ROUNDS)
+        .map(|i| message(a.id, &format!("7{i:03}"), &format!("m{i}"), "hi", T0))
+        .collect();
+    apply(store, &changes).await;
+    for i in 0..ROUNDS {
+        let c = customer_of(store, scope, &format!("7{i:03}")).await;
+        let first = reply(store, &a, &c, Lane::Console, &["first"]).await[0];
+        let claimed = claim_one(store, T0).await;
+        let (job, out) = claimed
+            .iter()
+            .find(|(_, out)| out.item == first)
+            .expect("the head is due");
+        assert!(store.mark_sending(out.item, T0).await.unwrap());
+        let second = NewReply {
+            account: a.id,
+            customer: c.id,
+            lane: Lane::Console,
+            author: "human",
+            comment_id: None,
+            parts: vec![part("second")],
+        };
+        let mid = format!("mid-{i}");
+        let (queued, settled) = tokio::join!(
+            store.queue_reply(second, T0 + 1),
+            store.record_sent(job.id, first, &mid, T0 + 1),
+        );
+        let second = queued.unwrap()[0];
+        settled.unwrap();
+        let state = store.outgoing(second).await.unwrap().unwrap().state;
+        assert_eq!(
+            state, "queued",
+            "round {i}: the second reply was left {state}"
+        );
+        let claimed = claim_one(store, T0 + 2).await;
+        assert!(
+            claimed.iter().any(|(_, out)| out.item == second),
+            "round {i}: the second reply has no send job"
+        );
+        for (job, out) in claimed {
+            store
+                .record_sent(job.id, out.item, &format!("mid-2-{i}"), T0 + 3)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(store.repair_stalled_queues(T0 + 4).await.unwrap(), 0);
+}

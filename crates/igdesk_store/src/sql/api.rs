@@ -1,7 +1,7 @@
 //! The Business Messaging API: tokens, settings, accepted messages and the handover
 //! between the API's bot and people (API-1, API-3).
 
-use super::outbox::{insert_parts, promote_next};
+use super::outbox::{insert_parts, lock_queue, promote_next};
 use super::rows::{self, first};
 use super::{events, sessions, SqlStore};
 use crate::api::*;
@@ -153,6 +153,7 @@ impl ApiStore for SqlStore {
         };
         let customer = CustomerId(row.try_get("id")?);
         let handover_until: i64 = row.try_get("handover_until")?;
+        lock_queue(tx, customer).await?;
         let created = sqlx::query(
             "INSERT INTO api_messages (account_id, customer_id, token_id, reference, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",

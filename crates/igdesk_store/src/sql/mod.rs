@@ -98,6 +98,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "stream_order",
         include_str!("../../migrations/sqlite/0006_stream_order.sql"),
     ),
+    (
+        7,
+        "waiting_queue",
+        include_str!("../../migrations/sqlite/0007_waiting_queue.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -129,6 +134,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "stream_order",
         include_str!("../../migrations/postgres/0006_stream_order.sql"),
+    ),
+    (
+        7,
+        "waiting_queue",
+        include_str!("../../migrations/postgres/0007_waiting_queue.sql"),
     ),
 ];
 

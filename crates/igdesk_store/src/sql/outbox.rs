@@ -21,6 +21,7 @@ impl OutboxStore for SqlStore {
     async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
+        lock_queue(tx, reply.customer).await?;
         let ids = insert_parts(tx, &reply, None, now).await?;
         // A person's reply answers the customer (RT-5); an automatic one never does.
         if reply.author == Author::Human.as_str() {
@@ -100,6 +101,7 @@ impl OutboxStore for SqlStore {
 
     async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()> {
         let mut writing = self.write().await?;
+        lock_queue_of(&mut writing.tx, item).await?;
         let customer = mark_sent(&mut writing.tx, item, mid, now).await?;
         finish(writing, job, customer, now).await
     }
@@ -113,6 +115,7 @@ impl OutboxStore for SqlStore {
     ) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
+        let customer = lock_queue_of(tx, item).await?;
         sqlx::query("UPDATE outgoing SET state = 'failed', error = $1, sending_since = NULL WHERE item_id = $2 AND state <> 'sent'")
             .bind(reason.to_owned())
             .bind(item.0)
@@ -126,7 +129,6 @@ impl OutboxStore for SqlStore {
         .await?;
         events::for_item(tx, item.0, "status", now).await?;
         api_events::part_failed(tx, item, reason, now).await?;
-        let customer = customer_of(tx, item).await?;
         finish(writing, job, customer, now).await
     }
 
@@ -151,6 +153,29 @@ impl OutboxStore for SqlStore {
             .execute(&mut **tx)
             .await?;
         writing.commit().await
+    }
+
+    async fn repair_stalled_queues(&self, now: Millis) -> Result<u64> {
+        let stalled = sqlx::query(
+            "SELECT DISTINCT w.customer_id FROM outgoing w WHERE w.state = 'waiting' \
+             AND NOT EXISTS (SELECT 1 FROM outgoing h WHERE h.customer_id = w.customer_id \
+             AND h.state IN ('queued', 'sending'))",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut repaired = 0;
+        for row in stalled {
+            let customer = CustomerId(row.try_get("customer_id")?);
+            // Seen without a lock: a hand-over may have committed since. Under the
+            // queue's lock, only a queue still stalled is given its head.
+            let mut writing = self.write().await?;
+            if promote_next(&mut writing.tx, customer, now).await? {
+                repaired += 1;
+                tracing::error!(customer = %customer, "a send queue had lost its hand-over; repaired");
+            }
+            writing.commit().await?;
+        }
+        Ok(repaired)
     }
 
     async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()> {
@@ -480,9 +505,37 @@ async fn yield_api_head(tx: &mut Tx, customer: CustomerId) -> Result<()> {
     Ok(())
 }
 
+/// Takes the customer's send queue (the customer's row lock, on PostgreSQL) before
+/// anything in it is read or changed. Queueing a message and settling the head
+/// both take it first, so under READ COMMITTED whichever of the two commits second
+/// reads what the first wrote: a reply queued while the head is being settled is
+/// always handed over by one side or the other. SQLite's transactions never
+/// overlap (one writer), so there is nothing to take.
+pub(super) async fn lock_queue(tx: &mut Tx, customer: CustomerId) -> Result<()> {
+    if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+        return Ok(());
+    }
+    sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
+        .bind(customer.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// [`lock_queue`] for the customer an outgoing message is to; returns the customer.
+pub(super) async fn lock_queue_of(tx: &mut Tx, item: ItemId) -> Result<CustomerId> {
+    let customer = customer_of(tx, item).await?;
+    lock_queue(tx, customer).await?;
+    Ok(customer)
+}
+
 /// Gives the customer's oldest waiting message its send job, unless another of the
 /// customer's messages is still on its way: one at a time keeps them in order.
-pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<()> {
+/// True when a message was given its job.
+pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<bool> {
+    // Callers take the queue before their first write; taken again here (a no-op
+    // then) so that no caller can promote without it.
+    lock_queue(tx, customer).await?;
     let busy = sqlx::query(
         "SELECT 1 AS one FROM outgoing WHERE customer_id = $1 AND state IN ('queued', 'sending')",
     )
@@ -490,7 +543,7 @@ pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis)
     .fetch_all(&mut **tx)
     .await?;
     if !busy.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let next = sqlx::query(
         // A person's reply goes before automated messages still waiting for the same
@@ -502,7 +555,7 @@ pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis)
     .fetch_all(&mut **tx)
     .await?;
     let Some(row) = next.first() else {
-        return Ok(());
+        return Ok(false);
     };
     let item: i64 = row.try_get("item_id")?;
     let account: i64 = row.try_get("account_id")?;
@@ -523,5 +576,5 @@ pub(super) async fn promote_next(tx: &mut Tx, customer: CustomerId, now: Millis)
     .bind(priority)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(true)
 }
