@@ -194,3 +194,118 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
         }
     }
 }
+
+/// Meta holds echoes back while its webhook deliveries fail, for much longer than
+/// the echo grace. igdesk is killed while Meta has carried out its sends but not yet
+/// answered; after the restart no echo ever comes, and still no reply reaches Meta
+/// twice: Meta's record of each thread says which interrupted attempts went out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_reply_is_not_sent_again_when_meta_holds_its_echo_back() {
+    const CUSTOMERS: usize = 6;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (sim, igs_url) =
+        start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
+    let envs = serve_env(dir.path(), &igs_url, &[("IGDESK_ECHO_GRACE_SECONDS", "1")]);
+    let ig_id = ACCOUNTS[0];
+    sim.add_business(BusinessAccount {
+        ig_id: ig_id.to_string(),
+        page_id: "100000000000100".into(),
+        username: "shop".into(),
+        page_token: "EAAB-token".into(),
+        instagram_token: "IGQV-token".into(),
+    });
+    add_account(&envs, ig_id, "100000000000100", "EAAB-token");
+    let token = add_admin(&envs);
+    let mut server = Server::start(&envs, port).await;
+
+    let customers: Vec<String> = (0..CUSTOMERS).map(|c| format!("95{c:02}")).collect();
+    let mut ids = HashMap::new();
+    for igsid in &customers {
+        let hello = Delivery::new(ig_id).push(Event::text(igsid, "hello"));
+        assert_eq!(sim.deliver(&hello).await.unwrap(), 200);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ids.len() < CUSTOMERS {
+        for igsid in &customers {
+            let found = get(
+                &server.url,
+                &token,
+                &format!("/api/v1/customers?igsid={igsid}"),
+            )
+            .await;
+            if let Some(id) = found["data"][0]["id"].as_i64() {
+                ids.insert(igsid.clone(), id);
+            }
+        }
+        assert!(Instant::now() < deadline, "customers not all taken in");
+    }
+
+    // Meta sends at once but answers late, and no echo comes back.
+    sim.set_echoes(false);
+    sim.set_fault(Some(Fault::SendAnswerSlow { millis: 10_000 }));
+    let client = reqwest::Client::new();
+    let mut expected = Vec::new();
+    for round in 0..2 {
+        for igsid in &customers {
+            let text = format!("reply {round} to {igsid}");
+            let response = client
+                .post(format!(
+                    "{}/api/v1/customers/{}/messages",
+                    server.url, ids[igsid]
+                ))
+                .bearer_auth(&token)
+                .json(&json!({ "text": text }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+            expected.push(text);
+        }
+    }
+    // Every customer's first reply is at Meta, unanswered: now igdesk dies.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sim.sent().len() < CUSTOMERS {
+        assert!(
+            Instant::now() < deadline,
+            "the first replies never reached Meta"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+    sim.set_fault(None);
+    server = Server::start(&envs, port).await;
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let statuses: Vec<Value> = {
+            let mut all = Vec::new();
+            for igsid in &customers {
+                let path = format!("/api/v1/customers/{}/timeline", ids[igsid]);
+                let timeline = get(&server.url, &token, &path).await;
+                for item in timeline["data"].as_array().unwrap() {
+                    if item["direction"] == "out" {
+                        all.push(item["status"].clone());
+                    }
+                }
+            }
+            all
+        };
+        if statuses.len() == expected.len() && statuses.iter().all(|s| s == "sent") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "igdesk's record: {statuses:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for m in sim.sent() {
+        *counts.entry(m.text.unwrap_or_default()).or_default() += 1;
+    }
+    for text in &expected {
+        assert_eq!(
+            counts.get(text),
+            Some(&1),
+            "{text:?} must reach Meta exactly once"
+        );
+    }
+}

@@ -130,6 +130,14 @@ pub trait Graph: Send + Sync {
     async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError>;
     /// The account's recent threads with their newest messages (Meta gives 20 each).
     async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError>;
+    /// The newest messages (Meta gives 20) of the account's thread with one customer,
+    /// newest first; empty when there is no thread. It tells whether an attempt
+    /// whose answer was lost went out.
+    async fn thread_with(
+        &self,
+        auth: &AccountAuth,
+        igsid: &str,
+    ) -> Result<Vec<HistoryMessage>, GraphError>;
     /// Conversation routing: hands the customer's thread to another app
     /// (Instagram's inbox: [`INSTAGRAM_INBOX_APP_ID`]). An empty `metadata` is
     /// not sent.
@@ -301,6 +309,33 @@ impl Graph for HttpGraph {
             .map_err(|e| GraphError::Transport(e.to_string()))?;
         let page: Page<HistoryThread> = read_json(response).await?;
         Ok(page.data)
+    }
+
+    async fn thread_with(
+        &self,
+        auth: &AccountAuth,
+        igsid: &str,
+    ) -> Result<Vec<HistoryMessage>, GraphError> {
+        let response = self
+            .http
+            .get(self.url(auth.login, &format!("{}/conversations", auth.node)))
+            .query(&[
+                ("platform", "instagram"),
+                ("user_id", igsid),
+                ("fields", "messages{id,created_time,from,message}"),
+            ])
+            .bearer_auth(auth.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.to_string()))?;
+        let page: Page<HistoryThread> = read_json(response).await?;
+        Ok(page
+            .data
+            .into_iter()
+            .next()
+            .and_then(|thread| thread.messages)
+            .map(|messages| messages.data)
+            .unwrap_or_default())
     }
 
     async fn pass_thread_control(

@@ -220,6 +220,8 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// nothing on its way (a lost hand-over) its send job. Returns how many were
     /// repaired; anything but 0 is a bug worth an alarm.
     async fn repair_stalled_queues(&self, now: Millis) -> Result<u64>;
+    /// Whether a message with Meta's id `mid` is on the account's timelines already.
+    async fn mid_stored(&self, account: AccountId, mid: &str) -> Result<bool>;
     /// Holds an account's sends until `until` (Meta throttling, the rate limit).
     async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()>;
     /// Meta rejected the token (190): the account needs reconnecting; its queue waits.

@@ -56,7 +56,7 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
 }
 
 /// Meta's time, `2026-11-21T08:00:00+0000` (or RFC 3339), in milliseconds.
-fn parse_time(text: &str) -> Option<Millis> {
+pub(super) fn parse_time(text: &str) -> Option<Millis> {
     OffsetDateTime::parse(text, &Iso8601::DEFAULT)
         .or_else(|_| OffsetDateTime::parse(text, &Rfc3339))
         .ok()

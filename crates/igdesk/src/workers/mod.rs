@@ -5,6 +5,7 @@
 mod api_webhooks;
 mod deliveries;
 mod history;
+mod interrupted;
 pub mod mapping;
 mod profile;
 pub mod router;

@@ -2,6 +2,7 @@
 //! account within its limits, calls the Send API and records every attempt so that a
 //! message is never lost and never sent twice (SPEC OUT-4 … OUT-6, ACC-6).
 
+use super::interrupted::AtMeta;
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
@@ -212,6 +213,11 @@ async fn send_one(
                 .await;
             return Next::Continue;
         }
+        "sending" => {
+            if let Some(next) = settle_interrupted(app, auth, job, out, now).await {
+                return next;
+            }
+        }
         _ => {}
     }
     if out.valid_until.is_some_and(|until| now > until) {
@@ -295,6 +301,44 @@ async fn send_one(
     }
 }
 
+/// An attempt without an echo after the grace: Meta's record of the thread decides.
+/// `None` when it did not go out and must be sent now.
+async fn settle_interrupted(
+    app: &App,
+    auth: &igdesk_meta::AccountAuth,
+    job: &Job,
+    out: &Outgoing,
+    now: Millis,
+) -> Option<Next> {
+    let store = &app.store;
+    match super::interrupted::look_up(app, auth, out).await {
+        Ok(AtMeta::Sent(mid)) => {
+            metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "found").increment(1);
+            if let Err(e) = store.record_sent(job.id, out.item, &mid, now).await {
+                tracing::error!(error = %e, item = %out.item, "found at Meta but not recorded");
+            }
+            Some(Next::Continue)
+        }
+        Ok(AtMeta::NotSent) => {
+            metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "absent").increment(1);
+            None
+        }
+        Err(e) if job.attempts >= MAX_ATTEMPTS => {
+            // Sending blind could send it twice; an agent can see the failure and decide.
+            let reason = format!("not sent again: {e}");
+            let _ = store.record_failed(job.id, out.item, &reason, now).await;
+            Some(Next::Continue)
+        }
+        Err(e) => {
+            let jitter = rand::thread_rng().gen::<f64>();
+            let later = now + backoff(job.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
+            tracing::warn!(item = %out.item, error = %e, "an interrupted attempt waits");
+            let _ = store.retry_job(job.id, later, &e.to_string()).await;
+            Some(Next::Continue)
+        }
+    }
+}
+
 async fn failed_attempt(
     app: &App,
     sealed: &str,
@@ -310,6 +354,15 @@ async fn failed_attempt(
     metrics::counter!("igdesk_send_errors_total", "action" => format!("{:?}", error.action()))
         .increment(1);
     match error.action() {
+        // The request may have reached Meta before the connection failed: the
+        // attempt stays unknown (`sending`), so Meta's record decides before it is
+        // sent again.
+        ErrorAction::RetryLater
+            if matches!(error, GraphError::Transport(_)) && out.attempts < MAX_ATTEMPTS =>
+        {
+            let _ = store.retry_job(job.id, later, &error.to_string()).await;
+            Next::Continue
+        }
         ErrorAction::RetryLater if out.attempts >= MAX_ATTEMPTS => {
             let reason = format!("gave up after {} attempts: {error}", out.attempts);
             let _ = store.record_failed(job.id, out.item, &reason, now).await;

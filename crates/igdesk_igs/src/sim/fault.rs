@@ -37,6 +37,11 @@ pub enum Fault {
     /// Every Send API call answers normally, but only after `millis`.
     #[serde(alias = "SendSlow")]
     SendSlow { millis: u64 },
+    /// Every Send API call is carried out at once (the message is sent, joins its
+    /// thread and is echoed), but its answer comes only after `millis`: an answer
+    /// the caller may never see (it crashed or gave up meanwhile).
+    #[serde(alias = "SendAnswerSlow")]
+    SendAnswerSlow { millis: u64 },
     /// Send API and comment-moderation calls are throttled with `code` (4, 17,
     /// 32, 613, 80002) and an `X-Business-Use-Case-Usage` header announcing
     /// `regain_minutes`: the next `times` calls, or every call while set.
@@ -68,7 +73,9 @@ pub(crate) enum Scope {
 /// a fault whose `times` run out is cleared, so the next call succeeds.
 pub(crate) fn take(slot: &mut Option<Fault>, scope: Scope) -> Option<Fault> {
     let applies = match slot.as_ref()? {
-        Fault::SendError { .. } | Fault::SendSlow { .. } => scope == Scope::Send,
+        Fault::SendError { .. } | Fault::SendSlow { .. } | Fault::SendAnswerSlow { .. } => {
+            scope == Scope::Send
+        }
         Fault::Throttle { .. } => true,
         _ => false,
     };

@@ -178,6 +178,16 @@ impl OutboxStore for SqlStore {
         Ok(repaired)
     }
 
+    async fn mid_stored(&self, account: AccountId, mid: &str) -> Result<bool> {
+        let found =
+            sqlx::query("SELECT 1 AS found FROM timeline_items WHERE account_id = $1 AND mid = $2")
+                .bind(account.0)
+                .bind(mid.to_owned())
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(!found.is_empty())
+    }
+
     async fn pause_sends(&self, account: AccountId, until: Millis, reason: &str) -> Result<()> {
         let _turn = self.writer_turn().await;
         sqlx::query("UPDATE accounts SET send_paused_until = $1, pause_reason = $2 WHERE id = $3 AND send_paused_until < $1")

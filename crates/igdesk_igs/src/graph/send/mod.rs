@@ -38,9 +38,10 @@ pub(crate) async fn post(sim: &Simulator, request: &GraphRequest, node: &str) ->
     };
     let api = request.host_api();
     let object_id = api.own_id(&business).to_owned();
-    if let Err(error) = apply_fault(sim, &object_id).await {
-        return error.into_response();
-    }
+    let answer_after = match apply_fault(sim, &object_id).await {
+        Ok(answer_after) => answer_after,
+        Err(error) => return error.into_response(),
+    };
     let lane = match api {
         Api::Facebook => Lane::SendFacebook,
         Api::Instagram => Lane::SendInstagram,
@@ -59,7 +60,11 @@ pub(crate) async fn post(sim: &Simulator, request: &GraphRequest, node: &str) ->
         api,
         object_id: &object_id,
     };
-    match send.handle(request).await {
+    let handled = send.handle(request).await;
+    if let Some(pause) = answer_after {
+        tokio::time::sleep(pause).await;
+    }
+    match handled {
         Ok(answer) => usage::attach(answer, &usage),
         // Errors with their own usage (the hourly private-reply limit) keep it.
         Err(error) if error.usage.is_some() => error.into_response(),
@@ -67,14 +72,16 @@ pub(crate) async fn post(sim: &Simulator, request: &GraphRequest, node: &str) ->
     }
 }
 
-/// The injected fault for this call, if any: a pause, or an error to answer.
-async fn apply_fault(sim: &Simulator, object_id: &str) -> Result<(), GraphError> {
+/// The injected fault for this call, if any: a pause, an error to answer, or how
+/// long to hold the answer back once the call is carried out.
+async fn apply_fault(sim: &Simulator, object_id: &str) -> Result<Option<Duration>, GraphError> {
     let fault = take_fault(&mut sim.state().fault, FaultScope::Send);
     match fault {
         Some(Fault::SendSlow { millis }) => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
-            Ok(())
+            Ok(None)
         }
+        Some(Fault::SendAnswerSlow { millis }) => Ok(Some(Duration::from_millis(millis))),
         Some(Fault::SendError {
             code,
             subcode,
@@ -96,7 +103,7 @@ async fn apply_fault(sim: &Simulator, object_id: &str) -> Result<(), GraphError>
             100,
             regain_minutes,
         ))),
-        _ => Ok(()),
+        _ => Ok(None),
     }
 }
 
