@@ -19,7 +19,7 @@ pub struct App {
     pub intake: IntakeWriter,
     /// Wakes the worker loops of one kind of job when this process wrote such jobs.
     pub wake: Arc<Wakers>,
-    pub sign_in_failures: Arc<crate::http::session::SignInFailures>,
+    pub sign_in_failures: Arc<crate::service::sign_in::SignInFailures>,
     /// Now, for offers, sessions and SLA (paused in scenario tests).
     pub clock: crate::clock::Clock,
     /// Fires when the service stops: long-lived answers (live streams) end with it.
@@ -68,6 +68,8 @@ pub struct Wakers {
     pub profiles: Notify,
     pub sends: Notify,
     pub history: Notify,
+    /// `mark_seen` / `typing_on` were queued (`service::seen`).
+    pub sender_actions: Notify,
     /// Webhooks to the Business Messaging API's user were written.
     pub api_webhooks: Notify,
     /// Routing: new work, an agent with room again, an offer let go.
@@ -83,6 +85,7 @@ impl Wakers {
             igdesk_store::JOB_SEND => &self.sends,
             igdesk_store::JOB_IMPORT_HISTORY => &self.history,
             igdesk_store::JOB_THREAD_CONTROL => &self.profiles,
+            igdesk_store::JOB_SENDER_ACTION => &self.sender_actions,
             _ => &self.profiles,
         }
     }

@@ -4,10 +4,12 @@ use crate::accounts::{connect, Connection};
 use crate::config::{RawSettings, Settings};
 use crate::crypto::Sealer;
 use crate::people::{add_agent_with_token, NewPerson};
+use crate::product_tokens::issue;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
-use igdesk_domain::ConversationSettings;
+use igdesk_domain::{ApiTokenId, ConversationSettings};
 use igdesk_store::prelude::*;
+use igdesk_store::ApiToken;
 use secrecy::{ExposeSecret, SecretString};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -99,7 +101,7 @@ enum AgentCommand {
 }
 
 #[derive(Subcommand)]
-pub(crate) enum TokenCommand {
+enum TokenCommand {
     /// A new product token that sends from one account; printed once, stored hashed.
     Create {
         /// The Instagram account id (IG_ID) the token may send from.
@@ -191,7 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Agent(AgentCommand::Add(a)) => add_agent(raw, a).await,
-        Command::Token(command) => crate::product_tokens::run(raw, command).await,
+        Command::Token(command) => token_command(raw, command).await,
     }
 }
 
@@ -280,4 +282,48 @@ async fn add_agent(raw: RawSettings, a: AgentAdd) -> anyhow::Result<()> {
     );
     println!("API token (shown once): {}", token.expose_secret());
     Ok(())
+}
+
+/// `igdesk token create | list | revoke`: the secret is printed once, never again.
+async fn token_command(raw: RawSettings, command: TokenCommand) -> anyhow::Result<()> {
+    let store = igdesk_store::connect(&raw.database_url()?).await?;
+    let now = crate::now_ms();
+    match command {
+        TokenCommand::Create { account, name } => {
+            if account.trim().is_empty() {
+                bail!("--account must not be empty");
+            }
+            let Some((created, token)) = issue(&store, &account, name.trim()).await? else {
+                bail!("no connected account has Instagram id {account:?}");
+            };
+            println!(
+                "created token {} for account {}{}",
+                created.id,
+                created.account_ig_id,
+                label(&created)
+            );
+            println!("product token (shown once): {}", token.expose_secret());
+        }
+        TokenCommand::List => {
+            for t in store.api_tokens().await? {
+                let state = match t.revoked_at {
+                    Some(_) => "revoked",
+                    None => "active",
+                };
+                println!("{}\t{}\t{}\t{}", t.id, t.account_ig_id, state, t.name);
+            }
+        }
+        TokenCommand::Revoke { id } => match store.revoke_api_token(ApiTokenId(id), now).await? {
+            Some(t) => println!("revoked token {} of account {}", t.id, t.account_ig_id),
+            None => bail!("there is no token {id}"),
+        },
+    }
+    Ok(())
+}
+
+fn label(token: &ApiToken) -> String {
+    match token.name.as_str() {
+        "" => String::new(),
+        name => format!(" ({name})"),
+    }
 }

@@ -3,7 +3,6 @@
 //! endpoints), the intake writer and the background workers.
 
 pub mod accounts;
-pub mod answering;
 pub mod app;
 pub mod bench;
 pub mod cli;
@@ -17,7 +16,9 @@ pub mod live;
 pub mod people;
 pub mod product_tokens;
 pub mod server;
+pub mod service;
 pub mod telemetry;
+pub mod web;
 pub mod webhooks_out;
 pub mod workers;
 

@@ -1,11 +1,7 @@
-//! Product tokens of the Business Messaging API (SPEC API-1), and `igdesk token …`.
+//! Product tokens of the Business Messaging API (SPEC API-1): made here, shown once,
+//! stored hashed. The command line (`igdesk token …`) is one caller.
 
-use crate::cli::TokenCommand;
-use crate::config::RawSettings;
 use crate::crypto::{hash_token, new_product_token};
-use anyhow::bail;
-use igdesk_domain::ApiTokenId;
-use igdesk_store::prelude::*;
 use igdesk_store::{ApiToken, Store, StoreError};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -22,47 +18,4 @@ pub async fn issue(
         .create_api_token(account_ig_id, name, &hash, crate::now_ms())
         .await?;
     Ok(created.map(|created| (created, token)))
-}
-
-pub(crate) async fn run(raw: RawSettings, command: TokenCommand) -> anyhow::Result<()> {
-    let store = igdesk_store::connect(&raw.database_url()?).await?;
-    let now = crate::now_ms();
-    match command {
-        TokenCommand::Create { account, name } => {
-            if account.trim().is_empty() {
-                bail!("--account must not be empty");
-            }
-            let Some((created, token)) = issue(&store, &account, name.trim()).await? else {
-                bail!("no connected account has Instagram id {account:?}");
-            };
-            println!(
-                "created token {} for account {}{}",
-                created.id,
-                created.account_ig_id,
-                label(&created)
-            );
-            println!("product token (shown once): {}", token.expose_secret());
-        }
-        TokenCommand::List => {
-            for t in store.api_tokens().await? {
-                let state = match t.revoked_at {
-                    Some(_) => "revoked",
-                    None => "active",
-                };
-                println!("{}\t{}\t{}\t{}", t.id, t.account_ig_id, state, t.name);
-            }
-        }
-        TokenCommand::Revoke { id } => match store.revoke_api_token(ApiTokenId(id), now).await? {
-            Some(t) => println!("revoked token {} of account {}", t.id, t.account_ig_id),
-            None => bail!("there is no token {id}"),
-        },
-    }
-    Ok(())
-}
-
-fn label(token: &ApiToken) -> String {
-    match token.name.as_str() {
-        "" => String::new(),
-        name => format!(" ({name})"),
-    }
 }

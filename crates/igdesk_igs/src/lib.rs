@@ -11,6 +11,8 @@
 //!   accepted message echoed to the webhook;
 //! - [`Simulator::deliver`], [`Delivery`], [`Event`], [`run_scenario`]: simulated
 //!   customers sending signed webhooks of every kind;
+//! - [`media`]: its own CDN (`GET /_igs/cdn/{name}`), small embedded images and a
+//!   clip, so that attachments and Stories display with no internet;
 //! - [`run_load`]: signed deliveries at a set rate, with a latency report
 //!   ([`sink`] is a bare signature-checking receiver to measure it against).
 
@@ -18,6 +20,7 @@ pub mod config;
 mod graph;
 pub mod ids;
 pub mod load;
+pub mod media;
 pub mod scenario;
 mod sim;
 pub mod sink;

@@ -132,10 +132,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {listen}"))?;
             let addr = listener.local_addr()?;
+            // Attachments and echoes point at this listener's CDN (`/_igs/cdn/…`).
+            let host = match addr.ip() {
+                ip if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+                ip => ip,
+            };
+            sim.set_public_url(format!(
+                "http://{}",
+                std::net::SocketAddr::new(host, addr.port())
+            ));
             println!("igdesk-igs listening on http://{addr}");
             println!("  Graph API base URLs: http://{addr}/graph.facebook.com and http://{addr}/graph.instagram.com");
             println!("  control: GET/DELETE /_igs/calls, GET/DELETE /_igs/sent, GET /_igs/actions, GET /_igs/comment_actions,");
-            println!("           GET /_igs/thread_owners,");
+            println!(
+                "           GET /_igs/thread_owners, GET /_igs/cdn/{{name}} (embedded media),"
+            );
             println!("           POST /_igs/fault, /_igs/settings, /_igs/history, /_igs/scenario");
             tokio::select! {
                 result = sim.serve(listener) => result,

@@ -37,6 +37,11 @@ pub const JOB_SEND: &str = "send";
 pub const JOB_REFRESH_TOKEN: &str = "refresh_token";
 /// Imports an account's recent conversations when it is connected (ACC-7).
 pub const JOB_IMPORT_HISTORY: &str = "import_history";
+/// Instagram's sender actions from the console (`mark_seen`, `typing_on`), one job
+/// each; the payload is `mark_seen:{customer}` or `typing_on:{customer}`.
+pub const JOB_SENDER_ACTION: &str = "sender_action";
+/// `typing_on` goes at most this often per customer, however fast agents type.
+pub const TYPING_EVERY: Millis = 10_000;
 /// Instagram facts fetched this recently are not fetched again for a new message.
 pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 
@@ -53,6 +58,7 @@ pub trait Store:
     + TopicStore
     + ProfileStore
     + ApiStore
+    + SenderActionStore
 {
     fn backend(&self) -> Backend;
 }
@@ -60,7 +66,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AccountStore, ApiStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore,
-        ReadStore, RoutingStore, Store, TopicStore,
+        ReadStore, RoutingStore, SenderActionStore, Store, TopicStore,
     };
 }
 
@@ -315,4 +321,23 @@ pub trait ProfileStore: Send + Sync + 'static {
         survivor: CustomerId,
         other: CustomerId,
     ) -> Result<MergeOutcome>;
+}
+
+/// Instagram's sender actions from the console: `mark_seen` when an agent opens a
+/// conversation, `typing_on` while one types. Each is decided by a conditional update
+/// in the same transaction that queues its `sender_action` job, so two agents opening
+/// a conversation at once, or a reload, never send two.
+#[async_trait]
+pub trait SenderActionStore: Send + Sync + 'static {
+    /// An agent opened the customer's conversation: when the customer has an open
+    /// conversation and a message (not a comment) newer than the one last marked
+    /// seen, marks that newest message seen and queues one `mark_seen` — one
+    /// transaction. True when it queued one; false when there was nothing new to see.
+    async fn mark_seen_once(&self, customer: CustomerId, now: Millis) -> Result<bool>;
+    /// An agent is typing to the customer: queues one `typing_on` unless one was
+    /// queued less than [`TYPING_EVERY`] ago. True when it queued one.
+    async fn queue_typing(&self, customer: CustomerId, now: Millis) -> Result<bool>;
+    /// Whether the account's sends are held now: paused (Meta's throttling, the rate
+    /// limit), waiting for a new token, or removed. Sender actions are skipped then.
+    async fn sends_held(&self, account: AccountId, now: Millis) -> Result<bool>;
 }

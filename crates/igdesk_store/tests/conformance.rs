@@ -72,4 +72,6 @@ both_backends!(
     a_reply_needs_a_topic_only_where_the_inbox_requires_one,
     merging_points_the_other_profile_to_the_survivor_and_keeps_everything,
     merging_needs_both_profiles_in_scope,
+    mark_seen_is_queued_once_per_newest_customer_message,
+    typing_on_at_most_once_per_10_seconds,
 );

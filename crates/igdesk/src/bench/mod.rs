@@ -3,6 +3,7 @@
 mod api;
 mod baseline;
 mod intake;
+mod pages;
 mod routing;
 mod sends;
 
@@ -21,6 +22,9 @@ pub enum BenchCommand {
     /// The Business Messaging API: batches of 100 messages (messages/s, answer p99),
     /// and customer messages fanned out to the inbound webhook (events/s).
     Api(api::ApiArgs),
+    /// The console: the desk and a 1,000-item profile as an agent's browser asks for
+    /// them (time to the last byte, p50/p99, HTML size).
+    Pages(pages::PagesArgs),
 }
 
 /// A folder of the bench's own, removed when the bench ends.
@@ -49,5 +53,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Sends(args) => sends::run(args).await,
         BenchCommand::Routing(args) => routing::run(args).await,
         BenchCommand::Api(args) => api::run(args).await,
+        BenchCommand::Pages(args) => pages::run(args).await,
     }
 }

@@ -6,6 +6,7 @@ use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
 use crate::now_ms;
+use crate::service::people::{self, CONTACT_FIELD_CHARS};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -249,8 +250,12 @@ pub async fn update_contact(
                 ))
             }
         };
+        // The length is checked here too (the service checks it again), so that the
+        // first faulty key in the body is the one answered.
         *slot = match value {
-            Value::String(s) if s.chars().count() <= 2_000 => Some(s.trim().to_owned()),
+            Value::String(s) if s.chars().count() <= CONTACT_FIELD_CHARS => {
+                Some(s.trim().to_owned())
+            }
             Value::Null => Some(String::new()),
             _ => {
                 return Err(ApiError::bad_request(
@@ -260,18 +265,7 @@ pub async fn update_contact(
             }
         };
     }
-    if contact
-        .email
-        .as_deref()
-        .is_some_and(|e| !e.is_empty() && !e.contains('@'))
-    {
-        return Err(
-            ApiError::bad_request("invalid_value", "email is not an email address").field("email"),
-        );
-    }
-    app.store
-        .update_contact(agent.scope(), id, contact)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("customer"))
+    Ok(Json(
+        people::update_contact(&app, &agent, id, contact).await?,
+    ))
 }

@@ -5,8 +5,8 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::read_api::List;
 use super::views::{load_views, ItemView};
-use crate::answering::{self, ImageUpload, Reply};
 use crate::app::App;
+use crate::service::answering::{self, ImageUpload, Reply};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
@@ -75,17 +75,9 @@ pub async fn send_message(
         .parse()
         .map(CustomerId)
         .map_err(|_| ApiError::not_found("customer"))?;
-    let customer = app
-        .store
-        .customer(agent.scope(), id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
-    if app.store.reply_needs_topic(agent.scope(), id).await? {
-        return Err(ApiError::conflict(
-            "topic_required",
-            "this inbox requires a topic: tag the customer's open conversation first",
-        ));
-    }
+    // Who is answered, before the body is read: an unknown customer is a 404 whatever
+    // was sent.
+    let customer = answering::customer_to_answer(&app, &agent, id).await?;
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)

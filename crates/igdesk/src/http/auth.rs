@@ -5,7 +5,7 @@ use super::error::ApiError;
 use super::session::{session_cookie, CSRF_HEADER};
 use crate::app::App;
 use crate::crypto::hash_token;
-use crate::now_ms;
+use crate::service::sign_in;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::Method;
@@ -34,9 +34,7 @@ impl FromRequestParts<App> for Caller {
                 .ok_or_else(ApiError::unauthorized);
         }
         let token = session_cookie(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        let (agent, csrf) = app
-            .store
-            .session(&hash_token(&token), now_ms())
+        let (agent, csrf) = sign_in::session(app, &token)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -2,10 +2,10 @@
 //! libraries work by changing their base URL (SPEC API-1, API-2, API-6). Answers are
 //! in CM.com's response format, refusals included.
 
-use crate::answering::provisional_mid;
 use crate::app::App;
 use crate::crypto::{hash_token, looks_like_product_token};
 use crate::now_ms;
+use crate::service::answering::provisional_mid;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

@@ -1,6 +1,8 @@
 //! One error shape for every HTTP answer igdesk gives: `{"code", "message", "field"}`.
-//! Internal errors are logged once and answered as an opaque 500.
+//! Internal errors are logged once and answered as an opaque 500. The service layer's
+//! errors become these by their kind (`From<ServiceError>`).
 
+use crate::service::error::{Kind, ServiceError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -112,6 +114,31 @@ impl From<igdesk_store::StoreError> for ApiError {
     }
 }
 
+// Already logged where it was made (`ServiceError::internal`), so an internal one is
+// not logged again here. `retry_after` is not kept: the one handler that answers with
+// it (signing in) sets `Retry-After` itself.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let status = match e.kind {
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::BadInput => StatusCode::BAD_REQUEST,
+            Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self {
+            status,
+            code: e.code,
+            message: e.message,
+            field: e.field,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {
@@ -120,5 +147,66 @@ impl IntoResponse for ApiError {
             field: self.field,
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use igdesk_domain::rules::RuleError;
+
+    async fn answer(e: ApiError) -> (StatusCode, Vec<u8>) {
+        let response = e.into_response();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        (status, body.to_vec())
+    }
+
+    // The JSON API answers a service refusal exactly as it answered before there was
+    // a service layer.
+    #[tokio::test]
+    async fn a_service_error_answers_like_the_api_error_it_replaced() {
+        let pairs = [
+            (
+                ServiceError::not_found("customer"),
+                ApiError::not_found("customer"),
+            ),
+            (ServiceError::unauthorized(), ApiError::unauthorized()),
+            (ServiceError::forbidden("no"), ApiError::forbidden("no")),
+            (
+                ServiceError::conflict("already_replied", "once").field("text"),
+                ApiError::conflict("already_replied", "once").field("text"),
+            ),
+            (
+                ServiceError::refused(RuleError::Empty),
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    RuleError::Empty.code(),
+                    RuleError::Empty.to_string(),
+                ),
+            ),
+            (
+                ServiceError::bad_request("invalid_name", "a name").field("name"),
+                ApiError::bad_request("invalid_name", "a name").field("name"),
+            ),
+            (
+                ServiceError::too_many("too_many_attempts", "wait", 60),
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "wait"),
+            ),
+            (
+                ServiceError::unavailable("instagram_unavailable", "later"),
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "instagram_unavailable",
+                    "later",
+                ),
+            ),
+            (ServiceError::internal("boom"), ApiError::internal("boom")),
+        ];
+        for (service, api) in pairs {
+            assert_eq!(answer(service.into()).await, answer(api).await);
+        }
     }
 }

@@ -20,6 +20,7 @@ pub mod session;
 mod sessions;
 mod tokens;
 mod topics;
+mod typing;
 pub mod views;
 mod webhook;
 
@@ -56,6 +57,7 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(read_api::find_customers),
         routes!(read_api::get_customer, admin::update_contact),
         routes!(read_api::get_timeline),
+        routes!(typing::typing),
         routes!(profiles::merge),
         routes!(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
         routes!(read_api::list_conversations),
@@ -117,7 +119,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/", get(ops::landing))
+        .merge(crate::web::router())
         .fallback(|| async { error::ApiError::not_found("route") })
         .layer(TraceLayer::new_for_http())
         .with_state(app)

@@ -1,24 +1,18 @@
 //! Actions on timeline items: like / unlike (OUT-7) and comment moderation — public
-//! reply, private reply, hide, delete (OUT-8). Likes and moderation act on an object
-//! at once and say at once whether Instagram took it; a private reply is a message
-//! and goes through the outbox like any other.
+//! reply, private reply, hide, delete (OUT-8). The actions and their rules are
+//! `service::moderation`; these handlers read the request and answer the item.
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::views::{load_views, ItemView};
-use crate::answering::{self, refused, Reply};
+use super::views::{item_view, ItemView};
 use crate::app::App;
-use crate::now_ms;
+use crate::service::moderation;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use igdesk_domain::rules::{self, Author, Channel, RuleError, PRIVATE_REPLY_WINDOW};
-use igdesk_domain::timeline::story_available;
 use igdesk_domain::ItemId;
-use igdesk_meta::{ErrorAction, GraphError};
-use igdesk_store::{Agent, Customer, TimelineItem};
+use igdesk_store::Agent;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -27,115 +21,17 @@ pub struct TextBody {
     text: String,
 }
 
-fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, code, message)
-}
-
-/// The item, if the caller may see it, with its customer.
-async fn visible_item(
-    app: &App,
-    agent: &Agent,
-    raw: &str,
-) -> Result<(TimelineItem, Customer), ApiError> {
-    let id = raw
-        .parse()
+/// An id that is not a number names no item.
+fn item_id(raw: &str) -> Result<ItemId, ApiError> {
+    raw.parse()
         .map(ItemId)
-        .map_err(|_| ApiError::not_found("timeline item"))?;
-    let item = app
-        .store
-        .item_for_job(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("timeline item"))?;
-    let customer = app
-        .store
-        .customer(agent.scope(), item.customer_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("timeline item"))?;
-    Ok((item, customer))
+        .map_err(|_| ApiError::not_found("timeline item"))
 }
 
-/// How to call Meta for the item's account, and the token it uses (sealed).
-async fn auth(
-    app: &App,
-    item: &TimelineItem,
-) -> Result<(igdesk_meta::AccountAuth, String), ApiError> {
-    let account = app
-        .store
-        .account(item.account_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))?;
-    if account.needs_reconnect {
-        return Err(conflict(
-            "needs_reconnect",
-            "the Instagram account must be reconnected first",
-        ));
-    }
-    let auth = app.auth_for(&account).map_err(ApiError::internal)?;
-    Ok((auth, account.token_sealed))
-}
-
-/// Meta's refusal, said to the agent.
-async fn meta_error(app: &App, item: &TimelineItem, sealed: &str, e: GraphError) -> ApiError {
-    match e.action() {
-        ErrorAction::GiveUp => {
-            let words = match &e {
-                GraphError::Meta {
-                    code,
-                    subcode,
-                    message,
-                    ..
-                } => rules::describe_meta_error(*code, *subcode, message),
-                other => other.to_string(),
-            };
-            conflict("refused_by_instagram", words)
-        }
-        ErrorAction::Reconnect => {
-            let _ = app
-                .store
-                .mark_needs_reconnect(item.account_id, sealed, &e.to_string())
-                .await;
-            conflict(
-                "needs_reconnect",
-                "Instagram rejected the account's token: reconnect the account",
-            )
-        }
-        ErrorAction::RetryLater | ErrorAction::BackOff => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "instagram_unavailable",
-            format!("try again shortly: {e}"),
-        ),
-    }
-}
-
-async fn view(app: &App, id: ItemId, customer: &Customer) -> Result<Json<ItemView>, ApiError> {
-    load_views(app, &[id], &customer.name)
-        .await?
-        .pop()
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("timeline item"))
-}
-
-fn likeable(item: &TimelineItem) -> Result<(), ApiError> {
-    if item.direction != "in" || !matches!(item.kind.as_str(), "message" | "story_mention") {
-        return Err(conflict(
-            "not_likeable",
-            "only a customer's message or Story mention can be liked",
-        ));
-    }
-    if item.deleted {
-        return Err(conflict(
-            "not_available",
-            "the customer deleted this message",
-        ));
-    }
-    if item.kind == "story_mention" && !story_available(item.created_at, item.story_gone, now_ms())
-    {
-        return Err(conflict(
-            "not_available",
-            "the Story is no longer available",
-        ));
-    }
-    Ok(())
+/// The item as it is now, as the caller sees it.
+async fn view(app: &App, agent: &Agent, id: ItemId) -> Result<Json<ItemView>, ApiError> {
+    let (item, customer) = moderation::visible_item(app, agent, id).await?;
+    Ok(Json(item_view(item, &customer.name)))
 }
 
 /// Like a customer's message or Story mention (OUT-7).
@@ -157,7 +53,8 @@ pub async fn like(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ItemView>, ApiError> {
-    set_like(app, agent, id, true).await
+    let id = moderation::set_like(&app, &agent, item_id(&id)?, true).await?;
+    view(&app, &agent, id).await
 }
 
 /// Take a like back.
@@ -179,58 +76,8 @@ pub async fn unlike(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ItemView>, ApiError> {
-    set_like(app, agent, id, false).await
-}
-
-async fn set_like(
-    app: App,
-    agent: Agent,
-    id: String,
-    liked: bool,
-) -> Result<Json<ItemView>, ApiError> {
-    let (mut item, customer) = visible_item(&app, &agent, &id).await?;
-    likeable(&item)?;
-    let (auth, sealed) = auth(&app, &item).await?;
-    let (action, payload) = if liked {
-        (
-            "react",
-            json!({ "message_id": item.mid, "reaction": "love" }),
-        )
-    } else {
-        ("unreact", json!({ "message_id": item.mid }))
-    };
-    if let Err(e) = app
-        .graph
-        .sender_action(&auth, &customer.igsid, action, Some(payload))
-        .await
-    {
-        return Err(meta_error(&app, &item, &sealed, e).await);
-    }
-    item.context.liked = liked;
-    app.store.set_item_context(item.id, &item.context).await?;
-    view(&app, item.id, &customer).await
-}
-
-fn answerable_comment(item: &TimelineItem) -> Result<(), ApiError> {
-    if item.kind != "comment" || item.direction != "in" {
-        return Err(conflict(
-            "not_a_comment",
-            "this action is for a customer's comment",
-        ));
-    }
-    if item.context.removed_from_instagram {
-        return Err(conflict(
-            "comment_deleted",
-            "the comment was deleted from Instagram",
-        ));
-    }
-    if item.context.hidden {
-        return Err(conflict(
-            "comment_hidden",
-            "a hidden comment can no longer be answered",
-        ));
-    }
-    Ok(())
+    let id = moderation::set_like(&app, &agent, item_id(&id)?, false).await?;
+    view(&app, &agent, id).await
 }
 
 /// A public reply under a customer's comment, once (OUT-8).
@@ -255,32 +102,8 @@ pub async fn reply(
     Path(id): Path<String>,
     Json(body): Json<TextBody>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
-    let (item, customer) = visible_item(&app, &agent, &id).await?;
-    answerable_comment(&item)?;
-    if item.context.replied_publicly {
-        return Err(conflict(
-            "already_replied",
-            "this comment already has a public reply from igdesk",
-        ));
-    }
-    if body.text.trim().is_empty() {
-        return Err(refused(RuleError::Empty));
-    }
-    rules::check_text(&body.text, Channel::Console).map_err(refused)?;
-    let (auth, sealed) = auth(&app, &item).await?;
-    let reply_id = match app
-        .graph
-        .reply_to_comment(&auth, &item.mid, &body.text)
-        .await
-    {
-        Ok(id) => id,
-        Err(e) => return Err(meta_error(&app, &item, &sealed, e).await),
-    };
-    let reply = app
-        .store
-        .record_comment_reply(item.id, &reply_id, &body.text, now_ms())
-        .await?;
-    Ok((StatusCode::CREATED, view(&app, reply, &customer).await?))
+    let reply = moderation::reply_to_comment(&app, &agent, item_id(&id)?, &body.text).await?;
+    Ok((StatusCode::CREATED, view(&app, &agent, reply).await?))
 }
 
 /// A private message to the commenter, once, within 7 days of the comment (OUT-8). It is
@@ -304,79 +127,11 @@ pub async fn private_reply(
     Path(id): Path<String>,
     Json(body): Json<TextBody>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
-    let (mut item, customer) = visible_item(&app, &agent, &id).await?;
-    answerable_comment(&item)?;
-    if item.context.replied_privately {
-        return Err(conflict(
-            "already_replied",
-            "a comment can be answered by private message once",
-        ));
-    }
-    if now_ms() - item.created_at > PRIVATE_REPLY_WINDOW {
-        return Err(refused(RuleError::WindowClosed {
-            hours: (now_ms() - item.created_at) / igdesk_domain::time::HOUR,
-            why: "a private reply is possible for 7 days after the comment",
-        }));
-    }
-    let reply = Reply {
-        text: Some(body.text),
-        images: Vec::new(),
-        channel: Channel::Console,
-        author: Author::Human,
-        comment_id: Some(item.mid.clone()),
-    };
-    let ids = answering::queue(&app, &customer, reply).await?;
-    item.context.replied_privately = true;
-    app.store.set_item_context(item.id, &item.context).await?;
+    let ids = moderation::private_reply(&app, &agent, item_id(&id)?, &body.text).await?;
     let id = *ids
         .first()
         .ok_or_else(|| ApiError::internal("a reply without parts"))?;
-    Ok((StatusCode::ACCEPTED, view(&app, id, &customer).await?))
-}
-
-/// Hide or delete: done once at Instagram, then remembered on the comment.
-#[derive(Clone, Copy)]
-enum Moderation {
-    Hide,
-    /// Gone from Instagram; kept in igdesk, marked.
-    Delete,
-}
-
-impl Moderation {
-    fn done(self, item: &mut TimelineItem) -> &mut bool {
-        match self {
-            Moderation::Hide => &mut item.context.hidden,
-            Moderation::Delete => &mut item.context.removed_from_instagram,
-        }
-    }
-}
-
-async fn moderate(
-    app: App,
-    agent: Agent,
-    id: String,
-    action: Moderation,
-) -> Result<Json<ItemView>, ApiError> {
-    let (mut item, customer) = visible_item(&app, &agent, &id).await?;
-    if item.kind != "comment" || item.direction != "in" {
-        return Err(conflict(
-            "not_a_comment",
-            "only a customer's comment can be hidden or deleted",
-        ));
-    }
-    if !*action.done(&mut item) {
-        let (auth, sealed) = auth(&app, &item).await?;
-        let result = match action {
-            Moderation::Hide => app.graph.hide_comment(&auth, &item.mid).await,
-            Moderation::Delete => app.graph.delete_comment(&auth, &item.mid).await,
-        };
-        if let Err(e) = result {
-            return Err(meta_error(&app, &item, &sealed, e).await);
-        }
-        *action.done(&mut item) = true;
-        app.store.set_item_context(item.id, &item.context).await?;
-    }
-    view(&app, item.id, &customer).await
+    Ok((StatusCode::ACCEPTED, view(&app, &agent, id).await?))
 }
 
 /// Hide a customer's comment on Instagram; it can no longer be answered.
@@ -398,7 +153,8 @@ pub async fn hide(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ItemView>, ApiError> {
-    moderate(app, agent, id, Moderation::Hide).await
+    let id = moderation::hide_comment(&app, &agent, item_id(&id)?).await?;
+    view(&app, &agent, id).await
 }
 
 /// Delete a customer's comment from Instagram; igdesk keeps it, marked.
@@ -420,5 +176,6 @@ pub async fn delete(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ItemView>, ApiError> {
-    moderate(app, agent, id, Moderation::Delete).await
+    let id = moderation::delete_comment(&app, &agent, item_id(&id)?).await?;
+    view(&app, &agent, id).await
 }

@@ -1,9 +1,9 @@
-//! Health, readiness, metrics, and the console's landing page.
+//! Health, readiness and metrics.
 
 use crate::app::App;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 pub async fn healthz() -> &'static str {
     "ok"
@@ -26,8 +26,4 @@ pub async fn metrics() -> Response {
         crate::telemetry::prometheus().render(),
     )
         .into_response()
-}
-
-pub async fn landing() -> Html<&'static str> {
-    Html(include_str!("landing.html"))
 }

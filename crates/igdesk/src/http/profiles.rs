@@ -4,10 +4,11 @@ use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::ApiError;
 use crate::app::App;
+use crate::service::people;
 use axum::extract::{Path, State};
 use axum::Json;
 use igdesk_domain::CustomerId;
-use igdesk_store::{Customer, MergeOutcome};
+use igdesk_store::Customer;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -54,21 +55,5 @@ pub async fn merge(
         .field("confirm"));
     }
     let other = CustomerId(body.other);
-    match app
-        .store
-        .merge_customers(agent.scope(), survivor, other)
-        .await?
-    {
-        MergeOutcome::Merged(customer) => Ok(Json(*customer)),
-        MergeOutcome::NotFound => Err(ApiError::not_found("customer")),
-        MergeOutcome::SameCustomer => Err(ApiError::conflict(
-            "same_customer",
-            "a profile cannot be merged into itself",
-        )
-        .field("other")),
-        MergeOutcome::AlreadyMerged(which) => Err(ApiError::conflict(
-            "already_merged",
-            format!("customer {which} was already merged into another profile"),
-        )),
-    }
+    Ok(Json(people::merge(&app, &agent, survivor, other).await?))
 }

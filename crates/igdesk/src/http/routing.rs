@@ -1,15 +1,17 @@
 //! The agent's routing controls (RT-1 … RT-3): availability, Next, offers and their
 //! answers. Offers reach the agent on the live stream; these endpoints answer them.
+//! The actions are `service::routing`.
 
 use super::auth::Caller;
 use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
+use crate::service::routing as service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::OfferId;
-use igdesk_store::{Agent, AgentRouting, NextAnswer, Offer, OfferAnswer};
+use igdesk_store::{AgentRouting, Offer};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,13 +24,6 @@ pub struct Me {
     routing: AgentRouting,
 }
 
-async fn routing(app: &App, agent: &Agent) -> Result<AgentRouting, ApiError> {
-    app.store
-        .agent_routing(agent.id)
-        .await?
-        .ok_or_else(ApiError::unauthorized)
-}
-
 /// Who is signed in, and their routing state.
 #[utoipa::path(
     get,
@@ -37,7 +32,7 @@ async fn routing(app: &App, agent: &Agent) -> Result<AgentRouting, ApiError> {
     responses((status = 200, description = "The agent", body = Me))
 )]
 pub async fn me(State(app): State<App>, Caller(agent): Caller) -> Result<Json<Me>, ApiError> {
-    let routing = routing(&app, &agent).await?;
+    let routing = service::state(&app, &agent).await?;
     Ok(Json(Me {
         id: agent.id,
         email: agent.email,
@@ -66,12 +61,9 @@ pub async fn set_availability(
     Caller(agent): Caller,
     Json(body): Json<Availability>,
 ) -> Result<Json<AgentRouting>, ApiError> {
-    app.store
-        .set_available(agent.id, body.available, app.clock.now())
-        .await?;
-    app.reroute();
-    app.wake.live.agents([agent.id]);
-    Ok(Json(routing(&app, &agent).await?))
+    Ok(Json(
+        service::set_availability(&app, &agent, body.available).await?,
+    ))
 }
 
 /// Next (RT-2): offers come again after one was let go, and one more conversation
@@ -90,21 +82,7 @@ pub async fn next(
     State(app): State<App>,
     Caller(agent): Caller,
 ) -> Result<Json<AgentRouting>, ApiError> {
-    ask_next(&app, &agent).await?;
-    Ok(Json(routing(&app, &agent).await?))
-}
-
-pub(super) async fn ask_next(app: &App, agent: &Agent) -> Result<(), ApiError> {
-    let answer = app.store.request_next(agent.id, app.clock.now()).await?;
-    app.reroute();
-    match answer {
-        NextAnswer::Granted => Ok(()),
-        NextAnswer::AtMaximum => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "at_maximum",
-            "you have your maximum number of conversations; close one first",
-        )),
-    }
+    Ok(Json(service::next(&app, &agent).await?))
 }
 
 /// Offers waiting for the agent's answer.
@@ -119,7 +97,7 @@ pub async fn list_offers(
     Caller(agent): Caller,
 ) -> Result<Json<List<Offer>>, ApiError> {
     Ok(Json(List {
-        data: app.store.offers_for(agent.id).await?,
+        data: service::offers(&app, &agent).await?,
     }))
 }
 
@@ -133,17 +111,6 @@ fn offer_id(raw: &str) -> Result<OfferId, ApiError> {
     raw.parse()
         .map(OfferId)
         .map_err(|_| ApiError::not_found("offer"))
-}
-
-fn refused(answer: OfferAnswer) -> ApiError {
-    match answer {
-        OfferAnswer::Expired => ApiError::new(
-            StatusCode::CONFLICT,
-            "offer_expired",
-            "the offer's 30 seconds ran out; it went to another agent",
-        ),
-        _ => ApiError::not_found("offer"),
-    }
 }
 
 /// Accept (RT-3): the conversation is the agent's; the answer says which profile to
@@ -165,29 +132,11 @@ pub async fn accept(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let id = offer_id(&id)?;
-    let offer = app
-        .store
-        .offers_for(agent.id)
-        .await?
-        .into_iter()
-        .find(|o| o.id == id)
-        .ok_or_else(|| ApiError::not_found("offer"))?;
-    match app
-        .store
-        .accept_offer(agent.id, id, app.clock.now())
-        .await?
-    {
-        OfferAnswer::Done(conversation_id) => {
-            metrics::counter!("igdesk_offers_total", "result" => "accepted").increment(1);
-            app.wake.live.agents([agent.id]);
-            Ok(Json(Accepted {
-                conversation_id,
-                customer_id: offer.customer_id,
-            }))
-        }
-        other => Err(refused(other)),
-    }
+    let accepted = service::accept(&app, &agent, offer_id(&id)?).await?;
+    Ok(Json(Accepted {
+        conversation_id: accepted.conversation,
+        customer_id: accepted.customer,
+    }))
 }
 
 /// Decline (RT-3): the work goes to another agent; this one gets no more offers
@@ -209,18 +158,6 @@ pub async fn decline(
     Caller(agent): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = offer_id(&id)?;
-    match app
-        .store
-        .decline_offer(agent.id, id, app.clock.now())
-        .await?
-    {
-        OfferAnswer::Done(_) => {
-            metrics::counter!("igdesk_offers_total", "result" => "declined").increment(1);
-            app.reroute();
-            app.wake.live.agents([agent.id]);
-            Ok(StatusCode::NO_CONTENT)
-        }
-        other => Err(refused(other)),
-    }
+    service::decline(&app, &agent, offer_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

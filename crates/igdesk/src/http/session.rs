@@ -1,65 +1,24 @@
 //! Signing in to the console (`/api/v1/session`): a session behind an HttpOnly,
 //! SameSite=Strict cookie, with a CSRF token that cookie-authenticated writes must
 //! echo in `X-CSRF-Token`. Wrong password and unknown email answer alike; repeated
-//! failures for one email are refused for a while.
+//! failures for one email are refused for a while (`service::sign_in`, which the
+//! console's sign-in form uses too).
 
 use super::auth::Caller;
 use super::error::ApiError;
 use crate::app::App;
-use crate::crypto::{hash_token, random_hex, verify_password};
-use crate::now_ms;
+use crate::service::sign_in as service;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use igdesk_domain::time::{DAY, MINUTE};
-use igdesk_domain::Millis;
-use igdesk_store::{Agent, NewSession};
+use igdesk_store::Agent;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use utoipa::ToSchema;
 
-pub const COOKIE: &str = "igdesk_session";
+pub use crate::service::sign_in::COOKIE;
 pub const CSRF_HEADER: &str = "x-csrf-token";
-const SESSION_LIFETIME: Millis = 7 * DAY;
-/// Failed sign-ins for one email within this span…
-const FAILURE_SPAN: Millis = 15 * MINUTE;
-/// …beyond this many are refused until the span has passed.
-const FAILURES_ALLOWED: usize = 5;
-
-/// Failed sign-ins per email (lower case), in this process.
-#[derive(Default)]
-pub struct SignInFailures {
-    by_email: Mutex<HashMap<String, Vec<Millis>>>,
-}
-
-impl SignInFailures {
-    /// When this email may try again, if it is locked out now.
-    fn locked_until(&self, email: &str, now: Millis) -> Option<Millis> {
-        let mut map = self.by_email.lock().expect("sign-in failures lock");
-        let recent = map.entry(email.to_owned()).or_default();
-        recent.retain(|t| now - t < FAILURE_SPAN);
-        (recent.len() >= FAILURES_ALLOWED).then(|| recent[0] + FAILURE_SPAN)
-    }
-
-    fn failed(&self, email: &str, now: Millis) {
-        self.by_email
-            .lock()
-            .expect("sign-in failures lock")
-            .entry(email.to_owned())
-            .or_default()
-            .push(now);
-    }
-
-    fn succeeded(&self, email: &str) {
-        self.by_email
-            .lock()
-            .expect("sign-in failures lock")
-            .remove(email);
-    }
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -73,15 +32,6 @@ pub struct SessionView {
     agent: Agent,
     /// Send it back as `X-CSRF-Token` on every write made with the cookie.
     csrf_token: String,
-}
-
-/// A hash no password matches, checked when the email is unknown so that both
-/// refusals take as long.
-fn no_one() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        crate::crypto::hash_password(&SecretString::from(random_hex(16))).unwrap_or_default()
-    })
 }
 
 /// Sign in to the console.
@@ -106,60 +56,27 @@ pub async fn sign_in(
     State(app): State<App>,
     Json(body): Json<SignIn>,
 ) -> Result<Response, ApiError> {
-    let email = body.email.trim().to_lowercase();
-    let now = now_ms();
-    if let Some(until) = app.sign_in_failures.locked_until(&email, now) {
-        let wait = ((until - now) / 1000).max(1);
-        let mut refused = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("too many failed sign-ins: try again in {wait} s"),
-        )
-        .into_response();
-        refused
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(refused);
-    }
     let password = SecretString::from(body.password);
-    let found = app.store.agent_for_sign_in(&email).await?;
-    let matches = match &found {
-        Some((_, hash)) => verify_password(&password, hash),
-        None => {
-            verify_password(&password, no_one());
-            false
+    let signed_in = match service::sign_in(&app, &body.email, password).await {
+        Ok(signed_in) => signed_in,
+        Err(refused) => {
+            // A lockout says when to come back, for clients that honour Retry-After.
+            let retry_after = refused.retry_after;
+            let mut response = ApiError::from(refused).into_response();
+            if let Some(wait) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            }
+            return Ok(response);
         }
     };
-    let Some((agent, _)) = found.filter(|_| matches) else {
-        app.sign_in_failures.failed(&email, now);
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "sign_in_failed",
-            "wrong email or password",
-        ));
-    };
-    app.sign_in_failures.succeeded(&email);
-    let token = random_hex(32);
-    let csrf_token = random_hex(16);
-    app.store
-        .create_session(NewSession {
-            token_hash: hash_token(&token),
-            agent: agent.id,
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            expires_at: now + SESSION_LIFETIME,
-        })
-        .await?;
-    let secure = if app.settings.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
-        SESSION_LIFETIME / 1000
-    );
-    let mut response = Json(SessionView { agent, csrf_token }).into_response();
+    let cookie = service::session_cookie_header(&app, &signed_in.token);
+    let mut response = Json(SessionView {
+        agent: signed_in.agent,
+        csrf_token: signed_in.csrf_token,
+    })
+    .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
@@ -189,9 +106,9 @@ pub async fn current(Caller(agent): Caller) -> Json<Agent> {
 )]
 pub async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_cookie(&headers) {
-        app.store.end_session(&hash_token(&token)).await?;
+        service::sign_out(&app, &token).await?;
     }
-    let expired = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let expired = service::expired_cookie_header();
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

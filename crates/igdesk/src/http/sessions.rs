@@ -1,13 +1,14 @@
-//! Ending sessions (RT-4) and the SLA figures (RT-5).
+//! Ending sessions (RT-4; the actions are `service::sessions`) and the SLA figures
+//! (RT-5).
 
 use super::auth::{Admin, Caller};
 use super::error::ApiError;
 use crate::app::App;
+use crate::service::sessions as service;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{ConversationId, InboxId, ItemId};
-use igdesk_store::{CloseAnswer, NoReplyAnswer, SlaReport};
+use igdesk_store::SlaReport;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -51,33 +52,10 @@ pub async fn close(
         .map(ConversationId)
         .map_err(|_| ApiError::not_found("conversation"))?;
     let next = body.map(|Json(b)| b.next).unwrap_or_default();
-    let answer = app
-        .store
-        .close_conversation(agent.scope(), conversation, app.clock.now())
-        .await?;
-    match answer {
-        CloseAnswer::Closed => {}
-        CloseAnswer::Unknown => return Err(ApiError::not_found("conversation")),
-        CloseAnswer::AlreadyClosed => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "already_closed",
-                "this session has already ended",
-            ))
-        }
-        CloseAnswer::NotYours => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "not_assigned_to_you",
-                "only the agent the conversation is assigned to (or an administrator) closes it",
-            ))
-        }
-    }
-    metrics::counter!("igdesk_sessions_ended_total", "by" => "agent").increment(1);
-    app.reroute();
-    app.wake.live.everyone();
     if next {
-        super::routing::ask_next(&app, &agent).await?;
+        service::close_and_next(&app, &agent, conversation).await?;
+    } else {
+        service::close(&app, &agent, conversation).await?;
     }
     Ok(Json(Ended {
         conversation_id: conversation,
@@ -106,28 +84,11 @@ pub async fn no_reply_needed(
         .parse()
         .map(ItemId)
         .map_err(|_| ApiError::not_found("timeline item"))?;
-    match app
-        .store
-        .no_reply_needed(agent.scope(), item, app.clock.now())
-        .await?
-    {
-        NoReplyAnswer::Ended(conversation_id) => {
-            metrics::counter!("igdesk_sessions_ended_total", "by" => "no_reply_needed")
-                .increment(1);
-            app.reroute();
-            app.wake.live.everyone();
-            Ok(Json(Ended {
-                conversation_id,
-                state: "closed",
-            }))
-        }
-        NoReplyAnswer::Unknown => Err(ApiError::not_found("timeline item")),
-        NoReplyAnswer::NotLastIncoming => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_last_incoming",
-            "only the last incoming message of an open session can be marked No Reply Needed",
-        )),
-    }
+    let conversation_id = service::no_reply_needed(&app, &agent, item).await?;
+    Ok(Json(Ended {
+        conversation_id,
+        state: "closed",
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,21 +1,19 @@
 //! Topics (RT-6): administrators make them, agents tag their inbox's conversations.
+//! The rules are `service::topics`.
 
 use super::auth::{Admin, Caller};
 use super::body::JsonBody;
 use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
-use crate::now_ms;
+use crate::service::topics as service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{ConversationId, TopicId};
-use igdesk_store::{StoreError, Topic};
+use igdesk_store::Topic;
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// More than this on one conversation is no longer a classification.
-const MOST_TOPICS: usize = 20;
 
 /// Every topic.
 #[utoipa::path(
@@ -29,7 +27,7 @@ pub async fn list_topics(
     Caller(_): Caller,
 ) -> Result<Json<List<Topic>>, ApiError> {
     Ok(Json(List {
-        data: app.store.topics().await?,
+        data: service::all(&app).await?,
     }))
 }
 
@@ -58,23 +56,8 @@ pub async fn create_topic(
     Admin(_): Admin,
     JsonBody(body): JsonBody<NewTopic>,
 ) -> Result<(StatusCode, Json<Topic>), ApiError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            "a topic needs a name of 1 to 80 characters",
-        )
-        .field("name"));
-    }
-    match app.store.add_topic(name, now_ms()).await {
-        Ok(topic) => Ok((StatusCode::CREATED, Json(topic))),
-        Err(StoreError::Conflict(_)) => Err(ApiError::conflict(
-            "already_exists",
-            format!("a topic named {name:?} already exists (names are compared in any case)"),
-        )
-        .field("name")),
-        Err(e) => Err(e.into()),
-    }
+    let topic = service::create(&app, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(topic)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -107,27 +90,7 @@ pub async fn set_conversation_topics(
         .parse()
         .map(ConversationId)
         .map_err(|_| ApiError::not_found("conversation"))?;
-    if body.topics.len() > MOST_TOPICS {
-        return Err(ApiError::bad_request(
-            "too_many_topics",
-            format!("a conversation takes at most {MOST_TOPICS} topics"),
-        )
-        .field("topics"));
-    }
-    let known = app.store.topics().await?;
-    if let Some(unknown) = body
-        .topics
-        .iter()
-        .find(|id| !known.iter().any(|t| t.id.0 == **id))
-    {
-        return Err(
-            ApiError::bad_request("unknown_topic", format!("no topic {unknown}")).field("topics"),
-        );
-    }
-    let ids: Vec<TopicId> = body.topics.into_iter().map(TopicId).collect();
-    app.store
-        .set_conversation_topics(agent.scope(), id, &ids)
-        .await?
-        .map(|data| Json(List { data }))
-        .ok_or_else(|| ApiError::not_found("conversation"))
+    let topics: Vec<TopicId> = body.topics.into_iter().map(TopicId).collect();
+    let data = service::set_conversation_topics(&app, &agent, id, &topics).await?;
+    Ok(Json(List { data }))
 }

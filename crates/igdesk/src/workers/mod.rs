@@ -10,6 +10,7 @@ pub mod mapping;
 mod profile;
 pub mod router;
 mod send;
+mod sender_action;
 mod thread_control;
 pub mod token;
 mod upkeep;
@@ -20,7 +21,7 @@ use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
 use igdesk_store::{
     Job, Settlement, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE,
-    JOB_REFRESH_TOKEN, JOB_THREAD_CONTROL,
+    JOB_REFRESH_TOKEN, JOB_SENDER_ACTION, JOB_THREAD_CONTROL,
 };
 use rand::Rng;
 use std::time::Duration;
@@ -82,6 +83,14 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         JOB_THREAD_CONTROL,
         Claim::UpTo(8),
         10,
+    )));
+    // Sender actions give up on their own, quietly, after `sender_action::ATTEMPTS`.
+    handles.push(tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_SENDER_ACTION,
+        Claim::UpTo(16),
+        sender_action::ATTEMPTS + 1,
     )));
     handles.push(tokio::spawn(run(
         app.clone(),
@@ -165,6 +174,7 @@ async fn run(
                         JOB_IMPORT_HISTORY => history::import(&app, &job).await,
                         JOB_REFRESH_TOKEN => token::refresh(&app, &job).await,
                         JOB_THREAD_CONTROL => thread_control::run(&app, &job).await,
+                        JOB_SENDER_ACTION => sender_action::run(&app, &job).await,
                         other => Outcome::GiveUp(format!("no worker does {other}")),
                     };
                     outcomes.push((job, outcome));

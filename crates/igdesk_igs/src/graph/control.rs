@@ -5,8 +5,9 @@
 //! not an error.
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
@@ -167,6 +168,38 @@ pub(crate) async fn run_scenario(
         .await
         .map_err(|error| (StatusCode::BAD_GATEWAY, format!("{error:#}")))?;
     Ok(Json(outcomes))
+}
+
+/// `GET /_igs/cdn/{name}`: an embedded medium ([`crate::media`]).
+pub(crate) async fn cdn(Path(name): Path<String>) -> Response {
+    match crate::media::find(&name) {
+        Some(medium) => served(medium.content_type, medium.bytes.to_vec()),
+        None => (StatusCode::NOT_FOUND, format!("no medium {name:?}")).into_response(),
+    }
+}
+
+/// `GET /_igs/cdn/m/{id}`: a medium the business sent, re-hosted.
+pub(crate) async fn cdn_hosted(State(sim): State<Simulator>, Path(id): Path<String>) -> Response {
+    match sim.hosted(&id) {
+        Some((content_type, bytes)) => served(&content_type, bytes),
+        None => (StatusCode::NOT_FOUND, format!("no medium {id:?}")).into_response(),
+    }
+}
+
+/// A CDN answer: cacheable, and usable from any origin (the console's pages).
+fn served(content_type: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CACHE_CONTROL, "public, max-age=86400".to_owned()),
+            (
+                header::HeaderName::from_static("cross-origin-resource-policy"),
+                "cross-origin".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Rejection> {

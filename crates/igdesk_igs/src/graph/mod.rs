@@ -55,6 +55,8 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .route("/_igs/history", post(control::add_history))
         .route("/_igs/settings", post(control::settings))
         .route("/_igs/thread_owners", get(control::thread_owners))
+        .route("/_igs/cdn/{name}", get(control::cdn))
+        .route("/_igs/cdn/m/{id}", get(control::cdn_hosted))
         .fallback(handle)
         .with_state(sim)
 }

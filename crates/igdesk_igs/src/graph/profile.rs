@@ -57,7 +57,7 @@ pub(crate) async fn get(
         return Err(GraphError::consent_required());
     }
     let requested = requested_fields(request.query.get("fields").map(String::as_str))?;
-    Ok(Json(render(&profile, &requested)).into_response())
+    Ok(Json(render(sim, &profile, &requested)).into_response())
 }
 
 /// The fields asked for; without `fields`, Graph answers a default set.
@@ -75,13 +75,14 @@ fn requested_fields(fields: Option<&str>) -> Result<Vec<&str>, GraphError> {
     Ok(requested)
 }
 
-fn render(profile: &CustomerProfile, requested: &[&str]) -> Value {
+/// The profile as Meta answers it; a `cdn:NAME` picture is the simulator's URL for it.
+fn render(sim: &Simulator, profile: &CustomerProfile, requested: &[&str]) -> Value {
     let mut out = Map::new();
     for &field in requested {
         let value = match field {
             "name" => json!(profile.name),
             "username" => json!(profile.username),
-            "profile_pic" => json!(profile.profile_pic),
+            "profile_pic" => json!(profile.profile_pic.as_deref().map(|u| sim.media_url(u))),
             "follower_count" => json!(profile.follower_count),
             "is_verified_user" => json!(profile.is_verified_user),
             "is_user_follow_business" => json!(profile.is_user_follow_business),

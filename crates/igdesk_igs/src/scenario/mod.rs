@@ -15,7 +15,14 @@
 //! from = "1000001"
 //! kind = "react"
 //! target = "m1"                    # a label of an earlier step, or a literal mid
+//! [[step]]
+//! from = "1000001"
+//! kind = "image"
+//! url = "cdn:linen-shirt.jpg"      # an embedded medium on the simulator's own CDN
 //! ```
+//!
+//! Media URLs may be `cdn:NAME` (see [`crate::media`]); left out, an embedded
+//! medium of the attachment's kind is chosen when the simulator knows its URL.
 
 mod step;
 #[cfg(test)]
@@ -88,6 +95,9 @@ impl Scenario {
             let customer: ScenarioCustomer = table
                 .try_into()
                 .with_context(|| format!("customer {}", i + 1))?;
+            if let Some(picture) = &customer.profile.profile_pic {
+                step::check_medium(picture).with_context(|| format!("customer {}", i + 1))?;
+            }
             customers.push(customer);
         }
         let mut steps: Vec<Step> = Vec::with_capacity(raw.step.len());
@@ -206,7 +216,7 @@ pub async fn run_scenario(
         }
         let resolve = |r: &str| ids.get(r).cloned().unwrap_or_else(|| r.to_owned());
         let event = step
-            .event(&resolve)
+            .event(&resolve, sim)
             .with_context(|| format!("step {}", i + 1))?;
         outcome.mid = event.mid().or(event.comment_id()).map(str::to_owned);
         let business = step.business.as_deref().unwrap_or(&scenario.business);

@@ -6,6 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::ids;
+use crate::media;
+use crate::sim::Simulator;
 use crate::webhook::Event;
 
 /// A `[[step]]` table as written. Every field any kind uses; which ones a kind
@@ -166,6 +168,9 @@ impl Step {
         {
             bail!("missing field `{missing}` (kind \"{kind}\" needs it)");
         }
+        for url in [&raw.url, &raw.story_url].into_iter().flatten() {
+            check_medium(url)?;
+        }
         let from = match (raw.from.clone(), *kind) {
             (_, "pause") => String::new(),
             (Some(from), _) if !from.is_empty() => from,
@@ -195,12 +200,24 @@ impl Step {
     }
 
     /// The event this step delivers; `resolve` maps a label of an earlier step to
-    /// its id and leaves anything else (a literal mid) as it is.
-    pub(crate) fn event(&self, resolve: &dyn Fn(&str) -> String) -> anyhow::Result<Event> {
+    /// its id and leaves anything else (a literal mid) as it is. Media URLs not
+    /// given, and `cdn:NAME` ones, are `sim`'s ([`Simulator::media_url`]).
+    pub(crate) fn event(
+        &self,
+        resolve: &dyn Fn(&str) -> String,
+        sim: &Simulator,
+    ) -> anyhow::Result<Event> {
         let f = &self.raw;
         let from = self.from.as_str();
         let text = || f.text.clone().unwrap_or_default();
-        let url = || f.url.clone().unwrap_or_else(ids::cdn_url);
+        let url = || match &f.url {
+            Some(url) => sim.media_url(url),
+            None => sim.cdn_url(if self.kind == "share" || self.kind == "ig_post" {
+                "image"
+            } else {
+                &self.kind
+            }),
+        };
         let target = || resolve(f.target.as_deref().unwrap_or_default());
         let media_id = || f.media_id.clone().unwrap_or_else(ids::new_media_id);
         let caption = || {
@@ -227,7 +244,10 @@ impl Step {
                         from,
                         text(),
                         story_id,
-                        f.story_url.clone().unwrap_or_else(ids::cdn_url),
+                        match &f.story_url {
+                            Some(url) => sim.media_url(url),
+                            None => sim.cdn_url("story_mention"),
+                        },
                     )
                 }
                 "reply_to" => Event::reply_to(from, text(), target()),
@@ -284,7 +304,11 @@ impl Step {
                         .unwrap_or_else(|| DEFAULT_MEDIA_ID.to_owned()),
                     resolve(f.parent.as_deref().unwrap_or_default()),
                 ),
-                "fallback" => Event::fallback(from, f.url.as_deref(), title("Shared link")),
+                "fallback" => Event::fallback(
+                    from,
+                    f.url.as_deref().map(|u| sim.media_url(u)).as_deref(),
+                    title("Shared link"),
+                ),
                 "template" => Event::template(from, title("Our offer"), f.subtitle.as_deref()),
                 "unknown" => Event::unknown(
                     from,
@@ -304,6 +328,20 @@ impl Step {
         } else {
             event
         })
+    }
+}
+
+/// A `cdn:NAME` URL must name an embedded medium ([`crate::media`]).
+pub(crate) fn check_medium(url: &str) -> anyhow::Result<()> {
+    match media::reference(url) {
+        Some(name) if media::find(name).is_none() => {
+            let known: Vec<&str> = media::MEDIA.iter().map(|m| m.name).collect();
+            bail!(
+                "{url:?} names no embedded medium (known: {})",
+                known.join(", ")
+            )
+        }
+        _ => Ok(()),
     }
 }
 

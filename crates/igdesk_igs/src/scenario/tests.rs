@@ -21,7 +21,7 @@ fn the_example_covers_every_kind() {
         );
     }
     let demo = Scenario::from_toml(DEMO).unwrap();
-    assert_eq!(demo.customers.len(), 3);
+    assert_eq!(demo.customers.len(), 8);
     assert_eq!(
         demo.customers[2].profile.name.as_deref(),
         Some("Chloé Martin")

@@ -3,6 +3,7 @@
 //! accepted ([`records`]), injected faults, rate limits, and webhook delivery.
 
 mod answering;
+mod cdn;
 mod echo;
 mod fault;
 pub(crate) mod limits;
@@ -145,6 +146,10 @@ pub(crate) struct State {
     pub revoked: HashSet<String>,
     pub echoes: bool,
     pub echo_delay: Duration,
+    /// Where this simulator is reached, once told ([`Simulator::set_public_url`]).
+    pub public_url: Option<String>,
+    /// Media the business sent, re-hosted on the simulator's CDN.
+    pub hosted: cdn::Hosted,
 }
 
 impl Default for State {
@@ -162,6 +167,8 @@ impl Default for State {
             revoked: HashSet::new(),
             echoes: true,
             echo_delay: echo::DEFAULT_DELAY,
+            public_url: None,
+            hosted: cdn::Hosted::default(),
         }
     }
 }

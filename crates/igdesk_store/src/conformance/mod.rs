@@ -6,12 +6,14 @@ mod api;
 mod outbox;
 mod people;
 mod routing;
+mod seen;
 mod topics;
 
 pub use api::*;
 pub use outbox::*;
 pub use people::*;
 pub use routing::*;
+pub use seen::*;
 pub use topics::*;
 
 use crate::model::*;

@@ -22,6 +22,7 @@ mod profiles;
 mod reads;
 mod routing;
 mod rows;
+mod sender_actions;
 mod sessions;
 mod store_routing;
 mod topics;
@@ -103,6 +104,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "waiting_queue",
         include_str!("../../migrations/sqlite/0007_waiting_queue.sql"),
     ),
+    (
+        8,
+        "seen",
+        include_str!("../../migrations/sqlite/0008_seen.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -139,6 +145,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "waiting_queue",
         include_str!("../../migrations/postgres/0007_waiting_queue.sql"),
+    ),
+    (
+        8,
+        "seen",
+        include_str!("../../migrations/postgres/0008_seen.sql"),
     ),
 ];
 

@@ -1,6 +1,7 @@
 //! Fetching the medium a send names, as Meta does before accepting it: images
 //! must be JPEG, PNG or GIF of at most 8 MB; video, audio and files must be
 //! reachable (and not announce more than 25 MB), their content is not examined.
+//! An image's bytes are kept: the simulator re-hosts it for the echo, as Meta does.
 
 use axum::http::header::CONTENT_TYPE;
 
@@ -15,11 +16,12 @@ const FETCH_FAILED: i64 = 2018008;
 /// Subcode for a file that is not what its attachment type says.
 const WRONG_TYPE: i64 = 2018047;
 
+/// Checks the medium at `url`; for an image, answers its content type and bytes.
 pub(crate) async fn check(
     client: &reqwest::Client,
     kind: &str,
     url: &str,
-) -> Result<(), GraphError> {
+) -> Result<Option<(String, Vec<u8>)>, GraphError> {
     let unreachable = |detail: String| {
         GraphError::invalid_attachment(FETCH_FAILED, format!("could not fetch {url}: {detail}"))
     };
@@ -68,19 +70,25 @@ pub(crate) async fn check(
         return Err(too_large(size));
     }
     if !image {
-        return Ok(());
+        return Ok(None);
     }
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     // Without (or despite) a Content-Length, count what actually arrives.
-    let mut size: u64 = 0;
+    let mut bytes = Vec::new();
     while let Some(chunk) = response
         .chunk()
         .await
         .map_err(|e| unreachable(e.to_string()))?
     {
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(too_large(size));
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64));
         }
     }
-    Ok(())
+    Ok(Some((content_type, bytes)))
 }

@@ -41,15 +41,16 @@ impl Outgoing {
     }
 
     /// The attachments of the echo. Meta re-hosts media, so echoes name a CDN
-    /// URL of its own rather than the URL the business sent.
-    pub fn echo_attachments(&self) -> Vec<Value> {
+    /// URL of its own (`media_url`, else a placeholder) rather than the URL the
+    /// business sent.
+    pub fn echo_attachments(&self, media_url: Option<String>) -> Vec<Value> {
         let Some(attachment) = &self.attachment else {
             return Vec::new();
         };
         let payload = match attachment.kind.as_str() {
             "like_heart" => return vec![json!({"type": "like_heart"})],
             "template" | "media_share" => attachment.payload.clone(),
-            _ => json!({"url": ids::cdn_url()}),
+            _ => json!({"url": media_url.unwrap_or_else(ids::cdn_url)}),
         };
         vec![json!({"type": attachment.kind, "payload": payload})]
     }

@@ -233,11 +233,21 @@ impl Send<'_> {
                 GraphError::throttled(4).with_usage(usage::of(self.object_id, usage))
             })?;
         }
+        let mut fetched = None;
         if let Some(attachment) = &outgoing.attachment {
             if let Some(url) = &attachment.url {
-                fetch::check(self.sim.fetch_client(), &attachment.kind, url).await?;
+                fetched = fetch::check(self.sim.fetch_client(), &attachment.kind, url).await?;
             }
         }
+        // Meta re-hosts what it fetched: the echo names the simulator's copy (or, for
+        // media not kept, one of its own), when the simulator knows where it is.
+        let echo_url = match (fetched, &outgoing.attachment) {
+            (Some((content_type, bytes)), _) => self.sim.host(&content_type, bytes),
+            (None, Some(attachment)) if attachment.url.is_some() => {
+                Some(self.sim.cdn_url(&attachment.kind))
+            }
+            _ => None,
+        };
         let mid = ids::new_mid();
         let at_ms = ids::now_ms();
         {
@@ -261,7 +271,7 @@ impl Send<'_> {
             &igsid,
             &mid,
             outgoing.text.clone(),
-            outgoing.echo_attachments(),
+            outgoing.echo_attachments(echo_url),
             at_ms,
         );
         self.sim.echo(Delivery::new(ig_id.clone()).push(echo));

@@ -3,6 +3,7 @@
 //! tracked exactly as in igdesk's tests).
 
 mod actions;
+mod cdn;
 mod comments;
 mod conversations;
 mod limits;

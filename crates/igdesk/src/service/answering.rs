@@ -1,29 +1,23 @@
 //! Queuing replies: Instagram's rules checked first (OUT-1 … OUT-4), then the reply's
 //! parts — text first, then one message per image — written to the outbox.
+//!
+//! An agent's reply is `customer_to_answer` (visible, and tagged where the inbox wants
+//! a topic) then `queue`; `reply_as_agent` does both for a face that has the whole
+//! reply in hand.
 
+use super::error::ServiceError;
 use crate::app::App;
 use crate::crypto::random_hex;
-use crate::http::error::ApiError;
 use crate::now_ms;
-use axum::http::StatusCode;
 use igdesk_domain::rules::{self, Author, Channel, RuleError};
 use igdesk_domain::timeline::Attachment;
-use igdesk_domain::ItemId;
-use igdesk_store::{Customer, Lane, NewReply, OutgoingPart};
+use igdesk_domain::{CustomerId, ItemId};
+use igdesk_store::{Agent, Customer, Lane, NewReply, OutgoingPart};
 use serde_json::json;
 
 pub struct ImageUpload {
     pub content_type: String,
     pub bytes: Vec<u8>,
-}
-
-/// A refused reply: 422 with the rule's code.
-pub fn refused(rule: RuleError) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        rule.code(),
-        rule.to_string(),
-    )
 }
 
 pub struct Reply {
@@ -35,24 +29,72 @@ pub struct Reply {
     pub comment_id: Option<String>,
 }
 
-pub async fn queue(app: &App, customer: &Customer, reply: Reply) -> Result<Vec<ItemId>, ApiError> {
+/// The customer, if the agent may see them and answer now: an inbox that requires a
+/// topic is answered only once the customer's open conversation has one.
+pub async fn customer_to_answer(
+    app: &App,
+    agent: &Agent,
+    customer: CustomerId,
+) -> Result<Customer, ServiceError> {
+    let found = app
+        .store
+        .customer(agent.scope(), customer)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("customer"))?;
+    if app.store.reply_needs_topic(agent.scope(), customer).await? {
+        return Err(ServiceError::conflict(
+            "topic_required",
+            "this inbox requires a topic: tag the customer's open conversation first",
+        ));
+    }
+    Ok(found)
+}
+
+/// A person's reply from the console: text and images to a customer the agent sees.
+/// Answers the customer (the views need their name) and the queued items, one per part.
+pub async fn reply_as_agent(
+    app: &App,
+    agent: &Agent,
+    customer: CustomerId,
+    text: Option<String>,
+    images: Vec<ImageUpload>,
+) -> Result<(Customer, Vec<ItemId>), ServiceError> {
+    let customer = customer_to_answer(app, agent, customer).await?;
+    let reply = Reply {
+        text,
+        images,
+        channel: Channel::Console,
+        author: Author::Human,
+        comment_id: None,
+    };
+    let ids = queue(app, &customer, reply).await?;
+    Ok((customer, ids))
+}
+
+/// Checks the reply against Instagram's rules, then writes its parts and the head's
+/// send job in one transaction, and wakes the senders.
+pub async fn queue(
+    app: &App,
+    customer: &Customer,
+    reply: Reply,
+) -> Result<Vec<ItemId>, ServiceError> {
     let text = reply.text.filter(|t| !t.trim().is_empty());
     if text.is_none() && reply.images.is_empty() {
-        return Err(refused(RuleError::Empty));
+        return Err(ServiceError::refused(RuleError::Empty));
     }
     if let Some(text) = &text {
-        rules::check_text(text, reply.channel).map_err(refused)?;
+        rules::check_text(text, reply.channel).map_err(ServiceError::refused)?;
     }
     let sizes: Vec<(&str, usize)> = reply
         .images
         .iter()
         .map(|i| (i.content_type.as_str(), i.bytes.len()))
         .collect();
-    rules::check_images(&sizes, reply.channel).map_err(refused)?;
+    rules::check_images(&sizes, reply.channel).map_err(ServiceError::refused)?;
     if reply.comment_id.is_none() {
         // Refused now, with the reason, rather than failed later at Meta.
         rules::messaging_window(now_ms(), customer.last_message_at, reply.author)
-            .map_err(refused)?;
+            .map_err(ServiceError::refused)?;
     }
 
     let mut parts = Vec::new();

@@ -1,0 +1,255 @@
+//! The desk: the frame every page shares (availability, Next, the offer banner) and
+//! the agent's own conversations (SPEC UI-1, RT-1 … RT-3).
+
+use super::item::{short, waited};
+use super::session::Signed;
+use super::{assets, render};
+use crate::app::App;
+use crate::service::error::Kind;
+use crate::service::routing;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use igdesk_domain::{Millis, OfferId};
+use igdesk_store::{Agent, AgentRouting, Conversation, Offer};
+use serde::Deserialize;
+
+/// What every signed-in page shows around its content.
+pub struct Frame {
+    pub title: String,
+    pub agent_name: String,
+    pub csrf: String,
+    pub css: String,
+    pub scripts: Vec<String>,
+    pub bar: TopBar,
+    pub offers: Vec<OfferCard>,
+    pub conversations: Vec<ConversationRow>,
+    /// The customer whose profile is open, to mark it in the list.
+    pub current_customer: i64,
+}
+
+pub struct TopBar {
+    pub available: bool,
+    pub conversations: i64,
+    pub standard: i64,
+    pub maximum: i64,
+    /// Why Next cannot be pressed now, if it cannot.
+    pub next_blocked: Option<String>,
+    /// An offer was let go (declined or timed out): nothing comes until Next.
+    pub held: bool,
+}
+
+pub struct OfferCard {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub preview: String,
+    pub reason: Option<String>,
+    pub expires_at_ms: Millis,
+    pub seconds_left: i64,
+}
+
+pub struct ConversationRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub waiting: Option<String>,
+    /// ok, near (past 3/4 of the inbox's target) or late (past it); empty when answered.
+    pub sla: &'static str,
+    pub topics: String,
+}
+
+impl TopBar {
+    pub fn from_routing(routing: &AgentRouting) -> Self {
+        let next_blocked = if routing.conversations >= routing.max_capacity {
+            Some(format!(
+                "You have your maximum of {} conversations: close one first",
+                routing.max_capacity
+            ))
+        } else if !routing.available {
+            Some("Set yourself Available to receive work".to_owned())
+        } else {
+            None
+        };
+        TopBar {
+            available: routing.available,
+            conversations: routing.conversations,
+            standard: routing.standard_capacity,
+            maximum: routing.max_capacity,
+            next_blocked,
+            held: routing.held,
+        }
+    }
+}
+
+pub fn offer_card(offer: &Offer, now: Millis) -> OfferCard {
+    OfferCard {
+        id: offer.id.0,
+        customer_id: offer.customer_id.0,
+        customer_name: offer.customer_name.clone(),
+        preview: short(&offer.preview, 90),
+        reason: offer.reason.clone(),
+        expires_at_ms: offer.expires_at,
+        seconds_left: ((offer.expires_at - now).max(0) + 999) / 1000,
+    }
+}
+
+/// The agent's open conversations, the one waiting longest for an answer first.
+pub async fn my_conversations(
+    app: &App,
+    agent: &Agent,
+    now: Millis,
+) -> Result<Vec<ConversationRow>, igdesk_store::StoreError> {
+    let open = app.store.conversations(agent.scope(), Some("open")).await?;
+    let inboxes = app.store.inboxes().await?;
+    let mut mine: Vec<&Conversation> = open
+        .iter()
+        .filter(|c| c.agent_id == Some(agent.id))
+        .collect();
+    mine.sort_by_key(|c| std::cmp::Reverse(c.last_item_at));
+    Ok(mine
+        .into_iter()
+        .map(|c| {
+            let target = inboxes
+                .iter()
+                .find(|i| i.id == c.inbox_id)
+                .map_or(3_600_000, |i| i.sla_target_seconds * 1000);
+            let waited_ms = c.last_incoming_at.map(|at| now - at);
+            // A conversation is waiting when the customer wrote last.
+            let waiting_now = c.last_incoming_at.is_some_and(|at| at >= c.last_item_at);
+            let sla = match waited_ms {
+                Some(w) if waiting_now && w > target => "late",
+                Some(w) if waiting_now && w * 4 > target * 3 => "near",
+                Some(_) if waiting_now => "ok",
+                _ => "",
+            };
+            ConversationRow {
+                id: c.id.0,
+                customer_id: c.customer_id.0,
+                customer_name: c.customer_name.clone(),
+                waiting: waited_ms.filter(|_| waiting_now).map(waited),
+                sla,
+                topics: c.topics.join(", "),
+            }
+        })
+        .collect())
+}
+
+/// The frame of a page for this agent.
+pub async fn frame(
+    app: &App,
+    signed: &Signed,
+    title: &str,
+    scripts: &[&str],
+) -> Result<Frame, igdesk_store::StoreError> {
+    let now = app.clock.now();
+    let routing = app.store.agent_routing(signed.agent.id).await?;
+    let offers = app.store.offers_for(signed.agent.id).await?;
+    let bar = routing
+        .as_ref()
+        .map(TopBar::from_routing)
+        .unwrap_or(TopBar {
+            available: false,
+            conversations: 0,
+            standard: 0,
+            maximum: 0,
+            next_blocked: Some("Routing is not set up for you".into()),
+            held: false,
+        });
+    Ok(Frame {
+        title: title.to_owned(),
+        agent_name: signed.agent.name.clone(),
+        csrf: signed.csrf.clone(),
+        css: assets::url("console.css"),
+        scripts: scripts.iter().map(|s| assets::url(s)).collect(),
+        bar,
+        offers: offers.iter().map(|o| offer_card(o, now)).collect(),
+        conversations: my_conversations(app, &signed.agent, now).await?,
+        current_customer: 0,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    frame: Frame,
+}
+
+pub async fn page(State(app): State<App>, signed: Signed) -> Response {
+    match frame(&app, &signed, "Desk", &["desk.js"]).await {
+        Ok(frame) => render(StatusCode::OK, DeskPage { frame }),
+        Err(e) => super::page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AvailabilityForm {
+    csrf: String,
+    available: String,
+}
+
+/// The Available toggle without scripts (the script uses the JSON API).
+pub async fn set_availability(
+    State(app): State<App>,
+    signed: Signed,
+    Form(form): Form<AvailabilityForm>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return super::stale_form();
+    }
+    let available = form.available == "true";
+    match routing::set_availability(&app, &signed.agent, available).await {
+        Ok(_) => Redirect::to("/desk").into_response(),
+        Err(e) => super::page_error(e.message),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// Next without scripts. At the maximum the button is drawn disabled, with the
+/// reason; a stale page that posts anyway just comes back to the desk.
+pub async fn next(State(app): State<App>, signed: Signed, Form(form): Form<CsrfForm>) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return super::stale_form();
+    }
+    match routing::next(&app, &signed.agent).await {
+        Ok(_) => Redirect::to("/desk").into_response(),
+        Err(e) if e.kind == Kind::Conflict => Redirect::to("/desk").into_response(),
+        Err(e) => super::page_error(e.message),
+    }
+}
+
+/// Accept or Decline from the banner without scripts. An offer that ran out or went
+/// elsewhere meanwhile just leaves the banner.
+pub async fn answer_offer(
+    State(app): State<App>,
+    signed: Signed,
+    Path((id, answer)): Path<(i64, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return super::stale_form();
+    }
+    let offer = OfferId(id);
+    let answered = match answer.as_str() {
+        "accept" => routing::accept(&app, &signed.agent, offer)
+            .await
+            .map(|accepted| format!("/customers/{}#composer", accepted.customer.0)),
+        "decline" => routing::decline(&app, &signed.agent, offer)
+            .await
+            .map(|()| "/desk".to_owned()),
+        _ => return super::not_found(),
+    };
+    match answered {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(e) if matches!(e.kind, Kind::NotFound | Kind::Conflict) => {
+            Redirect::to("/desk").into_response()
+        }
+        Err(e) => super::page_error(e.message),
+    }
+}

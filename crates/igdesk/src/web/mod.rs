@@ -1,0 +1,92 @@
+//! The console: server-rendered pages for the people who answer customers (SPEC
+//! UI-1 … UI-3). Pages call the same store and service functions as the JSON API,
+//! under the same scope and the same CSRF rule; the page scripts use the JSON API
+//! and the live stream for everything that happens after the page is drawn.
+
+mod assets;
+mod desk;
+mod fragments;
+mod item;
+mod profile;
+mod session;
+mod sign_in;
+
+use crate::app::App;
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(sign_in::page))
+        .route("/sign-in", post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/desk", get(desk::page))
+        .route("/desk/availability", post(desk::set_availability))
+        .route("/desk/next", post(desk::next))
+        .route("/desk/offers/{id}/{answer}", post(desk::answer_offer))
+        .route("/customers/{id}", get(profile::page))
+        .route("/customers/{id}/reply", post(profile::reply))
+        .route("/fragments/offers", get(fragments::offers))
+        .route("/fragments/conversations", get(fragments::conversations))
+        .route("/fragments/topbar", get(fragments::topbar))
+        .route("/fragments/items/{id}", get(fragments::item))
+        .route("/fragments/customers/{id}/items", get(fragments::older))
+        .route("/static/{name}", get(assets::serve))
+}
+
+/// A page: its HTML, never cached (it shows live work), framed against clickjacking,
+/// with a policy that lets only the console's own scripts and styles run.
+pub fn render(status: StatusCode, page: impl Template) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; img-src 'self' https: http: data: blob:; \
+                     media-src 'self' https: http: blob:; object-src 'none'; \
+                     frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                ),
+            );
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            response
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+/// Something broke on igdesk's side: logged once, said plainly.
+pub fn page_error(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "page failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html("<!doctype html><title>igdesk</title><p>Something went wrong on igdesk's side. It has been logged; try again in a moment.</p>"),
+    )
+        .into_response()
+}
+
+/// A page asked for something the agent cannot see (or that does not exist).
+pub fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!doctype html><title>Not found · igdesk</title><p>There is nothing here, or it is in an inbox you are not in. <a href=\"/desk\">Back to your desk</a></p>"),
+    )
+        .into_response()
+}
+
+/// For form handlers: a refusal of a forged or stale form.
+pub fn stale_form() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html("<!doctype html><title>igdesk</title><p>This form has expired. <a href=\"/desk\">Reload your desk</a> and try again.</p>"),
+    )
+        .into_response()
+}

@@ -1,0 +1,278 @@
+//! The customer profile (SPEC UI-2, UI-3): who the person is, their whole timeline,
+//! and the composer at its foot.
+
+use super::desk::{frame, Frame};
+use super::item::{card, quotes, ItemCard};
+use super::session::Signed;
+use super::render;
+use crate::app::App;
+use crate::service::answering;
+use crate::service::error::Kind;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use igdesk_domain::{CustomerId, Millis};
+use igdesk_store::{Conversation, Customer, TimelineItem};
+use serde::Deserialize;
+
+/// Items drawn with the page; older ones come when the agent scrolls up.
+pub const PAGE_ITEMS: usize = 60;
+
+pub struct CustomerCard {
+    pub id: i64,
+    pub name: String,
+    pub username: Option<String>,
+    pub igsid: String,
+    pub picture: Option<String>,
+    pub verified: bool,
+    pub followers: Option<String>,
+    pub follows_business: Option<bool>,
+    pub business_follows: Option<bool>,
+    pub phone: String,
+    pub email: String,
+    pub notes: String,
+}
+
+pub struct OpenConversation {
+    pub id: i64,
+    pub mine: bool,
+    pub topics: Vec<String>,
+}
+
+pub struct TopicOption {
+    pub id: i64,
+    pub name: String,
+    pub chosen: bool,
+}
+
+/// A quiet line between chapters of the timeline.
+pub struct Divider {
+    pub before_item: i64,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    frame: Frame,
+    customer: CustomerCard,
+    conversation: Option<OpenConversation>,
+    items: Vec<ItemCard>,
+    dividers: Vec<Divider>,
+    older_before: Option<i64>,
+    /// The last incoming item: what No Reply Needed marks.
+    last_incoming: Option<i64>,
+    needs_topic: bool,
+    topics: Vec<TopicOption>,
+    draft: String,
+    error: Option<String>,
+}
+
+impl ProfilePage {
+    fn divider_before(&self, item: &i64) -> Option<&str> {
+        self.dividers
+            .iter()
+            .find(|d| d.before_item == *item)
+            .map(|d| d.text.as_str())
+    }
+}
+
+fn customer_card(c: &Customer) -> CustomerCard {
+    let ig = &c.instagram;
+    CustomerCard {
+        id: c.id.0,
+        name: c.name.clone(),
+        username: ig.username.clone(),
+        igsid: c.igsid.clone(),
+        picture: ig.profile_pic.clone(),
+        verified: ig.is_verified == Some(true),
+        followers: ig.follower_count.map(followers),
+        follows_business: ig.follows_business,
+        business_follows: ig.business_follows,
+        phone: c.phone.clone().unwrap_or_default(),
+        email: c.email.clone().unwrap_or_default(),
+        notes: c.notes.clone().unwrap_or_default(),
+    }
+}
+
+/// 950, 12.4k, 3.1M: as Instagram shows a follower count.
+fn followers(n: i64) -> String {
+    match n {
+        ..=999 => n.to_string(),
+        1_000..=9_999 => format!("{},{:03}", n / 1000, n % 1000),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1000.0).replace(".0k", "k"),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0).replace(".0M", "M"),
+    }
+}
+
+/// Chapters: where each conversation opened and how it ended.
+fn dividers(items: &[TimelineItem], conversations: &[Conversation], agent: &str) -> Vec<Divider> {
+    let mut out = Vec::new();
+    let mut seen = None;
+    for item in items {
+        let Some(conversation) = item.conversation_id else { continue };
+        if seen == Some(conversation) {
+            continue;
+        }
+        if let Some(previous) = seen.and_then(|p| conversations.iter().find(|c| c.id == p)) {
+            if let Some(ended) = ended_words(previous) {
+                out.push(Divider { before_item: item.id.0, text: ended });
+            }
+        }
+        seen = Some(conversation);
+        let mut text = "Conversation opened".to_owned();
+        if let Some(c) = conversations.iter().find(|c| c.id == conversation) {
+            match (&c.routed_reason, c.agent_id) {
+                (Some(reason), _) => text.push_str(&format!(" · {reason}")),
+                (None, Some(_)) => text.push_str(&format!(" · Routed to {agent}")),
+                (None, None) => {}
+            }
+        }
+        // The opening line goes before the first item; an ending one may already be there.
+        match out.iter_mut().find(|d| d.before_item == item.id.0) {
+            Some(d) => d.text = format!("{} — {text}", d.text),
+            None => out.push(Divider { before_item: item.id.0, text }),
+        }
+    }
+    out
+}
+
+fn ended_words(c: &Conversation) -> Option<String> {
+    Some(match c.ended_by.as_deref()? {
+        "agent" => "Conversation closed".to_owned(),
+        "no_reply_needed" => "Ended · No Reply Needed".to_owned(),
+        "auto_end" => "Ended · the customer went quiet".to_owned(),
+        "api" => "Ended · taken back by the API".to_owned(),
+        other => format!("Ended · {other}"),
+    })
+}
+
+async fn build(
+    app: &App,
+    signed: &Signed,
+    id: CustomerId,
+    draft: String,
+    error: Option<String>,
+) -> Result<Option<ProfilePage>, igdesk_store::StoreError> {
+    let scope = signed.agent.scope();
+    let Some(customer) = app.store.customer(scope, id).await? else {
+        return Ok(None);
+    };
+    let items = app.store.timeline(scope, id).await?.unwrap_or_default();
+    let all_conversations = app.store.conversations(scope, None).await?;
+    let conversations: Vec<Conversation> = all_conversations
+        .into_iter()
+        .filter(|c| c.customer_id == id)
+        .collect();
+    let open = conversations.iter().find(|c| c.state == "open");
+    let mut frame = frame(app, signed, &customer.name, &["profile.js"]).await?;
+    frame.current_customer = id.0;
+    let now: Millis = crate::now_ms();
+    let quotes = quotes(&items);
+    let start = items.len().saturating_sub(PAGE_ITEMS);
+    let shown = &items[start..];
+    let cards = shown
+        .iter()
+        .map(|i| card(i, &customer.name, &quotes, now))
+        .collect();
+    let last_incoming = items
+        .iter()
+        .rev()
+        .find(|i| i.direction == "in" && i.conversation_id.is_some() && open.is_some_and(|o| Some(o.id) == i.conversation_id))
+        .map(|i| i.id.0);
+    Ok(Some(ProfilePage {
+        dividers: dividers(shown, &conversations, "you"),
+        older_before: (start > 0).then(|| shown[0].id.0),
+        conversation: open.map(|c| OpenConversation {
+            id: c.id.0,
+            mine: c.agent_id == Some(signed.agent.id),
+            topics: c.topics.clone(),
+        }),
+        needs_topic: app.store.reply_needs_topic(scope, id).await?,
+        topics: app
+            .store
+            .topics()
+            .await?
+            .into_iter()
+            .map(|t| TopicOption {
+                chosen: open.is_some_and(|c| c.topics.contains(&t.name)),
+                id: t.id.0,
+                name: t.name,
+            })
+            .collect(),
+        customer: customer_card(&customer),
+        items: cards,
+        last_incoming,
+        draft,
+        error,
+        frame,
+    }))
+}
+
+pub async fn page(
+    State(app): State<App>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = id.parse().map(CustomerId) else {
+        return super::not_found();
+    };
+    match build(&app, &signed, id, String::new(), None).await {
+        Ok(Some(page)) => render(StatusCode::OK, page),
+        Ok(None) => super::not_found(),
+        Err(e) => super::page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    csrf: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// Sending text without scripts: the same service the API uses, the reason beside
+/// the composer when it is refused, and the text kept.
+pub async fn reply(
+    State(app): State<App>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return super::stale_form();
+    }
+    let Ok(id) = id.parse().map(CustomerId) else {
+        return super::not_found();
+    };
+    let refusal = answering::reply_as_agent(&app, &signed.agent, id, Some(form.text.clone()), Vec::new())
+        .await
+        .err();
+    let message = match refusal {
+        None => return Redirect::to(&format!("/customers/{}#composer", id.0)).into_response(),
+        Some(e) if e.kind == Kind::NotFound => return super::not_found(),
+        Some(e) if e.kind == Kind::Internal => return super::page_error(e.message),
+        Some(e) => e.message,
+    };
+    match build(&app, &signed, id, form.text, Some(message)).await {
+        Ok(Some(page)) => render(StatusCode::UNPROCESSABLE_ENTITY, page),
+        Ok(None) => super::not_found(),
+        Err(e) => super::page_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::followers;
+
+    #[test]
+    fn follower_counts_read_as_on_instagram() {
+        assert_eq!(followers(950), "950");
+        assert_eq!(followers(1_204), "1,204");
+        assert_eq!(followers(12_400), "12.4k");
+        assert_eq!(followers(20_000), "20k");
+        assert_eq!(followers(3_100_000), "3.1M");
+    }
+}

@@ -1,0 +1,125 @@
+//! Signing in and out of the console: a plain form that works without scripts.
+//! Wrong password and unknown email read alike; a lockout says how long to wait.
+
+use super::session::Signed;
+use super::{assets, render};
+use crate::app::App;
+use crate::http::session::session_cookie;
+use crate::service::error::Kind;
+use crate::service::sign_in;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    css: String,
+    email: String,
+    error: Option<String>,
+}
+
+fn form(status: StatusCode, email: String, error: Option<String>) -> Response {
+    render(
+        status,
+        SignInPage {
+            css: assets::url("console.css"),
+            email,
+            error,
+        },
+    )
+}
+
+/// `/`: the desk for a signed-in agent, the sign-in form for anyone else.
+pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Some(token) = session_cookie(&headers) {
+        let hash = crate::crypto::hash_token(&token);
+        if let Ok(Some(_)) = app.store.session(&hash, crate::now_ms()).await {
+            return Redirect::to("/desk").into_response();
+        }
+    }
+    form(StatusCode::OK, String::new(), None)
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn submit(State(app): State<App>, Form(credentials): Form<Credentials>) -> Response {
+    let email = credentials.email.trim().to_owned();
+    if email.is_empty() || credentials.password.is_empty() {
+        let error = "Enter your email and password".to_owned();
+        return form(StatusCode::UNPROCESSABLE_ENTITY, email, Some(error));
+    }
+    match sign_in::sign_in(&app, &email, SecretString::from(credentials.password)).await {
+        Ok(signed_in) => {
+            let mut response = Redirect::to("/desk").into_response();
+            match HeaderValue::from_str(&sign_in::session_cookie_header(&app, &signed_in.token)) {
+                Ok(cookie) => {
+                    response.headers_mut().insert(header::SET_COOKIE, cookie);
+                    response
+                }
+                Err(e) => super::page_error(e),
+            }
+        }
+        Err(refused) => {
+            let (status, message) = match refused.kind {
+                Kind::TooMany => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many failed sign-ins. Try again in {}.",
+                        wait_words(refused.retry_after.unwrap_or(60))
+                    ),
+                ),
+                Kind::Unauthorized | Kind::BadInput => (
+                    StatusCode::UNAUTHORIZED,
+                    "Wrong email or password".to_owned(),
+                ),
+                _ => return super::page_error(refused.message),
+            };
+            form(status, email, Some(message))
+        }
+    }
+}
+
+fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} seconds"),
+        60..=119 => "1 minute".to_owned(),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(app): State<App>,
+    signed: Signed,
+    headers: HeaderMap,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    if !signed.csrf_matches(&form.csrf) {
+        return super::stale_form();
+    }
+    if let Some(token) = session_cookie(&headers) {
+        if let Err(e) = sign_in::sign_out(&app, &token).await {
+            return super::page_error(e.message);
+        }
+    }
+    let mut response = Redirect::to("/").into_response();
+    if let Ok(expired) = HeaderValue::from_str(&sign_in::expired_cookie_header()) {
+        response.headers_mut().insert(header::SET_COOKIE, expired);
+    }
+    response
+}

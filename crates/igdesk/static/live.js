@@ -1,0 +1,175 @@
+// Live behaviour shared by every signed-in page: the agent's stream (offers, their
+// withdrawal, assignments, new items and statuses), the offer banner's countdown,
+// the top bar's controls and the keys A, D and N.
+
+import { api, fragment, swap } from './api.js';
+
+const itemListeners = [];
+
+/** Pages that show items (the profile) hear about item events here. */
+export function onItemEvent(listener) {
+  itemListeners.push(listener);
+}
+
+const baseTitle = document.title;
+let renderedAt = performance.now();
+
+function offersRegion() { return document.getElementById('offers'); }
+
+async function refreshOffers() {
+  const nodes = await fragment('/fragments/offers');
+  if (nodes) {
+    swap(offersRegion(), nodes);
+    renderedAt = performance.now();
+    tick();
+    announceOffers();
+  }
+}
+
+async function refreshTopbar() {
+  const nodes = await fragment('/fragments/topbar');
+  if (nodes) swap(document.getElementById('routing'), nodes);
+}
+
+async function refreshConversations() {
+  const current = document.querySelector('[data-customer-id]')?.dataset.customerId ?? 0;
+  const unread = [...document.querySelectorAll('#my-conversations li.unread')].map((li) => li.dataset.conversationId);
+  const nodes = await fragment(`/fragments/conversations?current=${current}`);
+  const region = document.getElementById('my-conversations');
+  if (nodes && region) {
+    swap(region, nodes);
+    for (const id of unread) {
+      document.querySelector(`#my-conversations li[data-conversation-id="${id}"]`)?.classList.add('unread');
+    }
+  }
+}
+
+function announceOffers() {
+  const count = document.querySelectorAll('#offers .offer').length;
+  document.title = count > 0 ? `(${count}) ${baseTitle}` : baseTitle;
+  if (count > 0 && document.hidden && 'Notification' in window && Notification.permission === 'granted') {
+    const name = document.querySelector('#offers .offer strong')?.textContent ?? 'A customer';
+    new Notification('igdesk: new work', { body: `${name} is waiting for you` });
+  }
+}
+
+/** The countdown: the seconds the server gave when drawing the banner, less the time since. */
+function tick() {
+  const elapsed = (performance.now() - renderedAt) / 1000;
+  for (const offer of document.querySelectorAll('#offers .offer')) {
+    const seconds = offer.querySelector('.seconds');
+    if (!seconds) continue;
+    if (offer.dataset.total === undefined) offer.dataset.total = parseInt(seconds.textContent, 10) || 30;
+    const total = Number(offer.dataset.total);
+    const left = Math.max(0, Math.ceil(total - elapsed));
+    seconds.textContent = `${left} s`;
+    const fill = offer.querySelector('.fill');
+    if (fill) fill.style.transform = `scaleX(${Math.max(0, (total - elapsed) / 30)})`;
+  }
+}
+
+async function answerOffer(form, answer) {
+  const offer = form.closest('.offer');
+  const id = offer.dataset.offerId;
+  const status = document.getElementById('live-status');
+  try {
+    if (answer === 'accept') {
+      const accepted = await api('POST', `/offers/${id}/accept`);
+      window.location.assign(`/customers/${accepted.customer_id}#composer`);
+      return;
+    }
+    await api('POST', `/offers/${id}/decline`);
+    offer.remove();
+  } catch (refused) {
+    if (status) status.textContent = refused.message;
+    offer.remove();
+  }
+  await Promise.all([refreshOffers(), refreshTopbar()]);
+}
+
+async function setAvailable(toggle) {
+  const available = toggle.getAttribute('aria-checked') !== 'true';
+  try {
+    await api('PUT', '/me/availability', { available });
+  } catch (refused) {
+    document.getElementById('live-status').textContent = refused.message;
+  }
+  await Promise.all([refreshTopbar(), refreshOffers()]);
+}
+
+async function next() {
+  try {
+    await api('POST', '/me/next');
+  } catch (refused) {
+    document.getElementById('live-status').textContent = refused.message;
+  }
+  await Promise.all([refreshTopbar(), refreshOffers()]);
+}
+
+// Forms of the frame post without scripts too; with them, they use the JSON API.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  const kind = form.dataset?.api;
+  if (!kind) return;
+  event.preventDefault();
+  if (kind === 'accept' || kind === 'decline') answerOffer(form, kind);
+  else if (kind === 'availability') setAvailable(form.querySelector('[role="switch"]'));
+  else if (kind === 'next') next();
+});
+
+function typing(target) {
+  return target.closest('input, textarea, select, [contenteditable="true"]');
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  const first = document.querySelector('#offers .offer');
+  const key = event.key.toLowerCase();
+  if (key === 'a' && first) {
+    event.preventDefault();
+    answerOffer(first.querySelector('[data-api="accept"]'), 'accept');
+  } else if (key === 'd' && first) {
+    event.preventDefault();
+    answerOffer(first.querySelector('[data-api="decline"]'), 'decline');
+  } else if (key === 'n') {
+    const button = document.getElementById('next-button');
+    if (button && !button.disabled) { event.preventDefault(); next(); }
+  }
+});
+
+function connect() {
+  const status = document.getElementById('live-status');
+  const stream = new EventSource('/api/v1/events');
+  stream.onopen = () => { if (status) status.textContent = ''; };
+  stream.onerror = () => {
+    // The browser reconnects by itself and resumes with Last-Event-ID.
+    if (status) status.textContent = 'Reconnecting…';
+  };
+  for (const kind of ['offer', 'offer_withdrawn', 'assigned', 'ended']) {
+    stream.addEventListener(kind, () => {
+      refreshOffers();
+      refreshTopbar();
+      refreshConversations();
+    });
+  }
+  for (const kind of ['item', 'item_updated', 'status', 'reaction']) {
+    stream.addEventListener(kind, (message) => {
+      let data;
+      try { data = JSON.parse(message.data); } catch { return; }
+      let shown = false;
+      for (const listener of itemListeners) shown = listener(kind, data) || shown;
+      if (kind === 'item') {
+        refreshConversations().then(() => {
+          if (!shown && data.item?.direction === 'in' && data.conversation_id) {
+            document.querySelector(`#my-conversations li[data-conversation-id="${data.conversation_id}"]`)?.classList.add('unread');
+          }
+        });
+      }
+    });
+  }
+}
+
+setInterval(tick, 250);
+tick();
+announceOffers();
+connect();
