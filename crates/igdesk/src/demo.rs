@@ -99,12 +99,7 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     crate::telemetry::init_logs(false);
     let (database_url, fresh) = database(&args).await?;
     let app_secret = random_hex(16);
-    // The flag wins, then IGDESK_LISTEN or the settings file, as for `serve`.
-    let listen = args
-        .listen
-        .clone()
-        .or_else(|| raw.listen.clone())
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listen = listen_address(args.listen.as_deref(), &raw);
     let listener = TcpListener::bind(&listen).await.with_context(|| {
         format!("cannot listen on {listen} (choose another with --listen or IGDESK_LISTEN)")
     })?;
@@ -284,6 +279,14 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         fresh.drop_database().await;
     }
     stopped
+}
+
+/// Where the console listens: the flag wins, then IGDESK_LISTEN or the settings
+/// file's `listen` (as for `serve`), then 127.0.0.1:8080.
+fn listen_address(flag: Option<&str>, raw: &RawSettings) -> String {
+    flag.map(str::to_owned)
+        .or_else(|| raw.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into())
 }
 
 /// The database of this run: the SQLite file (replaced), or `--database-url`.
@@ -514,5 +517,66 @@ fn something_to_say(
                 None => Event::text(igsid, pick(LINES)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_flag_wins_then_igdesk_listen_then_the_default() {
+        let env = BTreeMap::from([("IGDESK_LISTEN".to_owned(), "127.0.0.1:9100".to_owned())]);
+        let from_env = RawSettings::load_from(None, &env).unwrap();
+        assert_eq!(listen_address(None, &from_env), "127.0.0.1:9100");
+        assert_eq!(listen_address(Some("0.0.0.0:80"), &from_env), "0.0.0.0:80");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("igdesk.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9200\"\n").unwrap();
+        let from_file = RawSettings::load_from(Some(&file), &BTreeMap::new()).unwrap();
+        assert_eq!(listen_address(None, &from_file), "127.0.0.1:9200");
+        assert_eq!(
+            listen_address(None, &RawSettings::default()),
+            "127.0.0.1:8080"
+        );
+    }
+
+    #[test]
+    fn test_flags_stay_out_of_the_help() {
+        let help = DemoArgs::augment_args(clap::Command::new("demo"))
+            .render_long_help()
+            .to_string();
+        assert!(
+            help.contains("--listen") && help.contains("--database"),
+            "{help}"
+        );
+        for hidden in [
+            "--quiet",
+            "--no-scenario",
+            "--database-url",
+            "--paused-clock",
+            "--ready-file",
+        ] {
+            assert!(!help.contains(hidden), "{hidden} shows in:\n{help}");
+        }
+        // They parse all the same.
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            demo: DemoArgs,
+        }
+        let cli = <Cli as clap::Parser>::try_parse_from([
+            "demo",
+            "--quiet",
+            "--no-scenario",
+            "--paused-clock",
+            "--database-url",
+            "postgres://x/y",
+            "--ready-file",
+            "/tmp/r.json",
+        ])
+        .unwrap();
+        assert!(cli.demo.quiet && cli.demo.no_scenario && cli.demo.paused_clock);
     }
 }

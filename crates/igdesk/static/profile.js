@@ -123,8 +123,19 @@ async function submit(event) {
   }
 }
 
+// While the agent types, Instagram shows the customer "typing…" (the server sends
+// it at most once every 10 seconds; asking more often costs nothing but a request).
+let typingSentAt = 0;
+function typingNow() {
+  const now = Date.now();
+  if (now - typingSentAt < 10_000 || !message.value) return;
+  typingSentAt = now;
+  api('POST', `/customers/${customerId}/typing`).catch(() => { /* a courtesy only */ });
+}
+
 if (composer) {
   message.addEventListener('input', update);
+  message.addEventListener('input', typingNow);
   topic?.addEventListener('change', update);
   composer.addEventListener('submit', submit);
   message.addEventListener('keydown', (event) => {

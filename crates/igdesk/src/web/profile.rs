@@ -8,6 +8,7 @@ use super::render;
 use crate::app::App;
 use crate::service::answering;
 use crate::service::error::Kind;
+use crate::service::seen;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -220,7 +221,14 @@ pub async fn page(
         return super::not_found();
     };
     match build(&app, &signed, id, String::new(), None).await {
-        Ok(Some(page)) => render(StatusCode::OK, page),
+        Ok(Some(page)) => {
+            // An agent opened the conversation: Instagram shows the customer it was
+            // seen (once per newest message; the service decides).
+            if let Err(e) = seen::conversation_opened(&app, &signed.agent, id).await {
+                tracing::warn!(error = %e, "cannot mark the conversation seen");
+            }
+            render(StatusCode::OK, page)
+        }
         Ok(None) => super::not_found(),
         Err(e) => super::page_error(e),
     }

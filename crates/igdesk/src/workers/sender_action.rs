@@ -74,7 +74,7 @@ async fn perform(app: &App, action: &str, customer: CustomerId, attempts: i64) -
     }
     match app.store.sends_held(customer.account_id, now).await {
         Ok(false) => {}
-        Ok(true) => {}
+        Ok(true) => return Attempt::Skipped,
         Err(e) if last_try => return Attempt::Dropped(e.to_string()),
         Err(e) => return Attempt::Again(e.to_string()),
     }
