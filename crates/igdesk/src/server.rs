@@ -82,7 +82,7 @@ pub async fn start_with_clock(
     };
     let stop = app.stopping.clone();
     let workers = crate::workers::spawn(&app, &stop);
-    let router = crate::http::router(app.clone());
+    let router = crate::router::router(app.clone());
     let http_stop = stop.clone();
     let http = tokio::spawn(async move {
         axum::serve(listener, router)

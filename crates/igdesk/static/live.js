@@ -16,6 +16,8 @@ let renderedAt = performance.now();
 
 function offersRegion() { return document.getElementById('offers'); }
 
+let nameRetries = 0;
+
 async function refreshOffers() {
   const nodes = await fragment('/fragments/offers');
   if (nodes) {
@@ -23,7 +25,19 @@ async function refreshOffers() {
     renderedAt = performance.now();
     tick();
     announceOffers();
+    awaitNames();
   }
+}
+
+// A customer new to igdesk is known by number until Instagram's profile arrives,
+// a moment later: the banner is drawn again then.
+function awaitNames() {
+  const unnamed = [...document.querySelectorAll('#offers .offer strong')]
+    .some((name) => /^\d+$/.test(name.textContent.trim()));
+  if (!unnamed) { nameRetries = 0; return; }
+  if (nameRetries >= 5) return;
+  nameRetries += 1;
+  setTimeout(refreshOffers, 1000 * nameRetries);
 }
 
 async function refreshTopbar() {
@@ -121,6 +135,18 @@ function typing(target) {
   return target.closest('input, textarea, select, [contenteditable="true"]');
 }
 
+// Alt + ↑ / ↓: the previous or next of the agent's conversations.
+document.addEventListener('keydown', (event) => {
+  if (!event.altKey || !['ArrowUp', 'ArrowDown'].includes(event.key)) return;
+  const links = [...document.querySelectorAll('#my-conversations a')];
+  if (links.length === 0) return;
+  const at = links.findIndex((a) => a.getAttribute('aria-current') === 'page');
+  const step = event.key === 'ArrowDown' ? 1 : -1;
+  const to = links[(at + step + links.length) % links.length] ?? links[0];
+  event.preventDefault();
+  window.location.assign(to.href);
+});
+
 document.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
   const first = document.querySelector('#offers .offer');
@@ -172,4 +198,5 @@ function connect() {
 setInterval(tick, 250);
 tick();
 announceOffers();
+awaitNames();
 connect();

@@ -10,11 +10,31 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const FILES: &[(&str, &str, &str)] = &[
-    ("console.css", "text/css; charset=utf-8", include_str!("../../static/console.css")),
-    ("live.js", "text/javascript; charset=utf-8", include_str!("../../static/live.js")),
-    ("desk.js", "text/javascript; charset=utf-8", include_str!("../../static/desk.js")),
-    ("profile.js", "text/javascript; charset=utf-8", include_str!("../../static/profile.js")),
-    ("api.js", "text/javascript; charset=utf-8", include_str!("../../static/api.js")),
+    (
+        "console.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/console.css"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/live.js"),
+    ),
+    (
+        "desk.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/desk.js"),
+    ),
+    (
+        "profile.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/profile.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/api.js"),
+    ),
 ];
 
 fn versions() -> &'static HashMap<&'static str, String> {
@@ -53,6 +73,9 @@ pub async fn serve(Path(name): Path<String>, Query(version): Query<Version>) -> 
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }

@@ -158,6 +158,15 @@ pub async fn frame(
             next_blocked: Some("Routing is not set up for you".into()),
             held: false,
         });
+    let mut offers: Vec<OfferCard> = offers.iter().map(|o| offer_card(o, now)).collect();
+    // The name is kept with the offer when it is made, often before Instagram's
+    // profile arrived: the banner shows the customer's name as it is now.
+    for offer in &mut offers {
+        let id = igdesk_domain::CustomerId(offer.customer_id);
+        if let Some(customer) = app.store.customer(signed.agent.scope(), id).await? {
+            offer.customer_name = customer.name;
+        }
+    }
     Ok(Frame {
         title: title.to_owned(),
         agent_name: signed.agent.name.clone(),
@@ -165,7 +174,7 @@ pub async fn frame(
         css: assets::url("console.css"),
         scripts: scripts.iter().map(|s| assets::url(s)).collect(),
         bar,
-        offers: offers.iter().map(|o| offer_card(o, now)).collect(),
+        offers,
         conversations: my_conversations(app, &signed.agent, now).await?,
         current_customer: 0,
     })

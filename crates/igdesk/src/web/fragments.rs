@@ -16,7 +16,10 @@ use igdesk_domain::{CustomerId, ItemId};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(source = r#"{% import "_macros.html" as m %}{% call m::offers(offers, held, csrf) %}"#, ext = "html")]
+#[template(
+    source = r#"{% import "_macros.html" as m %}{% call m::offers(offers, held, csrf) %}"#,
+    ext = "html"
+)]
 struct Offers {
     offers: Vec<OfferCard>,
     held: bool,
@@ -38,7 +41,10 @@ pub async fn offers(State(app): State<App>, signed: Signed) -> Response {
 }
 
 #[derive(Template)]
-#[template(source = r#"{% import "_macros.html" as m %}{% call m::topbar(bar, csrf) %}"#, ext = "html")]
+#[template(
+    source = r#"{% import "_macros.html" as m %}{% call m::topbar(bar, csrf) %}"#,
+    ext = "html"
+)]
 struct Bar {
     bar: TopBar,
     csrf: String,
@@ -59,7 +65,10 @@ pub async fn topbar(State(app): State<App>, signed: Signed) -> Response {
 }
 
 #[derive(Template)]
-#[template(source = r#"{% import "_macros.html" as m %}{% call m::conversations(rows, current) %}"#, ext = "html")]
+#[template(
+    source = r#"{% import "_macros.html" as m %}{% call m::conversations(rows, current) %}"#,
+    ext = "html"
+)]
 struct Conversations {
     rows: Vec<ConversationRow>,
     current: i64,
@@ -89,7 +98,10 @@ pub async fn conversations(
 }
 
 #[derive(Template)]
-#[template(source = r#"{% import "_macros.html" as m %}{% for item in items %}{% call m::item(item) %}{% endfor %}"#, ext = "html")]
+#[template(
+    source = r#"{% import "_macros.html" as m %}{% for item in items %}{% call m::item(item) %}{% endfor %}"#,
+    ext = "html"
+)]
 struct Items {
     items: Vec<ItemCard>,
 }
@@ -107,7 +119,11 @@ pub async fn item(State(app): State<App>, signed: Signed, Path(id): Path<String>
         return super::not_found();
     };
     // Scoped like every read: the item's customer must be in the agent's inboxes.
-    let customer = match app.store.customer(signed.agent.scope(), item.customer_id).await {
+    let customer = match app
+        .store
+        .customer(signed.agent.scope(), item.customer_id)
+        .await
+    {
         Ok(Some(customer)) => customer,
         Ok(None) => return super::not_found(),
         Err(e) => return page_error(e),

@@ -3,7 +3,7 @@
 //! actions its menu offers. The one place an item kind is turned into words, so a
 //! live update and a full page say the same.
 
-use crate::http::views::rfc3339;
+use crate::api::views::rfc3339;
 use crate::service::moderation::{comment_actions, like_state};
 use igdesk_domain::timeline::{
     self, story_available, ItemFacts, ItemKind, ReplyTo, REACTION_SHOWN,
@@ -62,7 +62,12 @@ pub type Quotes = HashMap<String, String>;
 pub fn quotes(items: &[TimelineItem]) -> Quotes {
     items
         .iter()
-        .map(|i| (i.mid.clone(), short(i.text.as_deref().unwrap_or("a message"), 120)))
+        .map(|i| {
+            (
+                i.mid.clone(),
+                short(i.text.as_deref().unwrap_or("a message"), 120),
+            )
+        })
         .collect()
 }
 
@@ -80,7 +85,9 @@ pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> 
     });
     let gone = item.deleted || (kind == ItemKind::StoryMention && !story_ok);
     let heading = match kind {
-        ItemKind::StoryMention if story_ok && !item.deleted => Some(format!("{author} mentioned you")),
+        ItemKind::StoryMention if story_ok && !item.deleted => {
+            Some(format!("{author} mentioned you"))
+        }
         ItemKind::StoryMention => Some(format!("{author} mentioned you in a Story")),
         ItemKind::Comment if item.direction == "in" => Some("Comment on your post".to_owned()),
         ItemKind::Comment => Some("Your reply to the comment".to_owned()),
@@ -99,7 +106,12 @@ pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> 
     };
     let (quote, story_thumb) = match &item.reply_to {
         Some(ReplyTo::Message { mid }) => (
-            Some(quotes.get(mid).cloned().unwrap_or_else(|| "an earlier message".into())),
+            Some(
+                quotes
+                    .get(mid)
+                    .cloned()
+                    .unwrap_or_else(|| "an earlier message".into()),
+            ),
             None,
         ),
         Some(ReplyTo::Story { url, .. }) if story_ok => {
@@ -147,7 +159,11 @@ fn media(a: &igdesk_domain::timeline::Attachment) -> Option<Media> {
         "share" | "ig_post" | "story_mention" | "template" | "media_share" => "card",
         _ => "file",
     };
-    let kind = if a.kind == "story_mention" { "image" } else { kind };
+    let kind = if a.kind == "story_mention" {
+        "image"
+    } else {
+        kind
+    };
     Some(Media {
         kind,
         title: a.title.clone().unwrap_or_else(|| match a.kind.as_str() {
@@ -249,8 +265,16 @@ fn menu(item: &TimelineItem, now: Millis) -> Vec<MenuEntry> {
     if item.kind == "comment" && item.direction == "in" {
         let actions = comment_actions(item, now);
         for (action, label, why) in [
-            ("comment_reply", "Reply with Instagram comment", actions.reply),
-            ("private_reply", "Reply with Instagram DM", actions.private_reply),
+            (
+                "comment_reply",
+                "Reply with Instagram comment",
+                actions.reply,
+            ),
+            (
+                "private_reply",
+                "Reply with Instagram DM",
+                actions.private_reply,
+            ),
             ("hide", "Hide comment", actions.hide),
             ("delete", "Delete comment", actions.delete),
         ] {

@@ -3,8 +3,8 @@
 
 use super::desk::{frame, Frame};
 use super::item::{card, quotes, ItemCard};
-use super::session::Signed;
 use super::render;
+use super::session::Signed;
 use crate::app::App;
 use crate::service::answering;
 use crate::service::error::Kind;
@@ -113,13 +113,18 @@ fn dividers(items: &[TimelineItem], conversations: &[Conversation], agent: &str)
     let mut out = Vec::new();
     let mut seen = None;
     for item in items {
-        let Some(conversation) = item.conversation_id else { continue };
+        let Some(conversation) = item.conversation_id else {
+            continue;
+        };
         if seen == Some(conversation) {
             continue;
         }
         if let Some(previous) = seen.and_then(|p| conversations.iter().find(|c| c.id == p)) {
             if let Some(ended) = ended_words(previous) {
-                out.push(Divider { before_item: item.id.0, text: ended });
+                out.push(Divider {
+                    before_item: item.id.0,
+                    text: ended,
+                });
             }
         }
         seen = Some(conversation);
@@ -134,7 +139,10 @@ fn dividers(items: &[TimelineItem], conversations: &[Conversation], agent: &str)
         // The opening line goes before the first item; an ending one may already be there.
         match out.iter_mut().find(|d| d.before_item == item.id.0) {
             Some(d) => d.text = format!("{} — {text}", d.text),
-            None => out.push(Divider { before_item: item.id.0, text }),
+            None => out.push(Divider {
+                before_item: item.id.0,
+                text,
+            }),
         }
     }
     out
@@ -181,7 +189,11 @@ async fn build(
     let last_incoming = items
         .iter()
         .rev()
-        .find(|i| i.direction == "in" && i.conversation_id.is_some() && open.is_some_and(|o| Some(o.id) == i.conversation_id))
+        .find(|i| {
+            i.direction == "in"
+                && i.conversation_id.is_some()
+                && open.is_some_and(|o| Some(o.id) == i.conversation_id)
+        })
         .map(|i| i.id.0);
     Ok(Some(ProfilePage {
         dividers: dividers(shown, &conversations, "you"),
@@ -212,11 +224,7 @@ async fn build(
     }))
 }
 
-pub async fn page(
-    State(app): State<App>,
-    signed: Signed,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn page(State(app): State<App>, signed: Signed, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse().map(CustomerId) else {
         return super::not_found();
     };
@@ -255,9 +263,10 @@ pub async fn reply(
     let Ok(id) = id.parse().map(CustomerId) else {
         return super::not_found();
     };
-    let refusal = answering::reply_as_agent(&app, &signed.agent, id, Some(form.text.clone()), Vec::new())
-        .await
-        .err();
+    let refusal =
+        answering::reply_as_agent(&app, &signed.agent, id, Some(form.text.clone()), Vec::new())
+            .await
+            .err();
     let message = match refusal {
         None => return Redirect::to(&format!("/customers/{}#composer", id.0)).into_response(),
         Some(e) if e.kind == Kind::NotFound => return super::not_found(),

@@ -3,9 +3,9 @@
 //! posted with the cookie must carry the session's CSRF token, as the API's writes
 //! must carry it in `X-CSRF-Token`.
 
+use crate::api::session::session_cookie;
 use crate::app::App;
 use crate::crypto::hash_token;
-use crate::http::session::session_cookie;
 use crate::now_ms;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

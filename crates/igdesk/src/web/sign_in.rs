@@ -3,8 +3,8 @@
 
 use super::session::Signed;
 use super::{assets, render};
+use crate::api::session::session_cookie;
 use crate::app::App;
-use crate::http::session::session_cookie;
 use crate::service::error::Kind;
 use crate::service::sign_in;
 use askama::Template;

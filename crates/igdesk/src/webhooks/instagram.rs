@@ -1,6 +1,6 @@
 //! `GET|POST /webhooks/instagram`: Meta's handshake and deliveries (SPEC IN-1 … IN-3).
 
-use super::error::ApiError;
+use crate::api::error::ApiError;
 use crate::app::App;
 use crate::now_ms;
 use axum::body::Bytes;

@@ -1,8 +1,9 @@
-//! The HTTP surface: Meta's webhooks, the read API, operations endpoints.
+//! The JSON face: igdesk's REST API under `/api/v1` (described by its OpenAPI
+//! document) and the CM.com-compatible Business Messaging API (`/v1.0/message`).
 
 mod admin;
 mod agents;
-mod answers;
+pub(crate) mod answers;
 mod api_settings;
 pub mod auth;
 mod body;
@@ -12,7 +13,6 @@ mod events;
 mod inbox_settings;
 mod moderation;
 pub mod openapi;
-mod ops;
 mod profiles;
 pub(crate) mod read_api;
 mod routing;
@@ -22,22 +22,14 @@ mod tokens;
 mod topics;
 mod typing;
 pub mod views;
-mod webhook;
 
 use crate::app::App;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
-use axum::Router;
-use tower_http::trace::TraceLayer;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 /// A console reply: text and up to 5 MB of images, with room for the form's framing.
 const REPLY_BODY_LIMIT: usize = 6 * 1024 * 1024;
-/// A batch of CM.com messages (hundreds of rich messages).
-const CM_BODY_LIMIT: usize = 8 * 1024 * 1024;
-/// Meta batches up to 1,000 updates in one POST.
-const WEBHOOK_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Every `/api/v1` endpoint: this one list both serves and describes them
 /// (`GET /api/v1/openapi.json`).
@@ -99,28 +91,4 @@ pub fn api() -> OpenApiRouter<App> {
     routes
         .into_iter()
         .fold(OpenApiRouter::new(), OpenApiRouter::routes)
-}
-
-pub fn router(app: App) -> Router {
-    let (api, _) = api().split_for_parts();
-    Router::new()
-        .route(
-            "/webhooks/instagram",
-            get(webhook::verify)
-                .post(webhook::receive)
-                .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
-        )
-        .route(
-            "/v1.0/message",
-            axum::routing::post(cm_api::send).layer(DefaultBodyLimit::max(CM_BODY_LIMIT)),
-        )
-        .nest(openapi::PREFIX, api)
-        .route("/media/{id}", get(answers::media))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .merge(crate::web::router())
-        .fallback(|| async { error::ApiError::not_found("route") })
-        .layer(TraceLayer::new_for_http())
-        .with_state(app)
 }

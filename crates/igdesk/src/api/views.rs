@@ -1,7 +1,7 @@
 //! JSON views of stored rows, as the read API shows them.
 
+use crate::api::error::ApiError;
 use crate::app::App;
-use crate::http::error::ApiError;
 use crate::now_ms;
 use igdesk_domain::timeline::{
     self, story_available, Attachment, ItemContext, ItemFacts, ItemKind, ReplyTo, REACTION_SHOWN,

@@ -1,0 +1,3 @@
+//! Meta's face: the webhooks Instagram delivers to.
+
+pub mod instagram;
