@@ -46,7 +46,7 @@ async function refreshTopbar() {
 }
 
 async function refreshConversations() {
-  const current = document.querySelector('[data-customer-id]')?.dataset.customerId ?? 0;
+  const current = document.querySelector('.profile[data-customer-id]')?.dataset.customerId ?? 0;
   const unread = [...document.querySelectorAll('#my-conversations li.unread')].map((li) => li.dataset.conversationId);
   const nodes = await fragment(`/fragments/conversations?current=${current}`);
   const region = document.getElementById('my-conversations');
@@ -67,18 +67,23 @@ function announceOffers() {
   }
 }
 
-/** The countdown: the seconds the server gave when drawing the banner, less the time since. */
+/**
+ * The countdown: the seconds the server gave when drawing the banner, less the time
+ * since. The bar shrinks by a CSS animation started at the right point; the number is
+ * written only when it changes, so a page with offers costs next to nothing.
+ */
 function tick() {
   const elapsed = (performance.now() - renderedAt) / 1000;
   for (const offer of document.querySelectorAll('#offers .offer')) {
     const seconds = offer.querySelector('.seconds');
     if (!seconds) continue;
-    if (offer.dataset.total === undefined) offer.dataset.total = parseInt(seconds.textContent, 10) || 30;
-    const total = Number(offer.dataset.total);
-    const left = Math.max(0, Math.ceil(total - elapsed));
-    seconds.textContent = `${left} s`;
-    const fill = offer.querySelector('.fill');
-    if (fill) fill.style.transform = `scaleX(${Math.max(0, (total - elapsed) / 30)})`;
+    if (offer.dataset.total === undefined) {
+      offer.dataset.total = parseInt(seconds.textContent, 10) || 30;
+      const fill = offer.querySelector('.fill');
+      if (fill) fill.style.animationDelay = `${-(30 - Number(offer.dataset.total) + elapsed)}s`;
+    }
+    const left = `${Math.max(0, Math.ceil(Number(offer.dataset.total) - elapsed))} s`;
+    if (seconds.textContent !== left) seconds.textContent = left;
   }
 }
 
@@ -166,12 +171,27 @@ document.addEventListener('keydown', (event) => {
 function connect() {
   const status = document.getElementById('live-status');
   const stream = new EventSource('/api/v1/events');
-  stream.onopen = () => { if (status) status.textContent = ''; };
+  stream.onopen = () => {
+    if (status) status.textContent = '';
+    // A fresh stream starts after the newest event: an offer (or assignment) made
+    // between drawing this page and now is not in it, so look once.
+    refreshOffers();
+    refreshTopbar();
+    refreshConversations();
+  };
   stream.onerror = () => {
     // The browser reconnects by itself and resumes with Last-Event-ID.
     if (status) status.textContent = 'Reconnecting…';
   };
-  for (const kind of ['offer', 'offer_withdrawn', 'assigned', 'ended']) {
+  // An offer changes the banner and the top bar's counts; an assignment or an ending
+  // changes the agent's conversations too.
+  for (const kind of ['offer', 'offer_withdrawn']) {
+    stream.addEventListener(kind, () => {
+      refreshOffers();
+      refreshTopbar();
+    });
+  }
+  for (const kind of ['assigned', 'ended']) {
     stream.addEventListener(kind, () => {
       refreshOffers();
       refreshTopbar();
@@ -195,7 +215,7 @@ function connect() {
   }
 }
 
-setInterval(tick, 250);
+setInterval(tick, 200);
 tick();
 announceOffers();
 awaitNames();

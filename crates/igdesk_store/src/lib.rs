@@ -189,6 +189,25 @@ pub trait ReadStore: Send + Sync + 'static {
         customer: CustomerId,
     ) -> Result<Option<Vec<TimelineItem>>>;
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>>;
+    /// The newest `limit` items of a customer's timeline (merged profiles included)
+    /// before item `before` (all when `None`), oldest first: a page of the console.
+    /// `None` when the customer does not exist or is not visible in `scope`.
+    async fn timeline_page(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+        before: Option<ItemId>,
+        limit: i64,
+    ) -> Result<Option<Vec<TimelineItem>>>;
+    /// A customer's conversations (merged profiles included), newest first, if the
+    /// customer is visible in `scope`.
+    async fn customer_conversations(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+    ) -> Result<Vec<Conversation>>;
+    /// The open conversations assigned to `agent`, the most recently active first.
+    async fn agent_conversations(&self, agent: AgentId) -> Result<Vec<Conversation>>;
 }
 
 #[async_trait]

@@ -57,6 +57,7 @@ both_backends!(
     sessions_sign_in_and_expire,
     work_is_offered_to_one_agent_longest_waiting_first,
     accept_assigns_and_decline_holds_until_next,
+    the_console_reads_a_page_of_a_timeline_and_an_agents_conversations,
     an_unanswered_offer_expires_and_moves_on,
     capacity_is_standard_then_next_one_at_a_time_up_to_the_maximum,
     sessions_end_by_close_no_reply_needed_and_silence,

@@ -83,6 +83,19 @@ pub async fn run(args: PagesArgs) -> anyhow::Result<()> {
             now_ms(),
         )
         .await?;
+    // The customer's conversation becomes the agent's, so the desk lists it.
+    app.store.set_available(agent.id, true, now_ms()).await?;
+    app.reroute();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let offers = app.store.offers_for(agent.id).await?;
+        if let Some(offer) = offers.first() {
+            app.store.accept_offer(agent.id, offer.id, now_ms()).await?;
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the customer was never offered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let token = random_hex(32);
     app.store
         .create_session(NewSession {
@@ -105,7 +118,7 @@ pub async fn run(args: PagesArgs) -> anyhow::Result<()> {
         .timeout(Duration::from_secs(10))
         .build()?;
     println!(
-        "pages: one agent, a profile of {} items, {} requests per page, one at a time",
+        "pages: one agent with the customer's conversation, a profile of {} items, {} requests per page, one at a time",
         args.items, args.requests
     );
     for (name, path) in [

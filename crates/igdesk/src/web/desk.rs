@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use igdesk_domain::{Millis, OfferId};
-use igdesk_store::{Agent, AgentRouting, Conversation, Offer};
+use igdesk_store::{Agent, AgentRouting, Offer};
 use serde::Deserialize;
 
 /// What every signed-in page shows around its content.
@@ -96,21 +96,35 @@ pub fn offer_card(offer: &Offer, now: Millis) -> OfferCard {
     }
 }
 
+/// The agent's waiting offers as the banner shows them.
+pub async fn offer_cards(
+    app: &App,
+    agent: &Agent,
+    now: Millis,
+) -> Result<Vec<OfferCard>, igdesk_store::StoreError> {
+    let offers = app.store.offers_for(agent.id).await?;
+    let mut cards: Vec<OfferCard> = offers.iter().map(|o| offer_card(o, now)).collect();
+    // The name is kept with the offer when it is made, often before Instagram's
+    // profile arrived: the banner shows the customer's name as it is now.
+    for card in &mut cards {
+        let id = igdesk_domain::CustomerId(card.customer_id);
+        if let Some(customer) = app.store.customer(agent.scope(), id).await? {
+            card.customer_name = customer.name;
+        }
+    }
+    Ok(cards)
+}
+
 /// The agent's open conversations, the one waiting longest for an answer first.
 pub async fn my_conversations(
     app: &App,
     agent: &Agent,
     now: Millis,
 ) -> Result<Vec<ConversationRow>, igdesk_store::StoreError> {
-    let open = app.store.conversations(agent.scope(), Some("open")).await?;
+    let mine = app.store.agent_conversations(agent.id).await?;
     let inboxes = app.store.inboxes().await?;
-    let mut mine: Vec<&Conversation> = open
-        .iter()
-        .filter(|c| c.agent_id == Some(agent.id))
-        .collect();
-    mine.sort_by_key(|c| std::cmp::Reverse(c.last_item_at));
     Ok(mine
-        .into_iter()
+        .iter()
         .map(|c| {
             let target = inboxes
                 .iter()
@@ -146,7 +160,6 @@ pub async fn frame(
 ) -> Result<Frame, igdesk_store::StoreError> {
     let now = app.clock.now();
     let routing = app.store.agent_routing(signed.agent.id).await?;
-    let offers = app.store.offers_for(signed.agent.id).await?;
     let bar = routing
         .as_ref()
         .map(TopBar::from_routing)
@@ -158,15 +171,7 @@ pub async fn frame(
             next_blocked: Some("Routing is not set up for you".into()),
             held: false,
         });
-    let mut offers: Vec<OfferCard> = offers.iter().map(|o| offer_card(o, now)).collect();
-    // The name is kept with the offer when it is made, often before Instagram's
-    // profile arrived: the banner shows the customer's name as it is now.
-    for offer in &mut offers {
-        let id = igdesk_domain::CustomerId(offer.customer_id);
-        if let Some(customer) = app.store.customer(signed.agent.scope(), id).await? {
-            offer.customer_name = customer.name;
-        }
-    }
+    let offers = offer_cards(app, &signed.agent, now).await?;
     Ok(Frame {
         title: title.to_owned(),
         agent_name: signed.agent.name.clone(),

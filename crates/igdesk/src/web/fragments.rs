@@ -2,7 +2,7 @@
 //! scripts fetch and swap in when the live stream says something changed: the
 //! offer banner, the top bar, the conversation list, one timeline item, older items.
 
-use super::desk::{frame, my_conversations, ConversationRow, OfferCard, TopBar};
+use super::desk::{my_conversations, offer_cards, ConversationRow, OfferCard, TopBar};
 use super::item::{card, quotes, ItemCard};
 use super::profile::PAGE_ITEMS;
 use super::session::Signed;
@@ -27,17 +27,22 @@ struct Offers {
 }
 
 pub async fn offers(State(app): State<App>, signed: Signed) -> Response {
-    match frame(&app, &signed, "", &[]).await {
-        Ok(f) => render(
-            StatusCode::OK,
-            Offers {
-                offers: f.offers,
-                held: f.bar.held,
-                csrf: f.csrf,
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+    let now = app.clock.now();
+    let (offers, routing) = match (
+        offer_cards(&app, &signed.agent, now).await,
+        app.store.agent_routing(signed.agent.id).await,
+    ) {
+        (Ok(offers), Ok(routing)) => (offers, routing),
+        (Err(e), _) | (_, Err(e)) => return page_error(e),
+    };
+    render(
+        StatusCode::OK,
+        Offers {
+            offers,
+            held: routing.is_some_and(|r| r.held),
+            csrf: signed.csrf,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -130,8 +135,12 @@ pub async fn item(State(app): State<App>, signed: Signed, Path(id): Path<String>
     };
     let quotes = match &item.reply_to {
         Some(igdesk_domain::timeline::ReplyTo::Message { .. }) => {
-            let timeline = app.store.timeline(signed.agent.scope(), customer.id).await;
-            quotes(&timeline.ok().flatten().unwrap_or_default())
+            let scope = signed.agent.scope();
+            let page = app
+                .store
+                .timeline_page(scope, customer.id, None, PAGE_ITEMS as i64)
+                .await;
+            quotes(&page.ok().flatten().unwrap_or_default())
         }
         _ => Default::default(),
     };
@@ -155,19 +164,20 @@ pub async fn older(
         return super::not_found();
     };
     let scope = signed.agent.scope();
+    let before = Some(ItemId(before.before));
     let (customer, items) = match (
         app.store.customer(scope, id).await,
-        app.store.timeline(scope, id).await,
+        app.store
+            .timeline_page(scope, id, before, PAGE_ITEMS as i64)
+            .await,
     ) {
         (Ok(Some(c)), Ok(Some(items))) => (c, items),
         (Ok(_), Ok(_)) => return super::not_found(),
         (Err(e), _) | (_, Err(e)) => return page_error(e),
     };
     let quotes = quotes(&items);
-    let end = items.partition_point(|i| i.id.0 < before.before);
-    let start = end.saturating_sub(PAGE_ITEMS);
     let now = crate::now_ms();
-    let items = items[start..end]
+    let items = items
         .iter()
         .map(|i| card(i, &customer.name, &quotes, now))
         .collect();

@@ -169,19 +169,18 @@ async fn build(
     let Some(customer) = app.store.customer(scope, id).await? else {
         return Ok(None);
     };
-    let items = app.store.timeline(scope, id).await?.unwrap_or_default();
-    let all_conversations = app.store.conversations(scope, None).await?;
-    let conversations: Vec<Conversation> = all_conversations
-        .into_iter()
-        .filter(|c| c.customer_id == id)
-        .collect();
+    let items = app
+        .store
+        .timeline_page(scope, id, None, PAGE_ITEMS as i64)
+        .await?
+        .unwrap_or_default();
+    let conversations = app.store.customer_conversations(scope, id).await?;
     let open = conversations.iter().find(|c| c.state == "open");
     let mut frame = frame(app, signed, &customer.name, &["profile.js"]).await?;
     frame.current_customer = id.0;
     let now: Millis = crate::now_ms();
     let quotes = quotes(&items);
-    let start = items.len().saturating_sub(PAGE_ITEMS);
-    let shown = &items[start..];
+    let shown = &items[..];
     let cards = shown
         .iter()
         .map(|i| card(i, &customer.name, &quotes, now))
@@ -197,7 +196,8 @@ async fn build(
         .map(|i| i.id.0);
     Ok(Some(ProfilePage {
         dividers: dividers(shown, &conversations, "you"),
-        older_before: (start > 0).then(|| shown[0].id.0),
+        // A full page may have older items before it.
+        older_before: (shown.len() == PAGE_ITEMS).then(|| shown[0].id.0),
         conversation: open.map(|c| OpenConversation {
             id: c.id.0,
             mine: c.agent_id == Some(signed.agent.id),

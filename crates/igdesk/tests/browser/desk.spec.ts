@@ -106,3 +106,41 @@ test('at 390 px wide nothing overflows sideways', async ({ page, demo }) => {
   await expect(page).toHaveURL(/\/customers\/\d+(#.*)?$/);
   expect(await scrollWidth()).toBeLessThanOrEqual(390);
 });
+
+test('an offer made while the desk was loading still shows', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  await demo.setAvailable(demo.admin);
+  // The page is drawn with no offer; its live stream connects only once the offer
+  // has been made, so the stream starts after it.
+  let offerMade!: () => void;
+  const made = new Promise<void>((resolve) => (offerMade = resolve));
+  await page.route('**/api/v1/events', async (route) => {
+    await made;
+    await route.continue();
+  });
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Offers' }).getByRole('article')).toHaveCount(0);
+  await demo.dm(demo.newCustomer('Tariq Aziz'), 'Are you open on Sunday?');
+  await expect.poll(async () => (await demo.api(demo.admin, 'GET', '/offers')).data.length).toBe(1);
+  offerMade();
+  await expect(offerOf(page, 'Are you open on Sunday?')).toBeVisible();
+});
+
+test("the open customer stays marked in My conversations when another's offer arrives", async ({ page, demo }) => {
+  const { offer } = await offered(page, demo, 'Ugo Bianchi', 'Is the sale still on?');
+  // The list as a profile redraws it (when its live stream connects, and on news).
+  const listRedrawn = () => page.waitForResponse((r) => /\/fragments\/conversations\?current=[1-9]/.test(r.url()));
+  let redrawn = listRedrawn();
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await redrawn;
+  const list = page.getByRole('navigation', { name: 'My conversations' });
+  await expect(list.getByRole('link', { name: /Ugo Bianchi/ })).toHaveAttribute('aria-current', 'page');
+
+  // Another customer's offer: the list is redrawn, still marking the one on the screen.
+  redrawn = listRedrawn();
+  await demo.dm(demo.newCustomer('Vittoria Neri'), 'Do you gift-wrap?');
+  await expect(offerOf(page, 'Do you gift-wrap?')).toBeVisible();
+  await redrawn;
+  await expect(list.getByRole('link', { name: /Ugo Bianchi/ })).toHaveAttribute('aria-current', 'page');
+  await expect(list.getByRole('link', { name: /Ugo Bianchi/ })).toHaveCount(1);
+});

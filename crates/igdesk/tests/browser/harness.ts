@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 export { expect };
 
@@ -42,10 +43,35 @@ export type Step = { kind: string; from?: string; id?: string; business?: string
 export type SentMessage = {
   business_ig_id: string;
   recipient_igsid: string;
+  /** Set for a private reply to a comment. */
+  comment_id: string | null;
   mid: string;
   kind: string;
   text: string | null;
   attachment_url: string | null;
+  at_ms: number;
+};
+
+/** A sender action the simulator accepted (react, unreact, mark_seen, typing_on …). */
+export type SenderAction = {
+  business_ig_id: string;
+  recipient_igsid: string;
+  action: string;
+  target_mid: string | null;
+  reaction: string | null;
+  at_ms: number;
+};
+
+/** A comment-moderation call that reached a comment (reply, hide, unhide, delete). */
+export type CommentAction = {
+  business_ig_id: string;
+  comment_id: string;
+  action: string;
+  message: string | null;
+  reply_id: string | null;
+  ok: boolean;
+  error_code: number | null;
+  error_message: string | null;
   at_ms: number;
 };
 
@@ -224,6 +250,27 @@ export class Demo {
     return response.json();
   }
 
+  /** Every sender action the simulator accepted from igdesk (GET /_igs/actions). */
+  async actions(): Promise<SenderAction[]> {
+    const response = await fetch(`${this.igsUrl}/_igs/actions`);
+    return response.json();
+  }
+
+  /** Every comment-moderation call the simulator took (GET /_igs/comment_actions). */
+  async commentActions(): Promise<CommentAction[]> {
+    const response = await fetch(`${this.igsUrl}/_igs/comment_actions`);
+    return response.json();
+  }
+
+  /**
+   * A failure the simulator's Graph API answers with from now on (POST /_igs/fault):
+   * e.g. `{ kind: 'send_error', code: 551, message: '…' }`; `null` clears it.
+   */
+  async fault(fault: Record<string, unknown> | null): Promise<void> {
+    const response = await fetch(`${this.igsUrl}/_igs/fault`, { method: 'POST', body: JSON.stringify(fault) });
+    if (!response.ok) throw new Error(`setting a fault: ${response.status} ${await response.text()}`);
+  }
+
   /** igdesk's REST API as `login` (bearer token). */
   async api(login: Login, method: string, apiPath: string, body?: unknown): Promise<any> {
     const response = await fetch(`${this.url}/api/v1${apiPath}`, {
@@ -279,6 +326,49 @@ export async function signIn(page: Page, login: Login): Promise<void> {
 /** The offer banner that shows `text` (a name or a preview) in the region named Offers. */
 export function offerOf(page: Page, text: string) {
   return page.getByRole('region', { name: 'Offers' }).getByRole('article').filter({ hasText: text });
+}
+
+/** A PNG of `width` × `height` pixels in one colour: a small real image to upload. */
+export function solidPng(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bits per sample
+  header[9] = 2; // truecolour
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => [r, g, b]).flat())]);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Signed in as the administrator, available; a new customer `name` writes `text`,
+ * and the offer is accepted: the page is on their profile, ready to answer.
+ */
+export async function acceptedCustomer(page: Page, demo: Demo, name: string, text: string) {
+  await signIn(page, demo.admin);
+  await demo.setAvailable(demo.admin);
+  const customer = demo.newCustomer(name);
+  const mid = await demo.dm(customer, text);
+  const offer = offerOf(page, text.slice(0, 40));
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await expect(page).toHaveURL(/\/customers\/\d+(#.*)?$/);
+  // The page's scripts have run once the composer has the focus.
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  const customerId = Number(new URL(page.url()).pathname.split('/').pop());
+  return { customer, customerId, mid };
 }
 
 export const test = base.extend<{ demo: Demo; demoOptions: DemoOptions }>({

@@ -1,28 +1,140 @@
 // Screenshots for the documentation (docs/screenshots/*.png), taken only with
-// SCREENSHOTS=1: the sign-in page, the desk with offers, a customer's profile.
+// SCREENSHOTS=1 (playwright.config.ts leaves this file out otherwise): the sign-in
+// page; the desk with an offer and a few conversations; the offer banner; a
+// customer's profile with many kinds of item; the composer at 630 and 640
+// characters; the profile 390 px wide.
+//
+// The demo's opening scenario plays first: Ana (a question, a photo, the shop's answer
+// from the Instagram app with her reaction), Ben, Chloé; Emil writes later.
 import { test, expect, signIn, offerOf } from './harness';
+import type { Locator, Page } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const out = path.resolve(__dirname, '../../../../docs/screenshots');
+const ANA = '1000001';
+const EMIL = '1000004';
 
-test.describe('screenshots', () => {
-  test.skip(!process.env.SCREENSHOTS, 'SCREENSHOTS=1 takes them');
-  test.use({ demoOptions: { scenario: true }, viewport: { width: 1280, height: 800 } });
+test.use({ demoOptions: { scenario: true }, viewport: { width: 1280, height: 800 } });
 
-  test('sign-in, desk, profile', async ({ page, demo }) => {
-    await page.goto('/');
-    await page.screenshot({ path: path.join(out, 'sign-in.png') });
-
-    await signIn(page, demo.admin);
-    await demo.setAvailable(demo.admin);
-    await expect(offerOf(page, 'Ana Souza')).toBeVisible();
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(out, 'desk-offer.png') });
-
-    await offerOf(page, 'Ana Souza').getByRole('button', { name: 'Accept' }).click();
-    await expect(page).toHaveURL(/\/customers\/\d+(#.*)?$/);
-    await page.getByRole('textbox', { name: 'Message' }).fill('Hi Ana! Yes — the linen shirt in M is in stock. Shall I reserve it for you?');
-    await page.evaluate(() => Promise.all(Array.from(document.images, (img) => img.decode().catch(() => {}))));
-    await page.screenshot({ path: path.join(out, 'profile.png') });
+/** Every image on the page drawn (lazy ones too), so none is blank in a shot. */
+async function imagesLoaded(page: Page) {
+  await page.evaluate(async () => {
+    for (const img of Array.from(document.images)) img.loading = 'eager';
+    await Promise.all(Array.from(document.images, (img) => img.decode().catch(() => {})));
   });
+}
+
+/** A timeline item of the open profile, found by its text. */
+function item(page: Page, text: string): Locator {
+  return page.getByRole('list', { name: 'Timeline' }).getByRole('listitem').filter({ hasText: text });
+}
+
+async function accept(page: Page, name: string) {
+  await offerOf(page, name).getByRole('button', { name: 'Accept' }).click();
+  await expect(page).toHaveTitle(new RegExp(`${name} · igdesk`));
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+}
+
+async function send(page: Page, text: string) {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('');
+}
+
+/** `words` said again until the text is exactly `n` characters long. */
+function textOf(n: number, words: string): string {
+  let text = words;
+  while ([...text].length < n) text += ' ' + words;
+  return [...text].slice(0, n).join('');
+}
+
+test('the console, for the documentation', async ({ page, demo }) => {
+  fs.mkdirSync(out, { recursive: true });
+  await page.goto('/');
+  await page.screenshot({ path: path.join(out, 'sign-in.png') });
+
+  await signIn(page, demo.admin);
+  // Room for three conversations and an offer on top.
+  const me = await demo.api(demo.admin, 'GET', '/me');
+  await demo.api(demo.admin, 'PATCH', `/agents/${me.id}`, { standard_capacity: 4, max_capacity: 6 });
+  await demo.setAvailable(demo.admin);
+
+  // --- Ana's profile: many kinds of item -------------------------------------------
+  await accept(page, 'Ana Souza');
+  const question = 'Is the linen shirt still available in M?';
+  await expect(item(page, question)).toBeVisible();
+  await item(page, question).getByRole('button', { name: 'Actions for this item' }).click();
+  await item(page, question).getByRole('menuitem', { name: 'Like Message' }).click();
+  await expect(item(page, question).getByText('You liked this')).toBeVisible();
+
+  const reserved = 'Lovely! I have put one aside for you. Shall we ship it, or would you rather collect it in the shop?';
+  await send(page, reserved);
+  let reservedMid = '';
+  await expect
+    .poll(async () => {
+      reservedMid = (await demo.sent()).find((m) => m.text === reserved)?.mid ?? '';
+      return reservedMid;
+    })
+    .not.toBe('');
+  await demo.deliver([{ kind: 'read', from: ANA, target: reservedMid }]);
+  await expect(item(page, reserved).getByText('Read', { exact: true })).toBeVisible();
+
+  await demo.deliver([
+    { kind: 'story_mention', from: ANA, url: 'cdn:story-sunset.jpg' },
+    { kind: 'story_reply', from: ANA, text: 'Is this dress in stock too?', story_url: 'cdn:story-unboxing.jpg' },
+    { id: 'oops', kind: 'text', from: ANA, text: 'Sorry, wrong chat!' },
+    { kind: 'delete', from: ANA, target: 'oops' },
+    { kind: 'comment', from: ANA, username: 'ana.souza', text: 'Gorgeous colours! Does it come in sage?' },
+  ]);
+  await expect(item(page, 'Gorgeous colours!')).toBeVisible();
+  await expect(item(page, 'Is this dress in stock too?')).toBeVisible();
+
+  // Instagram refuses the next message: it shows Failed, with the reason.
+  await demo.fault({ kind: 'send_error', code: 551, message: "This person isn't available right now." });
+  const refused = 'The dress is back on Friday: shall I keep one for you?';
+  await send(page, refused);
+  await expect(item(page, refused).getByText('Failed', { exact: true })).toBeVisible();
+  await demo.fault(null);
+  const shipped = 'Your shirt is on its way: the tracking link follows by email.';
+  await send(page, shipped);
+  await expect(item(page, shipped).getByText('Sent', { exact: true })).toBeVisible();
+  const anaUrl = page.url().replace(/#.*$/, '');
+
+  // --- Two more conversations, and Emil waiting: the desk ----------------------------
+  await accept(page, 'Ben Okafor');
+  await accept(page, 'Chloé Martin');
+  await demo.deliver([{ kind: 'text', from: EMIL, text: 'Hi! Can I still return the boots I bought last week?' }]);
+  await page.goto('/desk');
+  const offer = offerOf(page, 'Emil Larsen');
+  await expect(offer).toBeVisible();
+  const conversations = page.getByRole('navigation', { name: 'My conversations' });
+  await expect(conversations.getByRole('link')).toHaveCount(3);
+  await page.screenshot({ path: path.join(out, 'desk.png') });
+  // The name the project's README shows it under.
+  fs.copyFileSync(path.join(out, 'desk.png'), path.join(out, 'desk-offer.png'));
+  await page.getByRole('region', { name: 'Offers' }).screenshot({ path: path.join(out, 'offer-banner.png') });
+
+  // --- The profile, its composer, and a phone ---------------------------------------
+  await page.goto(anaUrl);
+  await expect(item(page, shipped)).toBeVisible();
+  await imagesLoaded(page);
+  await page.screenshot({ path: path.join(out, 'profile.png') });
+
+  const composer = page.getByRole('form', { name: 'Reply to Ana Souza on Instagram' });
+  const message = composer.getByRole('textbox', { name: 'Message' });
+  const words = 'Thank you for your patience, Ana. The sage linen shirt comes back on Friday;';
+  await message.fill(textOf(630, words));
+  await expect(composer.getByText('630 / 640')).toBeVisible();
+  await composer.screenshot({ path: path.join(out, 'composer-630.png') });
+  await message.fill(textOf(640, words));
+  await expect(composer.getByText('640 / 640')).toBeVisible();
+  await composer.screenshot({ path: path.join(out, 'composer-640.png') });
+  await message.fill('');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(item(page, shipped)).toBeVisible();
+  await imagesLoaded(page);
+  await page.screenshot({ path: path.join(out, 'profile-390.png') });
 });

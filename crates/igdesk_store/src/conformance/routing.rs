@@ -6,7 +6,7 @@ use crate::prelude::*;
 use crate::routing::*;
 use igdesk_domain::changes::{Change, ChangeKind};
 use igdesk_domain::timeline::{Direction, ItemKind, ItemStatus, Source};
-use igdesk_domain::{ConversationId, EventId, Igsid, Mid};
+use igdesk_domain::{AgentId, ConversationId, EventId, Igsid, Mid};
 
 const OFFER_FOR: i64 = 30_000;
 const HOUR: i64 = 3_600_000;
@@ -445,4 +445,71 @@ pub async fn a_lease_has_one_holder_until_it_runs_out(store: &dyn Store) {
         .take_lease("routing", "b", T0 + 15, T0 + 25)
         .await
         .unwrap());
+}
+
+/// The console's reads: a timeline a page at a time, newest page first and each page
+/// oldest first; a customer's conversations; an agent's own open conversations.
+pub async fn the_console_reads_a_page_of_a_timeline_and_an_agents_conversations(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let ana = agent(store, "ana@x", true).await;
+    let changes: Vec<Change> = (0..5)
+        .map(|n| message(a.id, "c1", &format!("m{n}"), &format!("text {n}"), T0 + n))
+        .collect();
+    apply(store, &changes).await;
+    let customer = store.customers_by_igsid(ana.scope(), "c1").await.unwrap()[0].id;
+    let texts = |items: Vec<TimelineItem>| -> Vec<String> {
+        items
+            .into_iter()
+            .map(|i| i.text.unwrap_or_default())
+            .collect()
+    };
+    let newest = store
+        .timeline_page(ana.scope(), customer, None, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    let before = newest[0].id;
+    assert_eq!(texts(newest), ["text 3", "text 4"]);
+    let older = store
+        .timeline_page(ana.scope(), customer, Some(before), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    let oldest_id = older[0].id;
+    assert_eq!(texts(older), ["text 1", "text 2"]);
+    let last = store
+        .timeline_page(ana.scope(), customer, Some(oldest_id), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(texts(last), ["text 0"]);
+    let elsewhere = Scope {
+        agent: AgentId(ana.id.0 + 1000),
+        admin: false,
+    };
+    assert!(store
+        .timeline_page(elsewhere, customer, None, 2)
+        .await
+        .unwrap()
+        .is_none());
+
+    let conversations = store
+        .customer_conversations(ana.scope(), customer)
+        .await
+        .unwrap();
+    assert_eq!(conversations.len(), 1);
+    assert!(store
+        .customer_conversations(elsewhere, customer)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.agent_conversations(ana.id).await.unwrap().is_empty());
+    let offers = store.route(T0 + 10, OFFER_FOR, 100).await.unwrap();
+    store
+        .accept_offer(ana.id, offers[0].id, T0 + 20)
+        .await
+        .unwrap();
+    let mine = store.agent_conversations(ana.id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].id, conversations[0].id);
 }

@@ -5,7 +5,14 @@ use super::{Binds, SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{ReadStore, Result};
 use async_trait::async_trait;
-use igdesk_domain::{CustomerId, Millis};
+use igdesk_domain::{AgentId, CustomerId, ItemId, Millis};
+
+/// Conversations with their customer's name (topics are added after).
+const CONVERSATION_SELECT: &str =
+    "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
+     v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
+     c.igsid, c.name AS customer_name \
+     FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
 /// Timeline items with the customer's reaction and, for igdesk's own messages, why
 /// one failed.
@@ -193,6 +200,76 @@ impl ReadStore for SqlStore {
         .map(rows::item)
         .collect::<Result<Vec<_>>>()?;
         Ok(Some(items))
+    }
+
+    async fn timeline_page(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+        before: Option<ItemId>,
+        limit: i64,
+    ) -> Result<Option<Vec<TimelineItem>>> {
+        if self.customer(scope, customer).await?.is_none() {
+            return Ok(None);
+        }
+        let (admin, agent) = scope_args(scope);
+        // Newest first from the (customer, created_at, id) index, turned around below.
+        let mut items = sqlx::query(&format!(
+            "{ITEM_SELECT} WHERE (t.customer_id = $3 OR t.customer_id IN \
+             (SELECT c.id FROM customers c WHERE c.merged_into = $3 AND {})) \
+             AND ($4 IS NULL OR (t.created_at, t.id) < \
+             (SELECT b.created_at, b.id FROM timeline_items b WHERE b.id = $4)) \
+             ORDER BY t.created_at DESC, t.id DESC LIMIT $5",
+            customer_visible()
+        ))
+        .bind(admin)
+        .bind(agent)
+        .bind(customer.0)
+        .bind(before.map(|b| b.0))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::item)
+        .collect::<Result<Vec<_>>>()?;
+        items.reverse();
+        Ok(Some(items))
+    }
+
+    async fn customer_conversations(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+    ) -> Result<Vec<Conversation>> {
+        if self.customer(scope, customer).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let conversations = sqlx::query(&format!(
+            "{CONVERSATION_SELECT} WHERE v.customer_id = $1 OR v.customer_id IN \
+             (SELECT m.id FROM customers m WHERE m.merged_into = $1) \
+             ORDER BY v.opened_at DESC, v.id DESC LIMIT 200"
+        ))
+        .bind(customer.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::conversation)
+        .collect::<Result<Vec<_>>>()?;
+        self.with_topics(conversations).await
+    }
+
+    async fn agent_conversations(&self, agent: AgentId) -> Result<Vec<Conversation>> {
+        let conversations = sqlx::query(&format!(
+            "{CONVERSATION_SELECT} WHERE v.agent_id = $1 AND v.state = 'open' \
+             ORDER BY v.last_item_at DESC, v.id DESC LIMIT 200"
+        ))
+        .bind(agent.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::conversation)
+        .collect::<Result<Vec<_>>>()?;
+        self.with_topics(conversations).await
     }
 
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
