@@ -7,6 +7,8 @@ import { onItemEvent } from './live.js';
 
 const LIMIT = 640;
 const WARN_AT = 630;
+// Instagram also counts a message's bytes; emoji take up to four each.
+const MAX_BYTES_TEXT = 1000;
 const MAX_IMAGES = 10;
 const MAX_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif'];
@@ -40,7 +42,9 @@ function update() {
   counter.classList.toggle('warn', n >= WARN_AT && n < LIMIT);
   counter.classList.toggle('limit', n >= LIMIT);
   let why = '';
+  const bytes = new TextEncoder().encode(message.value).length;
   if (n > LIMIT) why = `Instagram allows ${LIMIT} characters per message: remove ${n - LIMIT}.`;
+  else if (bytes > MAX_BYTES_TEXT) why = `Instagram allows ${MAX_BYTES_TEXT} bytes per message (emoji take several): shorten it.`;
   else if (topic && !topic.value) why = 'Choose a topic first: this inbox needs one.';
   send.disabled = why !== '';
   send.title = why;
@@ -72,6 +76,7 @@ function addImages(files) {
 }
 
 function drawThumbs() {
+  for (const img of thumbs.querySelectorAll('img')) URL.revokeObjectURL(img.src);
   thumbs.replaceChildren(...images.map((file, index) => {
     const li = document.createElement('li');
     const img = document.createElement('img');
@@ -417,5 +422,7 @@ scrollToEnd();
 // Accept lands here with the composer ready (after the browser's own jump to it).
 window.addEventListener('load', () => {
   scrollToEnd();
+  // On a phone the page itself scrolls: the newest items sit just above the composer.
+  if (window.matchMedia('(max-width: 760px)').matches) composer?.scrollIntoView({ block: 'end' });
   if (window.location.hash === '#composer' && message) message.focus({ preventScroll: true });
 });

@@ -115,7 +115,7 @@ pub async fn offer_cards(
     Ok(cards)
 }
 
-/// The agent's open conversations, the one waiting longest for an answer first.
+/// The agent's open conversations, the most recently active first.
 pub async fn my_conversations(
     app: &App,
     agent: &Agent,
@@ -180,7 +180,9 @@ pub async fn frame(
         scripts: scripts.iter().map(|s| assets::url(s)).collect(),
         bar,
         offers,
-        conversations: my_conversations(app, &signed.agent, now).await?,
+        // Waits are between real times (the customer's messages), whatever the
+        // routing clock says.
+        conversations: my_conversations(app, &signed.agent, crate::now_ms()).await?,
         current_customer: 0,
     })
 }

@@ -90,7 +90,7 @@ pub async fn conversations(
     signed: Signed,
     Query(current): Query<Current>,
 ) -> Response {
-    match my_conversations(&app, &signed.agent, app.clock.now()).await {
+    match my_conversations(&app, &signed.agent, crate::now_ms()).await {
         Ok(rows) => render(
             StatusCode::OK,
             Conversations {

@@ -203,10 +203,7 @@ fn notes(item: &TimelineItem) -> Vec<String> {
             Some("AD") => "On your ad",
             _ => "On your post",
         };
-        notes.push(match &post.media_id {
-            Some(media) => format!("{place} · {media}"),
-            None => place.to_owned(),
-        });
+        notes.push(place.to_owned());
     }
     if c.edited == Some(true) {
         notes.push("Edited".into());

@@ -271,7 +271,7 @@ pub async fn reply(
         None => return Redirect::to(&format!("/customers/{}#composer", id.0)).into_response(),
         Some(e) if e.kind == Kind::NotFound => return super::not_found(),
         Some(e) if e.kind == Kind::Internal => return super::page_error(e.message),
-        Some(e) => e.message,
+        Some(e) => sentence(&e.message),
     };
     match build(&app, &signed, id, form.text, Some(message)).await {
         Ok(Some(page)) => render(StatusCode::UNPROCESSABLE_ENTITY, page),
@@ -280,9 +280,31 @@ pub async fn reply(
     }
 }
 
+/// A refusal as the page says it: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.trim().chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::followers;
+    use super::{followers, sentence};
+
+    #[test]
+    fn refusals_read_as_sentences() {
+        assert_eq!(
+            sentence("the text has 641 characters; at most 640 are allowed"),
+            "The text has 641 characters; at most 640 are allowed."
+        );
+        assert_eq!(sentence("Done."), "Done.");
+    }
 
     #[test]
     fn follower_counts_read_as_on_instagram() {

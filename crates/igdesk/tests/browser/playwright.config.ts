@@ -9,7 +9,7 @@ export default defineConfig({
   testMatch: '*.spec.ts',
   // The documentation's screenshots are taken on request only (SCREENSHOTS=1).
   testIgnore: process.env.SCREENSHOTS ? [] : ['screenshots.spec.ts'],
-  timeout: 20_000,
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   // Each test runs a demo process beside its browser; the machines have 2 cores.

@@ -42,12 +42,15 @@ async function send(page: Page, text: string) {
   await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('');
 }
 
-/** `words` said again until the text is exactly `n` characters long. */
-function textOf(n: number, words: string): string {
-  let text = words;
-  while ([...text].length < n) text += ' ' + words;
-  return [...text].slice(0, n).join('');
-}
+/** A long answer: 630 characters, then signed to make 640. */
+const LONG_630 =
+  'Hi Ana, thank you so much for your patience! Here is everything about your order. The linen shirt in M is ' +
+  'reserved for you and leaves our warehouse tomorrow morning; you will get the tracking link by email as soon as ' +
+  'the courier collects it. The sage colour you asked about is back in stock on Friday, in every size from XS to XL. ' +
+  'If you like, I can add one to the same parcel, so you only pay for shipping once. Returns are free within 30 ' +
+  'days: just keep the label that comes in the box. And if the size is not quite right, we will gladly swap it at ' +
+  'no cost. Is there anything else I can help you with today? Have a lovely week 🌿';
+const LONG_640 = `${LONG_630}\nBest, Lia`;
 
 test('the console, for the documentation', async ({ page, demo }) => {
   fs.mkdirSync(out, { recursive: true });
@@ -68,6 +71,11 @@ test('the console, for the documentation', async ({ page, demo }) => {
   await item(page, question).getByRole('menuitem', { name: 'Like Message' }).click();
   await expect(item(page, question).getByText('You liked this')).toBeVisible();
 
+  // A comment's time is in whole seconds: it comes before the reply, not beside it.
+  await demo.deliver([
+    { kind: 'comment', from: ANA, username: 'ana.souza', text: 'Gorgeous colours! Does it come in sage?' },
+  ]);
+  await expect(item(page, 'Gorgeous colours!')).toBeVisible();
   const reserved = 'Lovely! I have put one aside for you. Shall we ship it, or would you rather collect it in the shop?';
   await send(page, reserved);
   let reservedMid = '';
@@ -85,9 +93,7 @@ test('the console, for the documentation', async ({ page, demo }) => {
     { kind: 'story_reply', from: ANA, text: 'Is this dress in stock too?', story_url: 'cdn:story-unboxing.jpg' },
     { id: 'oops', kind: 'text', from: ANA, text: 'Sorry, wrong chat!' },
     { kind: 'delete', from: ANA, target: 'oops' },
-    { kind: 'comment', from: ANA, username: 'ana.souza', text: 'Gorgeous colours! Does it come in sage?' },
   ]);
-  await expect(item(page, 'Gorgeous colours!')).toBeVisible();
   await expect(item(page, 'Is this dress in stock too?')).toBeVisible();
 
   // Instagram refuses the next message: it shows Failed, with the reason.
@@ -111,30 +117,36 @@ test('the console, for the documentation', async ({ page, demo }) => {
   const conversations = page.getByRole('navigation', { name: 'My conversations' });
   await expect(conversations.getByRole('link')).toHaveCount(3);
   await page.screenshot({ path: path.join(out, 'desk.png') });
-  // The name the project's README shows it under.
-  fs.copyFileSync(path.join(out, 'desk.png'), path.join(out, 'desk-offer.png'));
   await page.getByRole('region', { name: 'Offers' }).screenshot({ path: path.join(out, 'offer-banner.png') });
 
   // --- The profile, its composer, and a phone ---------------------------------------
+  await accept(page, 'Emil Larsen');
   await page.goto(anaUrl);
   await expect(item(page, shipped)).toBeVisible();
+  // Tall enough for the whole story.
+  await page.setViewportSize({ width: 1280, height: 1840 });
   await imagesLoaded(page);
   await page.screenshot({ path: path.join(out, 'profile.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   const composer = page.getByRole('form', { name: 'Reply to Ana Souza on Instagram' });
   const message = composer.getByRole('textbox', { name: 'Message' });
-  const words = 'Thank you for your patience, Ana. The sage linen shirt comes back on Friday;';
-  await message.fill(textOf(630, words));
+  expect([...LONG_630].length).toBe(630);
+  expect([...LONG_640].length).toBe(640);
+  await message.fill(LONG_630);
   await expect(composer.getByText('630 / 640')).toBeVisible();
   await composer.screenshot({ path: path.join(out, 'composer-630.png') });
-  await message.fill(textOf(640, words));
+  await message.fill(LONG_640);
   await expect(composer.getByText('640 / 640')).toBeVisible();
   await composer.screenshot({ path: path.join(out, 'composer-640.png') });
   await message.fill('');
 
+  // On a phone the page scrolls as a whole: the newest items just above the composer.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
   await expect(item(page, shipped)).toBeVisible();
   await imagesLoaded(page);
+  await composer.evaluate((form) => form.scrollIntoView({ block: 'end' }));
+  await expect(composer.getByRole('button', { name: 'Send' })).toBeInViewport();
   await page.screenshot({ path: path.join(out, 'profile-390.png') });
 });

@@ -381,6 +381,16 @@ pub(super) async fn insert_parts(
     .first()
     .map(|r| r.try_get("id"))
     .transpose()?;
+    if let Some(conversation) = conversation {
+        // The conversation was active now: the agent's list shows it answered.
+        sqlx::query(
+            "UPDATE conversations SET last_item_at = $1 WHERE id = $2 AND last_item_at < $1",
+        )
+        .bind(now)
+        .bind(conversation)
+        .execute(&mut **tx)
+        .await?;
+    }
     let mut ids = Vec::with_capacity(reply.parts.len());
     for part in &reply.parts {
         let row = sqlx::query(
