@@ -2,7 +2,7 @@
 // withdrawal, assignments, new items and statuses), the offer banner's countdown,
 // the top bar's controls and the keys A, D and N.
 
-import { api, fragment, swap } from './api.js';
+import { api, csrf, fragment, swap } from './api.js';
 
 const itemListeners = [];
 
@@ -27,6 +27,26 @@ async function refreshOffers() {
     announceOffers();
     awaitNames();
   }
+}
+
+function showOffer(html) {
+  const region = offersRegion();
+  const template = document.createElement('template');
+  template.innerHTML = html.trim();
+  const article = template.content.firstElementChild;
+  if (!region || !article || region.querySelector(`[data-offer-id="${article.dataset.offerId}"]`)) return;
+  for (const input of article.querySelectorAll('input[name="csrf"]')) input.value = csrf();
+  // Its countdown starts from the seconds the server gave, now.
+  const left = parseInt(article.querySelector('.seconds')?.textContent ?? '30', 10) || 30;
+  article.dataset.total = String(left + (performance.now() - renderedAt) / 1000);
+  const fill = article.querySelector('.fill');
+  if (fill) fill.style.animationDelay = `${-(30 - left)}s`;
+  region.querySelector('#held-notice')?.remove();
+  region.append(article);
+  region.dataset.count = String(region.querySelectorAll('.offer').length);
+  tick();
+  announceOffers();
+  awaitNames();
 }
 
 // A customer new to igdesk is known by number until Instagram's profile arrives,
@@ -185,12 +205,18 @@ function connect() {
   };
   // An offer changes the banner and the top bar's counts; an assignment or an ending
   // changes the agent's conversations too.
-  for (const kind of ['offer', 'offer_withdrawn']) {
-    stream.addEventListener(kind, () => {
-      refreshOffers();
-      refreshTopbar();
-    });
-  }
+  // An offer's banner comes drawn with the event: shown at once, with no request on
+  // the way (an event without it has the region fetched again).
+  stream.addEventListener('offer', (message) => {
+    let data = {};
+    try { data = JSON.parse(message.data); } catch { /* drawn by the refresh */ }
+    if (data.html) showOffer(data.html); else refreshOffers();
+    refreshTopbar();
+  });
+  stream.addEventListener('offer_withdrawn', () => {
+    refreshOffers();
+    refreshTopbar();
+  });
   for (const kind of ['assigned', 'ended']) {
     stream.addEventListener(kind, () => {
       refreshOffers();
@@ -215,7 +241,7 @@ function connect() {
   }
 }
 
-setInterval(tick, 200);
+setInterval(tick, 500);
 tick();
 announceOffers();
 awaitNames();

@@ -155,6 +155,15 @@ async fn render(app: &App, event: AgentEvent) -> Event {
         "payload": event.payload,
         "created_at_ms": event.created_at,
     });
+    // The console draws an offer's banner from the event itself: server-rendered, with
+    // no second request on the way from the webhook to the agent's screen.
+    if event.kind == "offer" {
+        if let Ok(offer) = serde_json::from_value::<igdesk_store::Offer>(event.payload.clone()) {
+            if let Some(html) = crate::web::fragments::offer_article(app, &offer).await {
+                data["html"] = json!(html);
+            }
+        }
+    }
     if let Some(item) = event.item_id {
         data["item_id"] = json!(item);
         if let Ok(Some(found)) = app.store.item_for_job(item).await {

@@ -183,3 +183,25 @@ pub async fn older(
         .collect();
     render(StatusCode::OK, Items { items })
 }
+
+#[derive(Template)]
+#[template(source = r#"{% import "_macros.html" as m %}{% call m::offer_article(offer, csrf) %}"#, ext = "html")]
+struct OfferArticle {
+    offer: OfferCard,
+    csrf: String,
+}
+
+/// One offer's banner, drawn for the live stream's `offer` event so that a console
+/// shows it without asking again (its forms' CSRF token is filled in by the page).
+pub async fn offer_article(app: &App, offer: &igdesk_store::Offer) -> Option<String> {
+    let mut card = super::desk::offer_card(offer, app.clock.now());
+    if let Ok(Some(customer)) = app.store.customer_for_job(offer.customer_id).await {
+        card.customer_name = customer.name;
+    }
+    OfferArticle {
+        offer: card,
+        csrf: String::new(),
+    }
+    .render()
+    .ok()
+}

@@ -5,7 +5,7 @@
 
 mod assets;
 mod desk;
-mod fragments;
+pub mod fragments;
 mod item;
 mod profile;
 mod session;

@@ -20,6 +20,7 @@ test('offer banner latency', async ({ browser }) => {
     const inboxes = await demo.api(demo.admin, 'GET', '/inboxes');
     const inbox = inboxes.data.find((i: any) => i.name === 'Instagram').id;
     const logins = [demo.admin];
+    const pages: any[] = [];
     for (let n = 1; n < AGENTS; n += 1) {
       const email = `latency${n}@bench.example`;
       await demo.api(demo.admin, 'POST', '/agents', {
@@ -28,20 +29,41 @@ test('offer banner latency', async ({ browser }) => {
       logins.push({ email, password: 'bench-password', apiToken: '' });
     }
     const seen = new Map<string, number>();
+    const offerOf = new Map<string, string>();
+    const streamed = new Map<string, number>();
     for (const login of logins) {
       const context = await browser.newContext({ baseURL: demo.url });
       const page = await context.newPage();
-      await page.exposeFunction('offerDrawn', (preview: string, at: number) => {
+      await page.exposeFunction('offerDrawn', (preview: string, offer: string, at: number) => {
         if (!seen.has(preview)) seen.set(preview, at);
+        if (!offerOf.has(preview)) offerOf.set(preview, offer);
+      });
+      await page.exposeFunction('offerStreamed', (offer: string, at: number) => {
+        if (!streamed.has(offer)) streamed.set(offer, at);
       });
       await page.addInitScript(() => {
         const report = () => {
-          for (const p of document.querySelectorAll('#offers .offer .preview')) {
-            (window as any).offerDrawn(p.textContent, Date.now());
+          for (const p of document.querySelectorAll('#offers .offer')) {
+            const preview = p.querySelector('.preview')?.textContent ?? '';
+            (window as any).offerDrawn(preview, (p as HTMLElement).dataset.offerId, Date.now());
           }
         };
         new MutationObserver(report).observe(document, { childList: true, subtree: true });
+        // When the live stream's offer event reached the page (the server's part ends here).
+        const Original = window.EventSource;
+        (window as any).EventSource = class extends Original {
+          constructor(url: string | URL, init?: EventSourceInit) {
+            super(url, init);
+            this.addEventListener('offer', (e: MessageEvent) => {
+              try {
+                const data = JSON.parse(e.data);
+                (window as any).offerStreamed(String(data.payload?.id ?? ''), Date.now());
+              } catch { /* not JSON */ }
+            });
+          }
+        };
       });
+      pages.push(page);
       await signIn(page, login);
       await page.getByRole('switch', { name: 'Available' }).click();
       await expect(page.getByRole('switch', { name: 'Available' })).toHaveAttribute('aria-checked', 'true');
@@ -65,6 +87,36 @@ test('offer banner latency', async ({ browser }) => {
     console.log(
       `offer banner latency: ${AGENTS} agents signed in, ${CUSTOMERS} customers one every ${PACE_MS} ms: ` +
         `p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms, max ${spans[spans.length - 1]} ms, not drawn ${failures}`,
+    );
+    const server = [...acknowledged]
+      .filter(([k]) => streamed.has(offerOf.get(k) ?? ''))
+      .map(([k, t]) => streamed.get(offerOf.get(k)!)! - t)
+      .sort((a, b) => a - b);
+    const q = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor(list.length * p))];
+    console.log(
+      `  of which webhook 200 → offer event in the page: p50 ${q(server, 0.5)} ms, p99 ${q(server, 0.99)} ms ` +
+        `(${server.length} matched); the rest is the page fetching and drawing the banner`,
+    );
+    const gaps = [...acknowledged.keys()]
+      .filter((k) => seen.has(k) && streamed.has(offerOf.get(k) ?? ''))
+      .map((k) => seen.get(k)! - streamed.get(offerOf.get(k)!)!)
+      .sort((a, b) => a - b);
+    console.log(`  offer event in the page → banner drawn: p50 ${q(gaps, 0.5)} ms, p99 ${q(gaps, 0.99)} ms`);
+    // Where the page's part goes: the fragment requests as the browser timed them.
+    const waits: number[] = [];
+    const totals: number[] = [];
+    for (const page of pages) {
+      const entries = await page.evaluate(() =>
+        performance.getEntriesByType('resource')
+          .filter((e: any) => e.name.includes('/fragments/offers'))
+          .map((e: any) => [e.responseStart - e.requestStart, e.responseEnd - e.startTime]));
+      for (const [wait, total] of entries) { waits.push(wait); totals.push(total); }
+    }
+    waits.sort((a, b) => a - b);
+    totals.sort((a, b) => a - b);
+    console.log(
+      `  /fragments/offers: ${waits.length} fetches, server wait p50 ${q(waits, 0.5)?.toFixed(1)} ms p99 ${q(waits, 0.99)?.toFixed(1)} ms; ` +
+        `whole fetch p50 ${q(totals, 0.5)?.toFixed(1)} ms p99 ${q(totals, 0.99)?.toFixed(1)} ms`,
     );
     expect(failures).toBe(0);
   } finally {
