@@ -32,6 +32,34 @@ async fn get(url: &str, token: &str, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
+/// `rounds` replies to each customer, round by round (`reply {round} to {igsid}`),
+/// each accepted; returns their texts in the order they were written.
+async fn reply_in_rounds(
+    url: &str,
+    token: &str,
+    customers: &[String],
+    ids: &HashMap<String, i64>,
+    rounds: usize,
+) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut written = Vec::new();
+    for round in 0..rounds {
+        for igsid in customers {
+            let text = format!("reply {round} to {igsid}");
+            let response = client
+                .post(format!("{url}/api/v1/customers/{}/messages", ids[igsid]))
+                .bearer_auth(token)
+                .json(&json!({ "text": text }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 202);
+            written.push(text);
+        }
+    }
+    written
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
     let dir = tempfile::tempdir().unwrap();
@@ -94,25 +122,8 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
 
     // Sends take a while at Meta, so kills land while calls are in flight.
     sim.set_fault(Some(Fault::SendSlow { millis: 40 }));
-    let client = reqwest::Client::new();
-    let mut expected = Vec::new();
-    for round in 0..REPLIES_PER_CUSTOMER {
-        for igsid in &customers {
-            let text = format!("reply {round} to {igsid}");
-            let response = client
-                .post(format!(
-                    "{}/api/v1/customers/{}/messages",
-                    server.url, ids[igsid]
-                ))
-                .bearer_auth(&token)
-                .json(&json!({ "text": text }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 202);
-            expected.push(text);
-        }
-    }
+    let expected =
+        reply_in_rounds(&server.url, &token, &customers, &ids, REPLIES_PER_CUSTOMER).await;
 
     for _ in 0..4 {
         let pause = rand::thread_rng().gen_range(150..600);
@@ -244,25 +255,7 @@ async fn an_interrupted_reply_is_not_sent_again_when_meta_holds_its_echo_back() 
     // Meta sends at once but answers late, and no echo comes back.
     sim.set_echoes(false);
     sim.set_fault(Some(Fault::SendAnswerSlow { millis: 10_000 }));
-    let client = reqwest::Client::new();
-    let mut expected = Vec::new();
-    for round in 0..2 {
-        for igsid in &customers {
-            let text = format!("reply {round} to {igsid}");
-            let response = client
-                .post(format!(
-                    "{}/api/v1/customers/{}/messages",
-                    server.url, ids[igsid]
-                ))
-                .bearer_auth(&token)
-                .json(&json!({ "text": text }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 202);
-            expected.push(text);
-        }
-    }
+    let expected = reply_in_rounds(&server.url, &token, &customers, &ids, 2).await;
     // Every customer's first reply is at Meta, unanswered: now igdesk dies.
     let deadline = Instant::now() + Duration::from_secs(30);
     while sim.sent().len() < CUSTOMERS {

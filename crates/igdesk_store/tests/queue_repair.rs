@@ -4,21 +4,12 @@
 //! made with raw SQL, as no store call can leave one.
 
 use igdesk_domain::ItemId;
-use igdesk_store::conformance::{account, message};
+use igdesk_store::conformance::{account, message, part};
 use igdesk_store::prelude::*;
 use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
-use igdesk_store::{Lane, NewAgent, NewReply, OutgoingPart};
+use igdesk_store::{Lane, NewAgent, NewReply};
 
 const T0: i64 = 1_730_000_000_000;
-
-fn part(text: &str) -> OutgoingPart {
-    OutgoingPart {
-        provisional_mid: format!("igdesk:out:{text}"),
-        text: Some(text.into()),
-        attachments: vec![],
-        message: serde_json::json!({ "text": text }),
-    }
-}
 
 async fn due(store: &dyn Store, now: i64) -> Vec<ItemId> {
     let jobs = store.claim_sends(10, now, now + 1).await.unwrap();

@@ -185,7 +185,10 @@ pub async fn older(
 }
 
 #[derive(Template)]
-#[template(source = r#"{% import "_macros.html" as m %}{% call m::offer_article(offer, csrf) %}"#, ext = "html")]
+#[template(
+    source = r#"{% import "_macros.html" as m %}{% call m::offer_article(offer, csrf) %}"#,
+    ext = "html"
+)]
 struct OfferArticle {
     offer: OfferCard,
     csrf: String,

@@ -86,6 +86,25 @@ pub fn message(account: AccountId, igsid: &str, mid: &str, text: &str, at: i64) 
     }
 }
 
+/// The customer with this IGSID, as `scope` sees them.
+async fn customer_of(store: &dyn Store, scope: Scope, igsid: &str) -> Customer {
+    store
+        .customers_by_igsid(scope, igsid)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+/// One text message of a reply.
+pub fn part(text: &str) -> OutgoingPart {
+    OutgoingPart {
+        provisional_mid: format!("igdesk:out:{text}"),
+        text: Some(text.into()),
+        attachments: vec![],
+        message: serde_json::json!({ "text": text }),
+    }
+}
+
 /// Records one delivery and applies `changes` through its job, as intake does.
 async fn apply(store: &dyn Store, changes: &[Change]) -> ApplyOutcome {
     let ids = store

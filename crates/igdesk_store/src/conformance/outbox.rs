@@ -1,28 +1,11 @@
 //! The outbox's part of the conformance suite.
 
-use super::{account, admin, apply, message, T0};
+use super::{account, admin, apply, customer_of, message, part, T0};
 use crate::model::*;
 use crate::prelude::*;
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect};
 use igdesk_domain::timeline::{Direction, Source};
 use igdesk_domain::Igsid;
-
-fn part(text: &str) -> OutgoingPart {
-    OutgoingPart {
-        provisional_mid: format!("igdesk:out:{text}"),
-        text: Some(text.into()),
-        attachments: vec![],
-        message: serde_json::json!({ "text": text }),
-    }
-}
-
-async fn customer_of(store: &dyn Store, scope: Scope, igsid: &str) -> Customer {
-    store
-        .customers_by_igsid(scope, igsid)
-        .await
-        .unwrap()
-        .remove(0)
-}
 
 async fn reply(
     store: &dyn Store,

@@ -2,21 +2,13 @@
 //! message, `typing_on` at most once every 10 seconds — decided in the store, so
 //! agents acting at once never send two.
 
-use super::{account, admin, apply, message, T0};
+use super::{account, admin, apply, customer_of, message, T0};
 use crate::model::*;
 use crate::prelude::*;
 use crate::JOB_SENDER_ACTION;
 use igdesk_domain::changes::{ChangeKind, ConversationEffect};
 use igdesk_domain::timeline::ItemKind;
 use igdesk_domain::CustomerId;
-
-async fn customer_of(store: &dyn Store, scope: Scope, igsid: &str) -> Customer {
-    store
-        .customers_by_igsid(scope, igsid)
-        .await
-        .unwrap()
-        .remove(0)
-}
 
 /// The sender actions waiting, claimed and completed: their payloads, in order.
 async fn take_actions(store: &dyn Store, now: i64) -> Vec<String> {

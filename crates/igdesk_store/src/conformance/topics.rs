@@ -1,21 +1,13 @@
 //! Topics (RT-6) and merged profiles (RT-7): their part of the suite.
 
 use super::people::person;
-use super::{account, admin, apply, message, T0};
+use super::{account, admin, apply, customer_of, message, T0};
 use crate::model::*;
 use crate::prelude::*;
 use crate::StoreError;
 use igdesk_domain::changes::{ChangeKind, ConversationEffect};
 use igdesk_domain::timeline::ItemKind;
 use igdesk_domain::{ConversationId, CustomerId};
-
-async fn customer_of(store: &dyn Store, scope: Scope, igsid: &str) -> Customer {
-    store
-        .customers_by_igsid(scope, igsid)
-        .await
-        .unwrap()
-        .remove(0)
-}
 
 fn texts(items: &[TimelineItem]) -> Vec<&str> {
     items.iter().filter_map(|i| i.text.as_deref()).collect()

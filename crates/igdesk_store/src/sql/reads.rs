@@ -244,32 +244,21 @@ impl ReadStore for SqlStore {
         if self.customer(scope, customer).await?.is_none() {
             return Ok(Vec::new());
         }
-        let conversations = sqlx::query(&format!(
-            "{CONVERSATION_SELECT} WHERE v.customer_id = $1 OR v.customer_id IN \
+        self.conversations_where(
+            "v.customer_id = $1 OR v.customer_id IN \
              (SELECT m.id FROM customers m WHERE m.merged_into = $1) \
-             ORDER BY v.opened_at DESC, v.id DESC LIMIT 200"
-        ))
-        .bind(customer.0)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(rows::conversation)
-        .collect::<Result<Vec<_>>>()?;
-        self.with_topics(conversations).await
+             ORDER BY v.opened_at DESC, v.id DESC LIMIT 200",
+            customer.0,
+        )
+        .await
     }
 
     async fn agent_conversations(&self, agent: AgentId) -> Result<Vec<Conversation>> {
-        let conversations = sqlx::query(&format!(
-            "{CONVERSATION_SELECT} WHERE v.agent_id = $1 AND v.state = 'open' \
-             ORDER BY v.last_item_at DESC, v.id DESC LIMIT 200"
-        ))
-        .bind(agent.0)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(rows::conversation)
-        .collect::<Result<Vec<_>>>()?;
-        self.with_topics(conversations).await
+        self.conversations_where(
+            "v.agent_id = $1 AND v.state = 'open' ORDER BY v.last_item_at DESC, v.id DESC LIMIT 200",
+            agent.0,
+        )
+        .await
     }
 
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
@@ -290,6 +279,20 @@ impl ReadStore for SqlStore {
         .iter()
         .map(rows::conversation)
         .collect::<Result<Vec<_>>>()?;
+        self.with_topics(conversations).await
+    }
+}
+
+impl SqlStore {
+    /// Conversations matching `condition` (and its order), which binds one id as `$1`.
+    async fn conversations_where(&self, condition: &str, id: i64) -> Result<Vec<Conversation>> {
+        let conversations = sqlx::query(&format!("{CONVERSATION_SELECT} WHERE {condition}"))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::conversation)
+            .collect::<Result<Vec<_>>>()?;
         self.with_topics(conversations).await
     }
 }

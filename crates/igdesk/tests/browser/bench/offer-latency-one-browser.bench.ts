@@ -8,6 +8,7 @@
 // while 49 others are connected.
 import { test, expect } from '@playwright/test';
 import { Demo, signIn } from '../harness';
+import { probesWrite, spansDrawn, summary } from './probes';
 
 const STREAMS = Number(process.env.STREAMS ?? 49);
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 50);
@@ -64,24 +65,11 @@ test('offer banner latency, one browser and 49 streaming agents', async ({ brows
     await page.getByRole('switch', { name: 'Available' }).click();
     await expect(page.getByRole('switch', { name: 'Available' })).toHaveAttribute('aria-checked', 'true');
 
-    const acknowledged = new Map<string, number>();
-    for (let n = 0; n < CUSTOMERS; n += 1) {
-      const text = `Latency probe ${n}`;
-      const began = Date.now();
-      await demo.dm(demo.newCustomer(`Probe ${n}`), text);
-      acknowledged.set(`“${text}”`, Date.now());
-      const rest = PACE_MS - (Date.now() - began);
-      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
-    }
-    const deadline = Date.now() + 15_000;
-    while ([...acknowledged.keys()].some((k) => !seen.has(k)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const spans = [...acknowledged].filter(([k]) => seen.has(k)).map(([k, t]) => seen.get(k)! - t).sort((a, b) => a - b);
-    const at = (q: number) => spans[Math.min(spans.length - 1, Math.floor(spans.length * q))];
+    const acknowledged = await probesWrite(demo, CUSTOMERS, PACE_MS);
+    const spans = await spansDrawn(acknowledged, seen);
     console.log(
       `offer banner latency: 1 agent in Chromium + ${STREAMS} agents streaming, ${CUSTOMERS} customers one every ${PACE_MS} ms: ` +
-        `p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms, max ${spans[spans.length - 1]} ms, ` +
+        `${summary(spans)}, ` +
         `not drawn ${CUSTOMERS - spans.length} (${opened} other streams open, ${events} chunks read)`,
     );
     expect(opened).toBe(STREAMS);

@@ -9,6 +9,7 @@
 // as failures. Prints p50, p90, p99 and max.
 import { test, expect } from '@playwright/test';
 import { Demo, signIn } from '../harness';
+import { probesWrite, quantile, spansDrawn, summary } from './probes';
 
 const AGENTS = Number(process.env.AGENTS ?? 50);
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 100);
@@ -68,34 +69,21 @@ test('offer banner latency', async ({ browser }) => {
       await page.getByRole('switch', { name: 'Available' }).click();
       await expect(page.getByRole('switch', { name: 'Available' })).toHaveAttribute('aria-checked', 'true');
     }
-    const acknowledged = new Map<string, number>();
-    for (let n = 0; n < CUSTOMERS; n += 1) {
-      const text = `Latency probe ${n}`;
-      const began = Date.now();
-      await demo.dm(demo.newCustomer(`Probe ${n}`), text);
-      acknowledged.set(`“${text}”`, Date.now());
-      const rest = PACE_MS - (Date.now() - began);
-      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
-    }
-    const deadline = Date.now() + 15_000;
-    while ([...acknowledged.keys()].some((k) => !seen.has(k)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const spans = [...acknowledged].filter(([k]) => seen.has(k)).map(([k, t]) => seen.get(k)! - t).sort((a, b) => a - b);
+    const acknowledged = await probesWrite(demo, CUSTOMERS, PACE_MS);
+    const spans = await spansDrawn(acknowledged, seen);
     const failures = CUSTOMERS - spans.length;
-    const at = (q: number) => spans[Math.min(spans.length - 1, Math.floor(spans.length * q))];
     console.log(
       `offer banner latency: ${AGENTS} agents signed in, ${CUSTOMERS} customers one every ${PACE_MS} ms: ` +
-        `p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms, max ${spans[spans.length - 1]} ms, not drawn ${failures}`,
+        `${summary(spans)}, not drawn ${failures}`,
     );
     const server = [...acknowledged]
       .filter(([k]) => streamed.has(offerOf.get(k) ?? ''))
       .map(([k, t]) => streamed.get(offerOf.get(k)!)! - t)
       .sort((a, b) => a - b);
-    const q = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor(list.length * p))];
+    const q = quantile;
     console.log(
       `  of which webhook 200 → offer event in the page: p50 ${q(server, 0.5)} ms, p99 ${q(server, 0.99)} ms ` +
-        `(${server.length} matched); the rest is the page fetching and drawing the banner`,
+        `(${server.length} matched); the rest is the page drawing the banner`,
     );
     const gaps = [...acknowledged.keys()]
       .filter((k) => seen.has(k) && streamed.has(offerOf.get(k) ?? ''))
