@@ -18,8 +18,18 @@ function offersRegion() { return document.getElementById('offers'); }
 
 let nameRetries = 0;
 
+// Refreshes of one region can overlap; only the one asked last may draw, so an
+// answer from before an offer was made never hides it.
+const asked = {};
+async function latest(region, path) {
+  asked[region] = (asked[region] ?? 0) + 1;
+  const mine = asked[region];
+  const nodes = await fragment(path);
+  return mine === asked[region] ? nodes : null;
+}
+
 async function refreshOffers() {
-  const nodes = await fragment('/fragments/offers');
+  const nodes = await latest('offers', '/fragments/offers');
   if (nodes) {
     swap(offersRegion(), nodes);
     renderedAt = performance.now();
@@ -61,14 +71,14 @@ function awaitNames() {
 }
 
 async function refreshTopbar() {
-  const nodes = await fragment('/fragments/topbar');
+  const nodes = await latest('topbar', '/fragments/topbar');
   if (nodes) swap(document.getElementById('routing'), nodes);
 }
 
 async function refreshConversations() {
   const current = document.querySelector('.profile[data-customer-id]')?.dataset.customerId ?? 0;
   const unread = [...document.querySelectorAll('#my-conversations li.unread')].map((li) => li.dataset.conversationId);
-  const nodes = await fragment(`/fragments/conversations?current=${current}`);
+  const nodes = await latest('conversations', `/fragments/conversations?current=${current}`);
   const region = document.getElementById('my-conversations');
   if (nodes && region) {
     swap(region, nodes);
@@ -206,11 +216,13 @@ function connect() {
   // An offer changes the banner and the top bar's counts; an assignment or an ending
   // changes the agent's conversations too.
   // An offer's banner comes drawn with the event: shown at once, with no request on
-  // the way (an event without it has the region fetched again).
+  // the way.
   stream.addEventListener('offer', (message) => {
     let data = {};
     try { data = JSON.parse(message.data); } catch { /* drawn by the refresh */ }
-    if (data.html) showOffer(data.html); else refreshOffers();
+    if (data.html) showOffer(data.html);
+    // Then the region as the server has it now (the shown offer stays on screen).
+    refreshOffers();
     refreshTopbar();
   });
   stream.addEventListener('offer_withdrawn', () => {

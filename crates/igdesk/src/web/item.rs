@@ -85,10 +85,9 @@ pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> 
     });
     let gone = item.deleted || (kind == ItemKind::StoryMention && !story_ok);
     let heading = match kind {
-        ItemKind::StoryMention if story_ok && !item.deleted => {
-            Some(format!("{author} mentioned you"))
-        }
-        ItemKind::StoryMention => Some(format!("{author} mentioned you in a Story")),
+        // The seed's words: "<Customer name> mentioned", the Story below (or, gone,
+        // "Story is no longer available").
+        ItemKind::StoryMention => Some(format!("{author} mentioned")),
         ItemKind::Comment if item.direction == "in" => Some("Comment on your post".to_owned()),
         ItemKind::Comment => Some("Your reply to the comment".to_owned()),
         _ => None,
