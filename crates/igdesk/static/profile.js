@@ -12,6 +12,8 @@ const MAX_BYTES_TEXT = 1000;
 const MAX_IMAGES = 10;
 const MAX_BYTES = 5 * 1024 * 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif'];
+// Items a page of the timeline holds (web/profile.rs PAGE_ITEMS).
+const PAGE_ITEMS = 60;
 
 const profile = document.querySelector('.profile');
 const customerId = profile?.dataset.customerId;
@@ -195,26 +197,23 @@ async function showItem(id) {
 onItemEvent((kind, data) => {
   const item = data.item;
   if (!item || !timeline) return false;
-  // Only this profile's items; another customer's news goes to the list.
+  // Only this profile's items (one shown, or new in its open conversation); another
+  // customer's news goes to the list.
   const here = document.getElementById(`item-${item.id}`) ||
     (kind === 'item' && data.conversation_id && String(data.conversation_id) === profile.dataset.conversationId);
-  if (!here && kind !== 'item') return false;
-  if (!here) {
-    // A new item of a conversation without a known id here: check it is this customer's.
-    return false;
-  }
+  if (!here) return false;
   showItem(item.id);
   return true;
 });
 
 async function loadOlder(link) {
-  const before = new URL(link.href).searchParams.get('before');
   const nodes = await fragment(link.href);
   const holder = link.closest('li');
   if (!nodes) return;
   const height = timeline.scrollHeight;
   holder.after(...nodes);
-  if (nodes.length > 0 && nodes.length >= 60) {
+  // A full page may have more before it.
+  if (nodes.length >= PAGE_ITEMS) {
     const first = nodes[0].dataset.itemId;
     link.href = `/fragments/customers/${customerId}/items?before=${first}`;
   } else {
@@ -222,7 +221,6 @@ async function loadOlder(link) {
   }
   // Keep the agent's place.
   timeline.scrollTop += timeline.scrollHeight - height;
-  return before;
 }
 
 timeline?.addEventListener('click', (event) => {

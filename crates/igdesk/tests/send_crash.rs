@@ -60,6 +60,37 @@ async fn reply_in_rounds(
     written
 }
 
+/// igdesk's id of each customer, once all have been taken in.
+async fn customer_ids(url: &str, token: &str, customers: &[String]) -> HashMap<String, i64> {
+    let mut ids = HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ids.len() < customers.len() {
+        for igsid in customers {
+            let found = get(url, token, &format!("/api/v1/customers?igsid={igsid}")).await;
+            if let Some(id) = found["data"][0]["id"].as_i64() {
+                ids.insert(igsid.clone(), id);
+            }
+        }
+        assert!(Instant::now() < deadline, "customers not all taken in");
+    }
+    ids
+}
+
+/// Every text in `expected` is at the simulator exactly once.
+fn assert_each_sent_once(sim: &igdesk_igs::Simulator, expected: &[String]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for m in sim.sent() {
+        *counts.entry(m.text.unwrap_or_default()).or_default() += 1;
+    }
+    for text in expected {
+        assert_eq!(
+            counts.get(text),
+            Some(&1),
+            "{text:?} must reach Meta exactly once"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
     let dir = tempfile::tempdir().unwrap();
@@ -102,23 +133,7 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
             customers.push(igsid);
         }
     }
-    let mut ids = HashMap::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ids.len() < customers.len() {
-        for igsid in &customers {
-            if let Some(id) = get(
-                &server.url,
-                &token,
-                &format!("/api/v1/customers?igsid={igsid}"),
-            )
-            .await["data"][0]["id"]
-                .as_i64()
-            {
-                ids.insert(igsid.clone(), id);
-            }
-        }
-        assert!(Instant::now() < deadline, "customers not all taken in");
-    }
+    let ids = customer_ids(&server.url, &token, &customers).await;
 
     // Sends take a while at Meta, so kills land while calls are in flight.
     sim.set_fault(Some(Fault::SendSlow { millis: 40 }));
@@ -150,17 +165,7 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for m in sim.sent() {
-        *counts.entry(m.text.unwrap_or_default()).or_default() += 1;
-    }
-    for text in &expected {
-        assert_eq!(
-            counts.get(text),
-            Some(&1),
-            "{text:?} must reach Meta exactly once"
-        );
-    }
+    assert_each_sent_once(&sim, &expected);
     // In each customer's thread the replies arrived in the order they were written.
     for igsid in &customers {
         let order: Vec<String> = sim
@@ -231,26 +236,11 @@ async fn an_interrupted_reply_is_not_sent_again_when_meta_holds_its_echo_back() 
     let mut server = Server::start(&envs, port).await;
 
     let customers: Vec<String> = (0..CUSTOMERS).map(|c| format!("95{c:02}")).collect();
-    let mut ids = HashMap::new();
     for igsid in &customers {
         let hello = Delivery::new(ig_id).push(Event::text(igsid, "hello"));
         assert_eq!(sim.deliver(&hello).await.unwrap(), 200);
     }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ids.len() < CUSTOMERS {
-        for igsid in &customers {
-            let found = get(
-                &server.url,
-                &token,
-                &format!("/api/v1/customers?igsid={igsid}"),
-            )
-            .await;
-            if let Some(id) = found["data"][0]["id"].as_i64() {
-                ids.insert(igsid.clone(), id);
-            }
-        }
-        assert!(Instant::now() < deadline, "customers not all taken in");
-    }
+    let ids = customer_ids(&server.url, &token, &customers).await;
 
     // Meta sends at once but answers late, and no echo comes back.
     sim.set_echoes(false);
@@ -290,15 +280,5 @@ async fn an_interrupted_reply_is_not_sent_again_when_meta_holds_its_echo_back() 
         assert!(Instant::now() < deadline, "igdesk's record: {statuses:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for m in sim.sent() {
-        *counts.entry(m.text.unwrap_or_default()).or_default() += 1;
-    }
-    for text in &expected {
-        assert_eq!(
-            counts.get(text),
-            Some(&1),
-            "{text:?} must reach Meta exactly once"
-        );
-    }
+    assert_each_sent_once(&sim, &expected);
 }

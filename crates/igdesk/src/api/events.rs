@@ -159,7 +159,7 @@ async fn render(app: &App, event: AgentEvent) -> Event {
     // no second request on the way from the webhook to the agent's screen.
     if event.kind == "offer" {
         if let Ok(offer) = serde_json::from_value::<igdesk_store::Offer>(event.payload.clone()) {
-            if let Some(html) = crate::web::fragments::offer_article(app, &offer).await {
+            if let Some(html) = crate::web::fragments::offer_article(app, &offer) {
                 data["html"] = json!(html);
             }
         }

@@ -60,10 +60,17 @@ pub struct ReplyToView {
     pub story_available: Option<bool>,
 }
 
-pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
-    let now = now_ms();
+/// How an item reads at `now`: its kind, whether its Story is still there, and the
+/// line that stands for it. The API's view and the console's card both start here.
+pub struct Reading {
+    pub kind: ItemKind,
+    pub story_available: bool,
+    pub summary: String,
+}
+
+pub fn reading(item: &TimelineItem, author_name: &str, now: igdesk_domain::Millis) -> Reading {
     let kind = ItemKind::parse(&item.kind).unwrap_or(ItemKind::Unsupported);
-    let story_ok = story_available(item.created_at, item.story_gone, now);
+    let story_available = story_available(item.created_at, item.story_gone, now);
     let summary = timeline::summary(&ItemFacts {
         kind,
         deleted: item.deleted,
@@ -71,8 +78,21 @@ pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
         attachments: &item.attachments,
         context: &item.context,
         author_name,
-        story_available: story_ok,
+        story_available,
     });
+    Reading {
+        kind,
+        story_available,
+        summary,
+    }
+}
+
+pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
+    let Reading {
+        kind,
+        story_available: story_ok,
+        summary,
+    } = reading(&item, author_name, now_ms());
     let reply_to = item.reply_to.map(|target| ReplyToView {
         story_available: matches!(target, ReplyTo::Story { .. }).then_some(story_ok),
         target,

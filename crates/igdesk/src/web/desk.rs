@@ -2,16 +2,15 @@
 //! the agent's own conversations (SPEC UI-1, RT-1 … RT-3).
 
 use super::item::{short, waited};
-use super::session::Signed;
-use super::{assets, render};
+use super::session::{NoFields, Posted, Signed};
+use super::{assets, render, Failed};
 use crate::app::App;
-use crate::service::error::Kind;
+use crate::service::error::{Kind, ServiceError};
 use crate::service::routing;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use igdesk_domain::{Millis, OfferId};
 use igdesk_store::{Agent, AgentRouting, Offer};
 use serde::Deserialize;
@@ -101,18 +100,9 @@ pub async fn offer_cards(
     app: &App,
     agent: &Agent,
     now: Millis,
-) -> Result<Vec<OfferCard>, igdesk_store::StoreError> {
-    let offers = app.store.offers_for(agent.id).await?;
-    let mut cards: Vec<OfferCard> = offers.iter().map(|o| offer_card(o, now)).collect();
-    // The name is kept with the offer when it is made, often before Instagram's
-    // profile arrived: the banner shows the customer's name as it is now.
-    for card in &mut cards {
-        let id = igdesk_domain::CustomerId(card.customer_id);
-        if let Some(customer) = app.store.customer(agent.scope(), id).await? {
-            card.customer_name = customer.name;
-        }
-    }
-    Ok(cards)
+) -> Result<Vec<OfferCard>, ServiceError> {
+    let offers = routing::offers(app, agent).await?;
+    Ok(offers.iter().map(|o| offer_card(o, now)).collect())
 }
 
 /// The agent's open conversations, the most recently active first.
@@ -157,7 +147,7 @@ pub async fn frame(
     signed: &Signed,
     title: &str,
     scripts: &[&str],
-) -> Result<Frame, igdesk_store::StoreError> {
+) -> Result<Frame, ServiceError> {
     let now = app.clock.now();
     let routing = app.store.agent_routing(signed.agent.id).await?;
     let bar = routing
@@ -193,50 +183,34 @@ struct DeskPage {
     frame: Frame,
 }
 
-pub async fn page(State(app): State<App>, signed: Signed) -> Response {
-    match frame(&app, &signed, "Desk", &["desk.js"]).await {
-        Ok(frame) => render(StatusCode::OK, DeskPage { frame }),
-        Err(e) => super::page_error(e),
-    }
+pub async fn page(State(app): State<App>, signed: Signed) -> Result<Response, Failed> {
+    let frame = frame(&app, &signed, "Desk", &["desk.js"]).await?;
+    Ok(render(StatusCode::OK, DeskPage { frame }))
 }
 
 #[derive(Deserialize)]
 pub struct AvailabilityForm {
-    csrf: String,
     available: String,
 }
 
 /// The Available toggle without scripts (the script uses the JSON API).
 pub async fn set_availability(
     State(app): State<App>,
-    signed: Signed,
-    Form(form): Form<AvailabilityForm>,
+    Posted { signed, form }: Posted<AvailabilityForm>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::stale_form();
-    }
-    let available = form.available == "true";
-    match routing::set_availability(&app, &signed.agent, available).await {
+    match routing::set_availability(&app, &signed.agent, form.available == "true").await {
         Ok(_) => Redirect::to("/desk").into_response(),
-        Err(e) => super::page_error(e.message),
+        Err(e) => Failed::from(e).into_response(),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 /// Next without scripts. At the maximum the button is drawn disabled, with the
 /// reason; a stale page that posts anyway just comes back to the desk.
-pub async fn next(State(app): State<App>, signed: Signed, Form(form): Form<CsrfForm>) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::stale_form();
-    }
+pub async fn next(State(app): State<App>, Posted { signed, .. }: Posted<NoFields>) -> Response {
     match routing::next(&app, &signed.agent).await {
         Ok(_) => Redirect::to("/desk").into_response(),
         Err(e) if e.kind == Kind::Conflict => Redirect::to("/desk").into_response(),
-        Err(e) => super::page_error(e.message),
+        Err(e) => Failed::from(e).into_response(),
     }
 }
 
@@ -244,13 +218,9 @@ pub async fn next(State(app): State<App>, signed: Signed, Form(form): Form<CsrfF
 /// elsewhere meanwhile just leaves the banner.
 pub async fn answer_offer(
     State(app): State<App>,
-    signed: Signed,
     Path((id, answer)): Path<(i64, String)>,
-    Form(form): Form<CsrfForm>,
+    Posted { signed, .. }: Posted<NoFields>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::stale_form();
-    }
     let offer = OfferId(id);
     let answered = match answer.as_str() {
         "accept" => routing::accept(&app, &signed.agent, offer)
@@ -266,6 +236,6 @@ pub async fn answer_offer(
         Err(e) if matches!(e.kind, Kind::NotFound | Kind::Conflict) => {
             Redirect::to("/desk").into_response()
         }
-        Err(e) => super::page_error(e.message),
+        Err(e) => Failed::from(e).into_response(),
     }
 }

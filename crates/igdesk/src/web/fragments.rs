@@ -6,12 +6,16 @@ use super::desk::{my_conversations, offer_cards, ConversationRow, OfferCard, Top
 use super::item::{card, quotes, ItemCard};
 use super::profile::PAGE_ITEMS;
 use super::session::Signed;
-use super::{page_error, render};
+use super::{render, Failed};
 use crate::app::App;
+use crate::service::error::ServiceError;
+use crate::service::moderation::visible_item;
+use crate::service::routing;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use igdesk_domain::timeline::ReplyTo;
 use igdesk_domain::{CustomerId, ItemId};
 use serde::Deserialize;
 
@@ -26,23 +30,17 @@ struct Offers {
     csrf: String,
 }
 
-pub async fn offers(State(app): State<App>, signed: Signed) -> Response {
-    let now = app.clock.now();
-    let (offers, routing) = match (
-        offer_cards(&app, &signed.agent, now).await,
-        app.store.agent_routing(signed.agent.id).await,
-    ) {
-        (Ok(offers), Ok(routing)) => (offers, routing),
-        (Err(e), _) | (_, Err(e)) => return page_error(e),
-    };
-    render(
+pub async fn offers(State(app): State<App>, signed: Signed) -> Result<Response, Failed> {
+    let offers = offer_cards(&app, &signed.agent, app.clock.now()).await?;
+    let routing = app.store.agent_routing(signed.agent.id).await?;
+    Ok(render(
         StatusCode::OK,
         Offers {
             offers,
             held: routing.is_some_and(|r| r.held),
             csrf: signed.csrf,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -55,18 +53,15 @@ struct Bar {
     csrf: String,
 }
 
-pub async fn topbar(State(app): State<App>, signed: Signed) -> Response {
-    match app.store.agent_routing(signed.agent.id).await {
-        Ok(Some(routing)) => render(
-            StatusCode::OK,
-            Bar {
-                bar: TopBar::from_routing(&routing),
-                csrf: signed.csrf,
-            },
-        ),
-        Ok(None) => super::not_found(),
-        Err(e) => page_error(e),
-    }
+pub async fn topbar(State(app): State<App>, signed: Signed) -> Result<Response, Failed> {
+    let routing = routing::state(&app, &signed.agent).await?;
+    Ok(render(
+        StatusCode::OK,
+        Bar {
+            bar: TopBar::from_routing(&routing),
+            csrf: signed.csrf,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -89,17 +84,15 @@ pub async fn conversations(
     State(app): State<App>,
     signed: Signed,
     Query(current): Query<Current>,
-) -> Response {
-    match my_conversations(&app, &signed.agent, crate::now_ms()).await {
-        Ok(rows) => render(
-            StatusCode::OK,
-            Conversations {
-                rows,
-                current: current.current,
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, Failed> {
+    let rows = my_conversations(&app, &signed.agent, crate::now_ms()).await?;
+    Ok(render(
+        StatusCode::OK,
+        Conversations {
+            rows,
+            current: current.current,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -112,40 +105,28 @@ struct Items {
 }
 
 /// One item as it is now (a new message, a status, a reaction), if the agent may see it.
-pub async fn item(State(app): State<App>, signed: Signed, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse().map(ItemId) else {
-        return super::not_found();
-    };
-    let found = match app.store.item_for_job(id).await {
-        Ok(found) => found,
-        Err(e) => return page_error(e),
-    };
-    let Some(item) = found else {
-        return super::not_found();
-    };
-    // Scoped like every read: the item's customer must be in the agent's inboxes.
-    let customer = match app
-        .store
-        .customer(signed.agent.scope(), item.customer_id)
-        .await
-    {
-        Ok(Some(customer)) => customer,
-        Ok(None) => return super::not_found(),
-        Err(e) => return page_error(e),
-    };
+pub async fn item(
+    State(app): State<App>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, Failed> {
+    let id = id
+        .parse()
+        .map(ItemId)
+        .map_err(|_| ServiceError::not_found("item"))?;
+    let (item, customer) = visible_item(&app, &signed.agent, id).await?;
     let quotes = match &item.reply_to {
-        Some(igdesk_domain::timeline::ReplyTo::Message { .. }) => {
-            let scope = signed.agent.scope();
+        Some(ReplyTo::Message { .. }) => {
             let page = app
                 .store
-                .timeline_page(scope, customer.id, None, PAGE_ITEMS as i64)
-                .await;
-            quotes(&page.ok().flatten().unwrap_or_default())
+                .timeline_page(signed.agent.scope(), customer.id, None, PAGE_ITEMS as i64)
+                .await?;
+            quotes(&page.unwrap_or_default())
         }
         _ => Default::default(),
     };
     let items = vec![card(&item, &customer.name, &quotes, crate::now_ms())];
-    render(StatusCode::OK, Items { items })
+    Ok(render(StatusCode::OK, Items { items }))
 }
 
 #[derive(Deserialize)]
@@ -159,29 +140,27 @@ pub async fn older(
     signed: Signed,
     Path(id): Path<String>,
     Query(before): Query<Before>,
-) -> Response {
-    let Ok(id) = id.parse().map(CustomerId) else {
-        return super::not_found();
-    };
+) -> Result<Response, Failed> {
+    let id = id
+        .parse()
+        .map(CustomerId)
+        .map_err(|_| ServiceError::not_found("customer"))?;
     let scope = signed.agent.scope();
+    let not_found = || ServiceError::not_found("customer");
+    let customer = app.store.customer(scope, id).await?.ok_or_else(not_found)?;
     let before = Some(ItemId(before.before));
-    let (customer, items) = match (
-        app.store.customer(scope, id).await,
-        app.store
-            .timeline_page(scope, id, before, PAGE_ITEMS as i64)
-            .await,
-    ) {
-        (Ok(Some(c)), Ok(Some(items))) => (c, items),
-        (Ok(_), Ok(_)) => return super::not_found(),
-        (Err(e), _) | (_, Err(e)) => return page_error(e),
-    };
+    let items = app
+        .store
+        .timeline_page(scope, id, before, PAGE_ITEMS as i64)
+        .await?
+        .ok_or_else(not_found)?;
     let quotes = quotes(&items);
     let now = crate::now_ms();
     let items = items
         .iter()
         .map(|i| card(i, &customer.name, &quotes, now))
         .collect();
-    render(StatusCode::OK, Items { items })
+    Ok(render(StatusCode::OK, Items { items }))
 }
 
 #[derive(Template)]
@@ -196,13 +175,9 @@ struct OfferArticle {
 
 /// One offer's banner, drawn for the live stream's `offer` event so that a console
 /// shows it without asking again (its forms' CSRF token is filled in by the page).
-pub async fn offer_article(app: &App, offer: &igdesk_store::Offer) -> Option<String> {
-    let mut card = super::desk::offer_card(offer, app.clock.now());
-    if let Ok(Some(customer)) = app.store.customer_for_job(offer.customer_id).await {
-        card.customer_name = customer.name;
-    }
+pub fn offer_article(app: &App, offer: &igdesk_store::Offer) -> Option<String> {
     OfferArticle {
-        offer: card,
+        offer: super::desk::offer_card(offer, app.clock.now()),
         csrf: String::new(),
     }
     .render()

@@ -3,11 +3,9 @@
 //! actions its menu offers. The one place an item kind is turned into words, so a
 //! live update and a full page say the same.
 
-use crate::api::views::rfc3339;
+use crate::api::views::{reading, rfc3339, Reading};
 use crate::service::moderation::{comment_actions, like_state};
-use igdesk_domain::timeline::{
-    self, story_available, ItemFacts, ItemKind, ReplyTo, REACTION_SHOWN,
-};
+use igdesk_domain::timeline::{ItemKind, ReplyTo, REACTION_SHOWN};
 use igdesk_domain::Millis;
 use igdesk_store::TimelineItem;
 use std::collections::HashMap;
@@ -72,17 +70,11 @@ pub fn quotes(items: &[TimelineItem]) -> Quotes {
 }
 
 pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> ItemCard {
-    let kind = ItemKind::parse(&item.kind).unwrap_or(ItemKind::Unsupported);
-    let story_ok = story_available(item.created_at, item.story_gone, now);
-    let body = timeline::summary(&ItemFacts {
+    let Reading {
         kind,
-        deleted: item.deleted,
-        text: item.text.as_deref(),
-        attachments: &item.attachments,
-        context: &item.context,
-        author_name: author,
         story_available: story_ok,
-    });
+        summary: body,
+    } = reading(item, author, now);
     let gone = item.deleted || (kind == ItemKind::StoryMention && !story_ok);
     let heading = match kind {
         // The seed's words: "<Customer name> mentioned", the Story below (or, gone,

@@ -12,6 +12,7 @@ mod session;
 mod sign_in;
 
 use crate::app::App;
+use crate::service::error::{Kind, ServiceError};
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -60,6 +61,27 @@ pub fn render(status: StatusCode, page: impl Template) -> Response {
             response
         }
         Err(e) => page_error(e),
+    }
+}
+
+/// A page or fragment that cannot be drawn: what the agent may not see reads as not
+/// found, a session that no longer stands goes to the sign-in form, anything else
+/// is igdesk's fault.
+pub struct Failed(ServiceError);
+
+impl<E: Into<ServiceError>> From<E> for Failed {
+    fn from(e: E) -> Self {
+        Failed(e.into())
+    }
+}
+
+impl IntoResponse for Failed {
+    fn into_response(self) -> Response {
+        match self.0.kind {
+            Kind::NotFound => not_found(),
+            Kind::Unauthorized => axum::response::Redirect::to("/").into_response(),
+            _ => page_error(self.0.message),
+        }
     }
 }
 

@@ -3,17 +3,16 @@
 
 use super::desk::{frame, Frame};
 use super::item::{card, quotes, ItemCard};
-use super::render;
-use super::session::Signed;
+use super::session::{Posted, Signed};
+use super::{render, Failed};
 use crate::app::App;
 use crate::service::answering;
-use crate::service::error::Kind;
+use crate::service::error::{Kind, ServiceError};
 use crate::service::seen;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use igdesk_domain::{CustomerId, Millis};
 use igdesk_store::{Conversation, Customer, TimelineItem};
 use serde::Deserialize;
@@ -164,11 +163,13 @@ async fn build(
     id: CustomerId,
     draft: String,
     error: Option<String>,
-) -> Result<Option<ProfilePage>, igdesk_store::StoreError> {
+) -> Result<ProfilePage, ServiceError> {
     let scope = signed.agent.scope();
-    let Some(customer) = app.store.customer(scope, id).await? else {
-        return Ok(None);
-    };
+    let customer = app
+        .store
+        .customer(scope, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("customer"))?;
     let items = app
         .store
         .timeline_page(scope, id, None, PAGE_ITEMS as i64)
@@ -180,24 +181,19 @@ async fn build(
     frame.current_customer = id.0;
     let now: Millis = crate::now_ms();
     let quotes = quotes(&items);
-    let shown = &items[..];
-    let cards = shown
+    let cards = items
         .iter()
         .map(|i| card(i, &customer.name, &quotes, now))
         .collect();
     let last_incoming = items
         .iter()
         .rev()
-        .find(|i| {
-            i.direction == "in"
-                && i.conversation_id.is_some()
-                && open.is_some_and(|o| Some(o.id) == i.conversation_id)
-        })
+        .find(|i| i.direction == "in" && open.is_some_and(|o| Some(o.id) == i.conversation_id))
         .map(|i| i.id.0);
-    Ok(Some(ProfilePage {
-        dividers: dividers(shown, &conversations, "you"),
+    Ok(ProfilePage {
+        dividers: dividers(&items, &conversations, "you"),
         // A full page may have older items before it.
-        older_before: (shown.len() == PAGE_ITEMS).then(|| shown[0].id.0),
+        older_before: (items.len() == PAGE_ITEMS).then(|| items[0].id.0),
         conversation: open.map(|c| OpenConversation {
             id: c.id.0,
             mine: c.agent_id == Some(signed.agent.id),
@@ -221,30 +217,26 @@ async fn build(
         draft,
         error,
         frame,
-    }))
+    })
 }
 
-pub async fn page(State(app): State<App>, signed: Signed, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse().map(CustomerId) else {
-        return super::not_found();
-    };
-    match build(&app, &signed, id, String::new(), None).await {
-        Ok(Some(page)) => {
-            // An agent opened the conversation: Instagram shows the customer it was
-            // seen (once per newest message; the service decides).
-            if let Err(e) = seen::conversation_opened(&app, &signed.agent, id).await {
-                tracing::warn!(error = %e, "cannot mark the conversation seen");
-            }
-            render(StatusCode::OK, page)
-        }
-        Ok(None) => super::not_found(),
-        Err(e) => super::page_error(e),
+pub async fn page(
+    State(app): State<App>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, Failed> {
+    let id = customer_id(&id)?;
+    let page = build(&app, &signed, id, String::new(), None).await?;
+    // An agent opened the conversation: Instagram shows the customer it was seen
+    // (once per newest message; the service decides).
+    if let Err(e) = seen::conversation_opened(&app, &signed.agent, id).await {
+        tracing::warn!(error = %e, "cannot mark the conversation seen");
     }
+    Ok(render(StatusCode::OK, page))
 }
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
-    csrf: String,
     #[serde(default)]
     text: String,
 }
@@ -253,31 +245,24 @@ pub struct ReplyForm {
 /// the composer when it is refused, and the text kept.
 pub async fn reply(
     State(app): State<App>,
-    signed: Signed,
     Path(id): Path<String>,
-    Form(form): Form<ReplyForm>,
-) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::stale_form();
-    }
-    let Ok(id) = id.parse().map(CustomerId) else {
-        return super::not_found();
+    Posted { signed, form }: Posted<ReplyForm>,
+) -> Result<Response, Failed> {
+    let id = customer_id(&id)?;
+    let text = Some(form.text.clone());
+    let refused = match answering::reply_as_agent(&app, &signed.agent, id, text, Vec::new()).await {
+        Ok(_) => return Ok(Redirect::to(&format!("/customers/{}#composer", id.0)).into_response()),
+        Err(e) if matches!(e.kind, Kind::NotFound | Kind::Internal) => return Err(e.into()),
+        Err(e) => sentence(&e.message),
     };
-    let refusal =
-        answering::reply_as_agent(&app, &signed.agent, id, Some(form.text.clone()), Vec::new())
-            .await
-            .err();
-    let message = match refusal {
-        None => return Redirect::to(&format!("/customers/{}#composer", id.0)).into_response(),
-        Some(e) if e.kind == Kind::NotFound => return super::not_found(),
-        Some(e) if e.kind == Kind::Internal => return super::page_error(e.message),
-        Some(e) => sentence(&e.message),
-    };
-    match build(&app, &signed, id, form.text, Some(message)).await {
-        Ok(Some(page)) => render(StatusCode::UNPROCESSABLE_ENTITY, page),
-        Ok(None) => super::not_found(),
-        Err(e) => super::page_error(e),
-    }
+    let page = build(&app, &signed, id, form.text, Some(refused)).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page))
+}
+
+fn customer_id(raw: &str) -> Result<CustomerId, ServiceError> {
+    raw.parse()
+        .map(CustomerId)
+        .map_err(|_| ServiceError::not_found("customer"))
 }
 
 /// A refusal as the page says it: a capital first letter and a full stop.

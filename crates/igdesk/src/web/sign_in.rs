@@ -1,8 +1,8 @@
 //! Signing in and out of the console: a plain form that works without scripts.
 //! Wrong password and unknown email read alike; a lockout says how long to wait.
 
-use super::session::Signed;
-use super::{assets, render};
+use super::session::{NoFields, Posted};
+use super::{assets, render, Failed};
 use crate::api::session::session_cookie;
 use crate::app::App;
 use crate::service::error::Kind;
@@ -98,23 +98,14 @@ fn wait_words(seconds: u64) -> String {
     }
 }
 
-#[derive(Deserialize)]
-pub struct SignOutForm {
-    csrf: String,
-}
-
 pub async fn sign_out(
     State(app): State<App>,
-    signed: Signed,
     headers: HeaderMap,
-    Form(form): Form<SignOutForm>,
+    _form: Posted<NoFields>,
 ) -> Response {
-    if !signed.csrf_matches(&form.csrf) {
-        return super::stale_form();
-    }
     if let Some(token) = session_cookie(&headers) {
         if let Err(e) = sign_in::sign_out(&app, &token).await {
-            return super::page_error(e.message);
+            return Failed::from(e).into_response();
         }
     }
     let mut response = Redirect::to("/").into_response();

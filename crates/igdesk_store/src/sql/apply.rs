@@ -276,7 +276,6 @@ async fn apply_one(
             Some(account),
         ) => {
             if let Some(pending) = pending_send(tx, account, igsid, item).await? {
-                super::outbox::lock_queue_of(tx, pending).await?;
                 let customer = super::outbox::mark_sent(tx, pending, &item.mid.0, now).await?;
                 super::outbox::promote_next(tx, customer, now).await?;
                 out.echoes_matched += 1;

@@ -101,7 +101,6 @@ impl OutboxStore for SqlStore {
 
     async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()> {
         let mut writing = self.write().await?;
-        lock_queue_of(&mut writing.tx, item).await?;
         let customer = mark_sent(&mut writing.tx, item, mid, now).await?;
         finish(writing, job, customer, now).await
     }
@@ -454,13 +453,14 @@ fn outgoing_row(r: &super::Row) -> Result<Outgoing> {
 }
 
 /// Records Meta's id on the item and marks it sent (idempotent: the echo may have
-/// done it first). Returns the customer.
+/// done it first), with the customer's queue taken first. Returns the customer.
 pub(super) async fn mark_sent(
     tx: &mut Tx,
     item: ItemId,
     mid: &str,
     now: Millis,
 ) -> Result<CustomerId> {
+    let customer = lock_queue_of(tx, item).await?;
     sqlx::query("UPDATE timeline_items SET mid = $1, status = CASE WHEN status = 'read' THEN 'read' ELSE 'sent' END WHERE id = $2")
         .bind(mid.to_owned())
         .bind(item.0)
@@ -473,7 +473,7 @@ pub(super) async fn mark_sent(
         .await?;
     events::for_item(tx, item.0, "status", now).await?;
     api_events::part_sent(tx, item, now).await?;
-    customer_of(tx, item).await
+    Ok(customer)
 }
 
 async fn customer_of(tx: &mut Tx, item: ItemId) -> Result<CustomerId> {
@@ -543,7 +543,7 @@ pub(super) async fn lock_queue(tx: &mut Tx, customer: CustomerId) -> Result<()> 
 }
 
 /// [`lock_queue`] for the customer an outgoing message is to; returns the customer.
-pub(super) async fn lock_queue_of(tx: &mut Tx, item: ItemId) -> Result<CustomerId> {
+async fn lock_queue_of(tx: &mut Tx, item: ItemId) -> Result<CustomerId> {
     let customer = customer_of(tx, item).await?;
     lock_queue(tx, customer).await?;
     Ok(customer)

@@ -111,14 +111,24 @@ impl SqlStore {
         })
     }
 
+    /// The agent's waiting offers, each with its customer's name as it is now: the
+    /// offer keeps the name it was made with, often before Instagram's profile came.
     pub(super) async fn agent_offers(&self, agent: AgentId) -> Result<Vec<Offer>> {
-        sqlx::query(&format!("{OFFER_SELECT} WHERE agent_id = $1 ORDER BY id"))
-            .bind(agent.0)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(offer_row)
-            .collect()
+        sqlx::query(
+            "SELECT o.id, o.payload, o.expires_at, c.igsid, c.name, c.username FROM offers o \
+             JOIN conversations v ON v.id = o.conversation_id \
+             JOIN customers c ON c.id = v.customer_id WHERE o.agent_id = $1 ORDER BY o.id",
+        )
+        .bind(agent.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let mut offer = offer_row(r)?;
+            offer.customer_name = customer_name(r)?;
+            Ok(offer)
+        })
+        .collect()
     }
 
     pub(super) async fn answer_offer(
@@ -342,10 +352,7 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
     let rows = query.fetch_all(&mut **tx).await?;
     rows.iter()
         .map(|row| {
-            let name: Option<String> = row.try_get("name")?;
-            let username: Option<String> = row.try_get("username")?;
-            let igsid: String = row.try_get("igsid")?;
-            let customer_name = display_name(name.as_deref().or(username.as_deref()), &igsid);
+            let customer_name = customer_name(row)?;
             Ok(Offer {
                 id: OfferId(0),
                 agent_id: AgentId(0),
@@ -508,6 +515,17 @@ pub(super) async fn withdraw_for(tx: &mut Tx, conversation: i64, now: Millis) ->
 }
 
 const OFFER_SELECT: &str = "SELECT id, payload, expires_at FROM offers";
+
+/// A customer as an offer names them, from a row's `name`, `username` and `igsid`.
+fn customer_name(r: &super::Row) -> Result<String> {
+    let name: Option<String> = r.try_get("name")?;
+    let username: Option<String> = r.try_get("username")?;
+    let igsid: String = r.try_get("igsid")?;
+    Ok(display_name(
+        name.as_deref().or(username.as_deref()),
+        &igsid,
+    ))
+}
 
 fn offer_row(r: &super::Row) -> Result<Offer> {
     let mut offer: Offer = serde_json::from_str(&r.try_get::<String, _>("payload")?)?;

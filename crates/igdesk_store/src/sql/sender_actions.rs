@@ -17,27 +17,34 @@ const PRIORITY: i64 = 0;
 #[async_trait]
 impl SenderActionStore for SqlStore {
     async fn mark_seen_once(&self, customer: CustomerId, now: Millis) -> Result<bool> {
-        let mut writing = self.write().await?;
-        let tx = &mut writing.tx;
         // The customer's newest message in the thread (comments are not in it), if
         // they have an open conversation: a conversation nobody works on is not seen.
+        // Read first: most views find it seen already and need no write at all (on
+        // SQLite a write is a turn at the writer intake uses).
         let found = sqlx::query(
-            "SELECT c.account_id, \
+            "SELECT c.account_id, c.seen_up_to_item, \
                (SELECT MAX(t.id) FROM timeline_items t WHERE t.customer_id = c.id \
                  AND t.direction = 'in' AND t.kind <> 'comment') AS newest \
              FROM customers c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM conversations v \
                WHERE v.customer_id = c.id AND v.state = 'open')",
         )
         .bind(customer.0)
-        .fetch_all(&mut **tx)
+        .fetch_all(&self.pool)
         .await?;
         let Some(row) = found.first() else {
             return Ok(false);
         };
         let account: i64 = row.try_get("account_id")?;
-        let Some(newest) = row.try_get::<Option<i64>, _>("newest")? else {
+        let seen: i64 = row.try_get("seen_up_to_item")?;
+        let Some(newest) = row
+            .try_get::<Option<i64>, _>("newest")?
+            .filter(|n| *n > seen)
+        else {
             return Ok(false);
         };
+        // The conditional update decides: of two views at once, one moves the mark.
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
         let moved = sqlx::query(
             "UPDATE customers SET seen_up_to_item = $1 WHERE id = $2 AND seen_up_to_item < $1",
         )
