@@ -28,8 +28,15 @@ const thumbs = document.getElementById('attachments');
 const topic = document.getElementById('topic');
 let images = [];
 
+const phone = window.matchMedia('(max-width: 760px)');
+/** The agent has not scrolled away from the newest items. */
+let pinned = true;
+
+/** The newest items in view, next to the composer: on a phone the page itself
+ * scrolls; wider, the timeline does. */
 function scrollToEnd() {
-  if (timeline) timeline.scrollTop = timeline.scrollHeight;
+  if (phone.matches) composer?.scrollIntoView({ block: 'end' });
+  else if (timeline) timeline.scrollTop = timeline.scrollHeight;
 }
 
 // --- The composer ---------------------------------------------------------------
@@ -186,7 +193,9 @@ async function showItem(id) {
     swap(existing, nodes);
     if (open) document.querySelector(`#item-${id} .kebab`)?.focus();
   } else {
-    const nearEnd = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
+    const nearEnd = phone.matches
+      ? pinned
+      : timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
     timeline.querySelector('.empty')?.remove();
     timeline.append(...nodes);
     if (nearEnd) scrollToEnd();
@@ -381,10 +390,13 @@ document.getElementById('contact')?.addEventListener('submit', async (event) => 
 
 // The newest items sit at the foot, next to the composer; media that load later
 // must not push them out of view.
-let pinned = true;
 timeline?.addEventListener('scroll', () => {
-  pinned = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 40;
+  if (!phone.matches) pinned = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 40;
 });
+// On a phone, the agent scrolling the page unpins it.
+for (const kind of ['wheel', 'touchmove']) {
+  window.addEventListener(kind, () => { if (phone.matches) pinned = false; }, { passive: true });
+}
 timeline?.addEventListener('load', () => { if (pinned) scrollToEnd(); }, true);
 // --- Topics and merge ---------------------------------------------------------------
 
@@ -420,7 +432,5 @@ scrollToEnd();
 // Accept lands here with the composer ready (after the browser's own jump to it).
 window.addEventListener('load', () => {
   scrollToEnd();
-  // On a phone the page itself scrolls: the newest items sit just above the composer.
-  if (window.matchMedia('(max-width: 760px)').matches) composer?.scrollIntoView({ block: 'end' });
   if (window.location.hash === '#composer' && message) message.focus({ preventScroll: true });
 });
