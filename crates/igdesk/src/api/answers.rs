@@ -6,13 +6,13 @@ use super::error::ApiError;
 use super::read_api::List;
 use super::views::{load_views, ItemView};
 use crate::app::App;
-use crate::service::answering::{self, ImageUpload, Reply};
+use crate::service::answering::{self, ImageUpload};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use igdesk_domain::rules::{format_link, Author, Channel};
+use igdesk_domain::rules::format_link;
 use igdesk_domain::CustomerId;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -96,14 +96,7 @@ pub async fn send_message(
             .map_err(bad_body)?;
         (with_links(body.text, &body.links)?, Vec::new())
     };
-    let reply = Reply {
-        text,
-        images,
-        channel: Channel::Console,
-        author: Author::Human,
-        comment_id: None,
-    };
-    let ids = answering::queue(&app, &customer, reply).await?;
+    let ids = answering::console_reply(&app, &customer, text, images).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(List {

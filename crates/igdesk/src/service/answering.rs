@@ -60,6 +60,18 @@ pub async fn reply_as_agent(
     images: Vec<ImageUpload>,
 ) -> Result<(Customer, Vec<ItemId>), ServiceError> {
     let customer = customer_to_answer(app, agent, customer).await?;
+    let ids = console_reply(app, &customer, text, images).await?;
+    Ok((customer, ids))
+}
+
+/// A person's reply from the console to a customer already found answerable
+/// ([`customer_to_answer`]): queued, one item per part.
+pub async fn console_reply(
+    app: &App,
+    customer: &Customer,
+    text: Option<String>,
+    images: Vec<ImageUpload>,
+) -> Result<Vec<ItemId>, ServiceError> {
     let reply = Reply {
         text,
         images,
@@ -67,8 +79,7 @@ pub async fn reply_as_agent(
         author: Author::Human,
         comment_id: None,
     };
-    let ids = queue(app, &customer, reply).await?;
-    Ok((customer, ids))
+    queue(app, customer, reply).await
 }
 
 /// Checks the reply against Instagram's rules, then writes its parts and the head's
