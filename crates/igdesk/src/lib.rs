@@ -24,6 +24,7 @@ pub mod telemetry;
 pub mod web;
 pub mod webhooks;
 pub mod webhooks_out;
+pub mod work_metrics;
 pub mod workers;
 
 /// Now, in Unix milliseconds.

@@ -20,10 +20,24 @@ pub async fn readyz(State(app): State<App>) -> Response {
     }
 }
 
-pub async fn metrics() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        crate::telemetry::prometheus().render(),
-    )
-        .into_response()
+/// The process's own counters, then the igdesk-wide figures read from the store
+/// (`work_metrics`). When the store cannot answer, the process's counters still go,
+/// and `igdesk_work_metrics_up` says the rest is missing.
+pub async fn metrics(State(app): State<App>) -> Response {
+    let mut body = crate::telemetry::prometheus().render();
+    let up = match crate::work_metrics::render(&app).await {
+        Ok(work) => {
+            body.push_str(&work);
+            1
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "work metrics unavailable");
+            0
+        }
+    };
+    body.push_str(&format!(
+        "# HELP igdesk_work_metrics_up 1 when the igdesk-wide figures were read from the store.\n\
+         # TYPE igdesk_work_metrics_up gauge\nigdesk_work_metrics_up {up}\n"
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod conformance;
+pub mod dashboard;
 mod error;
 pub mod model;
 pub mod routing;
@@ -19,6 +20,7 @@ use igdesk_domain::{
 };
 
 pub use api::*;
+pub use dashboard::*;
 pub use error::StoreError;
 pub use model::*;
 pub use routing::*;
@@ -59,14 +61,15 @@ pub trait Store:
     + ProfileStore
     + ApiStore
     + SenderActionStore
+    + DashboardStore
 {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, ApiStore, IntakeStore, JobStore, OutboxStore, PeopleStore, ProfileStore,
-        ReadStore, RoutingStore, SenderActionStore, Store, TopicStore,
+        AccountStore, ApiStore, DashboardStore, IntakeStore, JobStore, OutboxStore, PeopleStore,
+        ProfileStore, ReadStore, RoutingStore, SenderActionStore, Store, TopicStore,
     };
 }
 

@@ -8,6 +8,7 @@ mod api_settings;
 pub mod auth;
 mod body;
 pub mod cm_api;
+mod dashboard;
 pub mod error;
 mod events;
 mod inbox_settings;
@@ -79,6 +80,7 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(routing::accept),
         routes!(routing::decline),
         routes!(events::stream),
+        routes!(dashboard::dashboard),
         routes!(read_api::intake_stats),
         routes!(read_api::intake_notes),
         routes!(tokens::list_tokens, tokens::create_token),

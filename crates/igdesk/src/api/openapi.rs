@@ -41,6 +41,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "agents", description = "Agents, their inboxes and capacity (administrators)"),
         (name = "topics", description = "Topics and the conversations they classify"),
         (name = "tokens", description = "Personal API tokens"),
+        (name = "dashboard", description = "The operations dashboard's figures"),
         (name = "intake", description = "What came in from Meta (administrators)"),
         (name = "api", description = "This description"),
     ),

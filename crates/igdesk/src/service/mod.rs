@@ -9,6 +9,7 @@
 //! kind; the pages show the message beside the field.
 
 pub mod answering;
+pub mod dashboard;
 pub mod error;
 pub mod moderation;
 pub mod people;

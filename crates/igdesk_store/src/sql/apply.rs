@@ -7,7 +7,7 @@ use super::apply_run::{
     insert_items, upsert_customers, CustomerRow, ItemRow, Pending, Run, Upserted,
 };
 use super::sessions::{self, MetBy};
-use super::{events, Binds, SqlStore, ACCOUNT_INBOX};
+use super::{dashboard, events, Binds, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
 use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
@@ -40,6 +40,13 @@ impl SqlStore {
         }
         apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
+        let mut accounts: Vec<i64> = changes
+            .iter()
+            .filter_map(|(_, c)| c.account.map(|a| a.0))
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        dashboard::touch_accounts(tx, &accounts, now).await?;
         for chunk in batch.chunks(500) {
             let mut binds = Binds::new(self.backend);
             let sql = format!(

@@ -1,6 +1,6 @@
 //! Deliveries: written with their processing job before Meta gets its 200.
 
-use super::{Backend, Binds, SqlStore};
+use super::{dashboard, Backend, Binds, SqlStore};
 use crate::model::*;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
@@ -97,6 +97,7 @@ impl IntakeStore for SqlStore {
             }
             query.execute(&mut *tx.tx).await?;
         }
+        dashboard::count_deliveries(&mut tx.tx, deliveries.iter().map(|d| d.received_at)).await?;
         tx.commit().await?;
         Ok(ids)
     }

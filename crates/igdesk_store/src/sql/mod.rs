@@ -13,6 +13,7 @@ mod api_events;
 mod api_webhooks;
 mod apply;
 mod apply_run;
+mod dashboard;
 mod events;
 mod intake;
 mod jobs;
@@ -109,6 +110,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "seen",
         include_str!("../../migrations/sqlite/0008_seen.sql"),
     ),
+    (
+        9,
+        "dashboard",
+        include_str!("../../migrations/sqlite/0009_dashboard.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -150,6 +156,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "seen",
         include_str!("../../migrations/postgres/0008_seen.sql"),
+    ),
+    (
+        9,
+        "dashboard",
+        include_str!("../../migrations/postgres/0009_dashboard.sql"),
     ),
 ];
 

@@ -115,8 +115,9 @@ impl OutboxStore for SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let customer = lock_queue_of(tx, item).await?;
-        sqlx::query("UPDATE outgoing SET state = 'failed', error = $1, sending_since = NULL WHERE item_id = $2 AND state <> 'sent'")
+        sqlx::query("UPDATE outgoing SET state = 'failed', error = $1, sending_since = NULL, failed_at = $2 WHERE item_id = $3 AND state <> 'sent'")
             .bind(reason.to_owned())
+            .bind(now)
             .bind(item.0)
             .execute(&mut **tx)
             .await?;

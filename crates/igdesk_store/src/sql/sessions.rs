@@ -1,6 +1,6 @@
 //! Ending sessions (RT-4) and the SLA clocks (RT-5).
 
-use super::{events, routing, rows, SqlStore};
+use super::{dashboard, events, routing, rows, SqlStore};
 use crate::model::Scope;
 use crate::routing::*;
 use crate::Result;
@@ -52,29 +52,31 @@ pub(super) async fn meet_for_customer(
     by: MetBy,
     at: Millis,
 ) -> Result<()> {
-    sqlx::query(
+    let stopped = sqlx::query(
         "UPDATE sla_clocks SET met_at = $1, met_by = $2 WHERE met_at IS NULL AND conversation_id IN \
-         (SELECT id FROM conversations WHERE account_id = $3 AND customer_id = $4 AND state = 'open')",
+         (SELECT id FROM conversations WHERE account_id = $3 AND customer_id = $4 AND state = 'open') \
+         RETURNING inbox_id, started_at, due_at",
     )
     .bind(at)
     .bind(by.as_str())
     .bind(account)
     .bind(customer)
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(())
+    dashboard::count_answers(tx, &stopped, at).await
 }
 
 pub(super) async fn meet(tx: &mut Tx, conversation: i64, by: MetBy, at: Millis) -> Result<()> {
-    sqlx::query(
-        "UPDATE sla_clocks SET met_at = $1, met_by = $2 WHERE conversation_id = $3 AND met_at IS NULL",
+    let stopped = sqlx::query(
+        "UPDATE sla_clocks SET met_at = $1, met_by = $2 WHERE conversation_id = $3 AND met_at IS NULL \
+         RETURNING inbox_id, started_at, due_at",
     )
     .bind(at)
     .bind(by.as_str())
     .bind(conversation)
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(())
+    dashboard::count_answers(tx, &stopped, at).await
 }
 
 /// Ends an open session: closed, its offer withdrawn, its agent told.
