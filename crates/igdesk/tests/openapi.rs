@@ -168,6 +168,7 @@ async fn the_endpoints_clients_rely_on_are_described() {
         ("GET", "/api/v1/inboxes"),
         ("POST", "/api/v1/inboxes"),
         ("GET", "/api/v1/inboxes/{id}/sla"),
+        ("GET", "/api/v1/dashboard"),
         ("GET", "/api/v1/accounts"),
         ("PUT", "/api/v1/accounts/{id}/inbox"),
         ("PUT", "/api/v1/accounts/{id}/settings"),

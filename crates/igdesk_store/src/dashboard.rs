@@ -4,7 +4,7 @@
 
 use crate::{Result, Scope};
 use async_trait::async_trait;
-use igdesk_domain::{AccountId, AgentId, InboxId, Millis};
+use igdesk_domain::{AccountId, AgentId, ConversationId, CustomerId, InboxId, Millis};
 
 /// The figures asked for: whose (an agent sees their own inboxes, an administrator
 /// all), one inbox or all of them, the period (whole hours), and whether the intake
@@ -126,9 +126,28 @@ pub struct WaitTotal {
     pub wait_ms: i64,
 }
 
+/// A wait that broke its inbox's target: answered late, or not answered in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreachedWait {
+    pub conversation: ConversationId,
+    pub customer: CustomerId,
+    pub customer_name: String,
+    pub inbox: InboxId,
+    pub started_at: Millis,
+    pub due_at: Millis,
+    /// None: not answered yet.
+    pub answered_at: Option<Millis>,
+}
+
+/// How many breached waits one look lists, the newest first.
+pub const BREACHED_LISTED: i64 = 200;
+
 #[async_trait]
 pub trait DashboardStore: Send + Sync + 'static {
     async fn dashboard(&self, query: &DashboardQuery) -> Result<DashboardFigures>;
+    /// The waits begun in the query's period that broke their target, newest first,
+    /// at most [`BREACHED_LISTED`].
+    async fn breached_waits(&self, query: &DashboardQuery) -> Result<Vec<BreachedWait>>;
     /// With the bucket bounds (seconds).
     async fn wait_totals(&self) -> Result<(Vec<i64>, Vec<WaitTotal>)>;
 }

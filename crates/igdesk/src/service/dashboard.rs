@@ -8,7 +8,7 @@ use crate::app::App;
 use igdesk_domain::rules::PRIVATE_REPLIES_PER_HOUR;
 use igdesk_domain::time::{DAY, HOUR, MINUTE};
 use igdesk_domain::{AccountId, InboxId, Millis};
-use igdesk_store::{Agent, DashboardFigures, DashboardQuery};
+use igdesk_store::{Agent, BreachedWait, DashboardFigures, DashboardQuery};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use utoipa::ToSchema;
@@ -256,6 +256,37 @@ pub async fn dashboard(
         app.settings.send_limit as i64,
         app.settings.send_limit_window_ms,
     ))
+}
+
+/// The inboxes the agent belongs to.
+pub async fn my_inboxes(app: &App, agent: &Agent) -> Result<Vec<InboxId>, ServiceError> {
+    Ok(app
+        .store
+        .agent_details()
+        .await?
+        .into_iter()
+        .find(|a| a.id == agent.id)
+        .map(|a| a.inboxes.into_iter().map(|i| i.id).collect())
+        .unwrap_or_default())
+}
+
+/// The waits that broke their target in the period (the SLA card's click-through).
+pub async fn breached(
+    app: &App,
+    agent: &Agent,
+    inbox: Option<InboxId>,
+    period: Period,
+) -> Result<Vec<BreachedWait>, ServiceError> {
+    let query = DashboardQuery {
+        scope: agent.scope(),
+        inbox,
+        from: period.from,
+        to: period.to,
+        now: app.clock.now(),
+        send_window: app.settings.send_limit_window_ms,
+        intake: false,
+    };
+    Ok(app.store.breached_waits(&query).await?)
 }
 
 /// The figures as the dashboard shows them.

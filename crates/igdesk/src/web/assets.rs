@@ -31,6 +31,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../static/profile.js"),
     ),
     (
+        "dashboard.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/dashboard.js"),
+    ),
+    (
         "api.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/api.js"),

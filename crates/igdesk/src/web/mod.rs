@@ -4,6 +4,8 @@
 //! and the live stream for everything that happens after the page is drawn.
 
 mod assets;
+mod charts;
+mod dashboard;
 mod desk;
 pub mod fragments;
 mod item;
@@ -28,6 +30,9 @@ pub fn router() -> Router<App> {
         .route("/desk/availability", post(desk::set_availability))
         .route("/desk/next", post(desk::next))
         .route("/desk/offers/{id}/{answer}", post(desk::answer_offer))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/breached", get(dashboard::breached))
+        .route("/fragments/dashboard", get(dashboard::fragment))
         .route("/customers/{id}", get(profile::page))
         .route("/customers/{id}/reply", post(profile::reply))
         .route("/fragments/offers", get(fragments::offers))

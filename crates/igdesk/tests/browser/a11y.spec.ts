@@ -53,3 +53,21 @@ test('a customer profile with the composer', async ({ page, demo }) => {
   await expect(page).toHaveURL(/\/customers\/\d+(#.*)?$/);
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test('the dashboard, with a chart shown as a table', async ({ page, demo }) => {
+  await withAnOffer(page, demo);
+  await page.goto('/dashboard');
+  await page.getByRole('region', { name: /SLA met/ }).getByText('Show as table').click();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the breached waits', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  const marta = demo.newCustomer('Marta Lobo');
+  await demo.dm(marta, 'Hello? Anyone there?');
+  await demo.customerId(marta);
+  await demo.advanceClock(61 * 60_000);
+  await page.goto('/dashboard/breached');
+  await expect(page.getByRole('row', { name: /Marta Lobo/ })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});

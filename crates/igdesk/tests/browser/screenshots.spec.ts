@@ -150,3 +150,43 @@ test('the console, for the documentation', async ({ page, demo }) => {
   await expect(composer.getByRole('button', { name: 'Send' })).toBeInViewport();
   await page.screenshot({ path: path.join(out, 'profile-390.png') });
 });
+
+test('the dashboard, for the documentation', async ({ page, demo }) => {
+  fs.mkdirSync(out, { recursive: true });
+  await signIn(page, demo.admin);
+  const me = await demo.api(demo.admin, 'GET', '/me');
+  await demo.api(demo.admin, 'PATCH', `/agents/${me.id}`, { standard_capacity: 12, max_capacity: 14 });
+  // A morning's backlog: customers who wrote over the last hours, most answered now.
+  const backlog: [string, string, number][] = [
+    ['Hanna Berg', 'Do you have the wool coat in navy?', 5 * 3600 + 600],
+    ['Igor Petrov', 'My order number is 4411, where is it?', 4 * 3600 + 1200],
+    ['Julia Costa', 'Can I change the delivery address?', 3 * 3600 + 300],
+    ['Karim Haddad', 'Is there a student discount?', 2 * 3600 + 1500],
+    ['Lena Vogel', 'The zip on my bag broke after a week', 2 * 3600],
+    ['Mateo Ruiz', 'Do you ship to the Canary Islands?', 50 * 60],
+    ['Nora Quinn', 'Which size for 1.70 m?', 35 * 60],
+    ['Omar Aziz', 'Thank you, it arrived!', 20 * 60],
+    ['Pia Lund', 'Can I pick it up in the shop?', 8 * 60],
+  ];
+  const customers = backlog.map(([name]) => demo.newCustomer(name));
+  await demo.deliver(
+    backlog.map(([, text, ago], i) => ({ kind: 'text', from: customers[i].igsid, text, ago_seconds: ago })),
+    customers,
+  );
+  await demo.setAvailable(demo.admin);
+  for (const [name] of backlog.slice(0, 7)) {
+    await accept(page, name);
+    await send(page, 'Thank you for waiting! Let me check that for you right away.');
+  }
+  // The operations lead is not taking work: no offers over the figures.
+  await demo.setAvailable(demo.admin, false);
+  await page.goto('/dashboard');
+  await expect(page.getByRole('region', { name: /Time to first reply/ }).locator('.sub')).toContainText(/\b([7-9]|\d\d) answered/);
+  await page.setViewportSize({ width: 1280, height: 1560 });
+  await page.screenshot({ path: path.join(out, 'dashboard.png') });
+  await page.getByRole('region', { name: /SLA met/ }).getByText('Show as table').click();
+  await page.getByRole('region', { name: /SLA met/ }).screenshot({ path: path.join(out, 'dashboard-sla-table.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await page.screenshot({ path: path.join(out, 'dashboard-390.png'), fullPage: true });
+});

@@ -43,12 +43,15 @@ pub(crate) struct RawStep {
     pub key: Option<String>,
     pub value: Option<Value>,
     pub millis: Option<u64>,
+    /// A message written this many seconds ago (Meta's timestamp), as when igdesk
+    /// catches up on a backlog.
+    pub ago_seconds: Option<u64>,
 }
 
 impl RawStep {
     /// The kind-specific fields present in the table.
     fn present(&self) -> Vec<&'static str> {
-        let fields: [(&'static str, bool); 22] = [
+        let fields: [(&'static str, bool); 23] = [
             ("text", self.text.is_some()),
             ("url", self.url.is_some()),
             ("media_id", self.media_id.is_some()),
@@ -71,6 +74,7 @@ impl RawStep {
             ("value", self.value.is_some()),
             ("millis", self.millis.is_some()),
             ("mid", self.mid.is_some()),
+            ("ago_seconds", self.ago_seconds.is_some()),
         ];
         fields
             .into_iter()
@@ -82,7 +86,7 @@ impl RawStep {
 
 /// Every kind a step may have, with the kind-specific fields it accepts.
 pub(crate) const KINDS: &[(&str, &[&str])] = &[
-    ("text", &["text", "mid"]),
+    ("text", &["text", "mid", "ago_seconds"]),
     ("image", &["url", "mid"]),
     ("video", &["url", "mid"]),
     ("audio", &["url", "mid"]),
@@ -321,6 +325,14 @@ impl Step {
             };
         let event = match &f.mid {
             Some(mid) => event.with_mid(mid.clone()),
+            None => event,
+        };
+        let event = match f.ago_seconds {
+            Some(ago) => {
+                let at = event.timestamp_ms()
+                    - i64::try_from(ago.saturating_mul(1000)).unwrap_or(i64::MAX);
+                event.with_timestamp_ms(at)
+            }
             None => event,
         };
         Ok(if f.standby == Some(true) {

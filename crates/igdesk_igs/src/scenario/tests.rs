@@ -147,3 +147,25 @@ async fn plays_through_the_control_endpoint() {
         .unwrap();
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn a_text_written_a_while_ago_carries_that_time() {
+    let (sim, _, received) = spawn_sim().await;
+    let toml = format!(
+        "business = \"{BIZ}\"\n\n[[step]]\nkind = \"text\"\nfrom = \"1000001\"\ntext = \"Still there?\"\nago_seconds = 7200\n"
+    );
+    let scenario = Scenario::from_toml(&toml).unwrap();
+    let before = crate::ids::now_ms();
+    run_scenario(&sim, &scenario).await.unwrap();
+    let at = received.bodies()[0]["entry"][0]["messaging"][0]["timestamp"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        (before - 7_200_000 - 5_000..=before - 7_200_000 + 5_000).contains(&at),
+        "{at}"
+    );
+    assert!(error_of(&format!(
+        "business = \"{BIZ}\"\n[[step]]\nkind = \"image\"\nfrom = \"1\"\nago_seconds = 5\n"
+    ))
+    .contains("ago_seconds"));
+}

@@ -8,7 +8,7 @@ use crate::dashboard::*;
 use crate::Result;
 use async_trait::async_trait;
 use igdesk_domain::time::{HOUR, MINUTE};
-use igdesk_domain::{AccountId, AgentId, InboxId, Millis};
+use igdesk_domain::{AccountId, AgentId, ConversationId, CustomerId, InboxId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
@@ -142,6 +142,46 @@ impl DashboardStore for SqlStore {
             figures.intake = Some(self.intake(q).await?);
         }
         Ok(figures)
+    }
+
+    async fn breached_waits(&self, q: &DashboardQuery) -> Result<Vec<BreachedWait>> {
+        let inboxes = self.visible_inboxes(q).await?;
+        if inboxes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut binds = Binds::new(self.backend);
+        let sql = format!(
+            "SELECT s.conversation_id, s.inbox_id, s.started_at, s.due_at, s.met_at, \
+             cu.id AS customer_id, cu.name, cu.username, cu.igsid \
+             FROM sla_clocks s JOIN conversations c ON c.id = s.conversation_id \
+             JOIN customers cu ON cu.id = c.customer_id \
+             WHERE s.inbox_id IN ({}) AND s.started_at >= {} AND s.started_at < {} \
+             AND ((s.met_at IS NOT NULL AND s.met_at > s.due_at) OR (s.met_at IS NULL AND s.due_at < {})) \
+             ORDER BY s.started_at DESC, s.id DESC LIMIT {BREACHED_LISTED}",
+            binds.list(inboxes.len()),
+            binds.one(),
+            binds.one(),
+            binds.one()
+        );
+        bind_inboxes(sqlx::query(&sql), &inboxes)
+            .bind(q.from)
+            .bind(q.to)
+            .bind(q.now)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(BreachedWait {
+                    conversation: ConversationId(r.try_get("conversation_id")?),
+                    customer: CustomerId(r.try_get("customer_id")?),
+                    customer_name: super::routing::customer_name(r)?,
+                    inbox: InboxId(r.try_get("inbox_id")?),
+                    started_at: r.try_get("started_at")?,
+                    due_at: r.try_get("due_at")?,
+                    answered_at: r.try_get("met_at")?,
+                })
+            })
+            .collect()
     }
 
     async fn wait_totals(&self) -> Result<(Vec<i64>, Vec<WaitTotal>)> {

@@ -517,7 +517,7 @@ pub(super) async fn withdraw_for(tx: &mut Tx, conversation: i64, now: Millis) ->
 const OFFER_SELECT: &str = "SELECT id, payload, expires_at FROM offers";
 
 /// A customer as an offer names them, from a row's `name`, `username` and `igsid`.
-fn customer_name(r: &super::Row) -> Result<String> {
+pub(super) fn customer_name(r: &super::Row) -> Result<String> {
     let name: Option<String> = r.try_get("name")?;
     let username: Option<String> = r.try_get("username")?;
     let igsid: String = r.try_get("igsid")?;
