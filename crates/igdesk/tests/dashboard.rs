@@ -5,7 +5,7 @@
 mod common;
 
 use common::live::LiveStream;
-use common::{agent_token, start_paused, start_postgres_paused, TestApp};
+use common::{agent_token, start_paused, start_postgres_paused, start_sqlite_tuned, TestApp};
 use igdesk_igs::Event;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -356,4 +356,62 @@ async fn an_agent_sees_only_their_inboxes_and_bad_periods_are_refused() {
     }
     let (status, _) = app.get("/api/v1/dashboard?inbox=x").await;
     assert_eq!(status, 400, "a query that cannot be read");
+}
+
+#[tokio::test]
+async fn the_queue_behind_an_accounts_limit_shows_against_the_limit() {
+    let app = start_sqlite_tuned(|raw| raw.send_limit = Some("2".into())).await;
+    for igsid in ["601", "602", "603"] {
+        app.send(Event::text(igsid, "Hello?")).await;
+    }
+    app.settle().await;
+    for igsid in ["601", "602", "603"] {
+        let (status, body) = app
+            .reply(igsid, json!({ "text": format!("Hello {igsid}!") }))
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+    app.eventually("two sent, the third held by the limit", || async {
+        let (_, d) = app.get("/api/v1/dashboard").await;
+        let a = &d["outgoing"][0];
+        a["sent_in_window"] == 2 && a["queued_people"] == 1 && a["paused_until"].is_i64()
+    })
+    .await;
+    let (_, d) = app.get("/api/v1/dashboard").await;
+    let account = &d["outgoing"][0];
+    assert_eq!(
+        (account["limit"].as_i64(), account["queued_api"].as_i64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(account["pause_reason"], "the account's message limit");
+    assert_eq!(app.sim.sent().len(), 2, "the limit holds");
+
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = &account["id"];
+    for (series, value) in [
+        (
+            format!("igdesk_outgoing_queued{{account=\"{id}\",lane=\"people\"}}"),
+            1.0,
+        ),
+        (format!("igdesk_sends_in_window{{account=\"{id}\"}}"), 2.0),
+        (format!("igdesk_send_limit{{account=\"{id}\"}}"), 2.0),
+        (
+            format!("igdesk_account_sends_paused{{account=\"{id}\"}}"),
+            1.0,
+        ),
+    ] {
+        assert_eq!(
+            metric(&metrics, &series),
+            Some(value),
+            "{series}\n{metrics}"
+        );
+    }
 }
