@@ -52,7 +52,7 @@ test('an administrator sees the day in charts, each with its table', async ({ pa
   );
   await expect(sla.locator('.sub')).toContainText(`${figures.sla.met} met`);
   await expect(sla.locator('.sub')).toContainText(`${figures.sla.waiting} waiting`);
-  await expect(page.getByRole('region', { name: 'Deliveries from Meta' }).locator('.sub')).toContainText(
+  await expect(page.getByRole('region', { name: 'Deliveries from Meta' }).locator('.sub').first()).toContainText(
     `${figures.intake.backlog} waiting to be processed`,
   );
 
