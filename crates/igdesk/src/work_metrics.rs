@@ -237,7 +237,8 @@ fn outgoing(out: &mut String, d: &Dashboard) {
             );
         }
     }
-    let per_account: [(&str, &str, &str, fn(&dashboard::AccountFigures) -> i64); 6] = [
+    type Figure = fn(&dashboard::AccountFigures) -> i64;
+    let per_account: [(&str, &str, &str, Figure); 6] = [
         (
             "igdesk_sends_in_window",
             "gauge",

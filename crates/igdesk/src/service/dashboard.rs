@@ -316,7 +316,7 @@ pub fn build(
                 id: inbox.inbox,
                 name: inbox.name.clone(),
                 sla_target_seconds: inbox.sla_target_seconds,
-                now: now_figures(figures, now, |id| mine(id)),
+                now: now_figures(figures, now, mine),
                 sla,
                 answered: counts.iter().sum(),
                 median_wait_seconds: percentile(buckets, &counts, 0.5),
