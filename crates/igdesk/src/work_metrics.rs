@@ -5,7 +5,7 @@
 //! (what this instance did) come from the recorder in `telemetry`.
 
 use crate::app::App;
-use crate::service::dashboard::{self, Dashboard, Period};
+use crate::service::dashboard::{self, Dashboard, InboxFigures, Period};
 use igdesk_store::{DashboardQuery, Scope, WaitTotal};
 use std::fmt::Write as _;
 
@@ -73,27 +73,19 @@ fn escape(v: &str) -> String {
 }
 
 fn work(out: &mut String, d: &Dashboard) {
-    family(
+    inbox_states(
         out,
+        d,
         "igdesk_open_conversations",
-        "gauge",
         "Open conversations by inbox and state: routing (no agent, no offer), offered, assigned.",
+        |i| {
+            [
+                ("routing", i.now.waiting_for_routing),
+                ("offered", i.now.offered),
+                ("assigned", i.now.assigned),
+            ]
+        },
     );
-    for i in &d.inboxes {
-        let inbox = i.id.0.to_string();
-        for (state, n) in [
-            ("routing", i.now.waiting_for_routing),
-            ("offered", i.now.offered),
-            ("assigned", i.now.assigned),
-        ] {
-            sample(
-                out,
-                "igdesk_open_conversations",
-                &[("inbox", inbox.clone()), ("state", state.into())],
-                n,
-            );
-        }
-    }
     family(
         out,
         "igdesk_longest_wait_seconds",
@@ -102,49 +94,50 @@ fn work(out: &mut String, d: &Dashboard) {
     );
     for i in &d.inboxes {
         let longest = i.now.longest_wait_seconds.unwrap_or(0);
-        sample(
-            out,
-            "igdesk_longest_wait_seconds",
-            &[("inbox", i.id.0.to_string())],
-            longest,
-        );
+        let labels = [("inbox", i.id.0.to_string())];
+        sample(out, "igdesk_longest_wait_seconds", &labels, longest);
     }
-    family(
+    inbox_states(
         out,
+        d,
         "igdesk_agents",
-        "gauge",
         "The inbox's agents by state: available (with room), at_capacity, away.",
+        |i| {
+            [
+                ("available", i.now.agents_available),
+                ("at_capacity", i.now.agents_at_capacity),
+                ("away", i.now.agents_away),
+            ]
+        },
     );
-    for i in &d.inboxes {
-        for (state, n) in [
-            ("available", i.now.agents_available),
-            ("at_capacity", i.now.agents_at_capacity),
-            ("away", i.now.agents_away),
-        ] {
-            sample(
-                out,
-                "igdesk_agents",
-                &[("inbox", i.id.0.to_string()), ("state", state.into())],
-                n,
-            );
-        }
-    }
-    family(
+    inbox_states(
         out,
+        d,
         "igdesk_sla_unanswered",
-        "gauge",
         "Waits begun in the last 24 hours and not answered, by inbox: within the target or overdue.",
+        |i| {
+            let answered_late = i.answered - i.sla.met;
+            [
+                ("within", i.sla.waiting),
+                ("overdue", i.sla.breached - answered_late),
+            ]
+        },
     );
+}
+
+/// A gauge family with one series per inbox and state.
+fn inbox_states<const N: usize>(
+    out: &mut String,
+    d: &Dashboard,
+    name: &str,
+    help: &str,
+    states: impl Fn(&InboxFigures) -> [(&'static str, i64); N],
+) {
+    family(out, name, "gauge", help);
     for i in &d.inboxes {
-        let answered_late = i.answered - i.sla.met;
-        let overdue = i.sla.breached - answered_late;
-        for (state, n) in [("within", i.sla.waiting), ("overdue", overdue)] {
-            sample(
-                out,
-                "igdesk_sla_unanswered",
-                &[("inbox", i.id.0.to_string()), ("state", state.into())],
-                n,
-            );
+        for (state, n) in states(i) {
+            let labels = [("inbox", i.id.0.to_string()), ("state", state.to_owned())];
+            sample(out, name, &labels, n);
         }
     }
 }

@@ -156,15 +156,7 @@ async fn deliveries_for_unknown_accounts_are_acknowledged_recorded_not_processed
         .as_str()
         .unwrap()
         .contains("who are you"));
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("igdesk_events_noted_total{kind=\"unknown_account\"}"),
         "{metrics}"
@@ -225,15 +217,7 @@ async fn health_readiness_and_metrics_answer() {
         assert_eq!(r.text().await.unwrap(), expect);
     }
     app.send(Event::text("555", "count me")).await;
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("igdesk_webhook_deliveries_total"),
         "{metrics}"

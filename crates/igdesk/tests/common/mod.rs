@@ -314,6 +314,18 @@ impl TestApp {
         }
     }
 
+    /// `GET /metrics`, as Prometheus scrapes it.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.get_as(&self.token, path).await
     }
