@@ -37,6 +37,13 @@ pub async fn connect(store: &dyn Store, sealer: &Sealer, c: Connection) -> anyho
             now_ms(),
         )
         .await?;
+    queue_first_jobs(store, &account).await?;
+    Ok(account)
+}
+
+/// A newly connected account's first work: the import of its recent conversations
+/// and, for Instagram Login, the renewal of its token.
+pub async fn queue_first_jobs(store: &dyn Store, account: &Account) -> anyhow::Result<()> {
     if account.login_path == "instagram" {
         store
             .enqueue_job(
@@ -61,5 +68,5 @@ pub async fn connect(store: &dyn Store, sealer: &Sealer, c: Connection) -> anyho
             now_ms(),
         )
         .await?;
-    Ok(account)
+    Ok(())
 }

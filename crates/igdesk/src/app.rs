@@ -15,6 +15,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
     pub graph: Arc<dyn Graph>,
+    /// Meta's login, for connecting accounts (ACC-1).
+    pub login: Arc<igdesk_meta::login::HttpLogin>,
     pub sealer: Sealer,
     pub intake: IntakeWriter,
     /// Wakes the worker loops of one kind of job when this process wrote such jobs.

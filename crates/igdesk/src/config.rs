@@ -45,6 +45,11 @@ pub struct RawSettings {
     pub send_limit: Option<String>,
     pub send_limit_window_seconds: Option<String>,
     pub echo_grace_seconds: Option<String>,
+    pub meta_app_id: Option<String>,
+    pub instagram_app_id: Option<String>,
+    pub facebook_www_base_url: Option<String>,
+    pub instagram_www_base_url: Option<String>,
+    pub instagram_api_base_url: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -63,6 +68,11 @@ const KEYS: &[&str] = &[
     "send_limit",
     "send_limit_window_seconds",
     "echo_grace_seconds",
+    "meta_app_id",
+    "instagram_app_id",
+    "facebook_www_base_url",
+    "instagram_www_base_url",
+    "instagram_api_base_url",
 ];
 
 impl RawSettings {
@@ -110,6 +120,11 @@ impl RawSettings {
             "send_limit" => &mut self.send_limit,
             "send_limit_window_seconds" => &mut self.send_limit_window_seconds,
             "echo_grace_seconds" => &mut self.echo_grace_seconds,
+            "meta_app_id" => &mut self.meta_app_id,
+            "instagram_app_id" => &mut self.instagram_app_id,
+            "facebook_www_base_url" => &mut self.facebook_www_base_url,
+            "instagram_www_base_url" => &mut self.instagram_www_base_url,
+            "instagram_api_base_url" => &mut self.instagram_api_base_url,
             _ => &mut self.log_format,
         }
     }
@@ -192,6 +207,13 @@ pub struct Settings {
     /// After an interrupted send (igdesk stopped while Meta answered), how long to
     /// wait for Meta's echo before sending again.
     pub echo_grace_ms: i64,
+    /// Meta's login (ACC-1): the app ids each login path sends to Meta's dialog;
+    /// without one, that path's button says what is missing.
+    pub meta_app_id: Option<String>,
+    pub instagram_app_id: Option<String>,
+    pub facebook_www_base_url: String,
+    pub instagram_www_base_url: String,
+    pub instagram_api_base_url: String,
 }
 
 fn required(
@@ -215,6 +237,20 @@ fn http_url(
         Ok(url)
     } else {
         Err(invalid(setting, format!("{url:?} is not an http(s) URL")))
+    }
+}
+
+/// A Meta app id: digits, as the App Dashboard shows it; unset or empty is none.
+fn app_id(value: &Option<String>, setting: &'static str) -> Result<Option<String>, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(id) if id.len() <= 32 && id.chars().all(|c| c.is_ascii_digit()) => {
+            Ok(Some(id.to_owned()))
+        }
+        Some(id) => Err(invalid(
+            setting,
+            format!("{id:?} is not an app id (digits)"),
+        )),
     }
 }
 
@@ -323,6 +359,23 @@ impl TryFrom<RawSettings> for Settings {
             send_limit,
             send_limit_window_ms,
             echo_grace_ms,
+            meta_app_id: app_id(&raw.meta_app_id, "meta_app_id")?,
+            instagram_app_id: app_id(&raw.instagram_app_id, "instagram_app_id")?,
+            facebook_www_base_url: http_url(
+                raw.facebook_www_base_url.as_deref(),
+                "https://www.facebook.com",
+                "facebook_www_base_url",
+            )?,
+            instagram_www_base_url: http_url(
+                raw.instagram_www_base_url.as_deref(),
+                "https://www.instagram.com",
+                "instagram_www_base_url",
+            )?,
+            instagram_api_base_url: http_url(
+                raw.instagram_api_base_url.as_deref(),
+                "https://api.instagram.com",
+                "instagram_api_base_url",
+            )?,
         })
     }
 }
@@ -351,6 +404,22 @@ mod tests {
         assert_eq!(s.database_url, "sqlite://igdesk.db");
         assert_eq!(s.graph_base_url, "https://graph.facebook.com");
         assert_eq!(s.instagram_graph_base_url, "https://graph.instagram.com");
+        assert_eq!(s.facebook_www_base_url, "https://www.facebook.com");
+        assert_eq!(s.instagram_www_base_url, "https://www.instagram.com");
+        assert_eq!(s.instagram_api_base_url, "https://api.instagram.com");
+        assert_eq!((s.meta_app_id, s.instagram_app_id), (None, None));
+    }
+
+    #[test]
+    fn app_ids_are_digits() {
+        let mut good = env(GOOD);
+        good.insert("IGDESK_META_APP_ID".into(), "1234567890".into());
+        let s = Settings::try_from(RawSettings::load_from(None, &good).unwrap()).unwrap();
+        assert_eq!(s.meta_app_id.as_deref(), Some("1234567890"));
+        let mut bad = env(GOOD);
+        bad.insert("IGDESK_INSTAGRAM_APP_ID".into(), "my app".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &bad).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("IGDESK_INSTAGRAM_APP_ID"), "{err}");
     }
 
     #[test]

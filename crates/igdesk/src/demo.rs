@@ -10,7 +10,6 @@
 //! (routing's clock moved on by `POST {control_url}/advance?ms=N`) and
 //! `--ready-file` (where everything is, as JSON, once it is up).
 
-use crate::accounts::{connect, Connection};
 use crate::app::App;
 use crate::clock::Clock;
 use crate::config::{RawSettings, Settings};
@@ -80,6 +79,15 @@ struct DemoAccount {
     username: &'static str,
 }
 
+/// An account the simulated Facebook user manages that the demo does not connect:
+/// `Add Instagram account` in Settings finds it.
+const UNCONNECTED: DemoAccount = DemoAccount {
+    ig_id: "17841400000000003",
+    page_id: "100000000000003",
+    page_name: "igdesk Demo Outlet",
+    username: "igdesk.demo.outlet",
+};
+
 const ACCOUNTS: [DemoAccount; 2] = [
     DemoAccount {
         ig_id: DEMO_IG_ID,
@@ -112,17 +120,17 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         webhook_url: format!("http://{addr}/webhooks/instagram"),
     });
     sim.set_public_url(&igs_url);
-    let mut page_tokens = Vec::new();
-    for account in &ACCOUNTS {
-        let page_token = format!("EAAB-demo-{}", random_hex(8));
-        sim.add_business(BusinessAccount {
+    // As on Meta's side: nothing is delivered for an account until igdesk
+    // subscribes it, which connecting through Meta's login does.
+    for account in ACCOUNTS.iter().chain([&UNCONNECTED]) {
+        sim.add_business_unsubscribed(BusinessAccount {
             ig_id: account.ig_id.into(),
             page_id: account.page_id.into(),
             username: account.username.into(),
-            page_token: page_token.clone(),
+            page_token: format!("EAAB-demo-{}", random_hex(8)),
             instagram_token: format!("IGQV-demo-{}", random_hex(8)),
         });
-        page_tokens.push(page_token);
+        sim.set_business_name(account.ig_id, account.page_name);
     }
     let igs = sim.clone();
     tokio::spawn(async move { igs.serve(igs_listener).await });
@@ -130,11 +138,18 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     let settings = Settings::try_from(RawSettings {
         listen: Some(addr.to_string()),
         database_url: Some(database_url),
-        meta_app_secret: Some(app_secret),
+        meta_app_secret: Some(app_secret.clone()),
         meta_verify_token: Some(random_hex(8)),
         graph_base_url: Some(format!("{igs_url}/graph.facebook.com")),
         instagram_graph_base_url: Some(format!("{igs_url}/graph.instagram.com")),
         secret_key: Some(random_hex(32)),
+        // Meta's login, played by the simulator: its two apps share the secret.
+        meta_app_id: Some(igdesk_igs::IGDESK_APP_ID.into()),
+        instagram_app_id: Some(igdesk_igs::IGDESK_INSTAGRAM_APP_ID.into()),
+        meta_instagram_app_secret: Some(app_secret.clone()),
+        facebook_www_base_url: Some(format!("{igs_url}/www.facebook.com")),
+        instagram_www_base_url: Some(format!("{igs_url}/www.instagram.com")),
+        instagram_api_base_url: Some(format!("{igs_url}/api.instagram.com")),
         ..raw
     })?;
     let clock = if args.paused_clock {
@@ -145,33 +160,8 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     let running = crate::server::start_with_clock(settings, Some(listener), clock).await?;
     let app = running.app.clone();
     let store = app.store.clone();
-    let mut connected = Vec::new();
-    for (account, page_token) in ACCOUNTS.iter().zip(page_tokens) {
-        let account = connect(
-            store.as_ref(),
-            &app.sealer,
-            Connection {
-                ig_id: account.ig_id.into(),
-                page_id: account.page_id.into(),
-                page_name: account.page_name.into(),
-                username: account.username.into(),
-                login_path: "facebook".into(),
-                token: SecretString::from(page_token),
-                added_by: "igdesk demo".into(),
-                settings: ConversationSettings {
-                    story_mentions_create_conversations: true,
-                    ..Default::default()
-                },
-            },
-        )
-        .await?;
-        connected.push(account);
-    }
     let vip = store.ensure_inbox(VIP_INBOX, crate::now_ms()).await?;
-    store
-        .set_account_inbox(connected[1].id, Some(vip.id))
-        .await?;
-    let (_, token) = add_agent_with_token(
+    let (admin, token) = add_agent_with_token(
         store.as_ref(),
         NewPerson {
             email: DEMO_EMAIL.into(),
@@ -195,6 +185,20 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         "demo",
     )
     .await?;
+    let connected = connect_through_meta_login(&app, &admin).await?;
+    for account in &connected {
+        let settings = ConversationSettings {
+            story_mentions_create_conversations: true,
+            ..account.settings
+        };
+        store.set_account_settings(account.id, settings).await?;
+    }
+    let vip_account = connected.iter().find(|a| a.ig_id == VIP_IG_ID);
+    if let Some(vip_account) = vip_account {
+        store
+            .set_account_inbox(vip_account.id, Some(vip.id))
+            .await?;
+    }
 
     let control = match args.paused_clock {
         true => Some(Control::serve(app.clone()).await?),
@@ -374,6 +378,47 @@ impl FreshPostgres {
             let _ = sqlx::query(&plain).execute(&mut conn).await;
         }
     }
+}
+
+/// Connects the demo's two accounts as an administrator would, with Meta's login
+/// (Facebook Login), the simulator playing Meta: its dialog answered `Continue`,
+/// Meta's redirect followed to igdesk's callback, the two accounts picked. So every
+/// demo starts having been through the real flow: code exchange, the Pages and
+/// their tokens, webhook subscriptions.
+async fn connect_through_meta_login(
+    app: &App,
+    admin: &igdesk_store::Agent,
+) -> anyhow::Result<Vec<igdesk_store::Account>> {
+    use crate::service::connect;
+    let started = connect::start(app, admin, igdesk_meta::LoginPath::Facebook)
+        .await
+        .map_err(|e| anyhow::anyhow!("starting Meta's login: {e}"))?;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    // The dialog's form carries its own parameters back, with the person's choice.
+    let dialog = reqwest::Url::parse(&started.authorize_url)?;
+    let mut answer: Vec<(String, String)> = dialog.query_pairs().into_owned().collect();
+    answer.push(("decision".into(), "continue".into()));
+    let mut form_url = dialog.clone();
+    form_url.set_query(None);
+    let back = browser.post(form_url).form(&answer).send().await?;
+    let callback = back
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .context("Meta's dialog did not send the browser back")?
+        .to_owned();
+    let landed = browser.get(&callback).send().await?;
+    anyhow::ensure!(
+        landed.status().is_redirection(),
+        "igdesk refused Meta's callback: {}",
+        landed.text().await.unwrap_or_default()
+    );
+    let ids: Vec<String> = ACCOUNTS.iter().map(|a| a.ig_id.to_owned()).collect();
+    connect::connect(app, admin, &started.state, &ids)
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting the demo's accounts: {e}"))
 }
 
 /// The control listener of `--paused-clock`: `POST /advance?ms=N` moves igdesk's

@@ -16,14 +16,17 @@ pub struct NewPerson {
     pub inboxes: Vec<String>,
 }
 
-/// Creates the agent, its password hashed with argon2.
+/// Creates the agent, its password hashed with argon2 (on a blocking thread: it is
+/// slow by design).
 pub async fn add_person(store: &dyn Store, person: NewPerson) -> anyhow::Result<Agent> {
+    let password = person.password;
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
     Ok(store
         .add_agent(
             NewAgent {
                 email: person.email,
                 name: person.name,
-                password_hash: hash_password(&person.password)?,
+                password_hash,
                 is_admin: person.is_admin,
                 inboxes: person.inboxes,
             },

@@ -68,8 +68,17 @@ pub async fn start_with_clock(
         &settings.instagram_graph_base_url,
         &settings.graph_version,
     );
+    let login = igdesk_meta::login::HttpLogin::new(igdesk_meta::login::LoginHosts {
+        facebook_www: settings.facebook_www_base_url.clone(),
+        facebook_graph: settings.graph_base_url.clone(),
+        instagram_www: settings.instagram_www_base_url.clone(),
+        instagram_api: settings.instagram_api_base_url.clone(),
+        instagram_graph: settings.instagram_graph_base_url.clone(),
+        version: settings.graph_version.clone(),
+    });
     crate::telemetry::prometheus();
     let app = App {
+        login: Arc::new(login),
         sealer: Sealer::new(&settings.secret_key),
         store,
         settings: Arc::new(settings),

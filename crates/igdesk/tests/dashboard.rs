@@ -220,7 +220,10 @@ async fn a_known_stretch_of_work(app: TestApp) {
     .await;
     let (_, d) = app.get(&dashboard).await;
     let intake = &d["intake"];
-    assert!(intake["received_in_period"].as_i64().unwrap() >= 3, "{intake}");
+    assert!(
+        intake["received_in_period"].as_i64().unwrap() >= 3,
+        "{intake}"
+    );
     assert_eq!(intake["per_minute"].as_array().unwrap().len(), 60);
 
     // Prometheus has the same figures.

@@ -71,6 +71,15 @@ pub fn new_conversation_id() -> String {
     id
 }
 
+/// Random letters and digits: the opaque part of codes and tokens, which
+/// callers must never parse.
+pub(crate) fn random_text(len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| ALPHANUMERIC[rng.gen_range(0..ALPHANUMERIC.len())] as char)
+        .collect()
+}
+
 /// A Unix time in milliseconds as Graph API writes times:
 /// `2026-11-21T08:00:00+0000` (UTC, whole seconds).
 pub fn graph_time(ms: i64) -> String {
@@ -97,10 +106,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// A random trace id for Meta's error bodies (`fbtrace_id`).
 pub(crate) fn fbtrace_id() -> String {
-    let mut rng = rand::thread_rng();
-    (0..11)
-        .map(|_| ALPHANUMERIC[rng.gen_range(0..ALPHANUMERIC.len())] as char)
-        .collect()
+    random_text(11)
 }
 
 /// Milliseconds since the Unix epoch.

@@ -2,13 +2,17 @@
 //!
 //! A stand-in for Meta's side of the Instagram Messaging API, written from Meta's
 //! documented behaviour and sharing no code with igdesk, so that a misreading of
-//! the API cannot hide on both sides. It has three faces:
+//! the API cannot hide on both sides. Its faces:
 //!
 //! - [`Simulator::router`]: the Graph API calls igdesk makes (user profiles, the
 //!   Send API with sender actions and private replies, comment moderation, the
 //!   Conversations API, Conversation Routing's thread control), with Meta's
 //!   rules, rate limits and error shapes, every call recorded and every
 //!   accepted message echoed to the webhook;
+//! - Meta's login, both paths, over the same base URL: Facebook Login's dialog
+//!   and token exchanges, the Pages a person manages, Instagram Login's dialog
+//!   and exchanges, and the `subscribed_apps` edges that decide whether a
+//!   business's webhooks are sent at all ([`LoginConfig`], [`Subscription`]);
 //! - [`Simulator::deliver`], [`Delivery`], [`Event`], [`run_scenario`]: simulated
 //!   customers sending signed webhooks of every kind;
 //! - [`media`]: its own CDN (`GET /_igs/cdn/{name}`), small embedded images and a
@@ -31,8 +35,9 @@ pub mod webhook;
 pub use load::{run_load, LoadConfig, LoadReport};
 pub use scenario::{run_scenario, Scenario, ScenarioOutcome};
 pub use sim::{
-    BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
-    SenderActionRecord, SentMessage, SimConfig, Simulator, ThreadOwner, TrackedComment,
-    IGDESK_APP_ID,
+    BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, LoginConfig,
+    RecordedCall, SenderActionRecord, SentMessage, SimConfig, Simulator, Subscription, ThreadOwner,
+    TrackedComment, WithheldDelivery, DEFAULT_FACEBOOK_USER_NAME, IGDESK_APP_ID,
+    IGDESK_INSTAGRAM_APP_ID, NOT_DELIVERED,
 };
 pub use webhook::{sign_body, Delivery, Event};

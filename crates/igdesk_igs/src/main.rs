@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the Graph API (under /graph.facebook.com and /graph.instagram.com)
+    /// Serve the Graph API (under /graph.facebook.com and /graph.instagram.com),
+    /// Meta's login (/www.facebook.com, /www.instagram.com, /api.instagram.com)
     /// and the /_igs control endpoints.
     Serve {
         #[arg(long, default_value = "127.0.0.1:9090")]
@@ -143,11 +144,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             ));
             println!("igdesk-igs listening on http://{addr}");
             println!("  Graph API base URLs: http://{addr}/graph.facebook.com and http://{addr}/graph.instagram.com");
+            println!("  login base URLs: http://{addr}/www.facebook.com, http://{addr}/www.instagram.com,");
+            println!("                   http://{addr}/api.instagram.com");
             println!("  control: GET/DELETE /_igs/calls, GET/DELETE /_igs/sent, GET /_igs/actions, GET /_igs/comment_actions,");
             println!(
                 "           GET /_igs/thread_owners, GET /_igs/cdn/{{name}} (embedded media),"
             );
-            println!("           POST /_igs/fault, /_igs/settings, /_igs/history, /_igs/scenario");
+            println!("           GET /_igs/subscriptions, DELETE /_igs/subscriptions/{{ig_id}}, GET /_igs/withheld,");
+            println!("           POST /_igs/fault, /_igs/settings, /_igs/history, /_igs/scenario, /_igs/businesses, /_igs/pages");
             tokio::select! {
                 result = sim.serve(listener) => result,
                 _ = tokio::signal::ctrl_c() => Ok(()),

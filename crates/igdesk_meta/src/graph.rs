@@ -160,6 +160,30 @@ pub trait Graph: Send + Sync {
         &self,
         token: &SecretString,
     ) -> Result<RefreshedToken, GraphError>;
+    /// Subscribes igdesk's app to the account's webhooks for `fields` (the Page's on
+    /// Facebook Login, the account's own on Instagram Login).
+    async fn subscribe_app(&self, auth: &AccountAuth, fields: &str) -> Result<(), GraphError>;
+    /// The apps subscribed to the account's webhooks.
+    async fn subscribed_apps(&self, auth: &AccountAuth) -> Result<Vec<SubscribedApp>, GraphError>;
+    async fn unsubscribe_app(&self, auth: &AccountAuth) -> Result<(), GraphError>;
+}
+
+/// Webhook fields igdesk subscribes an account to, per login path. On Facebook
+/// Login the subscription is the Page's, so the names are the Page's: its
+/// `message_reads` and `messaging_referrals` are Instagram's `messaging_seen` and
+/// `messaging_referral` (Meta refuses a field a Page does not have).
+pub const FACEBOOK_SUBSCRIBED_FIELDS: &str =
+    "messages,messaging_postbacks,message_reads,message_reactions,messaging_referrals,message_echoes";
+pub const INSTAGRAM_SUBSCRIBED_FIELDS: &str =
+    "messages,comments,messaging_seen,message_reactions,messaging_postbacks,messaging_referral";
+
+/// One app subscribed to an account's webhooks.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct SubscribedApp {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub subscribed_fields: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -381,6 +405,54 @@ impl Graph for HttpGraph {
             .await
             .map_err(|e| GraphError::Transport(e.to_string()))?;
         read_json(response).await
+    }
+
+    async fn subscribe_app(&self, auth: &AccountAuth, fields: &str) -> Result<(), GraphError> {
+        let response = self
+            .http
+            .post(self.subscriptions_url(auth))
+            .query(&[("subscribed_fields", fields)])
+            .bearer_auth(auth.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        let _: serde_json::Value = read_json(response).await?;
+        Ok(())
+    }
+
+    async fn subscribed_apps(&self, auth: &AccountAuth) -> Result<Vec<SubscribedApp>, GraphError> {
+        let response = self
+            .http
+            .get(self.subscriptions_url(auth))
+            .bearer_auth(auth.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        let page: Page<SubscribedApp> = read_json(response).await?;
+        Ok(page.data)
+    }
+
+    async fn unsubscribe_app(&self, auth: &AccountAuth) -> Result<(), GraphError> {
+        let response = self
+            .http
+            .delete(self.subscriptions_url(auth))
+            .bearer_auth(auth.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
+        let _: serde_json::Value = read_json(response).await?;
+        Ok(())
+    }
+}
+
+impl HttpGraph {
+    /// `/{page-id}/subscribed_apps` on Facebook Login, `/me/subscribed_apps` on
+    /// Instagram Login (where Meta documents it on `me`).
+    fn subscriptions_url(&self, auth: &AccountAuth) -> String {
+        match auth.login {
+            LoginPath::Facebook => self.url(auth.login, &format!("{}/subscribed_apps", auth.node)),
+            LoginPath::Instagram => self.url(auth.login, "me/subscribed_apps"),
+        }
     }
 }
 

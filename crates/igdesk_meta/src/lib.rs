@@ -4,13 +4,15 @@
 
 pub mod errors;
 pub mod graph;
+pub mod login;
 pub mod signature;
 pub mod webhook;
 
 pub use errors::{ErrorAction, GraphError};
 pub use graph::{
     AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken,
-    UserProfile, INSTAGRAM_INBOX_APP_ID,
+    SubscribedApp, UserProfile, FACEBOOK_SUBSCRIBED_FIELDS, INSTAGRAM_INBOX_APP_ID,
+    INSTAGRAM_SUBSCRIBED_FIELDS,
 };
 pub use signature::{verify_signature, SignatureError};
 pub use webhook::{decode_item, parse_envelope, Envelope, EnvelopeError, WebhookEvent};

@@ -32,6 +32,15 @@ pub struct ApiToken {
     pub revoked_at: Option<Millis>,
 }
 
+/// A product token as administrators list it: never the secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiTokenListing {
+    #[serde(flatten)]
+    pub token: ApiToken,
+    /// When a message sent with it was last accepted; `null` if none ever was.
+    pub last_used_at: Option<Millis>,
+}
+
 /// Where a customer asking for a person goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -155,6 +164,21 @@ pub struct WebhookCounts {
     pub expired: i64,
 }
 
+/// A webhook the user's URL has not acknowledged: still retried, or given up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookFailure {
+    pub id: ApiWebhookId,
+    pub stream: WebhookStream,
+    /// True once retried until its time ran out.
+    pub expired: bool,
+    pub attempts: i64,
+    /// What the last attempt met (a status, a timeout …).
+    pub error: String,
+    pub created_at: Millis,
+    /// When it is tried again, while it is retried.
+    pub next_attempt_at: Option<Millis>,
+}
+
 #[async_trait]
 pub trait ApiStore: Send + Sync + 'static {
     /// A new token for the account with Meta id `account_ig_id`; `None` when no such
@@ -170,6 +194,17 @@ pub trait ApiStore: Send + Sync + 'static {
     async fn api_tokens(&self) -> Result<Vec<ApiToken>>;
     /// Revokes it (the first revocation time is kept); `None` when unknown.
     async fn revoke_api_token(&self, id: ApiTokenId, now: Millis) -> Result<Option<ApiToken>>;
+    /// The account's tokens, newest first, revoked ones included, each with when it
+    /// last had a message accepted.
+    async fn account_api_tokens(&self, account: AccountId) -> Result<Vec<ApiTokenListing>>;
+    /// Revokes the account's token `id` (the first revocation time is kept); `None`
+    /// when the account has no such token.
+    async fn revoke_account_api_token(
+        &self,
+        account: AccountId,
+        id: ApiTokenId,
+        now: Millis,
+    ) -> Result<Option<ApiToken>>;
     /// The token with this hash, revoked or not.
     async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>>;
 
@@ -200,6 +235,10 @@ pub trait ApiStore: Send + Sync + 'static {
     /// Records one delivery attempt's outcome and ends the lease.
     async fn settle_webhook(&self, id: ApiWebhookId, outcome: WebhookOutcome) -> Result<()>;
     async fn webhook_counts(&self, account: AccountId) -> Result<WebhookCounts>;
+    /// The account's newest webhooks whose last attempt failed and that are not
+    /// delivered (retried or given up), newest first, at most `limit`.
+    async fn webhook_failures(&self, account: AccountId, limit: i64)
+        -> Result<Vec<WebhookFailure>>;
 
     /// Handovers older than [`HANDOVER_FOR`] return to the API: the sessions people
     /// still have end (their agents are told), and Instagram's inbox is asked to give

@@ -2,8 +2,10 @@
 //! and PostgreSQL (several instances sharing one database) behind it. Each backend
 //! has its own migrations; [`conformance`] is the one suite both must pass.
 
+pub mod access;
 pub mod api;
 pub mod conformance;
+pub mod connect;
 pub mod dashboard;
 mod error;
 pub mod model;
@@ -19,7 +21,9 @@ use igdesk_domain::{
     InboxId, ItemId, JobId, Millis, TopicId,
 };
 
+pub use access::*;
 pub use api::*;
+pub use connect::*;
 pub use dashboard::*;
 pub use error::StoreError;
 pub use model::*;
@@ -51,6 +55,7 @@ pub const PROFILE_FRESH_FOR: Millis = igdesk_domain::time::HOUR;
 /// file implements one part; `use igdesk_store::prelude::*` brings them all in scope.
 pub trait Store:
     AccountStore
+    + AgentAccessStore
     + IntakeStore
     + JobStore
     + ReadStore
@@ -62,14 +67,16 @@ pub trait Store:
     + ApiStore
     + SenderActionStore
     + DashboardStore
+    + ConnectStore
 {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, ApiStore, DashboardStore, IntakeStore, JobStore, OutboxStore, PeopleStore,
-        ProfileStore, ReadStore, RoutingStore, SenderActionStore, Store, TopicStore,
+        AccountStore, AgentAccessStore, ApiStore, ConnectStore, DashboardStore, IntakeStore,
+        JobStore, OutboxStore, PeopleStore, ProfileStore, ReadStore, RoutingStore,
+        SenderActionStore, Store, TopicStore,
     };
 }
 
@@ -88,11 +95,13 @@ pub trait AccountStore: Send + Sync + 'static {
         label: &str,
         now: Millis,
     ) -> Result<AgentToken>;
+    /// The agent of a live (unrevoked) token, unless the agent is switched off.
     async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>>;
     /// For signing in: the agent with this email (any case) and its password hash.
     async fn agent_for_sign_in(&self, email: &str) -> Result<Option<(Agent, String)>>;
     async fn create_session(&self, session: NewSession) -> Result<()>;
-    /// The signed-in agent and the session's CSRF token, while it has not expired.
+    /// The signed-in agent and the session's CSRF token, while it has not expired
+    /// and the agent is not switched off.
     async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<(Agent, String)>>;
     async fn end_session(&self, token_hash: &str) -> Result<()>;
     /// The account's conversation settings (ACC-3).

@@ -50,6 +50,12 @@ pub struct Account {
     pub needs_reconnect: bool,
     pub added_by: String,
     pub added_at: Millis,
+    /// Whether Meta delivers its webhooks to igdesk's app, as last checked (none:
+    /// not checked yet).
+    pub subscribed: Option<bool>,
+    pub subscription_checked_at: Option<Millis>,
+    /// When Meta last sent an event for it (to the minute).
+    pub last_event_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]

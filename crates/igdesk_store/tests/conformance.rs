@@ -75,4 +75,9 @@ both_backends!(
     merging_needs_both_profiles_in_scope,
     mark_seen_is_queued_once_per_newest_customer_message,
     typing_on_at_most_once_per_10_seconds,
+    switching_an_agent_off_signs_them_out_and_returns_their_work,
+    switching_on_again_lets_the_password_in_but_no_old_credential,
+    the_last_administrator_switched_on_stays_on,
+    a_password_change_ends_the_other_sessions,
+    product_tokens_are_listed_per_account_with_their_last_use,
 );

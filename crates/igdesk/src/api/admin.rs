@@ -5,12 +5,13 @@ use super::auth::{Admin, Caller};
 use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
-use crate::now_ms;
+use crate::service::entry_points::{self, SettingsChange};
+use crate::service::inboxes;
 use crate::service::people::{self, CONTACT_FIELD_CHARS};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use igdesk_domain::{AccountId, ConversationSettings, CustomerId, InboxId};
+use igdesk_domain::{AccountId, CustomerId, InboxId};
 use igdesk_store::{Account, ContactDetails, Customer, Inbox};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -28,7 +29,7 @@ pub async fn list_inboxes(
     Caller(_): Caller,
 ) -> Result<Json<List<Inbox>>, ApiError> {
     Ok(Json(List {
-        data: app.store.inboxes().await?,
+        data: inboxes::all(&app).await?,
     }))
 }
 
@@ -53,32 +54,19 @@ pub struct NewInbox {
 )]
 pub async fn create_inbox(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Json(body): Json<NewInbox>,
 ) -> Result<(StatusCode, Json<Inbox>), ApiError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            "an inbox needs a name of 1 to 80 characters",
-        )
-        .field("name"));
-    }
     Ok((
         StatusCode::CREATED,
-        Json(app.store.ensure_inbox(name, now_ms()).await?),
+        Json(inboxes::create(&app, &admin, &body.name).await?),
     ))
 }
 
-pub(super) async fn account(app: &App, raw: &str) -> Result<Account, ApiError> {
-    let id = raw
-        .parse()
+pub(super) fn account_id(raw: &str) -> Result<AccountId, ApiError> {
+    raw.parse()
         .map(AccountId)
-        .map_err(|_| ApiError::not_found("account"))?;
-    app.store
-        .account(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("account"))
+        .map_err(|_| ApiError::not_found("account"))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -104,33 +92,14 @@ pub struct InboxChoice {
 )]
 pub async fn set_account_inbox(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
     Json(body): Json<InboxChoice>,
 ) -> Result<Json<Account>, ApiError> {
-    let account = account(&app, &id).await?;
-    if let Some(inbox) = body.inbox_id {
-        if !app
-            .store
-            .inboxes()
-            .await?
-            .iter()
-            .any(|i| i.id == InboxId(inbox))
-        {
-            return Err(
-                ApiError::bad_request("unknown_inbox", format!("no inbox {inbox}"))
-                    .field("inbox_id"),
-            );
-        }
-    }
-    app.store
-        .set_account_inbox(account.id, body.inbox_id.map(InboxId))
-        .await?;
+    let id = account_id(&id)?;
+    let inbox = body.inbox_id.map(InboxId);
     Ok(Json(
-        app.store
-            .account(account.id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))?,
+        entry_points::set_inbox(&app, &admin, id, inbox).await?,
     ))
 }
 
@@ -150,26 +119,18 @@ pub async fn set_account_inbox(
 )]
 pub async fn set_account_settings(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
     Json(settings): Json<SettingsBody>,
 ) -> Result<Json<Account>, ApiError> {
-    let account = account(&app, &id).await?;
-    let settings = ConversationSettings {
-        echo: settings.echo.unwrap_or(account.settings.echo),
-        story_mentions_create_conversations: settings
-            .story_mentions_create_conversations
-            .unwrap_or(account.settings.story_mentions_create_conversations),
-        comments_create_conversations: settings
-            .comments_create_conversations
-            .unwrap_or(account.settings.comments_create_conversations),
+    let id = account_id(&id)?;
+    let change = SettingsChange {
+        echo: settings.echo,
+        story_mentions_create_conversations: settings.story_mentions_create_conversations,
+        comments_create_conversations: settings.comments_create_conversations,
     };
-    app.store.set_account_settings(account.id, settings).await?;
     Ok(Json(
-        app.store
-            .account(account.id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("account"))?,
+        entry_points::set_conversation_settings(&app, &admin, id, change).await?,
     ))
 }
 

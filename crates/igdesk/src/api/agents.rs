@@ -68,7 +68,7 @@ pub async fn get_agent(
 pub struct NewAgentBody {
     email: String,
     name: String,
-    /// At least 8 characters.
+    /// 8 to 256 characters.
     password: String,
     /// Also accepted as `is_admin`.
     #[serde(default, alias = "is_admin")]
@@ -86,7 +86,7 @@ pub struct NewAgentBody {
     request_body = NewAgentBody,
     responses(
         (status = 201, description = "The agent", body = AgentDetails),
-        (status = 400, description = "A bad email (`invalid_email`), name (`invalid_name`) or password (`weak_password`), an unknown inbox (`unknown_inbox`), or a body that cannot be read (`invalid_body`)", body = ApiError),
+        (status = 400, description = "A bad email (`invalid_email`), name (`invalid_name`) or password (`weak_password`, `password_too_long`), an unknown inbox (`unknown_inbox`), or a body that cannot be read (`invalid_body`)", body = ApiError),
         (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
         (status = 409, description = "An agent with this email exists, in any case (`already_exists`)", body = ApiError),
     )
@@ -103,13 +103,8 @@ pub async fn create_agent(
         );
     }
     let name = valid_name(&body.name)?;
-    if body.password.chars().count() < 8 {
-        return Err(ApiError::bad_request(
-            "weak_password",
-            "the password must have at least 8 characters",
-        )
-        .field("password"));
-    }
+    let password = SecretString::from(body.password);
+    crate::service::passwords::check_new(&password, "password")?;
     // Sign-in finds agents by email in any case: two that differ only by case
     // would be one login.
     if app.store.agent_for_sign_in(email).await?.is_some() {
@@ -119,7 +114,7 @@ pub async fn create_agent(
     let person = NewPerson {
         email: email.to_owned(),
         name: name.to_owned(),
-        password: SecretString::from(body.password),
+        password,
         is_admin: body.admin,
         inboxes,
     };
@@ -219,7 +214,7 @@ pub async fn update_agent(
         .ok_or_else(|| ApiError::not_found("agent"))
 }
 
-fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
+pub(super) fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
     raw.parse()
         .map(AgentId)
         .map_err(|_| ApiError::not_found("agent"))

@@ -1,22 +1,19 @@
 //! An account's Business Messaging API settings (administrators): where inbound
 //! messages, events and status reports go, the signing secret, the handover target.
+//! The rules are `service::api_settings`.
 
-use super::admin::account;
+use super::admin::account_id;
 use super::auth::Admin;
 use super::error::ApiError;
 use crate::app::App;
-use crate::now_ms;
+use crate::service::api_settings::{self as service, Change};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_store::{ApiSettings, HandoverTarget};
-use secrecy::SecretString;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// CM.com retries inbound messages for up to a month and status reports for 7 days.
-const INBOUND_RETRY_HOURS: i64 = 30 * 24;
-const STATUS_RETRY_HOURS: i64 = 7 * 24;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,71 +65,22 @@ pub struct ApiSettingsView {
 )]
 pub async fn set_api_settings(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
     Json(body): Json<ApiSettingsBody>,
 ) -> Result<Json<ApiSettingsView>, ApiError> {
-    let account = account(&app, &id).await?;
-    let before = app.store.api_settings(account.id).await?;
-    for (url, field) in [
-        (&body.inbound_url, "inbound_url"),
-        (&body.status_url, "status_url"),
-    ] {
-        if let Some(url) = url.as_deref().filter(|u| !u.is_empty()) {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(ApiError::bad_request(
-                    "invalid_url",
-                    format!("{field} must be an http(s) URL, not {url:?}"),
-                )
-                .field(field));
-            }
-        }
-    }
-    let hours =
-        |given: Option<i64>, field: &'static str, old: Option<i64>, default: i64| match given {
-            Some(h) if !(1..=2160).contains(&h) => Err(ApiError::bad_request(
-                "invalid_retry",
-                format!("{field} must be 1 to 2160 hours"),
-            )
-            .field(field)),
-            Some(h) => Ok(h),
-            None => Ok(old.map_or(default, |seconds| seconds / 3600)),
-        };
-    let inbound_retry = hours(
-        body.inbound_retry_hours,
-        "inbound_retry_hours",
-        before.as_ref().map(|b| b.inbound_retry_seconds),
-        INBOUND_RETRY_HOURS,
-    )?;
-    let status_retry = hours(
-        body.status_retry_hours,
-        "status_retry_hours",
-        before.as_ref().map(|b| b.status_retry_seconds),
-        STATUS_RETRY_HOURS,
-    )?;
-    let (secret_sealed, shown) = match (&before, body.rotate_secret) {
-        (Some(b), false) => (b.secret_sealed.clone(), None),
-        _ => {
-            let secret = crate::webhooks_out::new_secret();
-            let sealed = app.sealer.seal(&SecretString::from(secret.clone()));
-            (sealed, Some(secret))
-        }
+    let account = account_id(&id)?;
+    let change = Change {
+        inbound_url: body.inbound_url,
+        status_url: body.status_url,
+        handover: body.handover,
+        inbound_retry_hours: body.inbound_retry_hours,
+        status_retry_hours: body.status_retry_hours,
+        rotate_secret: body.rotate_secret,
     };
-    let settings = ApiSettings {
-        inbound_url: body.inbound_url.filter(|u| !u.is_empty()),
-        status_url: body.status_url.filter(|u| !u.is_empty()),
-        secret_sealed,
-        handover: body
-            .handover
-            .or(before.map(|b| b.handover))
-            .unwrap_or(HandoverTarget::Agents),
-        inbound_retry_seconds: inbound_retry * 3600,
-        status_retry_seconds: status_retry * 3600,
-    };
-    app.store
-        .set_api_settings(account.id, &settings, now_ms())
-        .await?;
-    Ok(Json(view(&app, account.id, settings, shown).await?))
+    let saved = service::set(&app, &admin, account, change).await?;
+    let shown = saved.signing_secret.map(|s| s.expose_secret().to_owned());
+    Ok(Json(view(&app, account, saved.settings, shown).await?))
 }
 
 /// The account's API settings (never the secret) and how its webhooks fare.
@@ -149,16 +97,14 @@ pub async fn set_api_settings(
 )]
 pub async fn get_api_settings(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<ApiSettingsView>, ApiError> {
-    let account = account(&app, &id).await?;
-    let settings = app
-        .store
-        .api_settings(account.id)
+    let account = account_id(&id)?;
+    let settings = service::get(&app, &admin, account)
         .await?
         .ok_or_else(|| ApiError::not_found("API settings"))?;
-    Ok(Json(view(&app, account.id, settings, None).await?))
+    Ok(Json(view(&app, account, settings, None).await?))
 }
 
 /// Turns the API off for an account; webhooks not yet delivered are dropped.
@@ -175,14 +121,11 @@ pub async fn get_api_settings(
 )]
 pub async fn delete_api_settings(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let account = account(&app, &id).await?;
-    match app.store.disable_api(account.id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
-        false => Err(ApiError::not_found("API settings")),
-    }
+    service::turn_off(&app, &admin, account_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn view(
@@ -191,7 +134,7 @@ async fn view(
     settings: ApiSettings,
     signing_secret: Option<String>,
 ) -> Result<ApiSettingsView, ApiError> {
-    let counts = app.store.webhook_counts(account).await?;
+    let counts = service::counts(app, account).await?;
     Ok(ApiSettingsView {
         account_id: account.0,
         inbound_url: settings.inbound_url,

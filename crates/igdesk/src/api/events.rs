@@ -3,7 +3,7 @@
 //! sessions assigned and ended. Every event has an id; a console that reconnects
 //! with `Last-Event-ID` gets everything after it, from the database, without gaps.
 
-use super::auth::Caller;
+use super::auth::{Caller, Credential};
 use super::error::ApiError;
 use super::views::load_views;
 use crate::app::App;
@@ -40,6 +40,11 @@ struct Reader {
     _open: OpenStream,
     app: App,
     agent: AgentId,
+    /// What the stream was opened with: after a `signed_out` event (the agent was
+    /// switched off, or their password changed) the stream ends unless it still
+    /// signs the agent in.
+    credential: Credential,
+    recheck: bool,
     cursor: EventId,
     buffered: VecDeque<AgentEvent>,
     /// The last read found less than a batch: nothing more until news or the poll.
@@ -88,11 +93,14 @@ pub async fn stream(
         // A fresh console asks for waiting offers itself; the stream brings what's new.
         None => app.store.last_event_id(agent.id).await?,
     };
+    let credential = Credential::of(&headers).ok_or_else(ApiError::unauthorized)?;
     let reader = Reader {
         news: app.wake.live.subscribe(),
         _open: OpenStream::new(),
         app,
         agent: agent.id,
+        credential,
+        recheck: false,
         cursor,
         buffered: VecDeque::new(),
         caught_up: false,
@@ -103,7 +111,11 @@ pub async fn stream(
 
 async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)> {
     loop {
+        if std::mem::take(&mut r.recheck) && !r.credential.signs_in(&r.app).await {
+            return None;
+        }
         if let Some(event) = r.buffered.pop_front() {
+            r.recheck = event.kind == "signed_out";
             let sse = render(&r.app, event).await;
             return Some((Ok(sse), r));
         }

@@ -2,18 +2,21 @@
 //! document) and the CM.com-compatible Business Messaging API (`/v1.0/message`).
 
 mod admin;
+mod agent_access;
 mod agents;
 pub(crate) mod answers;
 mod api_settings;
 pub mod auth;
 mod body;
 pub mod cm_api;
+mod connect;
 mod dashboard;
 pub mod error;
 mod events;
 mod inbox_settings;
 mod moderation;
 pub mod openapi;
+mod product_tokens;
 mod profiles;
 pub(crate) mod read_api;
 mod routing;
@@ -60,6 +63,11 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(inbox_settings::update_inbox),
         routes!(sessions::sla),
         routes!(read_api::list_accounts),
+        routes!(connect::start),
+        routes!(connect::candidates, connect::pick),
+        routes!(connect::reconnect),
+        routes!(connect::check_subscription),
+        routes!(connect::remove),
         routes!(admin::set_account_inbox),
         routes!(admin::set_account_settings),
         routes!(
@@ -87,6 +95,15 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(tokens::revoke_token),
         routes!(agents::list_agents, agents::create_agent),
         routes!(agents::get_agent, agents::update_agent),
+        routes!(agent_access::deactivate),
+        routes!(agent_access::reactivate),
+        routes!(agent_access::reset_password),
+        routes!(agent_access::change_own_password),
+        routes!(
+            product_tokens::list_product_tokens,
+            product_tokens::create_product_token
+        ),
+        routes!(product_tokens::revoke_product_token),
         routes!(topics::list_topics, topics::create_topic),
         routes!(openapi::openapi_json),
     ];

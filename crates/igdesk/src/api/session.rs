@@ -47,7 +47,7 @@ pub struct SessionView {
     responses(
         (status = 200, description = "Signed in; `Set-Cookie` carries the session", body = SessionView,
             headers(("Set-Cookie" = String, description = "igdesk_session=…; HttpOnly; SameSite=Strict"))),
-        (status = 401, description = "Wrong email or password (`sign_in_failed`)", body = ApiError),
+        (status = 401, description = "Wrong email or password (`sign_in_failed`), or the right password of an agent an administrator switched off (`account_deactivated`)", body = ApiError),
         (status = 429, description = "Too many failed sign-ins for this email (`too_many_attempts`)", body = ApiError,
             headers(("Retry-After" = u64, description = "Seconds until the email may try again"))),
     )

@@ -2,6 +2,7 @@
 
 mod api;
 mod baseline;
+pub mod dashboard;
 mod intake;
 mod pages;
 mod routing;
@@ -25,6 +26,9 @@ pub enum BenchCommand {
     /// The console: the desk and a 1,000-item profile as an agent's browser asks for
     /// them (time to the last byte, p50/p99, HTML size).
     Pages(pages::PagesArgs),
+    /// The operations dashboard: its store call (all its queries) on 10 M timeline
+    /// items and 1 M customers generated straight into the store, p50/p99 per case.
+    Dashboard(dashboard::DashboardArgs),
 }
 
 /// A folder of the bench's own, removed when the bench ends.
@@ -54,5 +58,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Routing(args) => routing::run(args).await,
         BenchCommand::Api(args) => api::run(args).await,
         BenchCommand::Pages(args) => pages::run(args).await,
+        BenchCommand::Dashboard(args) => dashboard::run(args).await,
     }
 }

@@ -28,7 +28,7 @@ impl Period {
     /// the end of the current hour.
     pub fn of(from: Option<Millis>, to: Option<Millis>, now: Millis) -> Result<Self, ServiceError> {
         let to_asked = to.unwrap_or(now);
-        let from_asked = from.unwrap_or(to_asked - DAY);
+        let from_asked = from.unwrap_or(ceil_hour(to_asked) - DAY);
         let (from, to) = (floor_hour(from_asked), ceil_hour(to_asked));
         if from_asked >= to_asked {
             return Err(

@@ -8,11 +8,18 @@
 //! at fault. The JSON API answers them as `{code, message, field}` with a status per
 //! kind; the pages show the message beside the field.
 
+pub mod access;
 pub mod answering;
+pub mod api_settings;
+pub mod connect;
 pub mod dashboard;
+pub mod entry_points;
 pub mod error;
+pub mod inboxes;
 pub mod moderation;
+pub mod passwords;
 pub mod people;
+pub mod product_tokens;
 pub mod routing;
 pub mod seen;
 pub mod sessions;

@@ -5,6 +5,7 @@
 //! the same cookie.
 
 use super::error::{Kind, ServiceError};
+use super::passwords;
 use crate::app::App;
 use crate::crypto::{hash_password, hash_token, random_hex, verify_password};
 use crate::now_ms;
@@ -38,7 +39,14 @@ impl SignInFailures {
         (recent.len() >= FAILURES_ALLOWED).then(|| recent[0] + FAILURE_SPAN)
     }
 
-    fn failed(&self, email: &str, now: Millis) {
+    /// Seconds until this email may try again, if it is locked out now (at least 1).
+    pub(crate) fn wait_seconds(&self, email: &str, now: Millis) -> Option<u64> {
+        self.locked_until(email, now)
+            .map(|until| ((until - now) / 1000).max(1) as u64)
+    }
+
+    /// A wrong password for this email (signing in, or proving the current one).
+    pub(crate) fn failed(&self, email: &str, now: Millis) {
         self.by_email
             .lock()
             .expect("sign-in failures lock")
@@ -73,8 +81,9 @@ fn no_one() -> &'static str {
 
 /// Checks the email (in any case, spaces around ignored) and password and opens a
 /// session. Refused with `sign_in_failed` (unauthorized) for a wrong password or an
-/// unknown email alike, and with `too_many_attempts` (`retry_after` set) while the
-/// email is locked out.
+/// unknown email alike, with `too_many_attempts` (`retry_after` set) while the
+/// email is locked out, and with `account_deactivated` (unauthorized) for the right
+/// password of an agent an administrator switched off.
 pub async fn sign_in(
     app: &App,
     email: &str,
@@ -82,23 +91,25 @@ pub async fn sign_in(
 ) -> Result<SignedIn, ServiceError> {
     let email = email.trim().to_lowercase();
     let now = now_ms();
-    if let Some(until) = app.sign_in_failures.locked_until(&email, now) {
-        let wait = ((until - now) / 1000).max(1);
+    if let Some(wait) = app.sign_in_failures.wait_seconds(&email, now) {
         return Err(ServiceError::too_many(
             "too_many_attempts",
             format!("too many failed sign-ins: try again in {wait} s"),
-            wait as u64,
+            wait,
         ));
     }
-    let found = app.store.agent_for_sign_in(&email).await?;
-    let matches = match &found {
-        Some((_, hash)) => verify_password(&password, hash),
+    let found = app.store.credentials_by_email(&email).await?;
+    let hash = found.as_ref().map(|c| c.password_hash.clone());
+    // Argon2 runs on a blocking thread: it takes tens of milliseconds by design.
+    let matches = passwords::blocking(move || match hash {
+        Some(hash) => verify_password(&password, &hash),
         None => {
             verify_password(&password, no_one());
             false
         }
-    };
-    let Some((agent, _)) = found.filter(|_| matches) else {
+    })
+    .await?;
+    let Some(found) = found.filter(|_| matches) else {
         app.sign_in_failures.failed(&email, now);
         return Err(ServiceError::new(
             Kind::Unauthorized,
@@ -107,6 +118,16 @@ pub async fn sign_in(
         ));
     };
     app.sign_in_failures.succeeded(&email);
+    if found.deactivated_at.is_some() {
+        // Said only to whoever knows the password: anyone else gets `sign_in_failed`
+        // above, as for an unknown email, and learns nothing about the account.
+        return Err(ServiceError::new(
+            Kind::Unauthorized,
+            "account_deactivated",
+            "this account is switched off; an administrator can switch it on again",
+        ));
+    }
+    let agent = found.agent;
     let token = random_hex(32);
     let csrf_token = random_hex(16);
     app.store

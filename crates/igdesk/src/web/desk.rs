@@ -27,6 +27,11 @@ pub struct Frame {
     pub conversations: Vec<ConversationRow>,
     /// The customer whose profile is open, to mark it in the list.
     pub current_customer: i64,
+    /// A Settings page is open (marks Settings in the top bar).
+    pub settings: bool,
+    /// What every page says until it is dealt with: accounts of the agent's inboxes
+    /// that need reconnecting (ACC-6).
+    pub notices: Vec<String>,
 }
 
 pub struct TopBar {
@@ -174,7 +179,44 @@ pub async fn frame(
         // routing clock says.
         conversations: my_conversations(app, &signed.agent, crate::now_ms()).await?,
         current_customer: 0,
+        settings: false,
+        notices: reconnect_notices(app, &signed.agent).await?,
     })
+}
+
+/// Accounts of the agent's inboxes (all, for administrators) whose token Meta
+/// refused: replies to their customers wait until one is reconnected.
+async fn reconnect_notices(app: &App, agent: &Agent) -> Result<Vec<String>, ServiceError> {
+    let waiting: Vec<_> = app
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|a| a.needs_reconnect)
+        .collect();
+    if waiting.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mine = if agent.is_admin {
+        None
+    } else {
+        Some(crate::service::dashboard::my_inboxes(app, agent).await?)
+    };
+    let whom = if agent.is_admin {
+        "Reconnect it in Settings › Instagram accounts"
+    } else {
+        "An administrator can reconnect it in Settings"
+    };
+    Ok(waiting
+        .into_iter()
+        .filter(|a| mine.as_ref().is_none_or(|m| m.contains(&a.inbox_id)))
+        .map(|a| {
+            format!(
+                "Instagram account @{} needs reconnecting: Meta refused its access, and replies to its customers wait. {whom}.",
+                a.username
+            )
+        })
+        .collect())
 }
 
 #[derive(Template)]

@@ -11,6 +11,7 @@ pub mod fragments;
 mod item;
 mod profile;
 mod session;
+mod settings;
 mod sign_in;
 
 use crate::app::App;
@@ -40,12 +41,54 @@ pub fn router() -> Router<App> {
         .route("/fragments/topbar", get(fragments::topbar))
         .route("/fragments/items/{id}", get(fragments::item))
         .route("/fragments/customers/{id}/items", get(fragments::older))
+        .route(
+            "/settings",
+            get(|| async { axum::response::Redirect::to("/settings/accounts") }),
+        )
+        .route("/settings/accounts", get(settings::accounts::page))
+        .route(
+            "/settings/accounts/connect",
+            post(settings::accounts::start),
+        )
+        .route(
+            "/settings/accounts/connect/{state}",
+            get(settings::accounts::found).post(settings::accounts::connect),
+        )
+        .route(
+            "/settings/accounts/{id}/reconnect",
+            post(settings::accounts::reconnect),
+        )
+        .route(
+            "/settings/accounts/{id}/check",
+            post(settings::accounts::check),
+        )
+        .route(
+            "/settings/accounts/{id}/remove",
+            post(settings::accounts::remove),
+        )
+        .route("/oauth/{login}/callback", get(settings::accounts::callback))
         .route("/static/{name}", get(assets::serve))
 }
 
 /// A page: its HTML, never cached (it shows live work), framed against clickjacking,
 /// with a policy that lets only the console's own scripts and styles run.
 pub fn render(status: StatusCode, page: impl Template) -> Response {
+    render_with_form_targets(status, page, &[])
+}
+
+/// A page whose forms may lead to other origins too: the Settings forms that send
+/// an administrator on to Meta's login (a form's redirect counts as its target).
+pub fn render_with_form_targets(
+    status: StatusCode,
+    page: impl Template,
+    origins: &[String],
+) -> Response {
+    let policy = format!(
+        "default-src 'self'; img-src 'self' https: http: data: blob:; \
+         media-src 'self' https: http: blob:; object-src 'none'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'{}",
+        origins.iter().map(|o| format!(" {o}")).collect::<String>()
+    );
     match page.render() {
         Ok(html) => {
             let mut response = (status, Html(html)).into_response();
@@ -53,11 +96,8 @@ pub fn render(status: StatusCode, page: impl Template) -> Response {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             headers.insert(
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(
-                    "default-src 'self'; img-src 'self' https: http: data: blob:; \
-                     media-src 'self' https: http: blob:; object-src 'none'; \
-                     frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-                ),
+                HeaderValue::from_str(&policy)
+                    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
             );
             headers.insert(
                 header::X_CONTENT_TYPE_OPTIONS,
@@ -84,6 +124,7 @@ impl IntoResponse for Failed {
     fn into_response(self) -> Response {
         match self.0.kind {
             Kind::NotFound => not_found(),
+            Kind::Forbidden => forbidden(),
             Kind::Unauthorized => axum::response::Redirect::to("/").into_response(),
             _ => page_error(self.0.message),
         }
@@ -105,6 +146,15 @@ pub fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         Html("<!doctype html><title>Not found · igdesk</title><p>There is nothing here, or it is in an inbox you are not in. <a href=\"/desk\">Back to your desk</a></p>"),
+    )
+        .into_response()
+}
+
+/// A page for administrators, asked for by an agent.
+pub fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html("<!doctype html><title>Not for you · igdesk</title><p>Only administrators can open this page. <a href=\"/desk\">Back to your desk</a></p>"),
     )
         .into_response()
 }

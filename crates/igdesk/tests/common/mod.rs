@@ -70,6 +70,12 @@ pub fn settings_with(
         meta_verify_token: Some(VERIFY_TOKEN.into()),
         graph_base_url: Some(format!("{igs_url}/graph.facebook.com")),
         instagram_graph_base_url: Some(format!("{igs_url}/graph.instagram.com")),
+        // Meta's login, played by the simulator too.
+        meta_app_id: Some(igdesk_igs::IGDESK_APP_ID.into()),
+        instagram_app_id: Some(igdesk_igs::IGDESK_INSTAGRAM_APP_ID.into()),
+        facebook_www_base_url: Some(format!("{igs_url}/www.facebook.com")),
+        instagram_www_base_url: Some(format!("{igs_url}/www.instagram.com")),
+        instagram_api_base_url: Some(format!("{igs_url}/api.instagram.com")),
         secret_key: Some(SECRET_KEY.into()),
         ..RawSettings::default()
     };
@@ -89,6 +95,7 @@ pub async fn start_simulator(webhook_url: String) -> (Simulator, String) {
         page_token: PAGE_TOKEN.into(),
         instagram_token: "IGQV-test".into(),
     });
+    sim.set_instagram_app(igdesk_igs::IGDESK_INSTAGRAM_APP_ID, INSTAGRAM_APP_SECRET);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let igs_url = format!("http://{}", listener.local_addr().unwrap());
     let serving = sim.clone();

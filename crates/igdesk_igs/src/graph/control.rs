@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::scenario::{run_scenario as play, Scenario, ScenarioOutcome};
 use crate::sim::{
     BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
-    SenderActionRecord, SentMessage, Simulator, ThreadOwner,
+    SenderActionRecord, SentMessage, Simulator, Subscription, ThreadOwner, WithheldDelivery,
 };
 
 /// A control request that failed: status and a plain-text reason.
@@ -89,9 +89,17 @@ struct Settings {
     revoke: Vec<String>,
     #[serde(default)]
     restore: Vec<String>,
+    /// Meta's login: the apps, the Facebook user, and how long codes live.
+    facebook_app_id: Option<String>,
+    facebook_app_secret: Option<String>,
+    instagram_app_id: Option<String>,
+    instagram_app_secret: Option<String>,
+    facebook_user_name: Option<String>,
+    login_code_lifetime_ms: Option<u64>,
 }
 
-/// Body: `{"echoes":false,"send_rate_limits":[300,100],"revoke":["1784…"],…}`.
+/// Body: `{"echoes":false,"send_rate_limits":[300,100],"revoke":["1784…"],
+/// "facebook_app_id":"…","instagram_app_secret":"…",…}`.
 pub(crate) async fn settings(
     State(sim): State<Simulator>,
     body: Bytes,
@@ -118,6 +126,26 @@ pub(crate) async fn settings(
     for ig_id in &settings.restore {
         sim.restore_token(ig_id);
     }
+    let mut login = sim.login_config();
+    let given = [
+        (settings.facebook_app_id, &mut login.facebook_app_id),
+        (settings.facebook_app_secret, &mut login.facebook_app_secret),
+        (settings.instagram_app_id, &mut login.instagram_app_id),
+        (
+            settings.instagram_app_secret,
+            &mut login.instagram_app_secret,
+        ),
+        (settings.facebook_user_name, &mut login.facebook_user_name),
+    ];
+    for (value, slot) in given {
+        if let Some(value) = value {
+            *slot = value;
+        }
+    }
+    sim.set_login_config(login);
+    if let Some(millis) = settings.login_code_lifetime_ms {
+        sim.set_login_code_lifetime(std::time::Duration::from_millis(millis));
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,13 +158,77 @@ pub(crate) async fn set_fault(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Body: a [`BusinessAccount`] as JSON.
+#[derive(Deserialize)]
+struct NewBusiness {
+    #[serde(flatten)]
+    account: BusinessAccount,
+    /// `false`: no app is subscribed to it yet, its events are withheld.
+    /// Omitted: a new business is subscribed, a replaced one keeps its state.
+    subscribed: Option<bool>,
+    /// The Page's and the Instagram account's display name in login.
+    name: Option<String>,
+}
+
+/// Body: a [`BusinessAccount`] as JSON, optionally with `subscribed` and `name`.
 pub(crate) async fn add_business(
     State(sim): State<Simulator>,
     body: Bytes,
 ) -> Result<StatusCode, Rejection> {
-    sim.add_business(parse::<BusinessAccount>(&body)?);
+    let new = parse::<NewBusiness>(&body)?;
+    let ig_id = new.account.ig_id.clone();
+    match new.subscribed {
+        Some(false) => sim.add_business_unsubscribed(new.account),
+        Some(true) => {
+            sim.add_business(new.account);
+            sim.subscribe(&ig_id);
+        }
+        None => sim.add_business(new.account),
+    }
+    if let Some(name) = new.name {
+        sim.set_business_name(&ig_id, name);
+    }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct NewPage {
+    id: String,
+    name: String,
+}
+
+/// Body: `{"id","name"}`, a Page the Facebook user manages with no Instagram
+/// account; answers `{"access_token"}`, its Page token.
+pub(crate) async fn add_page(
+    State(sim): State<Simulator>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, Rejection> {
+    let page = parse::<NewPage>(&body)?;
+    let token = sim.add_page_without_instagram(page.id, page.name);
+    Ok(Json(serde_json::json!({ "access_token": token })))
+}
+
+/// Every business's webhook subscriptions.
+pub(crate) async fn subscriptions(State(sim): State<Simulator>) -> Json<Vec<Subscription>> {
+    Json(sim.subscriptions())
+}
+
+/// `DELETE /_igs/subscriptions/{ig_id}`: Meta unsubscribes every app from the
+/// business behind igdesk's back (after prolonged webhook failures).
+pub(crate) async fn drop_subscriptions(
+    State(sim): State<Simulator>,
+    Path(ig_id): Path<String>,
+) -> Result<StatusCode, Rejection> {
+    let known = sim.subscriptions().iter().any(|s| s.ig_id == ig_id);
+    if !known {
+        return Err((StatusCode::NOT_FOUND, format!("no business {ig_id:?}")));
+    }
+    sim.unsubscribe(&ig_id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deliveries not sent because no app was subscribed to their business.
+pub(crate) async fn withheld(State(sim): State<Simulator>) -> Json<Vec<WithheldDelivery>> {
+    Json(sim.withheld())
 }
 
 #[derive(Deserialize)]

@@ -38,7 +38,7 @@ impl GraphError {
         self
     }
 
-    fn with_subcode(mut self, subcode: i64) -> Self {
+    pub fn with_subcode(mut self, subcode: i64) -> Self {
         self.subcode = Some(subcode);
         self
     }
@@ -51,6 +51,11 @@ impl GraphError {
             "OAuthException",
             "Invalid OAuth access token - Cannot parse access token",
         )
+    }
+
+    /// An `OAuthException` with `code` and Meta's `message` (login's refusals).
+    pub fn oauth(code: i64, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "OAuthException", message)
     }
 
     /// Code 100/33: no such node, or not visible to this token.
@@ -70,10 +75,16 @@ impl GraphError {
         .with_subcode(33)
     }
 
-    /// Code 100: a field the node does not have.
+    /// Code 100: a field the node (a user) does not have.
     pub fn nonexisting_field(field: &str) -> Self {
-        let message =
-            format!("(#100) Tried accessing nonexisting field ({field}) on node type (User)");
+        Self::nonexisting_field_on(field, "User")
+    }
+
+    /// Code 100: a field a node of `node_type` (`Page`, `IGUser`…) does not have.
+    pub fn nonexisting_field_on(field: &str, node_type: &str) -> Self {
+        let message = format!(
+            "(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})"
+        );
         Self::new(StatusCode::BAD_REQUEST, 100, "OAuthException", message)
     }
 

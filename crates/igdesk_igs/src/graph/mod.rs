@@ -1,21 +1,27 @@
 //! The Graph API side: `/{host}/{version}/{node…}` where host is
-//! `graph.facebook.com` or `graph.instagram.com`, so igdesk's two base URLs can
-//! point at one simulator. Every call is recorded before it is answered.
+//! `graph.facebook.com` or `graph.instagram.com`, so igdesk's base URLs can
+//! point at one simulator; Meta's login hosts (`www.facebook.com`,
+//! `www.instagram.com`, `api.instagram.com`) are served the same way. Every call
+//! is recorded before it is answered.
 //!
 //! Requests are parsed once into a [`GraphRequest`] and dispatched on
 //! (method, path segments) in [`dispatch`]; each endpoint family lives in its own
 //! module: [`profile`], [`send`] (the Send API), [`comments`] (moderation),
 //! [`conversations`], [`routing`] (Conversation Routing's thread control),
-//! [`token`] (Instagram-Login token refresh).
+//! [`token`] (Instagram-Login token refresh), [`login`] (both login paths and
+//! their dialogs), [`subscribed_apps`] (webhook subscriptions).
 
 mod comments;
 mod control;
 mod conversations;
 mod error;
+pub(crate) mod fields;
+mod login;
 mod params;
 mod profile;
 mod routing;
 mod send;
+mod subscribed_apps;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -27,7 +33,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 
 pub(crate) use error::GraphError;
@@ -55,6 +61,13 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .route("/_igs/history", post(control::add_history))
         .route("/_igs/settings", post(control::settings))
         .route("/_igs/thread_owners", get(control::thread_owners))
+        .route("/_igs/pages", post(control::add_page))
+        .route("/_igs/subscriptions", get(control::subscriptions))
+        .route(
+            "/_igs/subscriptions/{ig_id}",
+            delete(control::drop_subscriptions),
+        )
+        .route("/_igs/withheld", get(control::withheld))
         .route("/_igs/cdn/{name}", get(control::cdn))
         .route("/_igs/cdn/m/{id}", get(control::cdn_hosted))
         .fallback(handle)
@@ -238,6 +251,10 @@ async fn handle(
     let request = GraphRequest::parse(method, &uri, &headers, body);
     sim.record(request.recorded());
     tracing::debug!(method = %request.method, path = %uri.path(), "graph call");
+    // Login's pages and code exchange are no Graph calls: faults leave them be.
+    if let Some(host) = login::LoginHost::from_host(&request.host) {
+        return login::dispatch(&sim, host, &request);
+    }
     match sim.fault() {
         Some(Fault::Unavailable) => return GraphError::unexpected().into_response(),
         Some(Fault::InvalidToken) if request.api.is_some() => {
@@ -253,9 +270,20 @@ async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {
         return GraphError::unsupported(request.method.as_str()).into_response();
     }
     let segments: Vec<&str> = request.segments.iter().map(String::as_str).collect();
+    let instagram = request.api == Some(Api::Instagram);
     let result = match (&request.method, segments.as_slice()) {
-        (&Method::GET, ["refresh_access_token"]) if request.api == Some(Api::Instagram) => {
-            token::refresh(sim, request)
+        (&Method::GET, ["refresh_access_token"]) if instagram => token::refresh(sim, request),
+        (&Method::GET, ["access_token"]) if instagram => login::instagram_exchange(sim, request),
+        (&Method::GET, ["oauth", "access_token"]) if !instagram => {
+            login::facebook_exchange(sim, request)
+        }
+        (&Method::GET, ["me", "accounts"]) if !instagram => login::facebook_accounts(sim, request),
+        (&Method::POST, [node, "subscribed_apps"]) => {
+            subscribed_apps::subscribe(sim, request, node)
+        }
+        (&Method::GET, [node, "subscribed_apps"]) => subscribed_apps::list(sim, request, node),
+        (&Method::DELETE, [node, "subscribed_apps"]) => {
+            subscribed_apps::unsubscribe(sim, request, node)
         }
         (&Method::POST, [node, "messages"]) => Ok(send::post(sim, request, node).await),
         (&Method::GET, [node, "conversations"]) => conversations::list(sim, request, node),
@@ -265,9 +293,12 @@ async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {
         (&Method::POST, [comment, "replies"]) => Ok(comments::reply(sim, request, comment)),
         (&Method::POST, [comment]) => Ok(comments::hide(sim, request, comment)),
         (&Method::DELETE, [comment]) => Ok(comments::delete(sim, request, comment)),
-        (&Method::GET, [id]) => match conversations::lookup(sim, request, id) {
+        (&Method::GET, [id]) => match login::own_profile(sim, request, id) {
             Some(answer) => answer,
-            None => profile::get(sim, request, id).await,
+            None => match conversations::lookup(sim, request, id) {
+                Some(answer) => answer,
+                None => profile::get(sim, request, id).await,
+            },
         },
         _ => Err(GraphError::unsupported(request.method.as_str())),
     };

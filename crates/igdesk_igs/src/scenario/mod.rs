@@ -69,7 +69,8 @@ pub struct ScenarioOutcome {
     pub kind: String,
     /// The event's mid, or comment id for comments.
     pub mid: Option<String>,
-    /// The webhook's HTTP status; `None` for pauses.
+    /// The webhook's HTTP status; `None` for pauses; [`crate::NOT_DELIVERED`]
+    /// (0) when no app was subscribed to the business and Meta sent nothing.
     pub status: Option<u16>,
 }
 

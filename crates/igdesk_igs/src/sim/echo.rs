@@ -65,6 +65,8 @@ async fn worker(sim: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Pending>) {
             let sim = Simulator { inner };
             match sim.deliver(&pending.delivery).await {
                 Ok(status) if (200..300).contains(&status) => break,
+                // No app is subscribed to the business: Meta drops the echo.
+                Ok(super::NOT_DELIVERED) => break,
                 Ok(status) => tracing::warn!(status, "the webhook refused an echo; retrying"),
                 Err(error) => {
                     tracing::warn!(error = %format!("{error:#}"), "delivering an echo; retrying")

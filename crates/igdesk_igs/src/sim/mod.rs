@@ -7,8 +7,10 @@ mod cdn;
 mod echo;
 mod fault;
 pub(crate) mod limits;
+pub(crate) mod login;
 mod records;
 mod routing;
+mod subscriptions;
 pub(crate) mod world;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,17 +22,26 @@ use serde::{Deserialize, Serialize};
 
 pub use fault::Fault;
 pub(crate) use fault::{take as take_fault, Scope as FaultScope};
+pub use login::{LoginConfig, DEFAULT_FACEBOOK_USER_NAME, IGDESK_INSTAGRAM_APP_ID};
 pub use records::{
     CommentActionRecord, HistoryMessage, SenderActionRecord, SentMessage, TrackedComment,
 };
 pub use routing::{ThreadOwner, IGDESK_APP_ID};
+pub use subscriptions::{Subscription, WithheldDelivery};
 
 use crate::webhook::{sign_body, Delivery};
 use echo::EchoQueue;
 use limits::Limits;
+use login::Logins;
 use records::Records;
 use routing::Routing;
+use subscriptions::Subscriptions;
 use world::World;
+
+/// What [`Simulator::deliver`] answers when it sent nothing: every entry was
+/// for a business no app is subscribed to, so Meta would not have called the
+/// webhook. The withheld body is in [`Simulator::withheld`].
+pub const NOT_DELIVERED: u16 = 0;
 
 /// Where and how simulated customers deliver webhooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,10 +161,14 @@ pub(crate) struct State {
     pub public_url: Option<String>,
     /// Media the business sent, re-hosted on the simulator's CDN.
     pub hosted: cdn::Hosted,
+    /// The apps, codes and tokens of Meta's login.
+    pub logins: Logins,
+    /// Whose webhooks are sent (`subscribed_apps`).
+    pub subscriptions: Subscriptions,
 }
 
-impl Default for State {
-    fn default() -> Self {
+impl State {
+    fn new(config: &SimConfig) -> Self {
         State {
             businesses: Vec::new(),
             customers: HashMap::new(),
@@ -169,11 +184,11 @@ impl Default for State {
             echo_delay: echo::DEFAULT_DELAY,
             public_url: None,
             hosted: cdn::Hosted::default(),
+            logins: Logins::new(LoginConfig::with_secret(&config.app_secret)),
+            subscriptions: Subscriptions::default(),
         }
     }
-}
 
-impl State {
     /// The profile Meta would hold for `igsid` as seen by `business`. Someone who
     /// wrote to the business exists on Instagram even if no test registered
     /// them: they get a bare profile (no display name), as a real account might.
@@ -209,13 +224,14 @@ impl Simulator {
             .timeout(Duration::from_secs(10))
             .build()
             .expect("a reqwest client with default TLS settings builds");
+        let state = State::new(&config);
         Simulator {
             inner: Arc::new(Inner {
                 config,
                 http,
                 fetch,
                 echoes: EchoQueue::default(),
-                state: Mutex::new(State::default()),
+                state: Mutex::new(state),
             }),
         }
     }
@@ -286,17 +302,42 @@ impl Simulator {
     }
 
     /// Serialize, sign and POST `delivery` to the webhook URL; the HTTP status.
+    ///
+    /// As on Meta, only the entries of businesses the app is subscribed to are
+    /// sent (every business is, unless registered with
+    /// [`Self::add_business_unsubscribed`] or unsubscribed since); the others
+    /// are withheld and recorded ([`Self::withheld`]). When nothing is left to
+    /// send, no request is made and the answer is `Ok(`[`NOT_DELIVERED`]`)`.
+    /// The customers' actions happened on Instagram either way: consent,
+    /// windows and threads are updated for withheld events too.
     pub async fn deliver(&self, delivery: &Delivery) -> anyhow::Result<u16> {
         // The customer wrote before Meta called the webhook, and igdesk may look
         // up the profile before this POST returns: consent is recorded first.
-        {
+        let part = {
             let mut state = self.state();
             state.consented.extend(delivery.consents());
             for (business, event) in delivery.events() {
                 state.world.observe(business, event);
             }
-        }
-        let body = delivery.to_bytes();
+            let subscriptions = &state.subscriptions;
+            let subscribed = |ig_id: &str| subscriptions.is_subscribed(ig_id);
+            if delivery.events().all(|(ig_id, _)| subscribed(ig_id)) {
+                None
+            } else {
+                let (sendable, withheld) = delivery.split(subscribed);
+                let record = WithheldDelivery {
+                    business_ig_ids: withheld.business_ig_ids(),
+                    body: withheld.to_json(),
+                    at_ms: crate::ids::now_ms(),
+                };
+                state.records.withheld.push(record);
+                if sendable.is_empty() {
+                    return Ok(NOT_DELIVERED);
+                }
+                Some(sendable)
+            }
+        };
+        let body = part.as_ref().unwrap_or(delivery).to_bytes();
         let signature = sign_body(&self.inner.config.app_secret, &body);
         let (status, _) = self.post(body, Some(signature)).await?;
         Ok(status)

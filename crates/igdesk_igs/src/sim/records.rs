@@ -117,10 +117,11 @@ impl HistoryMessage {
     }
 }
 
-/// Everything accepted so far, in order.
+/// Everything accepted so far, and the deliveries withheld, in order.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
     pub sent: Vec<SentMessage>,
     pub actions: Vec<SenderActionRecord>,
     pub comment_actions: Vec<CommentActionRecord>,
+    pub withheld: Vec<super::WithheldDelivery>,
 }

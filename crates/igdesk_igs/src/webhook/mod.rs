@@ -110,6 +110,29 @@ impl Delivery {
         serde_json::from_slice(&self.to_bytes()).expect("a delivery is always valid JSON")
     }
 
+    /// The entries whose business satisfies `keep`, and the others, each in
+    /// order as they were.
+    pub(crate) fn split(&self, keep: impl Fn(&str) -> bool) -> (Delivery, Delivery) {
+        let (kept, left): (Vec<Entry>, Vec<Entry>) =
+            self.entries.iter().cloned().partition(|e| keep(&e.ig_id));
+        let with = |entries| Delivery {
+            business_ig_id: self.business_ig_id.clone(),
+            entries,
+        };
+        (with(kept), with(left))
+    }
+
+    /// The businesses this delivery has entries for, each once, in order.
+    pub(crate) fn business_ig_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for entry in &self.entries {
+            if !ids.contains(&entry.ig_id) {
+                ids.push(entry.ig_id.clone());
+            }
+        }
+        ids
+    }
+
     /// (business, IGSID) pairs whose profiles become readable once this is delivered.
     pub(crate) fn consents(&self) -> Vec<(String, String)> {
         self.events()

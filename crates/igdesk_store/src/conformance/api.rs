@@ -129,6 +129,21 @@ pub async fn inbound_webhooks_go_one_at_a_time_per_conversation_in_order(store: 
         (counts.delivered, counts.expired, counts.pending),
         (1, 1, 1)
     );
+    // The first failed once but was delivered: only the one given up is a failure.
+    let failures = store.webhook_failures(shop.id, 5).await.unwrap();
+    assert_eq!(
+        failures
+            .iter()
+            .map(|f| (
+                f.id,
+                f.expired,
+                f.attempts,
+                f.error.as_str(),
+                f.next_attempt_at
+            ))
+            .collect::<Vec<_>>(),
+        vec![(next[0].id, true, 1, "gave up", None)]
+    );
     // While the bot has them, customers' messages open no conversation.
     let open = store
         .conversations(super::admin(store).await, Some("open"))

@@ -2,6 +2,7 @@
 //! takes a freshly migrated store; `tests/conformance.rs` runs them all on SQLite
 //! and on PostgreSQL.
 
+mod access;
 mod api;
 mod outbox;
 mod people;
@@ -9,6 +10,7 @@ mod routing;
 mod seen;
 mod topics;
 
+pub use access::*;
 pub use api::*;
 pub use outbox::*;
 pub use people::*;

@@ -38,6 +38,10 @@ pub struct AgentDetails {
     /// The most the agent may hold, asking for more with Next beyond the standard.
     pub max_capacity: i64,
     pub created_at: Millis,
+    /// False while switched off: the agent signs in nowhere and is offered nothing.
+    pub active: bool,
+    /// When the agent was switched off, while they are.
+    pub deactivated_at: Option<Millis>,
 }
 
 /// Capacity is always written as a pair, validated together (standard ≤ maximum),

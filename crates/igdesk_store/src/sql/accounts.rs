@@ -106,7 +106,8 @@ impl AccountStore for SqlStore {
     async fn session(&self, token_hash: &str, now: Millis) -> Result<Option<(Agent, String)>> {
         let found = sqlx::query(
             "SELECT g.id, g.email, g.name, g.is_admin, s.csrf_token FROM sessions s \
-             JOIN agents g ON g.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+             JOIN agents g ON g.id = s.agent_id WHERE s.token_hash = $1 AND s.expires_at > $2 \
+             AND g.deactivated_at IS NULL",
         )
         .bind(token_hash.to_owned())
         .bind(now)
@@ -267,7 +268,8 @@ impl AccountStore for SqlStore {
     async fn agent_by_token_hash(&self, token_hash: &str) -> Result<Option<Agent>> {
         sqlx::query(
             "SELECT g.id, g.email, g.name, g.is_admin FROM agent_tokens t \
-             JOIN agents g ON g.id = t.agent_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+             JOIN agents g ON g.id = t.agent_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
+             AND g.deactivated_at IS NULL",
         )
         .bind(token_hash.to_owned())
         .fetch_all(&self.pool)

@@ -19,6 +19,14 @@ const TOKEN_SELECT: &str =
     "SELECT t.id, t.account_id, a.ig_id, t.name, t.created_at, t.revoked_at \
      FROM api_tokens t JOIN accounts a ON a.id = t.account_id";
 
+/// [`TOKEN_SELECT`] with each token's last use: its newest accepted message (an
+/// index on `(token_id, created_at)` makes it one lookup per token). Kept out of the
+/// by-hash lookup every API request makes.
+const TOKEN_SELECT_USED: &str =
+    "SELECT t.id, t.account_id, a.ig_id, t.name, t.created_at, t.revoked_at, \
+     (SELECT MAX(m.created_at) FROM api_messages m WHERE m.token_id = t.id) AS last_used_at \
+     FROM api_tokens t JOIN accounts a ON a.id = t.account_id";
+
 /// What the agent holding a conversation reads when the API takes it back.
 const TAKEN_BACK_NOTICE: &str =
     "The API took this conversation back: the customer is with the bot again.";
@@ -71,6 +79,46 @@ impl ApiStore for SqlStore {
             .execute(&mut **tx)
             .await?;
         let token = token_where(tx, "t.id = $1", id.0).await?;
+        writing.commit().await?;
+        Ok(token)
+    }
+
+    async fn account_api_tokens(&self, account: AccountId) -> Result<Vec<ApiTokenListing>> {
+        sqlx::query(&format!(
+            "{TOKEN_SELECT_USED} WHERE t.account_id = $1 ORDER BY t.id DESC"
+        ))
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ApiTokenListing {
+                token: token_row(r)?,
+                last_used_at: r.try_get("last_used_at")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn revoke_account_api_token(
+        &self,
+        account: AccountId,
+        id: ApiTokenId,
+        now: Millis,
+    ) -> Result<Option<ApiToken>> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND account_id = $3",
+        )
+        .bind(now)
+        .bind(id.0)
+        .bind(account.0)
+        .execute(&mut **tx)
+        .await?;
+        let token = token_where(tx, "t.id = $1", id.0)
+            .await?
+            .filter(|t| t.account_id == account);
         writing.commit().await?;
         Ok(token)
     }
@@ -219,6 +267,43 @@ impl ApiStore for SqlStore {
             }
         }
         Ok(counts)
+    }
+
+    async fn webhook_failures(
+        &self,
+        account: AccountId,
+        limit: i64,
+    ) -> Result<Vec<WebhookFailure>> {
+        let found = sqlx::query(
+            "SELECT id, stream, state, attempts, last_error, created_at, next_attempt_at \
+             FROM api_webhooks WHERE account_id = $1 AND state <> 'delivered' \
+             AND last_error IS NOT NULL ORDER BY id DESC LIMIT $2",
+        )
+        .bind(account.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        found
+            .iter()
+            .map(|row| {
+                let expired = row.try_get::<String, _>("state")? == "expired";
+                Ok(WebhookFailure {
+                    id: ApiWebhookId(row.try_get("id")?),
+                    stream: match row.try_get::<String, _>("stream")?.as_str() {
+                        "status" => WebhookStream::Status,
+                        _ => WebhookStream::Inbound,
+                    },
+                    expired,
+                    attempts: row.try_get("attempts")?,
+                    error: row.try_get("last_error")?,
+                    created_at: row.try_get("created_at")?,
+                    next_attempt_at: match expired {
+                        true => None,
+                        false => Some(row.try_get("next_attempt_at")?),
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn end_expired_handovers(&self, now: Millis) -> Result<Vec<TakenBack>> {

@@ -7,12 +7,14 @@
 //! SQLite, a statement stopped after its first row keeps its read snapshot open on
 //! the pooled connection, and later reads there would see stale data.
 
+mod access;
 mod accounts;
 mod api;
 mod api_events;
 mod api_webhooks;
 mod apply;
 mod apply_run;
+mod connect;
 mod dashboard;
 mod events;
 mod intake;
@@ -115,6 +117,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "dashboard",
         include_str!("../../migrations/sqlite/0009_dashboard.sql"),
     ),
+    (
+        10,
+        "connect",
+        include_str!("../../migrations/sqlite/0010_connect.sql"),
+    ),
+    (
+        11,
+        "agents_active",
+        include_str!("../../migrations/sqlite/0011_agents_active.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -161,6 +173,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "dashboard",
         include_str!("../../migrations/postgres/0009_dashboard.sql"),
+    ),
+    (
+        10,
+        "connect",
+        include_str!("../../migrations/postgres/0010_connect.sql"),
+    ),
+    (
+        11,
+        "agents_active",
+        include_str!("../../migrations/postgres/0011_agents_active.sql"),
     ),
 ];
 

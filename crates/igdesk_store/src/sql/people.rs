@@ -16,8 +16,8 @@ impl SqlStore {
     async fn details(&self, only: Option<AgentId>) -> Result<Vec<AgentDetails>> {
         let only = only.map(|a| a.0);
         let agents = sqlx::query(
-            "SELECT id, email, name, is_admin, standard_capacity, max_capacity, created_at \
-             FROM agents WHERE ($1 IS NULL OR id = $1) ORDER BY id",
+            "SELECT id, email, name, is_admin, standard_capacity, max_capacity, created_at, \
+             deactivated_at FROM agents WHERE ($1 IS NULL OR id = $1) ORDER BY id",
         )
         .bind(only)
         .fetch_all(&self.pool)
@@ -49,6 +49,7 @@ impl SqlStore {
 
 fn agent_details(row: &Row, inboxes: &mut BTreeMap<i64, Vec<InboxRef>>) -> Result<AgentDetails> {
     let id: i64 = row.try_get("id")?;
+    let deactivated_at: Option<Millis> = row.try_get("deactivated_at")?;
     Ok(AgentDetails {
         id: AgentId(id),
         email: row.try_get("email")?,
@@ -58,6 +59,8 @@ fn agent_details(row: &Row, inboxes: &mut BTreeMap<i64, Vec<InboxRef>>) -> Resul
         standard_capacity: row.try_get("standard_capacity")?,
         max_capacity: row.try_get("max_capacity")?,
         created_at: row.try_get("created_at")?,
+        active: deactivated_at.is_none(),
+        deactivated_at,
     })
 }
 

@@ -152,10 +152,16 @@ impl SqlStore {
             // The expiry pass withdraws it and holds the agent; the answer came too late.
             return Ok(OfferAnswer::Expired);
         }
-        sqlx::query("DELETE FROM offers WHERE id = $1")
+        let taken = sqlx::query("DELETE FROM offers WHERE id = $1")
             .bind(offer.id.0)
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if taken == 0 {
+            // Withdrawn meanwhile (PostgreSQL: this delete waited for the transaction
+            // that withdrew it, e.g. the agent being switched off): nothing to answer.
+            return Ok(OfferAnswer::Unknown);
+        }
         let conversation = offer.conversation_id;
         if accept {
             sqlx::query(
@@ -215,22 +221,17 @@ impl SqlStore {
     ) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        sqlx::query("UPDATE agents SET available = $1 WHERE id = $2")
-            .bind(i64::from(available))
-            .bind(agent.0)
-            .execute(&mut **tx)
-            .await?;
+        // A switched-off agent stays away (whatever a request signed in before the
+        // switching off asks): that is what keeps routing from offering them work.
+        sqlx::query(
+            "UPDATE agents SET available = $1 WHERE id = $2 AND ($1 = 0 OR deactivated_at IS NULL)",
+        )
+        .bind(i64::from(available))
+        .bind(agent.0)
+        .execute(&mut **tx)
+        .await?;
         if !available {
-            let offers = sqlx::query(&format!("{OFFER_SELECT} WHERE agent_id = $1"))
-                .bind(agent.0)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(offer_row)
-                .collect::<Result<Vec<_>>>()?;
-            for offer in &offers {
-                withdraw(tx, offer, "away", now).await?;
-            }
+            withdraw_all_of(tx, agent.0, "away", now).await?;
         }
         writing.commit().await
     }
@@ -500,6 +501,27 @@ async fn withdraw_event(tx: &mut Tx, offer: &Offer, reason: &str, now: Millis) -
         now,
     )
     .await
+}
+
+/// Withdraws every offer waiting for the agent's answer (away, switched off), each
+/// with its event; returns how many.
+pub(super) async fn withdraw_all_of(
+    tx: &mut Tx,
+    agent: i64,
+    reason: &str,
+    now: Millis,
+) -> Result<u64> {
+    let offers = sqlx::query(&format!("{OFFER_SELECT} WHERE agent_id = $1"))
+        .bind(agent)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(offer_row)
+        .collect::<Result<Vec<_>>>()?;
+    for offer in &offers {
+        withdraw(tx, offer, reason, now).await?;
+    }
+    Ok(offers.len() as u64)
 }
 
 /// Withdraws the conversation's offer, if any (the session ended under it).

@@ -30,7 +30,8 @@ pub(super) fn opt_bool_int(v: Option<bool>) -> Option<i64> {
 
 pub(super) const ACCOUNT_COLUMNS: &str = "a.id, a.ig_id, a.page_id, a.page_name, a.username, \
     a.login_path, a.token_sealed, a.echo, a.story_mentions_create, a.comments_create, \
-    a.needs_reconnect, a.added_by, a.added_at";
+    a.needs_reconnect, a.added_by, a.added_at, a.subscribed, a.subscription_checked_at, \
+    a.last_event_at";
 
 pub(super) fn account(row: &Row) -> Result<Account> {
     Ok(Account {
@@ -50,6 +51,9 @@ pub(super) fn account(row: &Row) -> Result<Account> {
         needs_reconnect: flag(row, "needs_reconnect")?,
         added_by: row.try_get("added_by")?,
         added_at: row.try_get("added_at")?,
+        subscribed: opt_flag(row, "subscribed")?,
+        subscription_checked_at: row.try_get("subscription_checked_at")?,
+        last_event_at: Some(row.try_get::<i64, _>("last_event_at")?).filter(|at| *at > 0),
     })
 }
 

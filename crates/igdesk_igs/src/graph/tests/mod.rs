@@ -7,9 +7,11 @@ mod cdn;
 mod comments;
 mod conversations;
 mod limits;
+mod login;
 mod profile;
 mod routing;
 mod send;
+mod subscriptions;
 mod window;
 
 use std::time::{Duration, Instant};
