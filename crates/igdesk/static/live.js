@@ -76,6 +76,8 @@ async function refreshTopbar() {
 }
 
 async function refreshConversations() {
+  // Settings pages leave the list out.
+  if (!document.getElementById('my-conversations')) return;
   const current = document.querySelector('.profile[data-customer-id]')?.dataset.customerId ?? 0;
   const unread = [...document.querySelectorAll('#my-conversations li.unread')].map((li) => li.dataset.conversationId);
   const nodes = await latest('conversations', `/fragments/conversations?current=${current}`);
@@ -224,6 +226,12 @@ function connect() {
     // Then the region as the server has it now (the shown offer stays on screen).
     refreshOffers();
     refreshTopbar();
+  });
+  // Switched off by an administrator (or signed out elsewhere): the session is
+  // gone, and the sign-in form says why.
+  stream.addEventListener('signed_out', () => {
+    stream.close();
+    window.location.assign('/');
   });
   stream.addEventListener('offer_withdrawn', () => {
     refreshOffers();

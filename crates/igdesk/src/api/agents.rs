@@ -1,23 +1,21 @@
 //! Agents, as administrators configure them (RT-1, RT-2): who works in which inboxes,
-//! with what capacity. Password hashes are never shown.
+//! with what capacity. Password hashes are never shown. The actions are
+//! `service::agents`.
 
 use super::auth::Admin;
 use super::body::JsonBody;
 use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
-use crate::people::{add_person, NewPerson};
+use crate::service::agents::{self as service, NewAgent, Update};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{AgentId, InboxId};
-use igdesk_store::{AgentChange, AgentDetails, Capacity, StoreError};
+use igdesk_store::AgentDetails;
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// The most conversations an agent may be given at once.
-const CAPACITY_LIMIT: i64 = 50;
 
 /// Every agent, with their inboxes and capacity.
 #[utoipa::path(
@@ -31,10 +29,10 @@ const CAPACITY_LIMIT: i64 = 50;
 )]
 pub async fn list_agents(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
 ) -> Result<Json<List<AgentDetails>>, ApiError> {
     Ok(Json(List {
-        data: app.store.agent_details().await?,
+        data: service::all(&app, &admin).await?,
     }))
 }
 
@@ -52,15 +50,11 @@ pub async fn list_agents(
 )]
 pub async fn get_agent(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<AgentDetails>, ApiError> {
     let id = agent_id(&id)?;
-    app.store
-        .agent_detail(id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("agent"))
+    Ok(Json(service::get(&app, &admin, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -93,44 +87,21 @@ pub struct NewAgentBody {
 )]
 pub async fn create_agent(
     State(app): State<App>,
-    Admin(_): Admin,
+    Admin(admin): Admin,
     JsonBody(body): JsonBody<NewAgentBody>,
 ) -> Result<(StatusCode, Json<AgentDetails>), ApiError> {
-    let email = body.email.trim();
-    if !email.contains('@') || email.chars().count() > 254 {
-        return Err(
-            ApiError::bad_request("invalid_email", "email is not an email address").field("email"),
-        );
-    }
-    let name = valid_name(&body.name)?;
-    let password = SecretString::from(body.password);
-    crate::service::passwords::check_new(&password, "password")?;
-    // Sign-in finds agents by email in any case: two that differ only by case
-    // would be one login.
-    if app.store.agent_for_sign_in(email).await?.is_some() {
-        return Err(email_taken(email));
-    }
-    let inboxes = inbox_names(&app, &body.inboxes).await?;
-    let person = NewPerson {
-        email: email.to_owned(),
-        name: name.to_owned(),
-        password,
-        is_admin: body.admin,
-        inboxes,
+    let new = NewAgent {
+        email: body.email,
+        name: body.name,
+        password: SecretString::from(body.password),
+        admin: body.admin,
+        inboxes: body.inboxes.into_iter().map(InboxId).collect(),
+        capacity: None,
     };
-    let agent = match add_person(app.store.as_ref(), person).await {
-        Ok(agent) => agent,
-        Err(e) if matches!(e.downcast_ref(), Some(StoreError::Conflict(_))) => {
-            return Err(email_taken(email))
-        }
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    let details = app
-        .store
-        .agent_detail(agent.id)
-        .await?
-        .ok_or_else(|| ApiError::internal("an agent vanished after it was created"))?;
-    Ok((StatusCode::CREATED, Json(details)))
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&app, &admin, new).await?),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -171,127 +142,20 @@ pub async fn update_agent(
     JsonBody(body): JsonBody<AgentPatch>,
 ) -> Result<Json<AgentDetails>, ApiError> {
     let id = agent_id(&id)?;
-    let current = app
-        .store
-        .agent_detail(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("agent"))?;
-    if id == me.id && body.admin == Some(false) {
-        // Otherwise the last administrator could lock everyone out of the settings.
-        return Err(ApiError::conflict(
-            "own_admin_flag",
-            "administrators cannot remove their own admin flag; another administrator can",
-        )
-        .field("admin"));
-    }
-    let name = body.name.as_deref().map(valid_name).transpose()?;
-    let capacity = if body.standard_capacity.is_some() || body.max_capacity.is_some() {
-        Some(valid_capacity(
-            body.standard_capacity,
-            body.max_capacity,
-            &current,
-        )?)
-    } else {
-        None
+    let update = Update {
+        name: body.name,
+        admin: body.admin,
+        inboxes: body
+            .inboxes
+            .map(|ids| ids.into_iter().map(InboxId).collect()),
+        standard_capacity: body.standard_capacity,
+        max_capacity: body.max_capacity,
     };
-    let inboxes = match &body.inboxes {
-        Some(ids) => {
-            inbox_names(&app, ids).await?;
-            Some(ids.iter().copied().map(InboxId).collect())
-        }
-        None => None,
-    };
-    let change = AgentChange {
-        name: name.map(str::to_owned),
-        is_admin: body.admin,
-        inboxes,
-        capacity,
-    };
-    app.store
-        .update_agent(id, change)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("agent"))
+    Ok(Json(service::update(&app, &me, id, update).await?))
 }
 
 pub(super) fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
     raw.parse()
         .map(AgentId)
         .map_err(|_| ApiError::not_found("agent"))
-}
-
-fn email_taken(email: &str) -> ApiError {
-    ApiError::conflict(
-        "already_exists",
-        format!("an agent with email {email} already exists"),
-    )
-    .field("email")
-}
-
-fn valid_name(raw: &str) -> Result<&str, ApiError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            "an agent needs a name of 1 to 80 characters",
-        )
-        .field("name"));
-    }
-    Ok(name)
-}
-
-/// The pair as it will be once changed: `0 ≤ standard ≤ max ≤ 50`. A value left out
-/// keeps the agent's current one, and the pair is checked as a whole.
-fn valid_capacity(
-    standard: Option<i64>,
-    max: Option<i64>,
-    current: &AgentDetails,
-) -> Result<Capacity, ApiError> {
-    let pair = Capacity {
-        standard: standard.unwrap_or(current.standard_capacity),
-        max: max.unwrap_or(current.max_capacity),
-    };
-    let invalid = |field: &'static str| {
-        Err(ApiError::bad_request(
-            "invalid_capacity",
-            format!(
-                "capacity must satisfy 0 ≤ standard_capacity ≤ max_capacity ≤ {CAPACITY_LIMIT} \
-                 (it would be standard {}, max {})",
-                pair.standard, pair.max
-            ),
-        )
-        .field(field))
-    };
-    if !(0..=CAPACITY_LIMIT).contains(&pair.standard) {
-        return invalid("standard_capacity");
-    }
-    if !(0..=CAPACITY_LIMIT).contains(&pair.max) {
-        return invalid("max_capacity");
-    }
-    if pair.standard > pair.max {
-        // Name the value the caller sent; with both sent, the standard one.
-        return invalid(if standard.is_some() {
-            "standard_capacity"
-        } else {
-            "max_capacity"
-        });
-    }
-    Ok(pair)
-}
-
-/// The names of these inboxes; an unknown id is refused, named.
-async fn inbox_names(app: &App, ids: &[i64]) -> Result<Vec<String>, ApiError> {
-    let known = app.store.inboxes().await?;
-    ids.iter()
-        .map(|id| {
-            known
-                .iter()
-                .find(|i| i.id.0 == *id)
-                .map(|i| i.name.clone())
-                .ok_or_else(|| {
-                    ApiError::bad_request("unknown_inbox", format!("no inbox {id}"))
-                        .field("inboxes")
-                })
-        })
-        .collect()
 }

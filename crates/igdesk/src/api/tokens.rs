@@ -1,13 +1,13 @@
 //! Personal API tokens: an agent makes, lists and revokes their own; an
-//! administrator may revoke anyone's. The secret is shown once, at creation.
+//! administrator may revoke anyone's. The secret is shown once, at creation. The
+//! actions are `service::agent_tokens`.
 
 use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
-use crate::now_ms;
-use crate::people::issue_token;
+use crate::service::agent_tokens as service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -49,15 +49,7 @@ pub async fn create_token(
     Caller(agent): Caller,
     JsonBody(body): JsonBody<NewToken>,
 ) -> Result<(StatusCode, Json<IssuedToken>), ApiError> {
-    let label = body.label.trim();
-    if label.is_empty() || label.chars().count() > 80 {
-        return Err(ApiError::bad_request(
-            "invalid_label",
-            "a token needs a label of 1 to 80 characters (where it is used)",
-        )
-        .field("label"));
-    }
-    let (row, token) = issue_token(app.store.as_ref(), agent.id, label).await?;
+    let (row, token) = service::create(&app, &agent, &body.label).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedToken {
@@ -79,7 +71,7 @@ pub async fn list_tokens(
     Caller(agent): Caller,
 ) -> Result<Json<List<AgentToken>>, ApiError> {
     Ok(Json(List {
-        data: app.store.agent_tokens(agent.id).await?,
+        data: service::list(&app, &agent).await?,
     }))
 }
 
@@ -103,9 +95,6 @@ pub async fn revoke_token(
         .parse()
         .map(AgentTokenId)
         .map_err(|_| ApiError::not_found("token"))?;
-    app.store
-        .revoke_agent_token(agent.scope(), id, now_ms())
-        .await?
-        .map(|_| StatusCode::NO_CONTENT)
-        .ok_or_else(|| ApiError::not_found("token"))
+    service::revoke(&app, &agent, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

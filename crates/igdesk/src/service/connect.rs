@@ -65,6 +65,8 @@ pub struct Candidate {
     pub profile_picture_url: Option<String>,
     /// Connected already: picking it reconnects it (a fresh token).
     pub already_connected: bool,
+    /// Connected, and Meta refused its token: this login is its reconnection.
+    pub needs_reconnect: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -296,19 +298,15 @@ async fn found(
 
 pub async fn candidates(app: &App, agent: &Agent, state: &str) -> Result<Candidates, ServiceError> {
     let (login, found) = found(app, agent, state).await?;
-    let connected: Vec<String> = app
-        .store
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|a| a.ig_id)
-        .collect();
+    let connected = app.store.accounts().await?;
+    let find = |ig_id: &str| connected.iter().find(|a| a.ig_id == ig_id);
     Ok(Candidates {
         login,
         accounts: found
             .into_iter()
             .map(|f| Candidate {
-                already_connected: connected.contains(&f.ig_id),
+                already_connected: find(&f.ig_id).is_some(),
+                needs_reconnect: find(&f.ig_id).is_some_and(|a| a.needs_reconnect),
                 ig_id: f.ig_id,
                 username: f.username,
                 name: f.name,

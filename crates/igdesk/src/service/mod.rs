@@ -9,6 +9,8 @@
 //! kind; the pages show the message beside the field.
 
 pub mod access;
+pub mod agent_tokens;
+pub mod agents;
 pub mod answering;
 pub mod api_settings;
 pub mod connect;

@@ -40,6 +40,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/api.js"),
     ),
+    (
+        "settings.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/settings.js"),
+    ),
 ];
 
 fn versions() -> &'static HashMap<&'static str, String> {

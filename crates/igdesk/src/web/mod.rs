@@ -41,10 +41,7 @@ pub fn router() -> Router<App> {
         .route("/fragments/topbar", get(fragments::topbar))
         .route("/fragments/items/{id}", get(fragments::item))
         .route("/fragments/customers/{id}/items", get(fragments::older))
-        .route(
-            "/settings",
-            get(|| async { axum::response::Redirect::to("/settings/accounts") }),
-        )
+        .route("/settings", get(settings::first))
         .route("/settings/accounts", get(settings::accounts::page))
         .route(
             "/settings/accounts/connect",
@@ -65,6 +62,75 @@ pub fn router() -> Router<App> {
         .route(
             "/settings/accounts/{id}/remove",
             post(settings::accounts::remove),
+        )
+        .route("/settings/entry-points", get(settings::entry_points::show))
+        .route(
+            "/settings/entry-points/{id}",
+            post(settings::entry_points::save),
+        )
+        .route(
+            "/settings/conversations",
+            get(settings::conversations::show),
+        )
+        .route(
+            "/settings/conversations/{id}",
+            post(settings::conversations::save),
+        )
+        .route(
+            "/settings/agents",
+            get(settings::agents::show).post(settings::agents::create),
+        )
+        .route(
+            "/settings/agents/{id}",
+            get(settings::agents::show_agent).post(settings::agents::save),
+        )
+        .route(
+            "/settings/agents/{id}/password",
+            post(settings::agents::reset_password),
+        )
+        .route(
+            "/settings/agents/{id}/deactivate",
+            post(settings::agents::deactivate),
+        )
+        .route(
+            "/settings/agents/{id}/reactivate",
+            post(settings::agents::reactivate),
+        )
+        .route(
+            "/settings/inboxes",
+            get(settings::inboxes::show).post(settings::inboxes::create),
+        )
+        .route("/settings/inboxes/{id}", post(settings::inboxes::save))
+        .route(
+            "/settings/topics",
+            get(settings::topics::show).post(settings::topics::create),
+        )
+        .route("/settings/api", get(settings::api::overview))
+        .route(
+            "/settings/api/{id}",
+            get(settings::api::show).post(settings::api::save),
+        )
+        .route("/settings/api/{id}/rotate", post(settings::api::rotate))
+        .route("/settings/api/{id}/off", post(settings::api::turn_off))
+        .route(
+            "/settings/api/{id}/tokens",
+            post(settings::api::create_token),
+        )
+        .route(
+            "/settings/api/{id}/tokens/{token}/revoke",
+            post(settings::api::revoke_token),
+        )
+        .route(
+            "/settings/tokens",
+            get(settings::tokens::show).post(settings::tokens::create),
+        )
+        .route(
+            "/settings/tokens/{id}/revoke",
+            post(settings::tokens::revoke),
+        )
+        .route(
+            "/settings/tokens/password",
+            post(settings::tokens::change_password),
         )
         .route("/oauth/{login}/callback", get(settings::accounts::callback))
         .route("/static/{name}", get(assets::serve))

@@ -79,6 +79,10 @@ pub async fn submit(State(app): State<App>, Form(credentials): Form<Credentials>
                         wait_words(refused.retry_after.unwrap_or(60))
                     ),
                 ),
+                Kind::Unauthorized if refused.code == "account_deactivated" => (
+                    StatusCode::UNAUTHORIZED,
+                    "This account is switched off. An administrator can switch it on again in Settings › Agents.".to_owned(),
+                ),
                 Kind::Unauthorized | Kind::BadInput => (
                     StatusCode::UNAUTHORIZED,
                     "Wrong email or password".to_owned(),

@@ -71,3 +71,13 @@ test('the breached waits', async ({ page, demo }) => {
   await expect(page.getByRole('row', { name: /Marta Lobo/ })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test('settings: Instagram accounts, and the accounts a login found', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  await page.goto('/settings/accounts');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Add Instagram account' }).click();
+  await page.getByRole('button', { name: 'Continue as Demo Owner' }).click();
+  await expect(page.getByRole('heading', { name: 'Connect Instagram accounts' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});

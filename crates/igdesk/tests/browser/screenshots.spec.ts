@@ -190,3 +190,30 @@ test('the dashboard, for the documentation', async ({ page, demo }) => {
   await page.reload();
   await page.screenshot({ path: path.join(out, 'dashboard-390.png'), fullPage: true });
 });
+
+test('Instagram accounts in Settings, for the documentation', async ({ page, demo }) => {
+  fs.mkdirSync(out, { recursive: true });
+  await signIn(page, demo.admin);
+  await page.goto('/settings/accounts');
+  await page.getByRole('button', { name: 'Add Instagram account' }).click();
+  await page.screenshot({ path: path.join(out, 'meta-login-dialog.png') });
+  await page.getByRole('button', { name: 'Continue as Demo Owner' }).click();
+  await expect(page.getByRole('heading', { name: 'Connect Instagram accounts' })).toBeVisible();
+  await page.screenshot({ path: path.join(out, 'settings-connect.png') });
+  await page.getByRole('button', { name: 'Connect accounts' }).click();
+  await expect(page.getByRole('row', { name: /igdesk Demo Outlet/ })).toBeVisible();
+  // One account whose token Meta refused: the notice, and its row.
+  const customer = demo.newCustomer('Rita Alves');
+  await demo.dm(customer, 'Is the parcel on its way?');
+  const id = await demo.customerId(customer);
+  await demo.fault({ kind: 'invalid_token' });
+  await demo.api(demo.admin, 'POST', `/customers/${id}/messages`, { text: 'It left this morning.' });
+  await expect
+    .poll(async () => (await demo.api(demo.admin, 'GET', '/accounts')).data.some((a: any) => a.needs_reconnect))
+    .toBe(true);
+  await demo.fault(null);
+  await page.goto('/settings/accounts');
+  await page.screenshot({ path: path.join(out, 'settings-accounts.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(out, 'settings-accounts-390.png'), fullPage: true });
+});

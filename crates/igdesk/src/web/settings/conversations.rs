@@ -86,8 +86,8 @@ pub async fn save(
         story_mentions_create_conversations: Some(entered.ticked("story_mentions")),
         comments_create_conversations: Some(entered.ticked("comments")),
     };
-    let account = service::set_conversation_settings(&app, &signed.agent, AccountId(id), change)
-        .await?;
+    let account =
+        service::set_conversation_settings(&app, &signed.agent, AccountId(id), change).await?;
     let s = account.settings;
     let on_off = |on: bool| if on { "on" } else { "off" };
     let notice = format!(

@@ -63,10 +63,15 @@ async fn page(
         value: "default".into(),
         name: format!("Default inbox ({default_name})"),
     }];
-    options.extend(inboxes.iter().filter(|i| !i.is_default).map(|i| InboxOption {
-        value: i.id.0.to_string(),
-        name: i.name.clone(),
-    }));
+    options.extend(
+        inboxes
+            .iter()
+            .filter(|i| !i.is_default)
+            .map(|i| InboxOption {
+                value: i.id.0.to_string(),
+                name: i.name.clone(),
+            }),
+    );
     let entry_points = app
         .store
         .accounts()
@@ -132,8 +137,14 @@ pub async fn save(
             Ok(n) => Some(InboxId(n)),
             Err(_) => {
                 let refused = entered.refused(Some("inbox"), "Choose an inbox from the list.");
-                return page(&app, &signed, StatusCode::BAD_REQUEST, Said::nothing(), refused)
-                    .await;
+                return page(
+                    &app,
+                    &signed,
+                    StatusCode::BAD_REQUEST,
+                    Said::nothing(),
+                    refused,
+                )
+                .await;
             }
         },
     };
@@ -158,7 +169,14 @@ pub async fn save(
         }
         Err(e) if form::shown_on_form(&e) => {
             let refused = entered.refused(Some("inbox"), sentence(&e));
-            page(&app, &signed, form::refused_status(&e), Said::nothing(), refused).await
+            page(
+                &app,
+                &signed,
+                form::refused_status(&e),
+                Said::nothing(),
+                refused,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

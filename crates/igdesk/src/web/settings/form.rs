@@ -10,7 +10,6 @@
 use crate::app::App;
 use crate::service::error::{Kind, ServiceError};
 use crate::web::session::Signed;
-use crate::web::Failed;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::{ExposeSecret, SecretString};
@@ -244,11 +243,6 @@ pub fn decimal_number(
         .ok()
         .filter(|n| n.is_finite())
         .ok_or_else(|| (Some(field), format!("Enter {what} as a number, e.g. 60.")))
-}
-
-/// A page's answer to a refusal it cannot show on a form.
-pub fn failed(e: ServiceError) -> Response {
-    Failed::from(e).into_response()
 }
 
 /// A number for a form field: whole numbers without decimals, others with up to two.

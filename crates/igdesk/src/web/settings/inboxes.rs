@@ -122,7 +122,10 @@ pub async fn create(
     let existed = service::all(&app).await?.iter().any(|i| i.name == name);
     match service::create(&app, &signed.agent, &name).await {
         Ok(inbox) if existed => {
-            let notice = format!("There is already an inbox named {}: nothing changed.", inbox.name);
+            let notice = format!(
+                "There is already an inbox named {}: nothing changed.",
+                inbox.name
+            );
             Ok(form::saved(&app, &signed, PAGE, notice, None))
         }
         Ok(inbox) => {
@@ -133,8 +136,16 @@ pub async fn create(
             Ok(form::saved(&app, &signed, PAGE, notice, None))
         }
         Err(e) if form::shown_on_form(&e) => {
-            let refused = entered.refused(Some("name"), "An inbox needs a name of 1 to 80 characters.");
-            page(&app, &signed, form::refused_status(&e), Said::nothing(), refused).await
+            let refused =
+                entered.refused(Some("name"), "An inbox needs a name of 1 to 80 characters.");
+            page(
+                &app,
+                &signed,
+                form::refused_status(&e),
+                Said::nothing(),
+                refused,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -152,7 +163,14 @@ pub async fn save(
         Ok(change) => change,
         Err((field, message)) => {
             let refused = entered.refused(field, message);
-            return page(&app, &signed, StatusCode::BAD_REQUEST, Said::nothing(), refused).await;
+            return page(
+                &app,
+                &signed,
+                StatusCode::BAD_REQUEST,
+                Said::nothing(),
+                refused,
+            )
+            .await;
         }
     };
     match service::update(&app, &signed.agent, InboxId(id), change).await {
@@ -173,7 +191,14 @@ pub async fn save(
         Err(e) if form::shown_on_form(&e) => {
             let (field, message) = sentence(&e);
             let refused = entered.refused(field, message);
-            page(&app, &signed, form::refused_status(&e), Said::nothing(), refused).await
+            page(
+                &app,
+                &signed,
+                form::refused_status(&e),
+                Said::nothing(),
+                refused,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -181,7 +206,11 @@ pub async fn save(
 
 /// The form's minutes and hours as the service's seconds.
 fn read(entered: &Entered) -> Result<InboxChange, (Option<&'static str>, String)> {
-    let minutes = form::decimal_number(entered.value("sla_minutes"), "sla_minutes", "the SLA target")?;
+    let minutes = form::decimal_number(
+        entered.value("sla_minutes"),
+        "sla_minutes",
+        "the SLA target",
+    )?;
     if minutes <= 0.0 {
         return Err((
             Some("sla_minutes"),
@@ -196,7 +225,8 @@ fn read(entered: &Entered) -> Result<InboxChange, (Option<&'static str>, String)
     if hours <= 0.0 {
         return Err((
             Some("auto_end_hours"),
-            "Quiet Conversations end after more than 0 hours: at least 1 minute (0.02 hours).".into(),
+            "Quiet Conversations end after more than 0 hours: at least 1 minute (0.02 hours)."
+                .into(),
         ));
     }
     Ok(InboxChange {
@@ -250,8 +280,17 @@ mod tests {
 
     #[test]
     fn a_bad_number_names_its_field() {
-        assert_eq!(read(&entered("soon", "24")).unwrap_err().0, Some("sla_minutes"));
-        assert_eq!(read(&entered("0", "24")).unwrap_err().0, Some("sla_minutes"));
-        assert_eq!(read(&entered("5", "-1")).unwrap_err().0, Some("auto_end_hours"));
+        assert_eq!(
+            read(&entered("soon", "24")).unwrap_err().0,
+            Some("sla_minutes")
+        );
+        assert_eq!(
+            read(&entered("0", "24")).unwrap_err().0,
+            Some("sla_minutes")
+        );
+        assert_eq!(
+            read(&entered("5", "-1")).unwrap_err().0,
+            Some("auto_end_hours")
+        );
     }
 }

@@ -3,6 +3,14 @@
 //! every section; an agent sees their own (My tokens). Each section is a module.
 
 pub mod accounts;
+pub mod agents;
+pub mod api;
+pub mod conversations;
+pub mod entry_points;
+mod form;
+pub mod inboxes;
+pub mod tokens;
+pub mod topics;
 
 use super::desk::{frame, Frame};
 use super::session::Signed;
@@ -46,9 +54,18 @@ pub async fn settings_frame(
     signed: &Signed,
     title: &str,
 ) -> Result<Frame, ServiceError> {
-    let mut frame = frame(app, signed, title, &["desk.js"]).await?;
+    let mut frame = frame(app, signed, title, &["desk.js", "settings.js"]).await?;
     frame.settings = true;
     Ok(frame)
+}
+
+/// `/settings`: the first section this agent may open.
+pub async fn first(signed: Signed) -> axum::response::Redirect {
+    axum::response::Redirect::to(if signed.agent.is_admin {
+        "/settings/accounts"
+    } else {
+        "/settings/tokens"
+    })
 }
 
 /// Settings are for administrators, but for an agent's own section.

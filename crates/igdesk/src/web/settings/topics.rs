@@ -102,7 +102,14 @@ pub async fn create(
                 _ => "A topic needs a name of 1 to 80 characters.".to_owned(),
             };
             let refused = entered.refused(Some("name"), message);
-            page(&app, &signed, form::refused_status(&e), Said::nothing(), refused).await
+            page(
+                &app,
+                &signed,
+                form::refused_status(&e),
+                Said::nothing(),
+                refused,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
