@@ -24,6 +24,9 @@ pub struct App {
     pub sign_in_failures: Arc<crate::service::sign_in::SignInFailures>,
     /// Now, for offers, sessions and SLA (paused in scenario tests).
     pub clock: crate::clock::Clock,
+    /// The secret of this run's first-administrator link (`/setup?token=…`), valid
+    /// while nobody can sign in (printed by `igdesk serve`).
+    pub setup_token: Arc<String>,
     /// Fires when the service stops: long-lived answers (live streams) end with it.
     pub stopping: tokio_util::sync::CancellationToken,
 }

@@ -79,6 +79,7 @@ pub async fn start_with_clock(
     crate::telemetry::prometheus();
     let app = App {
         login: Arc::new(login),
+        setup_token: Arc::new(crate::crypto::random_hex(16)),
         sealer: Sealer::new(&settings.secret_key),
         store,
         settings: Arc::new(settings),
@@ -132,6 +133,14 @@ impl Running {
 /// Runs until Ctrl-C or SIGTERM, then stops gracefully.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let running = start(settings, None).await?;
+    if running.app.store.agent_details().await?.is_empty() {
+        // A one-time link, on the terminal only (not in the logs): whoever can read
+        // it runs this igdesk, and makes the first administrator.
+        println!(
+            "No one can sign in yet. Create the first administrator at:\n\n    {}/setup?token={}\n",
+            running.app.settings.public_url, running.app.setup_token
+        );
+    }
     shutdown_signal().await;
     tracing::info!("stopping");
     running.stop().await

@@ -12,6 +12,7 @@ mod item;
 mod profile;
 mod session;
 mod settings;
+mod setup;
 mod sign_in;
 
 use crate::app::App;
@@ -25,6 +26,7 @@ use axum::Router;
 pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(sign_in::page))
+        .route("/setup", get(setup::page).post(setup::submit))
         .route("/sign-in", post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/desk", get(desk::page))

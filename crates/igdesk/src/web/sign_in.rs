@@ -21,6 +21,8 @@ struct SignInPage {
     css: String,
     email: String,
     error: Option<String>,
+    /// Nobody can sign in yet: the first administrator is made at the setup link.
+    nobody_yet: bool,
 }
 
 fn form(status: StatusCode, email: String, error: Option<String>) -> Response {
@@ -30,6 +32,7 @@ fn form(status: StatusCode, email: String, error: Option<String>) -> Response {
             css: assets::url("console.css"),
             email,
             error,
+            nobody_yet: false,
         },
     )
 }
@@ -42,7 +45,20 @@ pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
             return Redirect::to("/desk").into_response();
         }
     }
-    form(StatusCode::OK, String::new(), None)
+    let nobody_yet = app
+        .store
+        .agent_details()
+        .await
+        .is_ok_and(|agents| agents.is_empty());
+    render(
+        StatusCode::OK,
+        SignInPage {
+            css: assets::url("console.css"),
+            email: String::new(),
+            error: None,
+            nobody_yet,
+        },
+    )
 }
 
 #[derive(Deserialize)]
