@@ -229,7 +229,16 @@ function connect() {
   });
   // Switched off by an administrator (or signed out elsewhere): the session is
   // gone, and the sign-in form says why.
-  stream.addEventListener('signed_out', () => {
+  // A password change ends the agent's *other* sessions and tells every stream:
+  // this page's session may still stand (it is the one that changed it).
+  stream.addEventListener('signed_out', async () => {
+    let stands = false;
+    try {
+      stands = (await fetch('/api/v1/session', { credentials: 'same-origin' })).ok;
+    } catch {
+      // Offline: the stream's own retry finds out later.
+    }
+    if (stands) return;
     stream.close();
     window.location.assign('/');
   });

@@ -28,8 +28,10 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
   });
 }
 
-// After a saved form, the notice (or the secret) is where the eyes and the keyboard go.
-const shown = document.getElementById('shown-value');
-if (shown) {
-  shown.focus();
+// After a saved form the secret shown once, after a refused one the first field at
+// fault, is where the keyboard goes (the field's description says what is wrong).
+const first = document.getElementById('shown-value') ?? document.querySelector('.settings-section [aria-invalid="true"]');
+if (first) {
+  first.focus();
+  first.scrollIntoView({ block: 'center' });
 }

@@ -175,7 +175,7 @@ async fn switching_off_signs_out_at_once_and_hands_the_work_on(app: TestApp) {
     assert_eq!(to_ben[0].data["conversation_id"], held);
     assert_eq!(
         to_ben[0].data["payload"]["reason"],
-        "Routed to you because the agent who had it was switched off"
+        "Routed to you because the agent who had it was deactivated"
     );
     assert_eq!(to_ben[1].data["conversation_id"], offered);
     let (_, open) = app.get("/api/v1/conversations?state=open").await;

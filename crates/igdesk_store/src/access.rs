@@ -11,7 +11,7 @@ use std::fmt;
 
 /// Why a conversation whose agent was switched off was routed again.
 pub const DEACTIVATED_ROUTED_REASON: &str =
-    "Routed to you because the agent who had it was switched off";
+    "Routed to you because the agent who had it was deactivated";
 
 /// What an agent signs in with. The password hash is kept out of `Debug`, so it
 /// cannot reach a log by accident.

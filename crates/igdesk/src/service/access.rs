@@ -53,13 +53,13 @@ pub async fn deactivate(
         Deactivation::AlreadyDeactivated => {
             return Err(ServiceError::conflict(
                 "already_deactivated",
-                "this agent is switched off already",
+                "this agent is deactivated already",
             ))
         }
         Deactivation::LastAdmin => {
             return Err(ServiceError::conflict(
                 "last_admin",
-                "the last administrator switched on cannot be switched off: nobody could \
+                "the last active administrator cannot be deactivated: nobody could \
                  reach the settings",
             ))
         }

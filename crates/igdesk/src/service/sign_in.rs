@@ -124,7 +124,7 @@ pub async fn sign_in(
         return Err(ServiceError::new(
             Kind::Unauthorized,
             "account_deactivated",
-            "this account is switched off; an administrator can switch it on again",
+            "this account is deactivated; an administrator can reactivate it",
         ));
     }
     let agent = found.agent;

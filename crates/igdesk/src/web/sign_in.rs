@@ -97,7 +97,7 @@ pub async fn submit(State(app): State<App>, Form(credentials): Form<Credentials>
                 ),
                 Kind::Unauthorized if refused.code == "account_deactivated" => (
                     StatusCode::UNAUTHORIZED,
-                    "This account is switched off. An administrator can switch it on again in Settings › Agents.".to_owned(),
+                    "This account is deactivated. An administrator can reactivate it in Settings › Agents.".to_owned(),
                 ),
                 Kind::Unauthorized | Kind::BadInput => (
                     StatusCode::UNAUTHORIZED,

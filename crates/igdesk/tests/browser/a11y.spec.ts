@@ -81,3 +81,40 @@ test('settings: Instagram accounts, and the accounts a login found', async ({ pa
   await expect(page.getByRole('heading', { name: 'Connect Instagram accounts' })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test('settings: every section, with a refused form and a secret shown once', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  for (const section of ['/settings/entry-points', '/settings/conversations', '/settings/agents', '/settings/inboxes', '/settings/topics', '/settings/api', '/settings/tokens']) {
+    await page.goto(section);
+    await expect(page.locator('#section-title')).toBeVisible();
+    expect({ section, violations: await seriousViolations(page) }).toEqual({ section, violations: [] });
+  }
+  // A refused form: the field invalid, described by the reason.
+  await page.goto('/settings/inboxes');
+  await page.getByRole('form', { name: /^VIP/ }).getByLabel('SLA target (minutes)').fill('never');
+  await page.getByRole('button', { name: 'Save VIP' }).click();
+  await expect(page.locator('[aria-invalid="true"]')).toHaveCount(1);
+  expect(await seriousViolations(page)).toEqual([]);
+  // An agent's page, and a first password shown once.
+  await page.goto('/settings/agents');
+  await page.getByRole('form', { name: 'Add agent' }).getByLabel('Name').fill('Zoe Quinn');
+  await page.getByRole('form', { name: 'Add agent' }).getByLabel('Email').fill('zoe@shop.example');
+  await page.getByRole('button', { name: 'Add agent' }).click();
+  await expect(page.getByRole('textbox', { name: /One-time password/ })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('link', { name: 'Edit Zoe Quinn' }).click();
+  expect(await seriousViolations(page)).toEqual([]);
+  // An account's API, turned on.
+  const accounts = (await demo.api(demo.admin, 'GET', '/accounts')).data;
+  await page.goto(`/settings/api/${accounts[0].id}`);
+  await page.getByLabel('Inbound URL').fill('https://bot.example/in');
+  await page.getByRole('button', { name: 'Turn on the API' }).click();
+  await expect(page.getByRole('textbox', { name: /Signing secret/ })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  // Phones: the tables read as stacked rows.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const section of ['/settings/agents', '/settings/api', '/settings/tokens']) {
+    await page.goto(section);
+    expect({ section, violations: await seriousViolations(page) }).toEqual({ section, violations: [] });
+  }
+});

@@ -217,3 +217,66 @@ test('Instagram accounts in Settings, for the documentation', async ({ page, dem
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: path.join(out, 'settings-accounts-390.png'), fullPage: true });
 });
+
+test('Agents, Inboxes and API & webhooks in Settings, for the documentation', async ({ page, demo }) => {
+  fs.mkdirSync(out, { recursive: true });
+  await signIn(page, demo.admin);
+  const shot = async (name: string) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const height = await page.evaluate(() => document.querySelector('main')!.scrollHeight + 60);
+    await page.setViewportSize({ width: 1280, height: Math.max(800, height) });
+    await page.screenshot({ path: path.join(out, `settings-${name}.png`) });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(out, `settings-${name}-390.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
+
+  // Agents: one switched off; one just added, their one-time password shown once.
+  const agents = (await demo.api(demo.admin, 'GET', '/agents')).data as any[];
+  const former = await demo.api(demo.admin, 'POST', '/agents', {
+    email: 'tom@shop.example',
+    name: 'Tom Berger',
+    password: 'a password of his',
+    inboxes: [agents[0].inboxes[0].id],
+  });
+  await demo.api(demo.admin, 'POST', `/agents/${former.id}/deactivate`);
+  await page.goto('/settings/agents');
+  const add = page.getByRole('form', { name: 'Add agent' });
+  await add.getByLabel('Name').fill('Lia Moreau');
+  await add.getByLabel('Email').fill('lia@shop.example');
+  await add.getByLabel('VIP').check();
+  await add.getByRole('button', { name: 'Add agent' }).click();
+  await expect(page.getByRole('textbox', { name: /One-time password/ })).toBeVisible();
+  await shot('agents');
+
+  // Inboxes: a target refused beside its field.
+  await page.goto('/settings/inboxes');
+  await page.getByRole('form', { name: /^VIP/ }).getByLabel('SLA target (minutes)').fill('15');
+  await page.getByRole('form', { name: /^VIP/ }).getByLabel('Require a Topic before replying').check();
+  await page.getByRole('button', { name: 'Save VIP' }).click();
+  await page.getByRole('form', { name: /^Instagram/ }).getByLabel('Auto-end after (hours)').fill('0');
+  await page.getByRole('button', { name: 'Save Instagram' }).click();
+  await expect(page.locator('[aria-invalid="true"]')).toHaveCount(1);
+  await shot('inboxes');
+
+  // API & webhooks: on, a receiver that is down (its failures listed), a product token.
+  const shop = ((await demo.api(demo.admin, 'GET', '/accounts')).data as any[]).find((a) => a.ig_id === demo.igId);
+  await page.goto(`/settings/api/${shop.id}`);
+  await page.getByLabel('Inbound URL').fill('http://127.0.0.1:9/instagram/inbound');
+  await page.getByLabel('Status URL').fill('http://127.0.0.1:9/instagram/status');
+  await page.getByRole('button', { name: 'Turn on the API' }).click();
+  await expect(page.getByRole('textbox', { name: /Signing secret/ })).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Order bot');
+  await page.getByRole('button', { name: 'Create product token' }).click();
+  await expect(page.getByRole('textbox', { name: /Product token/ })).toBeVisible();
+  await demo.dm(demo.newCustomer('Ana Lima'), 'Hi! Is my order on its way?');
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByRole('region', { name: 'The last failed webhooks' }).count();
+    }, { timeout: 20_000 })
+    .toBe(1);
+  await shot('api');
+  await page.goto('/settings/api');
+  await shot('api-overview');
+});

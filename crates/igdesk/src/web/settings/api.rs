@@ -37,6 +37,8 @@ pub struct AccountApi {
     pub pending: i64,
     pub delivered: i64,
     pub expired: i64,
+    /// Product tokens not revoked.
+    pub tokens: usize,
 }
 
 #[derive(Template)]
@@ -60,7 +62,13 @@ pub async fn overview(
     for a in app.store.accounts().await? {
         let settings = service::get(&app, &signed.agent, a.id).await?;
         let counts = service::counts(&app, a.id).await?;
+        let tokens = product_tokens::list(&app, &signed.agent, a.id)
+            .await?
+            .iter()
+            .filter(|t| t.token.revoked_at.is_none())
+            .count();
         accounts.push(AccountApi {
+            tokens,
             id: a.id.0,
             username: a.username,
             page_name: a.page_name,
@@ -218,14 +226,8 @@ async fn account_page(
             stored(settings.as_ref().and_then(|s| s.status_url.as_ref()))
         },
         handover: [
-            (
-                HandoverTarget::Agents,
-                "igdesk's agents: the Conversation is offered like any other",
-            ),
-            (
-                HandoverTarget::InstagramInbox,
-                "Instagram's own inbox, through Meta's conversation routing",
-            ),
+            (HandoverTarget::Agents, "igdesk's agents"),
+            (HandoverTarget::InstagramInbox, "Instagram's own inbox"),
         ]
         .into_iter()
         .map(|(target, label)| HandoverOption {

@@ -212,10 +212,7 @@ fn read(entered: &Entered) -> Result<InboxChange, (Option<&'static str>, String)
         "the SLA target",
     )?;
     if minutes <= 0.0 {
-        return Err((
-            Some("sla_minutes"),
-            "The SLA target must be more than 0 minutes.".into(),
-        ));
+        return Err((Some("sla_minutes"), "Enter more than 0 minutes.".into()));
     }
     let hours = form::decimal_number(
         entered.value("auto_end_hours"),
@@ -225,8 +222,7 @@ fn read(entered: &Entered) -> Result<InboxChange, (Option<&'static str>, String)
     if hours <= 0.0 {
         return Err((
             Some("auto_end_hours"),
-            "Quiet Conversations end after more than 0 hours: at least 1 minute (0.02 hours)."
-                .into(),
+            "Enter more than 0 hours: at least 0.02 (one minute).".into(),
         ));
     }
     Ok(InboxChange {
@@ -246,11 +242,11 @@ fn sentence(e: &ServiceError) -> (Option<&'static str>, String) {
     match e.field {
         Some("sla_target_seconds") => (
             Some("sla_minutes"),
-            "The SLA target must be from 1 second (0.02 minutes) to 525,600 minutes (a year).".into(),
+            "Enter 0.02 minutes (one second) to 525,600 minutes (a year).".into(),
         ),
         Some("auto_end_seconds") => (
             Some("auto_end_hours"),
-            "Quiet Conversations end after 1 minute (0.02 hours) at the least and 8,760 hours (a year) at the most.".into(),
+            "Enter 0.02 hours (one minute) to 8,760 hours (a year).".into(),
         ),
         _ => (None, e.message.clone()),
     }
