@@ -45,16 +45,15 @@ test('an administrator sees the day in charts, each with its table', async ({ pa
   await expect(outgoing.getByRole('img', { name: /1 of 200 messages in the last 5 minutes/ })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Deliveries from Meta' })).toBeVisible();
 
-  // The page shows what the JSON API says.
+  // The page shows what the JSON API says (the figures that stand still here: echoes
+  // of the reply may still be arriving, so the intake's are left out).
   const figures = await demo.api(demo.admin, 'GET', '/dashboard');
+  await page.reload();
   await expect(page.getByRole('region', { name: 'Waiting for an agent' }).locator('.big')).toHaveText(
     String(figures.now.waiting_for_routing),
   );
   await expect(sla.locator('.sub')).toContainText(`${figures.sla.met} met`);
   await expect(sla.locator('.sub')).toContainText(`${figures.sla.waiting} waiting`);
-  await expect(page.getByRole('region', { name: 'Deliveries from Meta' }).locator('.sub').first()).toContainText(
-    `${figures.intake.backlog} waiting to be processed`,
-  );
 
   // The period filter.
   await page.getByLabel('Period').selectOption({ label: 'Last 7 days' });
