@@ -27,7 +27,10 @@ pub struct DashboardFigures {
     pub wait_buckets: Vec<i64>,
     /// The inboxes covered (visible to the asker, and the one asked for if any).
     pub inboxes: Vec<InboxNow>,
-    pub answered: Vec<AnsweredWaits>,
+    /// Answered waits of the covered inboxes together, by hour and bucket.
+    pub answered_by_hour: Vec<HourWaits>,
+    /// Answered waits of each covered inbox over the whole period, by bucket.
+    pub answered_by_inbox: Vec<InboxWaits>,
     pub unanswered: Vec<UnansweredWaits>,
     pub agents: Vec<AgentLoad>,
     /// Every connected account whose work goes to one of the inboxes.
@@ -51,15 +54,22 @@ pub struct InboxNow {
 
 /// Waits answered, by the hour (UTC) they began and the bucket of their length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnsweredWaits {
-    pub inbox: InboxId,
+pub struct HourWaits {
     pub hour: Millis,
     /// Index into [`DashboardFigures::wait_buckets`].
     pub bucket: usize,
     pub answered: i64,
     /// Answered after their due time.
     pub breached: i64,
-    pub wait_ms: i64,
+}
+
+/// One inbox's waits answered in the period, by the bucket of their length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxWaits {
+    pub inbox: InboxId,
+    pub bucket: usize,
+    pub answered: i64,
+    pub breached: i64,
 }
 
 /// Waits not answered (yet), by the hour they began.

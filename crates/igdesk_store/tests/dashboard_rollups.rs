@@ -6,7 +6,7 @@ use igdesk_domain::CustomerId;
 use igdesk_store::conformance::{account, message, part};
 use igdesk_store::prelude::*;
 use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
-use igdesk_store::{AnsweredWaits, DashboardQuery, Lane, NewAgent, NewReply, Scope};
+use igdesk_store::{DashboardQuery, HourWaits, InboxWaits, Lane, NewAgent, NewReply, Scope};
 
 const HOUR: i64 = 3_600_000;
 /// On the hour, so the waits below begin in one known hour.
@@ -112,25 +112,39 @@ async fn rollups_count_each_answer_once(url: &str, migration: &str) {
         .unwrap();
     let bounds = &figures.wait_buckets;
     let inbox = figures.inboxes[0].inbox;
-    let expected = vec![
-        AnsweredWaits {
-            inbox,
+    let (quick, late) = (bucket(bounds, 100), bucket(bounds, 4200));
+    let by_hour = vec![
+        HourWaits {
             hour: T0,
-            bucket: bucket(bounds, 100),
+            bucket: quick,
             answered: 1,
             breached: 0,
-            wait_ms: 100_000,
         },
-        AnsweredWaits {
-            inbox,
+        HourWaits {
             hour: T0,
-            bucket: bucket(bounds, 4200),
+            bucket: late,
             answered: 1,
             breached: 1,
-            wait_ms: 4_200_000,
         },
     ];
-    assert_eq!(figures.answered, expected);
+    let by_inbox = vec![
+        InboxWaits {
+            inbox,
+            bucket: quick,
+            answered: 1,
+            breached: 0,
+        },
+        InboxWaits {
+            inbox,
+            bucket: late,
+            answered: 1,
+            breached: 1,
+        },
+    ];
+    assert_eq!(
+        (&figures.answered_by_hour, &figures.answered_by_inbox),
+        (&by_hour, &by_inbox)
+    );
     assert_eq!(figures.unanswered.len(), 1, "{:?}", figures.unanswered);
     assert_eq!(
         (figures.unanswered[0].overdue, figures.unanswered[0].within),
@@ -164,7 +178,10 @@ async fn rollups_count_each_answer_once(url: &str, migration: &str) {
         .dashboard(&query(scope, T0 + 80 * 60_000))
         .await
         .unwrap();
-    assert_eq!(again.answered, expected);
+    assert_eq!(
+        (&again.answered_by_hour, &again.answered_by_inbox),
+        (&by_hour, &by_inbox)
+    );
     assert_eq!(store.wait_totals().await.unwrap().1, totals);
 }
 

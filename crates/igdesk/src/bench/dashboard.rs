@@ -307,7 +307,7 @@ fn summary(f: &DashboardFigures) -> String {
         .sum();
     let assigned: i64 = f.inboxes.iter().map(|i| i.assigned).sum();
     let offered: i64 = f.inboxes.iter().map(|i| i.offered).sum();
-    let answered: i64 = f.answered.iter().map(|a| a.answered).sum();
+    let answered: i64 = f.answered_by_hour.iter().map(|a| a.answered).sum();
     let unanswered: i64 = f.unanswered.iter().map(|u| u.overdue + u.within).sum();
     let intake = f.intake.as_ref().map_or(String::new(), |i| {
         format!(
@@ -320,7 +320,7 @@ fn summary(f: &DashboardFigures) -> String {
         "{} inboxes, {open} open ({assigned} assigned, {offered} offered), {answered} waits answered \
          ({} rollup rows), {unanswered} unanswered, {} agents, {} accounts{intake}",
         f.inboxes.len(),
-        f.answered.len(),
+        f.answered_by_hour.len() + f.answered_by_inbox.len(),
         f.agents.len(),
         f.accounts.len()
     )

@@ -305,8 +305,12 @@ pub fn build(
             let mine = |id: InboxId| id == inbox.inbox;
             let mut counts = vec![0; buckets.len()];
             let mut sla = SlaCounts::default();
-            for a in figures.answered.iter().filter(|a| mine(a.inbox)) {
-                add_answered(&mut counts, &mut sla, a);
+            for a in figures.answered_by_inbox.iter().filter(|a| mine(a.inbox)) {
+                if let Some(c) = counts.get_mut(a.bucket) {
+                    *c += a.answered;
+                }
+                sla.met += a.answered - a.breached;
+                sla.breached += a.breached;
             }
             for u in figures.unanswered.iter().filter(|u| mine(u.inbox)) {
                 sla.breached += u.overdue;
@@ -374,14 +378,6 @@ pub fn build(
     }
 }
 
-fn add_answered(counts: &mut [i64], sla: &mut SlaCounts, a: &igdesk_store::AnsweredWaits) {
-    if let Some(c) = counts.get_mut(a.bucket) {
-        *c += a.answered;
-    }
-    sla.met += a.answered - a.breached;
-    sla.breached += a.breached;
-}
-
 fn now_figures(
     figures: &DashboardFigures,
     now: Millis,
@@ -420,7 +416,7 @@ fn wait_figures(figures: &DashboardFigures, period: Period) -> WaitFigures {
     let buckets = &figures.wait_buckets;
     let mut by_hour: BTreeMap<Millis, Vec<i64>> = BTreeMap::new();
     let mut all = vec![0; buckets.len()];
-    for a in &figures.answered {
+    for a in &figures.answered_by_hour {
         let counts = by_hour
             .entry(a.hour)
             .or_insert_with(|| vec![0; buckets.len()]);
@@ -452,7 +448,7 @@ fn wait_figures(figures: &DashboardFigures, period: Period) -> WaitFigures {
 fn sla_figures(figures: &DashboardFigures, period: Period, target: Option<i64>) -> SlaFigures {
     let mut hours: BTreeMap<Millis, SlaCounts> =
         period.hours().map(|h| (h, SlaCounts::default())).collect();
-    for a in &figures.answered {
+    for a in &figures.answered_by_hour {
         let at = hours.entry(a.hour).or_default();
         at.met += a.answered - a.breached;
         at.breached += a.breached;

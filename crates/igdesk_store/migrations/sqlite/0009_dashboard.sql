@@ -64,6 +64,13 @@ ALTER TABLE outgoing ADD COLUMN failed_at INTEGER;
 CREATE INDEX outgoing_failed ON outgoing (failed_at) WHERE state = 'failed';
 CREATE INDEX outgoing_unsent ON outgoing (account_id, lane)
     WHERE state IN ('waiting', 'queued', 'sending');
--- Waits not yet answered are few; answered ones are many.
-CREATE INDEX sla_running ON sla_clocks (inbox_id, started_at) WHERE met_at IS NULL;
+-- Waits not yet answered are few; answered ones are many. Both indexes carry what
+-- the dashboard reads of them, so it reads no table row: by inbox and start (with
+-- the due time) for the SLA's unanswered waits, by conversation (with the start)
+-- for the longest wait of the open ones.
+CREATE INDEX sla_running ON sla_clocks (inbox_id, started_at, due_at) WHERE met_at IS NULL;
+CREATE INDEX sla_running_by_conversation ON sla_clocks (conversation_id, started_at) WHERE met_at IS NULL;
+-- Open conversations by inbox, with their agent: the dashboard's counts of open work
+-- read only this (the row id comes with every entry).
+CREATE INDEX conversations_open ON conversations (inbox_id, agent_id) WHERE state = 'open';
 CREATE INDEX event_notes_by_time ON event_notes (created_at);

@@ -133,7 +133,8 @@ impl DashboardStore for SqlStore {
         let inboxes = self.visible_inboxes(q).await?;
         if !inboxes.is_empty() {
             figures.inboxes = self.inboxes_now(&inboxes).await?;
-            figures.answered = self.answered(q, &inboxes).await?;
+            figures.answered_by_hour = self.answered_by_hour(q, &inboxes).await?;
+            figures.answered_by_inbox = self.answered_by_inbox(q, &inboxes).await?;
             figures.unanswered = self.unanswered(q, &inboxes).await?;
             figures.agents = self.agent_loads(&inboxes).await?;
             figures.accounts = self.account_traffic(q, &inboxes).await?;
@@ -272,18 +273,19 @@ impl SqlStore {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        // Open conversations only: the index on (inbox, state) reads just those.
+        // Open conversations only, from their partial index (with the agent); the
+        // offer and the running clock looked up for each: the work open now, never
+        // the clocks closed conversations left running.
         let mut binds = Binds::new(self.backend);
         let sql = format!(
-            "SELECT c.inbox_id, \
-             CAST(SUM(CASE WHEN c.agent_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS assigned, \
-             CAST(SUM(CASE WHEN c.agent_id IS NULL AND o.id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS offered, \
-             CAST(SUM(CASE WHEN c.agent_id IS NULL AND o.id IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS routing, \
-             MIN(s.started_at) AS oldest_wait \
-             FROM conversations c \
-             LEFT JOIN offers o ON o.conversation_id = c.id \
-             LEFT JOIN sla_clocks s ON s.conversation_id = c.id AND s.met_at IS NULL \
-             WHERE c.state = 'open' AND c.inbox_id IN ({}) GROUP BY c.inbox_id",
+            "SELECT inbox_id, COUNT(*) AS open, CAST(SUM(assigned) AS BIGINT) AS assigned, \
+             CAST(SUM(offered) AS BIGINT) AS offered, MIN(waiting_since) AS oldest_wait FROM ( \
+               SELECT c.inbox_id, CASE WHEN c.agent_id IS NULL THEN 0 ELSE 1 END AS assigned, \
+               CASE WHEN c.agent_id IS NULL AND EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = c.id) \
+                 THEN 1 ELSE 0 END AS offered, \
+               (SELECT s.started_at FROM sla_clocks s WHERE s.conversation_id = c.id AND s.met_at IS NULL) AS waiting_since \
+               FROM conversations c WHERE c.state = 'open' AND c.inbox_id IN ({}) \
+             ) open_work GROUP BY inbox_id",
             binds.list(inboxes.len())
         );
         for r in bind_inboxes(sqlx::query(&sql), inboxes)
@@ -292,24 +294,28 @@ impl SqlStore {
         {
             let id = InboxId(r.try_get("inbox_id")?);
             if let Some(inbox) = now.iter_mut().find(|i| i.inbox == id) {
+                let open: i64 = r.try_get("open")?;
                 inbox.assigned = r.try_get("assigned")?;
                 inbox.offered = r.try_get("offered")?;
-                inbox.routing = r.try_get("routing")?;
+                inbox.routing = open - inbox.assigned - inbox.offered;
                 inbox.oldest_wait_since = r.try_get("oldest_wait")?;
             }
         }
         Ok(now)
     }
 
-    async fn answered(
+    /// The rollup summed over the inboxes in SQL: a row per hour and bucket, not per
+    /// inbox too (decoding rows is what costs, past a few thousand).
+    async fn answered_by_hour(
         &self,
         q: &DashboardQuery,
         inboxes: &[InboxId],
-    ) -> Result<Vec<AnsweredWaits>> {
+    ) -> Result<Vec<HourWaits>> {
         let mut binds = Binds::new(self.backend);
         let sql = format!(
-            "SELECT inbox_id, hour, bucket, answered, breached, wait_ms FROM wait_hours \
-             WHERE inbox_id IN ({}) AND hour >= {} AND hour < {} ORDER BY hour, inbox_id, bucket",
+            "SELECT hour, bucket, CAST(SUM(answered) AS BIGINT) AS answered, \
+             CAST(SUM(breached) AS BIGINT) AS breached FROM wait_hours \
+             WHERE inbox_id IN ({}) AND hour >= {} AND hour < {} GROUP BY hour, bucket ORDER BY hour, bucket",
             binds.list(inboxes.len()),
             binds.one(),
             binds.one()
@@ -321,13 +327,42 @@ impl SqlStore {
             .await?
             .iter()
             .map(|r| {
-                Ok(AnsweredWaits {
-                    inbox: InboxId(r.try_get("inbox_id")?),
+                Ok(HourWaits {
                     hour: r.try_get("hour")?,
                     bucket: bucket_index(r)?,
                     answered: r.try_get("answered")?,
                     breached: r.try_get("breached")?,
-                    wait_ms: r.try_get("wait_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn answered_by_inbox(
+        &self,
+        q: &DashboardQuery,
+        inboxes: &[InboxId],
+    ) -> Result<Vec<InboxWaits>> {
+        let mut binds = Binds::new(self.backend);
+        let sql = format!(
+            "SELECT inbox_id, bucket, CAST(SUM(answered) AS BIGINT) AS answered, \
+             CAST(SUM(breached) AS BIGINT) AS breached FROM wait_hours \
+             WHERE inbox_id IN ({}) AND hour >= {} AND hour < {} GROUP BY inbox_id, bucket ORDER BY inbox_id, bucket",
+            binds.list(inboxes.len()),
+            binds.one(),
+            binds.one()
+        );
+        bind_inboxes(sqlx::query(&sql), inboxes)
+            .bind(q.from)
+            .bind(q.to)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(InboxWaits {
+                    inbox: InboxId(r.try_get("inbox_id")?),
+                    bucket: bucket_index(r)?,
+                    answered: r.try_get("answered")?,
+                    breached: r.try_get("breached")?,
                 })
             })
             .collect()
