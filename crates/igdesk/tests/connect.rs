@@ -509,3 +509,34 @@ async fn a_removed_account_stops_and_its_history_stays() {
         405
     );
 }
+
+#[tokio::test]
+async fn an_app_id_meta_does_not_know_connects_nothing() {
+    let app = common::start_sqlite_tuned(|raw| raw.meta_app_id = Some("123456".into())).await;
+    let (status, started) = app
+        .post("/api/v1/accounts/connect", json!({ "login": "facebook" }))
+        .await;
+    assert_eq!(status, 201, "{started}");
+    // Meta's dialog refuses the app; a code from elsewhere is refused at the exchange.
+    let dialog = no_redirects()
+        .get(started["authorize_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dialog.status(), 400);
+    let state = started["state"].as_str().unwrap();
+    let (status, page) = callback(&format!(
+        "{}/oauth/facebook/callback?code=elsewhere&state={state}",
+        app.url
+    ))
+    .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("Meta refused the login"), "{page}");
+    assert_eq!(
+        app.get("/api/v1/accounts").await.1["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
