@@ -17,6 +17,7 @@ INSERT INTO wait_buckets (bucket, up_to_seconds) VALUES
 
 -- Answered waits by inbox, the hour (UTC) the wait began and wait bucket:
 -- `breached` counts the ones answered after their due time, `wait_ms` sums them.
+-- Kept in key order (no row id), so a period of an inbox is one contiguous read.
 CREATE TABLE wait_hours (
     inbox_id  INTEGER NOT NULL,
     hour      INTEGER NOT NULL,
@@ -25,7 +26,7 @@ CREATE TABLE wait_hours (
     breached  INTEGER NOT NULL,
     wait_ms   INTEGER NOT NULL,
     PRIMARY KEY (inbox_id, hour, bucket)
-);
+) WITHOUT ROWID;
 -- The same since the beginning, for Prometheus' cumulative histogram.
 CREATE TABLE wait_totals (
     inbox_id  INTEGER NOT NULL,
