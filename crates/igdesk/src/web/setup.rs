@@ -63,7 +63,7 @@ async fn nobody_yet(app: &App) -> Result<bool, Response> {
         .agent_details()
         .await
         .map(|agents| agents.is_empty())
-        .map_err(|e| super::page_error(e))
+        .map_err(super::page_error)
 }
 
 fn not_this_link() -> Response {
