@@ -25,20 +25,16 @@ pub struct Handshake {
 }
 
 pub async fn verify(State(app): State<App>, Query(q): Query<Handshake>) -> Response {
-    let expected = app.settings.meta_verify_token.expose_secret().as_bytes();
+    let expected = app.settings.meta_verify_token.expose_secret();
     let token_ok = q
         .verify_token
         .as_deref()
-        .is_some_and(|t| constant_time_eq(t.as_bytes(), expected));
+        .is_some_and(|t| crate::crypto::same_secret(t, expected));
     match (q.mode.as_deref(), token_ok, q.challenge) {
         (Some("subscribe"), true, Some(challenge)) => (StatusCode::OK, challenge).into_response(),
         _ => ApiError::forbidden("the verify token does not match, or hub.mode is not subscribe")
             .into_response(),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Verify, store, answer. Processing happens later, from the stored job.

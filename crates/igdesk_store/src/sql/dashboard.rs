@@ -30,30 +30,28 @@ pub(super) async fn count_answer(
     // Meta's clock and ours may differ by a little: a wait is never negative.
     let wait = (met_at - started_at).max(0);
     let breached = i64::from(met_at > due_at);
-    let bucket = "(SELECT MIN(bucket) FROM wait_buckets WHERE up_to_seconds * 1000 >= $5)";
-    sqlx::query(&format!(
-        "INSERT INTO wait_hours (inbox_id, hour, breached, wait_ms, bucket, answered) \
-         VALUES ($1, $2, $3, $4, {bucket}, 1) \
+    // The bucket is looked up in the statement: `wait_buckets` is the one place the
+    // bounds are kept.
+    sqlx::query(
+        "INSERT INTO wait_hours (inbox_id, hour, breached, wait_ms, answered, bucket) \
+         VALUES ($1, $2, $3, $4, 1, (SELECT MIN(bucket) FROM wait_buckets WHERE up_to_seconds * 1000 >= $4)) \
          ON CONFLICT (inbox_id, hour, bucket) DO UPDATE SET answered = wait_hours.answered + 1, \
-         breached = wait_hours.breached + excluded.breached, wait_ms = wait_hours.wait_ms + excluded.wait_ms"
-    ))
+         breached = wait_hours.breached + excluded.breached, wait_ms = wait_hours.wait_ms + excluded.wait_ms",
+    )
     .bind(inbox)
     .bind(hour_of(started_at))
     .bind(breached)
     .bind(wait)
-    .bind(wait)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(&format!(
-        "INSERT INTO wait_totals (inbox_id, breached, wait_ms, bucket, answered) \
-         VALUES ($1, $2, $3, {}, 1) \
+    sqlx::query(
+        "INSERT INTO wait_totals (inbox_id, breached, wait_ms, answered, bucket) \
+         VALUES ($1, $2, $3, 1, (SELECT MIN(bucket) FROM wait_buckets WHERE up_to_seconds * 1000 >= $3)) \
          ON CONFLICT (inbox_id, bucket) DO UPDATE SET answered = wait_totals.answered + 1, \
          breached = wait_totals.breached + excluded.breached, wait_ms = wait_totals.wait_ms + excluded.wait_ms",
-        bucket.replace("$5", "$4")
-    ))
+    )
     .bind(inbox)
     .bind(breached)
-    .bind(wait)
     .bind(wait)
     .execute(&mut **tx)
     .await?;
@@ -311,27 +309,15 @@ impl SqlStore {
         q: &DashboardQuery,
         inboxes: &[InboxId],
     ) -> Result<Vec<HourWaits>> {
-        let mut binds = Binds::new(self.backend);
-        let sql = format!(
-            "SELECT hour, bucket, CAST(SUM(answered) AS BIGINT) AS answered, \
-             CAST(SUM(breached) AS BIGINT) AS breached FROM wait_hours \
-             WHERE inbox_id IN ({}) AND hour >= {} AND hour < {} GROUP BY hour, bucket ORDER BY hour, bucket",
-            binds.list(inboxes.len()),
-            binds.one(),
-            binds.one()
-        );
-        bind_inboxes(sqlx::query(&sql), inboxes)
-            .bind(q.from)
-            .bind(q.to)
-            .fetch_all(&self.pool)
+        self.summed_waits(q, inboxes, "hour")
             .await?
-            .iter()
-            .map(|r| {
+            .into_iter()
+            .map(|(hour, bucket, answered, breached)| {
                 Ok(HourWaits {
-                    hour: r.try_get("hour")?,
-                    bucket: bucket_index(r)?,
-                    answered: r.try_get("answered")?,
-                    breached: r.try_get("breached")?,
+                    hour,
+                    bucket,
+                    answered,
+                    breached,
                 })
             })
             .collect()
@@ -342,11 +328,34 @@ impl SqlStore {
         q: &DashboardQuery,
         inboxes: &[InboxId],
     ) -> Result<Vec<InboxWaits>> {
+        self.summed_waits(q, inboxes, "inbox_id")
+            .await?
+            .into_iter()
+            .map(|(inbox, bucket, answered, breached)| {
+                Ok(InboxWaits {
+                    inbox: InboxId(inbox),
+                    bucket,
+                    answered,
+                    breached,
+                })
+            })
+            .collect()
+    }
+
+    /// The period's answered waits summed by `key` (`hour` or `inbox_id`, a column
+    /// of `wait_hours`) and bucket: (key, bucket, answered, breached).
+    async fn summed_waits(
+        &self,
+        q: &DashboardQuery,
+        inboxes: &[InboxId],
+        key: &'static str,
+    ) -> Result<Vec<(i64, usize, i64, i64)>> {
         let mut binds = Binds::new(self.backend);
         let sql = format!(
-            "SELECT inbox_id, bucket, CAST(SUM(answered) AS BIGINT) AS answered, \
+            "SELECT {key} AS grouped, bucket, CAST(SUM(answered) AS BIGINT) AS answered, \
              CAST(SUM(breached) AS BIGINT) AS breached FROM wait_hours \
-             WHERE inbox_id IN ({}) AND hour >= {} AND hour < {} GROUP BY inbox_id, bucket ORDER BY inbox_id, bucket",
+             WHERE inbox_id IN ({}) AND hour >= {} AND hour < {} \
+             GROUP BY {key}, bucket ORDER BY {key}, bucket",
             binds.list(inboxes.len()),
             binds.one(),
             binds.one()
@@ -358,12 +367,12 @@ impl SqlStore {
             .await?
             .iter()
             .map(|r| {
-                Ok(InboxWaits {
-                    inbox: InboxId(r.try_get("inbox_id")?),
-                    bucket: bucket_index(r)?,
-                    answered: r.try_get("answered")?,
-                    breached: r.try_get("breached")?,
-                })
+                Ok((
+                    r.try_get("grouped")?,
+                    bucket_index(r)?,
+                    r.try_get("answered")?,
+                    r.try_get("breached")?,
+                ))
             })
             .collect()
     }

@@ -222,20 +222,13 @@ pub async fn remove(
     Posted { signed, .. }: Posted<NoFields>,
 ) -> Result<Response, Failed> {
     let removed = service::remove(&app, &signed.agent, AccountId(id)).await?;
-    let to = format!(
-        "/settings/accounts?removed={}",
-        url_encode(&removed.username)
-    );
+    let to = reqwest::Url::parse_with_params(
+        "http://igdesk/settings/accounts",
+        &[("removed", removed.username.as_str())],
+    )
+    .map(|url| format!("{}?{}", url.path(), url.query().unwrap_or_default()))
+    .unwrap_or_else(|_| "/settings/accounts".to_owned());
     Ok(Redirect::to(&to).into_response())
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Template)]
