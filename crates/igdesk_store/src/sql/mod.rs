@@ -127,6 +127,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "agents_active",
         include_str!("../../migrations/sqlite/0011_agents_active.sql"),
     ),
+    (
+        12,
+        "private_replies_sent",
+        include_str!("../../migrations/sqlite/0012_private_replies_sent.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -183,6 +188,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "agents_active",
         include_str!("../../migrations/postgres/0011_agents_active.sql"),
+    ),
+    (
+        12,
+        "private_replies_sent",
+        include_str!("../../migrations/postgres/0012_private_replies_sent.sql"),
     ),
 ];
 
