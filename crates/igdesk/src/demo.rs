@@ -199,6 +199,8 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
             .set_account_inbox(vip_account.id, Some(vip.id))
             .await?;
     }
+    // Something to insert with `/` in the composer.
+    crate::service::saved_answers::add_demo_answers(&app, &admin).await?;
 
     let control = match args.paused_clock {
         true => Some(Control::serve(app.clone()).await?),
@@ -226,6 +228,18 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         let outcomes = igdesk_igs::run_scenario(&sim, &scenario).await?;
         outcomes.iter().filter(|o| o.status.is_some()).count()
     };
+    if !args.no_scenario {
+        // Internal notes on the history, once its customers are in.
+        tokio::spawn(crate::service::notes::add_demo_notes(
+            app.clone(),
+            admin.clone(),
+        ));
+        // A few labelled customers to filter the work by.
+        tokio::spawn(crate::service::labels::add_demo_labels(
+            app.clone(),
+            admin.clone(),
+        ));
+    }
     let writing = (!args.quiet).then(|| tokio::spawn(customers_keep_writing(sim.clone(), cast)));
 
     let url = running.url();

@@ -80,10 +80,26 @@ async function refreshConversations() {
   if (!document.getElementById('my-conversations')) return;
   const current = document.querySelector('.profile[data-customer-id]')?.dataset.customerId ?? 0;
   const unread = [...document.querySelectorAll('#my-conversations li.unread')].map((li) => li.dataset.conversationId);
-  const nodes = await latest('conversations', `/fragments/conversations?current=${current}`);
+  // The list's filters (its view) travel with it: `?state=…&label=…`.
+  const view = document.getElementById('my-conversations').dataset.query?.replace(/^\?/, '&') ?? '';
+  const nodes = await latest('conversations', `/fragments/conversations?current=${current}${view}`);
   const region = document.getElementById('my-conversations');
   if (nodes && region) {
+    // Filters or an Assign the agent has open stay open, with what they chose.
+    const open = [...region.querySelectorAll('details[open]')].map((d) => ({
+      select: d.querySelector('select')?.id,
+      values: [...d.querySelectorAll('select')].map((s) => [s.id, s.value]),
+    }));
     swap(region, nodes);
+    for (const { select, values } of open) {
+      const details = select && document.getElementById(select)?.closest('details');
+      if (!details) continue;
+      details.open = true;
+      for (const [id, value] of values) {
+        const field = document.getElementById(id);
+        if (field && [...field.options].some((o) => o.value === value)) field.value = value;
+      }
+    }
     for (const id of unread) {
       document.querySelector(`#my-conversations li[data-conversation-id="${id}"]`)?.classList.add('unread');
     }
@@ -246,19 +262,28 @@ function connect() {
     refreshOffers();
     refreshTopbar();
   });
-  for (const kind of ['assigned', 'ended']) {
+  for (const kind of ['assigned', 'unassigned', 'ended', 'transferred']) {
     stream.addEventListener(kind, () => {
       refreshOffers();
       refreshTopbar();
       refreshConversations();
     });
   }
-  for (const kind of ['item', 'item_updated', 'status', 'reaction']) {
+  // Someone mentioned this agent in an internal note: a quiet notice, drawn with the
+  // event, that stays until dismissed.
+  stream.addEventListener('mention', (message) => {
+    let data = {};
+    try { data = JSON.parse(message.data); } catch { return; }
+    if (data.html) showMention(data.html);
+  });
+  for (const kind of ['item', 'item_updated', 'status', 'reaction', 'note_deleted', 'labels']) {
     stream.addEventListener(kind, (message) => {
       let data;
       try { data = JSON.parse(message.data); } catch { return; }
       let shown = false;
       for (const listener of itemListeners) shown = listener(kind, data) || shown;
+      // A customer's labels changed: the list's Label filter offers them.
+      if (kind === 'labels') refreshConversations();
       if (kind === 'item') {
         refreshConversations().then(() => {
           if (!shown && data.item?.direction === 'in' && data.conversation_id) {
@@ -269,6 +294,27 @@ function connect() {
     });
   }
 }
+
+function showMention(html) {
+  const region = document.getElementById('mentions');
+  const template = document.createElement('template');
+  template.innerHTML = html.trim();
+  const notice = template.content.firstElementChild;
+  if (!region || !notice || region.querySelector(`[data-event-id="${notice.dataset.eventId}"]`)) return;
+  region.append(notice);
+  if (document.hidden && 'Notification' in window && Notification.permission === 'granted') {
+    new Notification('igdesk', { body: notice.querySelector('p')?.textContent.trim() ?? 'You were mentioned' });
+  }
+}
+
+document.addEventListener('click', (event) => {
+  const dismiss = event.target.closest('.mention-notice .dismiss');
+  if (!dismiss) return;
+  const notice = dismiss.closest('.mention-notice');
+  const next = notice.nextElementSibling?.querySelector('.dismiss') ?? notice.previousElementSibling?.querySelector('.dismiss');
+  notice.remove();
+  (next ?? document.getElementById('main'))?.focus();
+});
 
 setInterval(tick, 500);
 tick();

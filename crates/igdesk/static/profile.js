@@ -7,6 +7,8 @@ import { onItemEvent } from './live.js';
 
 const LIMIT = 640;
 const WARN_AT = 630;
+// An internal note is not an Instagram message: its own limit (service/notes.rs).
+const NOTE_LIMIT = 2000;
 // Instagram also counts a message's bytes; emoji take up to four each.
 const MAX_BYTES_TEXT = 1000;
 const MAX_IMAGES = 10;
@@ -26,7 +28,13 @@ const error = document.getElementById('composer-error');
 const picker = document.getElementById('images');
 const thumbs = document.getElementById('attachments');
 const topic = document.getElementById('topic');
+const messageLabel = document.querySelector('label[for="message"]');
 let images = [];
+
+/** The composer writes an internal note rather than a reply. */
+function noteMode() {
+  return composer?.querySelector('input[name="mode"]:checked')?.value === 'note';
+}
 
 const phone = window.matchMedia('(max-width: 760px)');
 /** The agent has not scrolled away from the newest items. */
@@ -47,12 +55,21 @@ function countChars(text) {
 
 function update() {
   const n = countChars(message.value);
-  counter.textContent = `${n} / ${LIMIT}`;
-  counter.classList.toggle('warn', n >= WARN_AT && n < LIMIT);
-  counter.classList.toggle('limit', n >= LIMIT);
+  const note = noteMode();
+  composer.classList.toggle('note-mode', note);
+  send.textContent = note ? 'Add note' : 'Send';
+  if (messageLabel) messageLabel.textContent = note ? 'Note (only your team sees it)' : 'Message';
+  for (const part of composer.querySelectorAll('.reply-only')) part.hidden = note;
+  // A hidden required field would stop the form: the topic is for replies only.
+  if (topic) topic.required = !note;
+  counter.textContent = `${n} / ${note ? NOTE_LIMIT : LIMIT}`;
+  counter.classList.toggle('warn', !note && n >= WARN_AT && n < LIMIT);
+  counter.classList.toggle('limit', note ? n >= NOTE_LIMIT : n >= LIMIT);
   let why = '';
   const bytes = new TextEncoder().encode(message.value).length;
-  if (n > LIMIT) why = `Instagram allows ${LIMIT} characters per message: remove ${n - LIMIT}.`;
+  if (note) {
+    if (n > NOTE_LIMIT) why = `A note may have ${NOTE_LIMIT} characters: remove ${n - NOTE_LIMIT}.`;
+  } else if (n > LIMIT) why = `Instagram allows ${LIMIT} characters per message: remove ${n - LIMIT}.`;
   else if (bytes > MAX_BYTES_TEXT) why = `Instagram allows ${MAX_BYTES_TEXT} bytes per message (emoji take several): shorten it.`;
   else if (topic && !topic.value) why = 'Choose a topic first: this inbox needs one.';
   send.disabled = why !== '';
@@ -101,9 +118,30 @@ function drawThumbs() {
   }));
 }
 
+/** An internal note: to the notes endpoint, never to Instagram. */
+async function addNote() {
+  if (!message.value.trim()) {
+    say('Write the note first.');
+    return;
+  }
+  send.disabled = true;
+  try {
+    const note = await api('POST', `/customers/${customerId}/notes`, { text: message.value });
+    message.value = '';
+    say('');
+    await showItem(note.id);
+    scrollToEnd();
+  } catch (refused) {
+    say(refused.message);
+  } finally {
+    update();
+  }
+}
+
 async function submit(event) {
   event?.preventDefault();
   if (send.disabled) return;
+  if (noteMode()) { await addNote(); return; }
   const text = message.value;
   if (!text.trim() && images.length === 0) {
     say('Write a message or add an image first.');
@@ -142,7 +180,8 @@ async function submit(event) {
 let typingSentAt = 0;
 function typingNow() {
   const now = Date.now();
-  if (now - typingSentAt < 10_000 || !message.value) return;
+  // A note is for the team: Instagram shows the customer nothing.
+  if (now - typingSentAt < 10_000 || !message.value || noteMode()) return;
   typingSentAt = now;
   api('POST', `/customers/${customerId}/typing`).catch(() => { /* a courtesy only */ });
 }
@@ -151,6 +190,9 @@ if (composer) {
   message.addEventListener('input', update);
   message.addEventListener('input', typingNow);
   topic?.addEventListener('change', update);
+  for (const radio of composer.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener('change', () => { say(''); update(); message.focus(); });
+  }
   composer.addEventListener('submit', submit);
   message.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit(event);
@@ -204,6 +246,11 @@ async function showItem(id) {
 }
 
 onItemEvent((kind, data) => {
+  if (kind === 'note_deleted') {
+    const gone = document.getElementById(`item-${data.item_id}`);
+    gone?.remove();
+    return Boolean(gone);
+  }
   const item = data.item;
   if (!item || !timeline) return false;
   // Only this profile's items (one shown, or new in its open conversation); another
@@ -293,6 +340,30 @@ function replyForm(itemId, action) {
   form.querySelector('textarea').focus();
 }
 
+/** Edits one of the agent's own notes in place. */
+function noteForm(itemId) {
+  const item = document.getElementById(`item-${itemId}`);
+  item.querySelector('.menu-form')?.remove();
+  const form = document.createElement('form');
+  form.className = 'menu-form';
+  const id = `edit-${itemId}`;
+  form.innerHTML = `<label class="visually-hidden" for="${id}">Edit note</label><textarea id="${id}" rows="3" maxlength="${NOTE_LIMIT}"></textarea><button type="submit" class="primary">Save note</button><button type="button" class="link">Cancel</button>`;
+  form.querySelector('textarea').value = item.querySelector('.body')?.textContent ?? '';
+  form.querySelector('.link').addEventListener('click', () => { form.remove(); item.querySelector('.kebab')?.focus(); });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api('PATCH', `/notes/${itemId}`, { text: form.querySelector('textarea').value });
+      await showItem(itemId);
+      document.querySelector(`#item-${itemId} .kebab`)?.focus();
+    } catch (refused) {
+      menuError(itemId, refused.message);
+    }
+  });
+  item.append(form);
+  form.querySelector('textarea').focus();
+}
+
 async function act(button) {
   const itemId = button.dataset.item;
   const action = button.dataset.action;
@@ -305,6 +376,15 @@ async function act(button) {
     else if (action === 'delete') {
       if (!window.confirm('Delete this comment from Instagram? It stays visible here.')) return;
       await api('DELETE', `/timeline/${itemId}`);
+    } else if (action === 'edit_note') {
+      noteForm(itemId);
+      return;
+    } else if (action === 'delete_note') {
+      if (!window.confirm('Delete this note? Nothing of it is kept.')) return;
+      await api('DELETE', `/notes/${itemId}`);
+      document.getElementById(`item-${itemId}`)?.remove();
+      message?.focus();
+      return;
     } else if (action === 'comment_reply' || action === 'private_reply') {
       replyForm(itemId, action);
       return;
@@ -428,9 +508,19 @@ document.getElementById('merge-form')?.addEventListener('submit', async (event) 
   }
 });
 
-scrollToEnd();
+/** A search result opens the timeline at its item (`#item-N`): shown in the middle
+ * of the view and left there, not at the newest items. */
+const searched = window.location.hash.startsWith('#item-')
+  ? document.getElementById(window.location.hash.slice(1))
+  : null;
+function showArrival() {
+  if (!searched) return scrollToEnd();
+  pinned = false;
+  searched.scrollIntoView({ block: 'center' });
+}
+showArrival();
 // Accept lands here with the composer ready (after the browser's own jump to it).
 window.addEventListener('load', () => {
-  scrollToEnd();
+  showArrival();
   if (window.location.hash === '#composer' && message) message.focus({ preventScroll: true });
 });

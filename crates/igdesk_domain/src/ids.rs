@@ -77,6 +77,10 @@ row_id!(
     ApiTokenId,
     /// A webhook owed to the Business Messaging API's user.
     ApiWebhookId,
+    /// An answer administrators keep for agents to insert in the composer.
+    SavedAnswerId,
+    /// A conversation handed from one agent to another agent or an inbox.
+    TransferId,
 );
 
 meta_id!(

@@ -14,6 +14,8 @@ pub enum ItemKind {
     Unsupported,
     /// A note igdesk adds to the timeline (the API took the conversation back).
     Notice,
+    /// An agent's internal note: only the team sees it; it never goes to Instagram.
+    Note,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +23,8 @@ pub enum ItemKind {
 pub enum Direction {
     In,
     Out,
+    /// Neither to nor from the customer: an internal note.
+    Internal,
 }
 
 /// Who wrote an item: the customer, igdesk (agent, API or automation), or the business
@@ -58,8 +62,8 @@ macro_rules! str_enum {
     };
 }
 
-str_enum!(ItemKind { Message = "message", StoryMention = "story_mention", Comment = "comment", Unsupported = "unsupported", Notice = "notice" });
-str_enum!(Direction { In = "in", Out = "out" });
+str_enum!(ItemKind { Message = "message", StoryMention = "story_mention", Comment = "comment", Unsupported = "unsupported", Notice = "notice", Note = "note" });
+str_enum!(Direction { In = "in", Out = "out", Internal = "internal" });
 str_enum!(Source { Customer = "customer", Igdesk = "igdesk", InstagramApp = "instagram_app" });
 str_enum!(ItemStatus { Received = "received", Queued = "queued", Sent = "sent", Read = "read", Failed = "failed" });
 
@@ -125,6 +129,17 @@ pub struct ItemContext {
     /// An agent marked this last incoming message No Reply Needed (RT-4).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_reply_needed: bool,
+    /// The agents an internal note mentions (`@Name`), as they were named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<NoteMention>,
+}
+
+/// An agent mentioned in an internal note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NoteMention {
+    pub agent_id: i64,
+    /// The agent's name when the note was written: what `@…` matched.
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -194,7 +209,7 @@ pub fn summary(item: &ItemFacts<'_>) -> String {
             Some(t) => format!("Unsupported message ({t})"),
             None => "Unsupported message".into(),
         },
-        ItemKind::Notice => item.text.unwrap_or_default().to_owned(),
+        ItemKind::Notice | ItemKind::Note => item.text.unwrap_or_default().to_owned(),
         ItemKind::Message | ItemKind::Comment => {
             if let Some(text) = item.text.filter(|t| !t.is_empty()) {
                 return text.to_owned();

@@ -8,10 +8,15 @@ pub mod conformance;
 pub mod connect;
 pub mod dashboard;
 mod error;
+pub mod labels;
 pub mod model;
+pub mod notes;
 pub mod routing;
+pub mod saved_answers;
+pub mod search;
 mod sql;
 pub mod testing;
+mod transfer;
 
 use async_trait::async_trait;
 use igdesk_domain::changes::Change;
@@ -26,8 +31,12 @@ pub use api::*;
 pub use connect::*;
 pub use dashboard::*;
 pub use error::StoreError;
+pub use labels::*;
 pub use model::*;
+pub use notes::*;
 pub use routing::*;
+pub use saved_answers::*;
+pub use search::*;
 pub use sql::{connect, Backend, SqlStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -68,6 +77,10 @@ pub trait Store:
     + SenderActionStore
     + DashboardStore
     + ConnectStore
+    + LabelStore
+    + NoteStore
+    + SavedAnswerStore
+    + SearchStore
 {
     fn backend(&self) -> Backend;
 }
@@ -75,8 +88,8 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AccountStore, AgentAccessStore, ApiStore, ConnectStore, DashboardStore, IntakeStore,
-        JobStore, OutboxStore, PeopleStore, ProfileStore, ReadStore, RoutingStore,
-        SenderActionStore, Store, TopicStore,
+        JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
+        RoutingStore, SavedAnswerStore, SearchStore, SenderActionStore, Store, TopicStore,
     };
 }
 

@@ -221,6 +221,9 @@ pub struct TimelineItem {
     pub failure: Option<String>,
     pub raw: Option<String>,
     pub created_at: Millis,
+    /// Who wrote it, for an internal note (kind `note`); `None` for other items.
+    pub author_id: Option<AgentId>,
+    pub author_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! SLA clocks and the agents' live event streams (SPEC RT-1 … RT-5, RT-8).
 
 use crate::model::Scope;
+pub use crate::transfer::*;
 use crate::Result;
 use async_trait::async_trait;
 use igdesk_domain::{
@@ -29,6 +30,12 @@ pub struct Offer {
     pub reason: Option<String>,
     pub offered_at: Millis,
     pub expires_at: Millis,
+    /// Who handed the conversation over, when it waits after a transfer (issue 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_by: Option<TransferAgent>,
+    /// The transfer's note, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An agent's routing state (RT-1, RT-2).
@@ -192,6 +199,20 @@ pub trait RoutingStore: Send + Sync + 'static {
     /// The newest event id (a stream starting fresh starts after it).
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;
     async fn prune_events(&self, before: Millis) -> Result<u64>;
+    /// Hands an open conversation to another agent (as an offer lasting `offer_for`)
+    /// or to an inbox (back to routing there), in one transaction (issue 18).
+    async fn transfer(&self, request: TransferRequest, now: Millis) -> Result<TransferAnswer>;
+    /// Who and where the conversation can be transferred to; `None` when the caller
+    /// cannot see it.
+    async fn transfer_targets(
+        &self,
+        scope: Scope,
+        conversation: ConversationId,
+    ) -> Result<Option<TransferTargets>>;
+    /// The transfers of the customer's conversations (merged profiles' too), oldest
+    /// first; empty when the caller cannot see the customer.
+    async fn customer_transfers(&self, scope: Scope, customer: CustomerId)
+        -> Result<Vec<Transfer>>;
     /// Takes or renews the named lease for `holder` until `until`; false when another
     /// holder has it.
     async fn take_lease(

@@ -173,7 +173,7 @@ async fn read_multipart(
 }
 
 /// The image type from its first bytes: what is sent is what Meta will see.
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
+pub(super) fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

@@ -176,6 +176,12 @@ async fn render(app: &App, event: AgentEvent) -> Event {
             }
         }
     }
+    // A mention comes with its notice drawn, the same way.
+    if event.kind == igdesk_store::EVENT_MENTION {
+        if let Some(html) = crate::web::fragments::mention_notice(event.id.0, &event.payload) {
+            data["html"] = json!(html);
+        }
+    }
     if let Some(item) = event.item_id {
         data["item_id"] = json!(item);
         if let Ok(Some(found)) = app.store.item_for_job(item).await {

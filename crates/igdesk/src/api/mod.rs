@@ -14,16 +14,21 @@ mod dashboard;
 pub mod error;
 mod events;
 mod inbox_settings;
+mod labels;
 mod moderation;
+mod notes;
 pub mod openapi;
 mod product_tokens;
 mod profiles;
 pub(crate) mod read_api;
 mod routing;
+mod saved_answers;
+mod search;
 pub mod session;
 mod sessions;
 mod tokens;
 mod topics;
+mod transfer;
 mod typing;
 pub mod views;
 
@@ -56,8 +61,17 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(typing::typing),
         routes!(profiles::merge),
         routes!(answers::send_message).layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
+        routes!(notes::add_note),
+        routes!(notes::edit_note, notes::delete_note),
         routes!(read_api::list_conversations),
+        routes!(labels::assign),
+        routes!(labels::list_labels),
+        routes!(labels::set_labels),
+        routes!(labels::add_label, labels::remove_label),
         routes!(sessions::close),
+        routes!(transfer::transfer),
+        routes!(transfer::targets),
+        routes!(transfer::history),
         routes!(topics::set_conversation_topics),
         routes!(admin::list_inboxes, admin::create_inbox),
         routes!(inbox_settings::update_inbox),
@@ -89,6 +103,7 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(routing::decline),
         routes!(events::stream),
         routes!(dashboard::dashboard),
+        routes!(search::search),
         routes!(read_api::intake_stats),
         routes!(read_api::intake_notes),
         routes!(tokens::list_tokens, tokens::create_token),
@@ -105,6 +120,15 @@ pub fn api() -> OpenApiRouter<App> {
         ),
         routes!(product_tokens::revoke_product_token),
         routes!(topics::list_topics, topics::create_topic),
+        routes!(saved_answers::list_answers, saved_answers::create_answer),
+        routes!(
+            saved_answers::get_answer,
+            saved_answers::update_answer,
+            saved_answers::delete_answer
+        ),
+        routes!(saved_answers::count_use),
+        routes!(saved_answers::set_image, saved_answers::remove_image)
+            .layer(DefaultBodyLimit::max(REPLY_BODY_LIMIT)),
         routes!(openapi::openapi_json),
     ];
     routes

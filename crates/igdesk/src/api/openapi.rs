@@ -40,6 +40,8 @@ pub const PREFIX: &str = "/api/v1";
         (name = "configuration", description = "Inboxes and connected accounts (administrators)"),
         (name = "agents", description = "Agents, their inboxes and capacity (administrators)"),
         (name = "topics", description = "Topics and the conversations they classify"),
+        (name = "labels", description = "Labels on customers, to sort people and filter work by"),
+        (name = "answers", description = "Saved answers agents insert in their replies"),
         (name = "tokens", description = "Personal API tokens"),
         (name = "dashboard", description = "The operations dashboard's figures"),
         (name = "intake", description = "What came in from Meta (administrators)"),

@@ -4,10 +4,13 @@ use super::auth::{Admin, Caller};
 use super::error::ApiError;
 use super::views::{item_view, ItemView};
 use crate::app::App;
+use crate::service::labels;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use igdesk_domain::CustomerId;
-use igdesk_store::{Account, Conversation, Customer, DeadJob, EventNote};
+use igdesk_domain::{CustomerId, InboxId};
+use igdesk_store::{
+    Account, ChannelKind, Conversation, Customer, DeadJob, EventNote, WorkFilter, WorkState,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -33,7 +36,7 @@ pub struct List<T> {
     tag = "customers",
     params(CustomerQuery),
     responses(
-        (status = 200, description = "The customers", body = List<Customer>),
+        (status = 200, description = "The customers", body = List<CustomerView>),
         (status = 400, description = "No `igsid` (`missing_parameter`)", body = ApiError),
     )
 )]
@@ -41,13 +44,40 @@ pub async fn find_customers(
     State(app): State<App>,
     Caller(agent): Caller,
     Query(q): Query<CustomerQuery>,
-) -> Result<Json<List<Customer>>, ApiError> {
+) -> Result<Json<List<CustomerView>>, ApiError> {
     let igsid = q.igsid.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
         ApiError::bad_request("missing_parameter", "give the customer's IGSID as ?igsid=")
             .field("igsid")
     })?;
-    let data = app.store.customers_by_igsid(agent.scope(), &igsid).await?;
+    let found = app.store.customers_by_igsid(agent.scope(), &igsid).await?;
+    let data = with_labels(&app, found).await?;
     Ok(Json(List { data }))
+}
+
+/// A customer with the labels agents gave them.
+#[derive(Serialize, ToSchema)]
+pub struct CustomerView {
+    #[serde(flatten)]
+    pub customer: Customer,
+    /// By name.
+    pub labels: Vec<String>,
+}
+
+async fn with_labels(app: &App, customers: Vec<Customer>) -> Result<Vec<CustomerView>, ApiError> {
+    let ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
+    let mut labels = app.store.labels_of(&ids).await?;
+    Ok(customers
+        .into_iter()
+        .map(|customer| {
+            let (theirs, rest): (Vec<_>, Vec<_>) =
+                labels.drain(..).partition(|(id, _)| *id == customer.id);
+            labels = rest;
+            CustomerView {
+                customer,
+                labels: theirs.into_iter().map(|(_, name)| name).collect(),
+            }
+        })
+        .collect())
 }
 
 fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
@@ -63,7 +93,7 @@ fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
     tag = "customers",
     params(("id" = i64, Path, description = "The customer")),
     responses(
-        (status = 200, description = "The customer", body = Customer),
+        (status = 200, description = "The customer", body = CustomerView),
         (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
     )
 )]
@@ -71,12 +101,14 @@ pub async fn get_customer(
     State(app): State<App>,
     Caller(agent): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Customer>, ApiError> {
-    app.store
+) -> Result<Json<CustomerView>, ApiError> {
+    let customer = app
+        .store
         .customer(agent.scope(), customer_id(&id)?)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("customer"))
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let mut views = with_labels(&app, vec![customer]).await?;
+    Ok(Json(views.remove(0)))
 }
 
 /// A customer's timeline, oldest first.
@@ -116,11 +148,55 @@ pub async fn get_timeline(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConversationQuery {
-    /// `open` or `closed`; both when left out.
+    /// `open`, `waiting` (open, and the last message was the business's: waiting on
+    /// the customer) or `closed`; all when left out.
     state: Option<String>,
+    /// Only conversations of customers with this label (any case).
+    label: Option<String>,
+    /// Only this inbox's conversations.
+    inbox: Option<String>,
+    /// Only conversations with items of this channel: `dm`, `story_mention` or
+    /// `comment`.
+    kind: Option<String>,
 }
 
-/// Conversations in the caller's inboxes, most recent first.
+impl ConversationQuery {
+    /// The view it asks for, or a 400 naming the parameter at fault.
+    fn filter(&self) -> Result<WorkFilter, ApiError> {
+        fn given(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        let bad = |field: &'static str, message: &str| {
+            ApiError::bad_request("invalid_parameter", message).field(field)
+        };
+        Ok(WorkFilter {
+            state: given(&self.state)
+                .map(|s| {
+                    WorkState::parse(s)
+                        .ok_or_else(|| bad("state", "state is open, waiting or closed"))
+                })
+                .transpose()?,
+            label: given(&self.label).map(str::to_owned),
+            inbox: given(&self.inbox)
+                .map(|s| {
+                    s.parse()
+                        .map(InboxId)
+                        .map_err(|_| bad("inbox", "inbox is an inbox's id"))
+                })
+                .transpose()?,
+            kind: given(&self.kind)
+                .map(|s| {
+                    ChannelKind::parse(s)
+                        .ok_or_else(|| bad("kind", "kind is dm, story_mention or comment"))
+                })
+                .transpose()?,
+            assigned_to: None,
+        })
+    }
+}
+
+/// Conversations in the caller's inboxes, most recent first (at most 500), filtered
+/// by state, customer label, inbox and channel.
 #[utoipa::path(
     get,
     path = "/conversations",
@@ -128,7 +204,7 @@ pub struct ConversationQuery {
     params(ConversationQuery),
     responses(
         (status = 200, description = "The conversations", body = List<Conversation>),
-        (status = 400, description = "`state` is neither open nor closed (`invalid_parameter`)", body = ApiError),
+        (status = 400, description = "A `state`, `inbox` or `kind` igdesk does not know (`invalid_parameter`, naming it)", body = ApiError),
     )
 )]
 pub async fn list_conversations(
@@ -136,18 +212,7 @@ pub async fn list_conversations(
     Caller(agent): Caller,
     Query(q): Query<ConversationQuery>,
 ) -> Result<Json<List<Conversation>>, ApiError> {
-    if let Some(state) = q.state.as_deref() {
-        if !matches!(state, "open" | "closed") {
-            return Err(
-                ApiError::bad_request("invalid_parameter", "state is open or closed")
-                    .field("state"),
-            );
-        }
-    }
-    let data = app
-        .store
-        .conversations(agent.scope(), q.state.as_deref())
-        .await?;
+    let data = labels::conversations(&app, &agent, &q.filter()?).await?;
     Ok(Json(List { data }))
 }
 

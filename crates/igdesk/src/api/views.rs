@@ -49,6 +49,17 @@ pub struct ItemView {
     pub raw: Option<serde_json::Value>,
     pub created_at: String,
     pub created_at_ms: i64,
+    /// Who wrote it: internal notes only (kind `note`, direction `internal`), which
+    /// only the team sees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<AuthorView>,
+}
+
+/// The agent who wrote an internal note.
+#[derive(Serialize, ToSchema)]
+pub struct AuthorView {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -123,6 +134,10 @@ pub fn item_view(item: TimelineItem, author_name: &str) -> ItemView {
         },
         created_at: rfc3339(item.created_at),
         created_at_ms: item.created_at,
+        author: item.author_id.map(|id| AuthorView {
+            id: id.0,
+            name: item.author_name.unwrap_or_default(),
+        }),
     }
 }
 

@@ -89,8 +89,8 @@ impl DashboardReport {
 const INBOXES: i64 = 3;
 const AGENTS: i64 = 200;
 /// An administrator (of inbox 1) and an agent of inbox 2 only.
-const ADMIN: AgentId = AgentId(1);
-const AGENT: AgentId = AgentId(5);
+pub(super) const ADMIN: AgentId = AgentId(1);
+pub(super) const AGENT: AgentId = AgentId(5);
 const OPEN_NOW: i64 = 5_000;
 const CHUNK: i64 = 1_000_000;
 /// The product's defaults (OUT-5).
@@ -278,7 +278,7 @@ async fn measure(
     (report, first)
 }
 
-fn times(mut all: Vec<Duration>, failures: usize) -> Times {
+pub(super) fn times(mut all: Vec<Duration>, failures: usize) -> Times {
     all.sort();
     let at = |q: f64| {
         all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
@@ -294,7 +294,7 @@ fn times(mut all: Vec<Duration>, failures: usize) -> Times {
     }
 }
 
-fn ms(d: Duration) -> f64 {
+pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
@@ -367,20 +367,56 @@ async fn over_http(url: &str, token: &str, requests: usize) -> anyhow::Result<Ti
 }
 
 /// The data set, written with set-based SQL on a connection of its own.
-struct Generator {
-    conn: AnyConnection,
-    pg: bool,
+pub(super) struct Generator {
+    pub(super) conn: AnyConnection,
+    pub(super) pg: bool,
     now: Millis,
 }
 
 /// A pseudo-random number in 0..1,000,003 from `x` (an id) and a prime `p`: the same
 /// on both backends, so both hold the same data set.
-fn h(x: &str, p: i64) -> String {
+pub(super) fn h(x: &str, p: i64) -> String {
     format!("((({x}) * {p} + 7) % 1000003)")
 }
 
+/// One of `words`, chosen by `hash` (an SQL expression), as an SQL expression: the
+/// words of the generated names and messages, each as often as the others, so a
+/// search's number of matches is known (see `bench search`).
+fn pick(words: &[&str], hash: &str) -> String {
+    let arms: String = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!(" WHEN {i} THEN '{w}'"))
+        .collect();
+    format!("(CASE ({hash}) % {}{arms} END)", words.len())
+}
+
+pub(super) const FIRST_NAMES: [&str; 20] = [
+    "Ana", "Ben", "Chloé", "Dora", "Emil", "Fatima", "Gustavo", "Hana", "Igor", "Julia", "Kofi",
+    "Lena", "Marta", "Nuno", "Olga", "Pedro", "Rui", "Sofia", "Tiago", "Vera",
+];
+pub(super) const SURNAMES: [&str; 25] = [
+    "Souza", "Costa", "Alves", "Mendes", "Lopes", "Duarte", "Silva", "Santos", "Ferreira",
+    "Pereira", "Oliveira", "Rodrigues", "Martins", "Jesus", "Sousa", "Fernandes", "Goncalves",
+    "Gomes", "Marques", "Ribeiro", "Pinto", "Carvalho", "Teixeira", "Moreira", "Correia",
+];
+/// Each in one message of 8.
+pub(super) const COLOURS: [&str; 8] = [
+    "linen", "navy", "olive", "cream", "black", "rust", "sage", "denim",
+];
+/// Each in one message of 10.
+pub(super) const PRODUCTS: [&str; 10] = [
+    "shirt", "coat", "dress", "scarf", "trousers", "blazer", "skirt", "jumper", "jacket", "cardigan",
+];
+pub(super) const CITIES: [&str; 12] = [
+    "Porto", "Lisbon", "Madrid", "Paris", "Berlin", "Rome", "Dublin", "Vienna", "Prague",
+    "Warsaw", "Oslo", "Athens",
+];
+/// Order numbers run from 100000 to 299999: each in about one message of 200,000.
+pub(super) const ORDER_NUMBERS: i64 = 200_000;
+
 impl Generator {
-    async fn connect(url: &str, pg: bool) -> anyhow::Result<Self> {
+    pub(super) async fn connect(url: &str, pg: bool) -> anyhow::Result<Self> {
         let url = match url.strip_prefix("sqlite:") {
             Some(rest) => format!("sqlite://{}", rest.trim_start_matches("//")),
             None => url.to_owned(),
@@ -409,7 +445,7 @@ impl Generator {
         Ok(row.try_get::<i64, _>(0)?)
     }
 
-    async fn ensure_empty(&mut self) -> anyhow::Result<()> {
+    pub(super) async fn ensure_empty(&mut self) -> anyhow::Result<()> {
         for table in ["accounts", "agents", "customers", "timeline_items"] {
             let n = self.count(&format!("SELECT COUNT(*) FROM {table}")).await?;
             anyhow::ensure!(n == 0, "the database is not empty ({n} rows in {table})");
@@ -436,7 +472,7 @@ impl Generator {
     }
 
     /// Runs `sql` and prints how long it took.
-    async fn step(&mut self, what: &str, sql: &str) -> anyhow::Result<()> {
+    pub(super) async fn step(&mut self, what: &str, sql: &str) -> anyhow::Result<()> {
         let began = Instant::now();
         let rows = self.exec(what, sql).await?;
         println!(
@@ -446,18 +482,22 @@ impl Generator {
         Ok(())
     }
 
-    async fn generate(&mut self, args: &DashboardArgs, token_hash: &str) -> anyhow::Result<()> {
+    pub(super) async fn generate(&mut self, args: &DashboardArgs, token_hash: &str) -> anyhow::Result<()> {
         let now = self.now;
         self.people(token_hash).await?;
         self.plan(args).await?;
         let k = 2 * args.customers;
         self.step(
             "customers",
+                &format!(
                 "INSERT INTO customers (id, account_id, igsid, name, username, created_at, last_message_at) \
                  SELECT f.customer, f.account, CAST(17000000000000000 + f.customer AS TEXT), \
-                 'Customer ' || CAST(f.customer AS TEXT), 'customer_' || CAST(f.customer AS TEXT), \
+                 {first} || ' ' || {last}, lower({first}) || '.' || lower({last}) || CAST(f.customer AS TEXT), \
                  f.opened, s.last_in FROM bench_plan f JOIN bench_plan s ON s.id = f.id + 1 \
                  WHERE f.id % 2 = 1",
+                first = pick(&FIRST_NAMES, &h("f.customer", 7907)),
+                last = pick(&SURNAMES, &h("f.customer", 6101)),
+            ),
         )
         .await?;
         for lo in (1..=k).step_by(CHUNK as usize) {
@@ -673,13 +713,19 @@ impl Generator {
              SELECT id, account, customer, conv, 'message', CASE WHEN out = 1 THEN 'out' ELSE 'in' END, \
                CASE WHEN out = 0 THEN 'customer' WHEN echo = 1 THEN 'instagram_app' ELSE 'igdesk' END, \
                'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAwMDAwMDAwM' || CAST(id AS TEXT), \
-               CASE WHEN out = 0 THEN 'Message ' || CAST(id AS TEXT) || ': is the linen shirt still available in M, and do you ship to France?' \
-                    ELSE 'Reply ' || CAST(id AS TEXT) || ': yes, it is in stock in M, and we ship to France in 3 to 5 days.' END, \
+               CASE WHEN out = 0 THEN 'Message ' || CAST(id AS TEXT) || ': is the ' || {colour} || ' ' || {product} \
+                      || ' still available in M, and do you ship to ' || {city} || '? Order ' || CAST(100000 + {order} AS TEXT) \
+                    ELSE 'Reply ' || CAST(id AS TEXT) || ': yes, the ' || {colour} || ' ' || {product} \
+                      || ' is in stock in M, and we ship to ' || {city} || ' in 3 to 5 days.' END, \
                CASE WHEN out = 0 THEN 'received' WHEN echo = 1 THEN 'sent' WHEN hs < 5 THEN 'failed' \
                     WHEN is_open = 1 AND hs < 15 THEN 'queued' ELSE 'sent' END, at, at FROM x",
             series = self.series(lo, hi),
             b1 = base + 1,
             hs = h("m.id", 122949829),
+            colour = pick(&COLOURS, &h("id", 15485867)),
+            product = pick(&PRODUCTS, &h("id", 32452843)),
+            city = pick(&CITIES, &h("id", 49979693)),
+            order = format!("(({}) * 7 + id) % {ORDER_NUMBERS}", h("id", 86028121)),
         );
         // Messages igdesk sent (not the Instagram app's echoes): sent, a few failed for
         // good, a few still queued; one in a hundred a private reply to a comment.
@@ -819,7 +865,7 @@ impl Generator {
         Ok(())
     }
 
-    async fn counts(&mut self) -> anyhow::Result<Vec<(&'static str, i64)>> {
+    pub(super) async fn counts(&mut self) -> anyhow::Result<Vec<(&'static str, i64)>> {
         let mut counts = Vec::new();
         for (name, sql) in [
             ("inboxes", "SELECT COUNT(*) FROM inboxes"),

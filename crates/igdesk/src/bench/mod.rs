@@ -6,6 +6,7 @@ pub mod dashboard;
 mod intake;
 mod pages;
 mod routing;
+pub mod search;
 mod sends;
 
 use clap::Subcommand;
@@ -29,6 +30,9 @@ pub enum BenchCommand {
     /// The operations dashboard: its store call (all its queries) on 10 M timeline
     /// items and 1 M customers generated straight into the store, p50/p99 per case.
     Dashboard(dashboard::DashboardArgs),
+    /// Search: the top bar's search reads on 10 M timeline items and 1 M customers
+    /// generated straight into the store, p50/p99 per kind of query.
+    Search(search::SearchArgs),
 }
 
 /// A folder of the bench's own, removed when the bench ends.
@@ -59,5 +63,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Api(args) => api::run(args).await,
         BenchCommand::Pages(args) => pages::run(args).await,
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
+        BenchCommand::Search(args) => search::run(args).await,
     }
 }

@@ -41,9 +41,24 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../static/api.js"),
     ),
     (
+        "transfer.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/transfer.js"),
+    ),
+    (
+        "labels.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/labels.js"),
+    ),
+    (
         "settings.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/settings.js"),
+    ),
+    (
+        "saved_answers.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/saved_answers.js"),
     ),
 ];
 

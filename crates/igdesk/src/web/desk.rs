@@ -1,14 +1,14 @@
 //! The desk: the frame every page shares (availability, Next, the offer banner) and
 //! the agent's own conversations (SPEC UI-1, RT-1 … RT-3).
 
-use super::item::{short, waited};
+use super::item::short;
 use super::session::{NoFields, Posted, Signed};
 use super::{assets, render, Failed};
 use crate::app::App;
 use crate::service::error::{Kind, ServiceError};
 use crate::service::routing;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use igdesk_domain::{Millis, OfferId};
@@ -25,6 +25,8 @@ pub struct Frame {
     pub bar: TopBar,
     pub offers: Vec<OfferCard>,
     pub conversations: Vec<ConversationRow>,
+    /// The list's filters (issue 18).
+    pub view: super::views::WorkView,
     /// The customer whose profile is open, to mark it in the list.
     pub current_customer: i64,
     /// A Settings page is open (marks Settings in the top bar).
@@ -32,6 +34,8 @@ pub struct Frame {
     /// What every page says until it is dealt with: accounts of the agent's inboxes
     /// that need reconnecting (ACC-6).
     pub notices: Vec<String>,
+    /// What the top bar's search box holds (the search page keeps it there).
+    pub search: String,
 }
 
 pub struct TopBar {
@@ -51,6 +55,8 @@ pub struct OfferCard {
     pub customer_name: String,
     pub preview: String,
     pub reason: Option<String>,
+    /// "Transferred by Ana: note", for a conversation handed over.
+    pub transfer: Option<String>,
     pub expires_at_ms: Millis,
     pub seconds_left: i64,
 }
@@ -63,6 +69,12 @@ pub struct ConversationRow {
     /// ok, near (past 3/4 of the inbox's target) or late (past it); empty when answered.
     pub sla: &'static str,
     pub topics: String,
+    /// The session has ended (a view of closed work).
+    pub closed: bool,
+    /// Who holds it, in everyone's work ("Waiting for an agent" when nobody).
+    pub agent: Option<String>,
+    /// The agents an administrator may assign it to (everyone's open work only).
+    pub assignees: Vec<(i64, String)>,
 }
 
 impl TopBar {
@@ -95,6 +107,7 @@ pub fn offer_card(offer: &Offer, now: Millis) -> OfferCard {
         customer_name: offer.customer_name.clone(),
         preview: short(&offer.preview, 90),
         reason: offer.reason.clone(),
+        transfer: crate::service::transfer::offer_words(offer),
         expires_at_ms: offer.expires_at,
         seconds_left: ((offer.expires_at - now).max(0) + 999) / 1000,
     }
@@ -108,42 +121,6 @@ pub async fn offer_cards(
 ) -> Result<Vec<OfferCard>, ServiceError> {
     let offers = routing::offers(app, agent).await?;
     Ok(offers.iter().map(|o| offer_card(o, now)).collect())
-}
-
-/// The agent's open conversations, the most recently active first.
-pub async fn my_conversations(
-    app: &App,
-    agent: &Agent,
-    now: Millis,
-) -> Result<Vec<ConversationRow>, igdesk_store::StoreError> {
-    let mine = app.store.agent_conversations(agent.id).await?;
-    let inboxes = app.store.inboxes().await?;
-    Ok(mine
-        .iter()
-        .map(|c| {
-            let target = inboxes
-                .iter()
-                .find(|i| i.id == c.inbox_id)
-                .map_or(3_600_000, |i| i.sla_target_seconds * 1000);
-            let waited_ms = c.last_incoming_at.map(|at| now - at);
-            // A conversation is waiting when the customer wrote last.
-            let waiting_now = c.last_incoming_at.is_some_and(|at| at >= c.last_item_at);
-            let sla = match waited_ms {
-                Some(w) if waiting_now && w > target => "late",
-                Some(w) if waiting_now && w * 4 > target * 3 => "near",
-                Some(_) if waiting_now => "ok",
-                _ => "",
-            };
-            ConversationRow {
-                id: c.id.0,
-                customer_id: c.customer_id.0,
-                customer_name: c.customer_name.clone(),
-                waiting: waited_ms.filter(|_| waiting_now).map(waited),
-                sla,
-                topics: c.topics.join(", "),
-            }
-        })
-        .collect())
 }
 
 /// The frame of a page for this agent.
@@ -167,6 +144,9 @@ pub async fn frame(
             held: false,
         });
     let offers = offer_cards(app, &signed.agent, now).await?;
+    // Waits are between real times (the customer's messages), whatever the routing
+    // clock says.
+    let (conversations, view) = super::views::plain(app, signed, crate::now_ms()).await?;
     Ok(Frame {
         title: title.to_owned(),
         agent_name: signed.agent.name.clone(),
@@ -175,12 +155,12 @@ pub async fn frame(
         scripts: scripts.iter().map(|s| assets::url(s)).collect(),
         bar,
         offers,
-        // Waits are between real times (the customer's messages), whatever the
-        // routing clock says.
-        conversations: my_conversations(app, &signed.agent, crate::now_ms()).await?,
+        conversations,
+        view,
         current_customer: 0,
         settings: false,
         notices: reconnect_notices(app, &signed.agent).await?,
+        search: String::new(),
     })
 }
 
@@ -225,8 +205,22 @@ struct DeskPage {
     frame: Frame,
 }
 
-pub async fn page(State(app): State<App>, signed: Signed) -> Result<Response, Failed> {
-    let frame = frame(&app, &signed, "Desk", &["desk.js"]).await?;
+pub async fn page(
+    State(app): State<App>,
+    signed: Signed,
+    Query(work): Query<super::views::WorkQuery>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Failed> {
+    let mut frame = frame(&app, &signed, "Desk", &["desk.js"]).await?;
+    if !super::views::is_plain(&work) {
+        super::views::apply(&app, &signed, &mut frame, &work).await?;
+    }
+    // The filter form sends every field, empty ones too: the view's own address is
+    // the one to bookmark.
+    let asked = raw.filter(|q| !q.is_empty()).map(|q| format!("?{q}"));
+    if asked.is_some_and(|q| q != frame.view.query) {
+        return Ok(Redirect::to(&format!("/desk{}", frame.view.query)).into_response());
+    }
     Ok(render(StatusCode::OK, DeskPage { frame }))
 }
 

@@ -2,10 +2,11 @@
 //! scripts fetch and swap in when the live stream says something changed: the
 //! offer banner, the top bar, the conversation list, one timeline item, older items.
 
-use super::desk::{my_conversations, offer_cards, ConversationRow, OfferCard, TopBar};
+use super::desk::{offer_cards, ConversationRow, OfferCard, TopBar};
 use super::item::{card, quotes, ItemCard};
 use super::profile::PAGE_ITEMS;
 use super::session::Signed;
+use super::views::{work_list, WorkQuery, WorkView};
 use super::{render, Failed};
 use crate::app::App;
 use crate::service::error::ServiceError;
@@ -66,12 +67,13 @@ pub async fn topbar(State(app): State<App>, signed: Signed) -> Result<Response, 
 
 #[derive(Template)]
 #[template(
-    source = r#"{% import "_macros.html" as m %}{% call m::conversations(rows, current) %}"#,
+    source = r#"{% import "_macros.html" as m %}{% call m::conversations(rows, current, view) %}"#,
     ext = "html"
 )]
 struct Conversations {
     rows: Vec<ConversationRow>,
     current: i64,
+    view: WorkView,
 }
 
 #[derive(Deserialize)]
@@ -84,13 +86,16 @@ pub async fn conversations(
     State(app): State<App>,
     signed: Signed,
     Query(current): Query<Current>,
+    Query(work): Query<WorkQuery>,
 ) -> Result<Response, Failed> {
-    let rows = my_conversations(&app, &signed.agent, crate::now_ms()).await?;
+    // The view the page shows (its filters travel in the address).
+    let (rows, view) = work_list(&app, &signed, &work, crate::now_ms()).await?;
     Ok(render(
         StatusCode::OK,
         Conversations {
             rows,
             current: current.current,
+            view,
         },
     ))
 }
@@ -125,7 +130,13 @@ pub async fn item(
         }
         _ => Default::default(),
     };
-    let items = vec![card(&item, &customer.name, &quotes, crate::now_ms())];
+    let items = vec![card(
+        &item,
+        &customer.name,
+        &quotes,
+        crate::now_ms(),
+        signed.agent.id,
+    )];
     Ok(render(StatusCode::OK, Items { items }))
 }
 
@@ -158,7 +169,7 @@ pub async fn older(
     let now = crate::now_ms();
     let items = items
         .iter()
-        .map(|i| card(i, &customer.name, &quotes, now))
+        .map(|i| card(i, &customer.name, &quotes, now, signed.agent.id))
         .collect();
     Ok(render(StatusCode::OK, Items { items }))
 }
@@ -179,6 +190,34 @@ pub fn offer_article(app: &App, offer: &igdesk_store::Offer) -> Option<String> {
     OfferArticle {
         offer: super::desk::offer_card(offer, app.clock.now()),
         csrf: String::new(),
+    }
+    .render()
+    .ok()
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"<div class="mention-notice" data-event-id="{{ event }}"><p><span aria-hidden="true">💬</span> <strong>{{ author }}</strong> mentioned you on <a href="/customers/{{ customer_id }}#item-{{ note }}">{{ customer }}’s timeline</a></p><button type="button" class="link dismiss" aria-label="Dismiss: {{ author }} mentioned you on {{ customer }}’s timeline">Dismiss</button></div>"#,
+    ext = "html"
+)]
+struct MentionNotice {
+    event: i64,
+    author: String,
+    customer: String,
+    customer_id: i64,
+    note: i64,
+}
+
+/// The notice a `mention` event shows the mentioned agent ("Ana mentioned you on
+/// Chloé’s timeline"), drawn for the event like an offer's banner.
+pub fn mention_notice(event: i64, payload: &serde_json::Value) -> Option<String> {
+    let text = |key: &str| payload[key].as_str().map(str::to_owned);
+    MentionNotice {
+        event,
+        author: text("author_name")?,
+        customer: text("customer_name")?,
+        customer_id: payload["customer_id"].as_i64()?,
+        note: payload["note_id"].as_i64()?,
     }
     .render()
     .ok()

@@ -5,15 +5,21 @@
 
 use crate::api::views::{reading, rfc3339, Reading};
 use crate::service::moderation::{comment_actions, like_state};
+use crate::service::notes;
 use igdesk_domain::timeline::{ItemKind, ReplyTo, REACTION_SHOWN};
-use igdesk_domain::Millis;
+use igdesk_domain::{AgentId, Millis};
 use igdesk_store::TimelineItem;
 use std::collections::HashMap;
 
 pub struct ItemCard {
     pub id: i64,
-    /// `in` (the customer's, on the left) or `out` (the business's, on the right).
+    /// `in` (the customer's, on the left), `out` (the business's, on the right) or
+    /// `note` (an internal note: the team's, across the timeline, in yellow).
     pub side: &'static str,
+    /// An internal note's writer.
+    pub author: Option<String>,
+    /// An internal note's text in pieces, mentions marked.
+    pub segments: Vec<Segment>,
     pub kind: String,
     /// A line above the body: "Ana mentioned you", "Comment on your post" …
     pub heading: Option<String>,
@@ -37,6 +43,12 @@ pub struct ItemCard {
     pub at: String,
     pub at_iso: String,
     pub menu: Vec<MenuEntry>,
+}
+
+pub struct Segment {
+    pub text: String,
+    /// An `@Name` mention, drawn highlighted.
+    pub mention: bool,
 }
 
 pub struct Media {
@@ -69,7 +81,14 @@ pub fn quotes(items: &[TimelineItem]) -> Quotes {
         .collect()
 }
 
-pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> ItemCard {
+/// `viewer` is the agent the card is drawn for: a note's menu is its author's.
+pub fn card(
+    item: &TimelineItem,
+    author: &str,
+    quotes: &Quotes,
+    now: Millis,
+    viewer: AgentId,
+) -> ItemCard {
     let Reading {
         kind,
         story_available: story_ok,
@@ -114,9 +133,26 @@ pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> 
         ),
         None => (None, None),
     };
+    let note = kind == ItemKind::Note;
     ItemCard {
         id: item.id.0,
-        side: if item.direction == "out" { "out" } else { "in" },
+        side: match item.direction.as_str() {
+            "out" => "out",
+            _ if note => "note",
+            _ => "in",
+        },
+        author: note.then(|| item.author_name.clone().unwrap_or_default()),
+        segments: if note {
+            notes::segments(
+                item.text.as_deref().unwrap_or_default(),
+                &item.context.mentions,
+            )
+            .into_iter()
+            .map(|(text, mention)| Segment { text, mention })
+            .collect()
+        } else {
+            Vec::new()
+        },
         kind: item.kind.clone(),
         heading,
         body,
@@ -137,8 +173,32 @@ pub fn card(item: &TimelineItem, author: &str, quotes: &Quotes, now: Millis) -> 
         },
         at: clock_time(item.created_at),
         at_iso: rfc3339(item.created_at),
-        menu: menu(item, now),
+        menu: if note {
+            note_menu(item, now, viewer)
+        } else {
+            menu(item, now)
+        },
     }
+}
+
+/// Edit and Delete, enabled for the note's author in its first ten minutes; for
+/// anyone else, or later, disabled with the reason.
+fn note_menu(item: &TimelineItem, now: Millis, viewer: AgentId) -> Vec<MenuEntry> {
+    let why = notes::may_change(item, viewer, now)
+        .err()
+        .map(|e| e.message);
+    vec![
+        MenuEntry {
+            action: "edit_note",
+            label: "Edit note",
+            disabled_reason: why.clone(),
+        },
+        MenuEntry {
+            action: "delete_note",
+            label: "Delete note",
+            disabled_reason: why,
+        },
+    ]
 }
 
 fn media(a: &igdesk_domain::timeline::Attachment) -> Option<Media> {

@@ -10,10 +10,13 @@ mod desk;
 pub mod fragments;
 mod item;
 mod profile;
+mod search;
 mod session;
 mod settings;
 mod setup;
 mod sign_in;
+mod transfer;
+mod views;
 
 use crate::app::App;
 use crate::service::error::{Kind, ServiceError};
@@ -33,6 +36,10 @@ pub fn router() -> Router<App> {
         .route("/desk/availability", post(desk::set_availability))
         .route("/desk/next", post(desk::next))
         .route("/desk/offers/{id}/{answer}", post(desk::answer_offer))
+        .route("/desk/conversations/{id}/assign", post(views::assign))
+        .route("/customers/{id}/labels", post(views::add_label))
+        .route("/customers/{id}/labels/remove", post(views::remove_label))
+        .route("/search", get(search::page))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/breached", get(dashboard::breached))
         .route("/fragments/dashboard", get(dashboard::fragment))
@@ -106,6 +113,18 @@ pub fn router() -> Router<App> {
         .route(
             "/settings/topics",
             get(settings::topics::show).post(settings::topics::create),
+        )
+        .route(
+            "/settings/answers",
+            get(settings::saved_answers::show).post(settings::saved_answers::create),
+        )
+        .route(
+            "/settings/answers/{id}",
+            get(settings::saved_answers::show_one).post(settings::saved_answers::save),
+        )
+        .route(
+            "/settings/answers/{id}/delete",
+            post(settings::saved_answers::delete),
         )
         .route("/settings/api", get(settings::api::overview))
         .route(

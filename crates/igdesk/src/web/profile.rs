@@ -6,14 +6,14 @@ use super::item::{card, quotes, ItemCard};
 use super::session::{Posted, Signed};
 use super::{render, Failed};
 use crate::app::App;
-use crate::service::answering;
 use crate::service::error::{Kind, ServiceError};
 use crate::service::seen;
+use crate::service::{answering, notes};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use igdesk_domain::{CustomerId, Millis};
+use igdesk_domain::{CustomerId, ItemId, Millis};
 use igdesk_store::{Conversation, Customer, TimelineItem};
 use serde::Deserialize;
 
@@ -68,9 +68,25 @@ pub struct ProfilePage {
     topics: Vec<TopicOption>,
     draft: String,
     error: Option<String>,
+    /// The composer writes an internal note (a refused note is drawn again so).
+    note_mode: bool,
+    /// The Transfer dialog, for whoever may hand the open conversation over.
+    transfer: Option<super::transfer::TransferDialog>,
+    transfer_lines: Vec<super::transfer::TransferLine>,
+    /// The customer's labels, and every label the agent knows (suggestions).
+    labels: Vec<String>,
+    label_names: Vec<String>,
 }
 
 impl ProfilePage {
+    fn transfers_after(&self, item: &i64) -> Vec<&str> {
+        self.transfer_lines
+            .iter()
+            .filter(|l| l.after_item == *item)
+            .map(|l| l.text.as_str())
+            .collect()
+    }
+
     fn divider_before(&self, item: &i64) -> Option<&str> {
         self.dividers
             .iter()
@@ -163,6 +179,7 @@ async fn build(
     id: CustomerId,
     draft: String,
     error: Option<String>,
+    at: Option<ItemId>,
 ) -> Result<ProfilePage, ServiceError> {
     let scope = signed.agent.scope();
     let customer = app
@@ -170,20 +187,22 @@ async fn build(
         .customer(scope, id)
         .await?
         .ok_or_else(|| ServiceError::not_found("customer"))?;
-    let items = app
-        .store
-        .timeline_page(scope, id, None, PAGE_ITEMS as i64)
-        .await?
-        .unwrap_or_default();
+    let items = timeline_reaching(app, scope, id, at).await?;
     let conversations = app.store.customer_conversations(scope, id).await?;
     let open = conversations.iter().find(|c| c.state == "open");
-    let mut frame = frame(app, signed, &customer.name, &["profile.js"]).await?;
+    let mut frame = frame(
+        app,
+        signed,
+        &customer.name,
+        &["profile.js", "saved_answers.js", "transfer.js", "labels.js"],
+    )
+    .await?;
     frame.current_customer = id.0;
     let now: Millis = crate::now_ms();
     let quotes = quotes(&items);
     let cards = items
         .iter()
-        .map(|i| card(i, &customer.name, &quotes, now))
+        .map(|i| card(i, &customer.name, &quotes, now, signed.agent.id))
         .collect();
     let last_incoming = items
         .iter()
@@ -193,7 +212,7 @@ async fn build(
     Ok(ProfilePage {
         dividers: dividers(&items, &conversations, "you"),
         // A full page may have older items before it.
-        older_before: (items.len() == PAGE_ITEMS).then(|| items[0].id.0),
+        older_before: (!items.is_empty() && items.len() % PAGE_ITEMS == 0).then(|| items[0].id.0),
         conversation: open.map(|c| OpenConversation {
             id: c.id.0,
             mine: c.agent_id == Some(signed.agent.id),
@@ -216,17 +235,77 @@ async fn build(
         last_incoming,
         draft,
         error,
+        note_mode: false,
+        transfer: super::transfer::dialog(app, &signed.agent, open).await?,
+        transfer_lines: super::transfer::lines(app, &signed.agent, id, &items).await?,
+        labels: crate::service::labels::of_customer(app, &signed.agent, id).await?,
+        label_names: crate::service::labels::all(app, &signed.agent)
+            .await?
+            .into_iter()
+            .map(|l| l.name)
+            .collect(),
         frame,
     })
+}
+
+/// A search result opens the timeline at its item (`?item=`).
+#[derive(Deserialize, Default)]
+pub struct Jump {
+    #[serde(default, deserialize_with = "item_or_none")]
+    item: Option<ItemId>,
+}
+
+/// An id that is not a number opens the timeline at its newest items, as without one.
+fn item_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ItemId>, D::Error> {
+    Ok(String::deserialize(d)?.parse().ok().map(ItemId))
+}
+
+/// Pages read back from the newest at most, looking for a searched-for item.
+const JUMP_PAGES: usize = 20;
+
+/// The newest page of the timeline; when `at` is older than that, the pages back to
+/// it (at most `JUMP_PAGES`), so the item is on the page and can be scrolled to.
+async fn timeline_reaching(
+    app: &App,
+    scope: igdesk_store::Scope,
+    id: CustomerId,
+    at: Option<ItemId>,
+) -> Result<Vec<TimelineItem>, ServiceError> {
+    let mut items = app
+        .store
+        .timeline_page(scope, id, None, PAGE_ITEMS as i64)
+        .await?
+        .unwrap_or_default();
+    let Some(at) = at else { return Ok(items) };
+    for _ in 1..JUMP_PAGES {
+        match items.first() {
+            Some(oldest) if oldest.id > at && items.len() % PAGE_ITEMS == 0 => {
+                let older = app
+                    .store
+                    .timeline_page(scope, id, Some(oldest.id), PAGE_ITEMS as i64)
+                    .await?
+                    .unwrap_or_default();
+                items.splice(0..0, older);
+            }
+            _ => break,
+        }
+    }
+    Ok(items)
 }
 
 pub async fn page(
     State(app): State<App>,
     signed: Signed,
     Path(id): Path<String>,
+    Query(jump): Query<Jump>,
+    Query(work): Query<super::views::WorkQuery>,
 ) -> Result<Response, Failed> {
     let id = customer_id(&id)?;
-    let page = build(&app, &signed, id, String::new(), None).await?;
+    let mut page = build(&app, &signed, id, String::new(), None, jump.item).await?;
+    // The list keeps the view it was opened from (issue 18).
+    if !super::views::is_plain(&work) {
+        super::views::apply(&app, &signed, &mut page.frame, &work).await?;
+    }
     // An agent opened the conversation: Instagram shows the customer it was seen
     // (once per newest message; the service decides).
     if let Err(e) = seen::conversation_opened(&app, &signed.agent, id).await {
@@ -239,6 +318,9 @@ pub async fn page(
 pub struct ReplyForm {
     #[serde(default)]
     text: String,
+    /// `note`: an internal note rather than a reply.
+    #[serde(default)]
+    mode: String,
 }
 
 /// Sending text without scripts: the same service the API uses, the reason beside
@@ -249,13 +331,25 @@ pub async fn reply(
     Posted { signed, form }: Posted<ReplyForm>,
 ) -> Result<Response, Failed> {
     let id = customer_id(&id)?;
+    if form.mode == "note" {
+        let refused = match notes::add(&app, &signed.agent, id, &form.text).await {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/customers/{}#composer", id.0)).into_response())
+            }
+            Err(e) if matches!(e.kind, Kind::NotFound | Kind::Internal) => return Err(e.into()),
+            Err(e) => sentence(&e.message),
+        };
+        let mut page = build(&app, &signed, id, form.text, Some(refused), None).await?;
+        page.note_mode = true;
+        return Ok(render(StatusCode::BAD_REQUEST, page));
+    }
     let text = Some(form.text.clone());
     let refused = match answering::reply_as_agent(&app, &signed.agent, id, text, Vec::new()).await {
         Ok(_) => return Ok(Redirect::to(&format!("/customers/{}#composer", id.0)).into_response()),
         Err(e) if matches!(e.kind, Kind::NotFound | Kind::Internal) => return Err(e.into()),
         Err(e) => sentence(&e.message),
     };
-    let page = build(&app, &signed, id, form.text, Some(refused)).await?;
+    let page = build(&app, &signed, id, form.text, Some(refused), None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page))
 }
 

@@ -118,3 +118,112 @@ test('settings: every section, with a refused form and a secret shown once', asy
     expect({ section, violations: await seriousViolations(page) }).toEqual({ section, violations: [] });
   }
 });
+
+test('settings: saved answers, the list, a refused form and an answer\'s page', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  await page.goto('/settings/answers');
+  await expect(page.getByRole('row', { name: /Shipping times/ })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  const form = page.getByRole('form', { name: 'New saved answer' });
+  await form.getByLabel('Title').fill('Order status');
+  await form.getByLabel('Text').fill('Your order {order} is on its way');
+  await form.getByRole('button', { name: 'Add saved answer' }).click();
+  await expect(page.locator('[aria-invalid="true"]')).toHaveCount(1);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('link', { name: 'Edit Returns' }).click();
+  await page.getByText('Delete…').click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/settings/answers');
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('the saved answers picker, open in the composer', async ({ page, demo }) => {
+  await withAnOffer(page, demo);
+  await offerOf(page, 'Hello, is the linen shirt washable?').getByRole('button', { name: 'Accept' }).click();
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await expect(message).toBeFocused();
+  await message.pressSequentially('/');
+  await expect(page.getByRole('listbox', { name: 'Saved answers' }).getByRole('option')).toHaveCount(3);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('internal notes: a note with a mention, the Note composer, and the mentioned agent\'s notice', async ({ page, browser, demo }) => {
+  const customer = demo.newCustomer('Dora Lindqvist', { business: demo.vipIgId });
+  await demo.dm(customer, 'Can I still change my spring order?');
+  const id = await demo.customerId(customer);
+  const veraContext = await browser.newContext({ baseURL: demo.url });
+  const vera = await veraContext.newPage();
+  await signIn(vera, demo.agent2);
+  await signIn(page, demo.admin);
+  await page.goto(`/customers/${id}`);
+  await page.getByRole('radio', { name: 'Note' }).check();
+  await page.getByRole('textbox', { name: 'Note (only your team sees it)' }).fill('Wholesale buyer. @Vera VIP, can you call her back?');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await expect(page.getByText('Only your team sees this')).toBeVisible();
+  await page.getByRole('button', { name: 'Actions for this item' }).last().click();
+  expect(await seriousViolations(page)).toEqual([]);
+  await expect(vera.locator('.mention-notice')).toBeVisible();
+  expect(await seriousViolations(vera)).toEqual([]);
+  await vera.goto(`/customers/${id}`);
+  expect(await seriousViolations(vera)).toEqual([]);
+  await veraContext.close();
+});
+
+test('the Transfer dialog open, with a refusal beside its field, at 1280 and 390 px', async ({ page, demo }) => {
+  await withAnOffer(page, demo);
+  await offerOf(page, 'Hello, is the linen shirt washable?').getByRole('button', { name: 'Accept' }).click();
+  await page.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Transfer this conversation' });
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  await expect(dialog.getByText('Choose an agent or an inbox to transfer to.')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(dialog.getByRole('button', { name: 'Transfer' })).toBeInViewport();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('search results, people and messages', async ({ page, demo }) => {
+  const customer = demo.newCustomer('Marta Lopes');
+  await demo.dm(customer, 'Do you ship the wool coat to Porto?');
+  await signIn(page, demo.admin);
+  await page.goto('/search?q=wool');
+  await expect(page.getByRole('list', { name: 'Messages' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/search?q=%3F');
+  await expect(page.getByRole('alert')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+// Only the labels' and the list's regions: the rest of these pages has tests of its own.
+async function seriousIn(page: Page, regions: string[]) {
+  let builder = new AxeBuilder({ page });
+  for (const region of regions) builder = builder.include(region);
+  const results = await builder.analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`) }));
+}
+
+test('labels on the customer page, and My work filtered by one, at 1280 and 390 px', async ({ page, demo }) => {
+  await withAnOffer(page, demo);
+  await offerOf(page, 'Hello, is the linen shirt washable?').getByRole('button', { name: 'Accept' }).click();
+  await expect(page).toHaveURL(/\/customers\/\d+(#.*)?$/);
+  const field = page.getByRole('combobox', { name: 'Add label' });
+  await field.fill('vip');
+  await field.press('Enter');
+  await expect(page.getByRole('button', { name: 'Remove label vip' })).toBeVisible();
+  await field.fill('a/b');
+  await field.press('Enter');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  expect(await seriousIn(page, ['#labels', '#my-conversations'])).toEqual([]);
+  await page.goto('/desk?label=vip&state=open');
+  await expect(page.getByRole('navigation', { name: 'My conversations' }).getByRole('listitem')).toHaveCount(1);
+  expect(await seriousIn(page, ['#labels', '#my-conversations'])).toEqual([]);
+  await demo.dm(demo.newCustomer('Olga Paz'), 'Any news on my order?');
+  await page.goto('/desk?view=all');
+  await page.getByRole('navigation', { name: 'All open work' }).getByLabel('Assign Olga Paz').click();
+  expect(await seriousIn(page, ['#labels', '#my-conversations'])).toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await seriousIn(page, ['#labels', '#my-conversations'])).toEqual([]);
+});

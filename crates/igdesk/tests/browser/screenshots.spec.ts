@@ -280,3 +280,47 @@ test('Agents, Inboxes and API & webhooks in Settings, for the documentation', as
   await page.goto('/settings/api');
   await shot('api-overview');
 });
+
+test('saved answers in Settings and in the composer, for the documentation', async ({ page, demo }) => {
+  fs.mkdirSync(out, { recursive: true });
+  await signIn(page, demo.admin);
+  // The demo's three, one more for the VIP inbox, and some use.
+  const inboxes = (await demo.api(demo.admin, 'GET', '/inboxes')).data as any[];
+  await demo.api(demo.admin, 'POST', '/answers', {
+    title: 'Personal shopper',
+    text: 'Hi {first_name}, I am {agent_name}, your personal shopper at {business_name}. When would you like a video call?',
+    inbox_id: inboxes.find((i) => i.name === 'VIP').id,
+  });
+  const answers = (await demo.api(demo.admin, 'GET', '/answers')).data as any[];
+  for (const [title, uses] of [['Shipping times', 14], ['Returns', 6], ['Opening hours', 3]] as const) {
+    const id = answers.find((a) => a.title === title).id;
+    for (let i = 0; i < uses; i += 1) await demo.api(demo.admin, 'POST', `/answers/${id}/uses`);
+  }
+  await page.goto('/settings/answers');
+  const height = await page.evaluate(() => document.querySelector('main')!.scrollHeight + 60);
+  await page.setViewportSize({ width: 1280, height: Math.max(800, height) });
+  await page.screenshot({ path: path.join(out, 'saved-answers-settings-1280.png') });
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await demo.setAvailable(demo.admin);
+  await accept(page, 'Ana Souza');
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.pressSequentially('/');
+  const list = page.getByRole('listbox', { name: 'Saved answers' });
+  await expect(list.getByRole('option')).toHaveCount(3);
+  await message.press('ArrowDown');
+  await imagesLoaded(page);
+  await page.screenshot({ path: path.join(out, 'saved-answers-picker-1280.png') });
+
+  await message.fill('');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+  const composer = page.getByRole('form', { name: 'Reply to Ana Souza on Instagram' });
+  await composer.evaluate((form) => form.scrollIntoView({ block: 'end' }));
+  await page.getByRole('textbox', { name: 'Message' }).focus();
+  await page.getByRole('textbox', { name: 'Message' }).pressSequentially('/ship');
+  await expect(list.getByRole('option')).toHaveCount(1);
+  await imagesLoaded(page);
+  await page.screenshot({ path: path.join(out, 'saved-answers-picker-390.png') });
+});

@@ -402,6 +402,7 @@ test('at 390 px wide no settings section overflows sideways, and the keyboard re
     `/settings/agents/${agents[1].id}`,
     '/settings/inboxes',
     '/settings/topics',
+    '/settings/answers',
     '/settings/api',
     `/settings/api/${accounts[0].id}`,
     '/settings/tokens',

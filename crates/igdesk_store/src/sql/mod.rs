@@ -19,16 +19,21 @@ mod dashboard;
 mod events;
 mod intake;
 mod jobs;
+mod labels;
+mod notes;
 mod outbox;
 mod people;
 mod profiles;
 mod reads;
 mod routing;
 mod rows;
+mod saved_answers;
+mod search;
 mod sender_actions;
 mod sessions;
 mod store_routing;
 mod topics;
+mod transfer;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -132,6 +137,31 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "private_replies_sent",
         include_str!("../../migrations/sqlite/0012_private_replies_sent.sql"),
     ),
+    (
+        13,
+        "notes",
+        include_str!("../../migrations/sqlite/0013_notes.sql"),
+    ),
+    (
+        14,
+        "saved_answers",
+        include_str!("../../migrations/sqlite/0014_saved_answers.sql"),
+    ),
+    (
+        15,
+        "transfer",
+        include_str!("../../migrations/sqlite/0015_transfer.sql"),
+    ),
+    (
+        16,
+        "labels",
+        include_str!("../../migrations/sqlite/0016_labels.sql"),
+    ),
+    (
+        17,
+        "search",
+        include_str!("../../migrations/sqlite/0017_search.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -193,6 +223,31 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "private_replies_sent",
         include_str!("../../migrations/postgres/0012_private_replies_sent.sql"),
+    ),
+    (
+        13,
+        "notes",
+        include_str!("../../migrations/postgres/0013_notes.sql"),
+    ),
+    (
+        14,
+        "saved_answers",
+        include_str!("../../migrations/postgres/0014_saved_answers.sql"),
+    ),
+    (
+        15,
+        "transfer",
+        include_str!("../../migrations/postgres/0015_transfer.sql"),
+    ),
+    (
+        16,
+        "labels",
+        include_str!("../../migrations/postgres/0016_labels.sql"),
+    ),
+    (
+        17,
+        "search",
+        include_str!("../../migrations/postgres/0017_search.sql"),
     ),
 ];
 

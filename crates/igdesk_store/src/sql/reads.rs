@@ -14,23 +14,29 @@ const CONVERSATION_SELECT: &str =
      c.igsid, c.name AS customer_name \
      FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
-/// Timeline items with the customer's reaction and, for igdesk's own messages, why
-/// one failed.
+/// Timeline items with the customer's reaction, for igdesk's own messages why one
+/// failed, and for internal notes who wrote them.
 pub(super) const ITEM_SELECT: &str =
     "SELECT t.id, t.account_id, t.customer_id, t.conversation_id, \
     t.kind, t.direction, t.source, t.mid, t.text, t.attachments, t.reply_to, t.context, t.status, \
-    t.deleted, t.story_gone, t.raw, t.created_at, \
+    t.deleted, t.story_gone, t.raw, t.created_at, t.author_id, \
+    (SELECT g.name FROM agents g WHERE g.id = t.author_id) AS author_name, \
     (SELECT r.reaction FROM reactions r WHERE r.account_id = t.account_id AND r.mid = t.mid \
      ORDER BY r.updated_at DESC LIMIT 1) AS reaction, \
     (SELECT o.error FROM outgoing o WHERE o.item_id = t.id AND o.state = 'failed') AS failure \
     FROM timeline_items t";
 
 /// Binds `$1` (admin flag) and `$2` (agent id): a customer is visible when its
-/// account's inbox is one of the agent's.
+/// account's inbox is one of the agent's, or when the customer's open conversation is
+/// in one of the agent's inboxes (transferred there, or opened before the account's
+/// inbox changed): whoever is offered the work can open it.
 pub(super) fn customer_visible() -> String {
     format!(
         "($1 = 1 OR EXISTS (SELECT 1 FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
-         WHERE a.id = c.account_id AND ai.agent_id = $2))"
+         WHERE a.id = c.account_id AND ai.agent_id = $2) \
+         OR EXISTS (SELECT 1 FROM conversations ov JOIN agent_inboxes oi ON oi.inbox_id = ov.inbox_id \
+         WHERE ov.account_id = c.account_id AND ov.customer_id = c.id AND ov.state = 'open' \
+         AND oi.agent_id = $2))"
     )
 }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 type Tx = Transaction<'static, Any>;
 
 /// What agent `ag` already carries: open conversations plus offers waiting.
-const CARRYING: &str =
+pub(super) const CARRYING: &str =
     "((SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open') + \
      (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id))";
 
@@ -55,10 +55,15 @@ impl SqlStore {
         let mut planned = Vec::new();
         for mut offer in waiting {
             // Fewest conversations first; among equals, whoever was offered work longest ago.
+            // Work someone transferred goes to anyone but them first (issue 18).
+            let handed_over_by = offer.transferred_by.as_ref().map(|t| t.agent_id.0);
             let Some(agent) = candidates
                 .iter_mut()
                 .filter(|c| c.has_room() && c.inboxes.contains(&offer.inbox_id.0))
-                .min_by_key(|c| (c.carrying, c.last_offered_at, c.id))
+                .min_by_key(|c| {
+                    let theirs = handed_over_by == Some(c.id);
+                    (theirs, c.carrying, c.last_offered_at, c.id)
+                })
             else {
                 continue;
             };
@@ -165,7 +170,7 @@ impl SqlStore {
         let conversation = offer.conversation_id;
         if accept {
             sqlx::query(
-                "UPDATE conversations SET agent_id = $1, assigned_at = $2 \
+                "UPDATE conversations SET agent_id = $1, assigned_at = $2, transfer_id = NULL \
                  WHERE id = $3 AND state = 'open' AND agent_id IS NULL",
             )
             .bind(agent.0)
@@ -332,14 +337,17 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
     let mut binds = Binds::of(tx);
     let sql = format!(
         "SELECT c.id, c.inbox_id, c.customer_id, c.routed_reason, cu.name, cu.username, cu.igsid, \
-         t.kind, t.text, t.attachments, t.context, t.deleted \
-         FROM (SELECT w.id, w.inbox_id, w.customer_id, w.routed_reason, w.opened_at \
+         t.kind, t.text, t.attachments, t.context, t.deleted, \
+         tr.by_agent_id AS handed_by, ha.name AS handed_by_name, tr.note AS transfer_note \
+         FROM (SELECT w.id, w.inbox_id, w.customer_id, w.routed_reason, w.opened_at, w.transfer_id \
            FROM conversations w WHERE w.state = 'open' AND w.agent_id IS NULL \
            AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = w.id) \
            AND w.inbox_id IN ({}) ORDER BY w.opened_at, w.id LIMIT {}) c \
          JOIN customers cu ON cu.id = c.customer_id \
          LEFT JOIN timeline_items t ON t.id = (SELECT l.id FROM timeline_items l \
            WHERE l.conversation_id = c.id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) \
+         LEFT JOIN transfers tr ON tr.id = c.transfer_id \
+         LEFT JOIN agents ha ON ha.id = tr.by_agent_id \
          ORDER BY c.opened_at, c.id",
         binds.list(inboxes.len()),
         binds.one()
@@ -365,6 +373,8 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
                 reason: row.try_get("routed_reason")?,
                 offered_at: 0,
                 expires_at: 0,
+                transferred_by: super::transfer::handed_by(row)?,
+                note: row.try_get("transfer_note")?,
             })
         })
         .collect()
@@ -457,7 +467,7 @@ async fn write_offers(tx: &mut Tx, planned: Vec<(Offer, bool)>, now: Millis) -> 
 
 /// The conversation's latest item (the row's `t.*` columns), in words: what the
 /// offer shows.
-fn preview(row: &super::Row, customer: &str) -> Result<String> {
+pub(super) fn preview(row: &super::Row, customer: &str) -> Result<String> {
     let Some(kind) = row.try_get::<Option<String>, _>("kind")? else {
         return Ok(String::new());
     };
@@ -526,12 +536,22 @@ pub(super) async fn withdraw_all_of(
 
 /// Withdraws the conversation's offer, if any (the session ended under it).
 pub(super) async fn withdraw_for(tx: &mut Tx, conversation: i64, now: Millis) -> Result<()> {
+    withdraw_because(tx, conversation, "ended", now).await
+}
+
+/// Withdraws the conversation's offer, if any, telling its agent `reason`.
+pub(super) async fn withdraw_because(
+    tx: &mut Tx,
+    conversation: i64,
+    reason: &str,
+    now: Millis,
+) -> Result<()> {
     let found = sqlx::query(&format!("{OFFER_SELECT} WHERE conversation_id = $1"))
         .bind(conversation)
         .fetch_all(&mut **tx)
         .await?;
     if let Some(offer) = found.first().map(offer_row).transpose()? {
-        withdraw(tx, &offer, "ended", now).await?;
+        withdraw(tx, &offer, reason, now).await?;
     }
     Ok(())
 }

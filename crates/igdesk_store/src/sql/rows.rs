@@ -181,6 +181,10 @@ pub(super) fn item(row: &Row) -> Result<TimelineItem> {
         failure: row.try_get("failure")?,
         raw: row.try_get("raw")?,
         created_at: row.try_get("created_at")?,
+        author_id: row
+            .try_get::<Option<i64>, _>("author_id")?
+            .map(igdesk_domain::AgentId),
+        author_name: row.try_get("author_name")?,
     })
 }
 

@@ -1,12 +1,14 @@
 //! [`RoutingStore`] for the SQL backends: offers live in `routing.rs`, sessions and
-//! SLA in `sessions.rs`, streams and leases in `events.rs`.
+//! SLA in `sessions.rs`, streams and leases in `events.rs`, transfers in `transfer.rs`.
 
 use super::SqlStore;
 use crate::model::Scope;
 use crate::routing::*;
 use crate::Result;
 use async_trait::async_trait;
-use igdesk_domain::{AgentId, ConversationId, EventId, InboxId, ItemId, Millis, OfferId};
+use igdesk_domain::{
+    AgentId, ConversationId, CustomerId, EventId, InboxId, ItemId, Millis, OfferId,
+};
 
 #[async_trait]
 impl RoutingStore for SqlStore {
@@ -103,6 +105,26 @@ impl RoutingStore for SqlStore {
 
     async fn prune_events(&self, before: Millis) -> Result<u64> {
         self.delete_events_before(before).await
+    }
+
+    async fn transfer(&self, request: TransferRequest, now: Millis) -> Result<TransferAnswer> {
+        self.transfer_conversation(request, now).await
+    }
+
+    async fn transfer_targets(
+        &self,
+        scope: Scope,
+        conversation: ConversationId,
+    ) -> Result<Option<TransferTargets>> {
+        self.targets(scope, conversation).await
+    }
+
+    async fn customer_transfers(
+        &self,
+        scope: Scope,
+        customer: CustomerId,
+    ) -> Result<Vec<Transfer>> {
+        self.transfers_of(scope, customer).await
     }
 
     async fn take_lease(

@@ -225,6 +225,8 @@ mod tests {
             failure: None,
             raw: None,
             created_at: NOW - age,
+            author_id: None,
+            author_name: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod entry_points;
 mod form;
 pub mod inboxes;
+pub mod saved_answers;
 pub mod tokens;
 pub mod topics;
 
@@ -32,6 +33,7 @@ const SECTIONS: &[(&str, &str, bool)] = &[
     ("/settings/agents", "Agents", true),
     ("/settings/inboxes", "Inboxes", true),
     ("/settings/topics", "Topics", true),
+    ("/settings/answers", "Saved answers", true),
     ("/settings/api", "API & webhooks", true),
     ("/settings/tokens", "My tokens", false),
 ];

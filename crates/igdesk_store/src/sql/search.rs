@@ -1,0 +1,268 @@
+//! Search through each backend's full-text engine (migration 0017). Both read the
+//! index newest first and stop at the page's end: a word in a million messages
+//! costs a page, not a million rows.
+
+use super::reads::ITEM_SELECT;
+use super::rows::{self, CUSTOMER_COLUMNS};
+use super::{Backend, Binds, SqlStore, ACCOUNT_INBOX};
+use crate::model::{Customer, Scope, TimelineItem};
+use crate::search::{Before, SearchQuery, SearchStore, SearchWords};
+use crate::Result;
+use async_trait::async_trait;
+use igdesk_domain::CustomerId;
+use sqlx::Row as _;
+use std::collections::HashMap;
+
+/// The engine's query for words that are letters and digits only (so quoting them
+/// is safe): every word, the last one as a prefix when `prefix`.
+fn engine_query(backend: Backend, words: &SearchWords, prefix: bool) -> String {
+    let last = words.words().len() - 1;
+    let terms = words.words().iter().enumerate().map(|(i, w)| {
+        let prefix = prefix && i == last;
+        match backend {
+            Backend::Sqlite => format!("\"{w}\"{}", if prefix { "*" } else { "" }),
+            Backend::Postgres => format!("'{w}'{}", if prefix { ":*" } else { "" }),
+        }
+    });
+    match backend {
+        Backend::Sqlite => terms.collect::<Vec<_>>().join(" "),
+        Backend::Postgres => terms.collect::<Vec<_>>().join(" & "),
+    }
+}
+
+/// What an agent may search, by the rule of `reads::customer_visible`: the
+/// customers of the accounts routed to their inboxes, and customers whose open
+/// conversation is in one of their inboxes (transferred there).
+struct Searchable {
+    accounts: Vec<i64>,
+    customers: Vec<i64>,
+}
+
+impl Searchable {
+    fn is_empty(&self) -> bool {
+        self.accounts.is_empty() && self.customers.is_empty()
+    }
+
+    /// ` AND (account IN (…) OR customer IN (…))`, bound after the values before it.
+    fn filter(&self, binds: &mut Binds, account: &str, customer: &str) -> String {
+        let mut any = Vec::new();
+        if !self.accounts.is_empty() {
+            any.push(format!("{account} IN ({})", binds.list(self.accounts.len())));
+        }
+        if !self.customers.is_empty() {
+            any.push(format!("{customer} IN ({})", binds.list(self.customers.len())));
+        }
+        format!(" AND ({})", any.join(" OR "))
+    }
+
+    /// The index's own terms for the scope, any of them: `"a3" OR "c1042"` (SQLite's
+    /// `scope` column), `'~a3' | '~c1042'` (PostgreSQL's lexemes).
+    fn index_terms(&self, backend: Backend) -> String {
+        let terms = self
+            .accounts
+            .iter()
+            .map(|a| ('a', a))
+            .chain(self.customers.iter().map(|c| ('c', c)))
+            .map(|(kind, id)| match backend {
+                Backend::Sqlite => format!("\"{kind}{id}\""),
+                Backend::Postgres => format!("'~{kind}{id}'"),
+            })
+            .collect::<Vec<_>>();
+        match backend {
+            Backend::Sqlite => terms.join(" OR "),
+            Backend::Postgres => terms.join(" | "),
+        }
+    }
+
+    fn values(&self) -> impl Iterator<Item = i64> + '_ {
+        self.accounts.iter().chain(&self.customers).copied()
+    }
+}
+
+impl SqlStore {
+    /// `None` for administrators: everything.
+    async fn searchable(&self, scope: Scope) -> Result<Option<Searchable>> {
+        if scope.admin {
+            return Ok(None);
+        }
+        let ids = |rows: Vec<super::Row>| -> Result<Vec<i64>> {
+            rows.iter()
+                .map(|r| Ok(r.try_get::<i64, _>("id")?))
+                .collect()
+        };
+        let accounts = ids(sqlx::query(&format!(
+            "SELECT a.id FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
+             WHERE ai.agent_id = $1 ORDER BY a.id"
+        ))
+        .bind(scope.agent.0)
+        .fetch_all(&self.pool)
+        .await?)?;
+        // Open conversations are few (a partial index holds them); those of the
+        // accounts above are found through their account already.
+        let mut binds = Binds::new(self.backend);
+        let agent = binds.one();
+        let elsewhere = match accounts.len() {
+            0 => String::new(),
+            n => format!(" AND v.account_id NOT IN ({})", binds.list(n)),
+        };
+        let sql = format!(
+            "SELECT DISTINCT v.customer_id AS id FROM conversations v \
+             JOIN agent_inboxes ai ON ai.inbox_id = v.inbox_id \
+             WHERE v.state = 'open' AND ai.agent_id = {agent}{elsewhere} ORDER BY v.customer_id"
+        );
+        let mut query = sqlx::query(&sql).bind(scope.agent.0);
+        for id in &accounts {
+            query = query.bind(*id);
+        }
+        let customers = ids(query.fetch_all(&self.pool).await?)?;
+        Ok(Some(Searchable {
+            accounts,
+            customers,
+        }))
+    }
+}
+
+#[async_trait]
+impl SearchStore for SqlStore {
+    async fn search_people(&self, q: &SearchQuery, before: Before) -> Result<Vec<Customer>> {
+        let searchable = self.searchable(q.scope).await?;
+        if searchable.as_ref().is_some_and(Searchable::is_empty) {
+            return Ok(Vec::new());
+        }
+        let mut binds = Binds::new(self.backend);
+        // Placeholders in the order they appear (SQLite's are positional).
+        let (matched, before_sql) = (binds.one(), binds.one());
+        let filter = searchable
+            .as_ref()
+            .map_or_else(String::new, |s| s.filter(&mut binds, "c.account_id", "c.id"));
+        let limit = binds.one();
+        let sql = match self.backend {
+            Backend::Sqlite => format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customer_words w CROSS JOIN customers c ON c.id = w.rowid \
+                 WHERE customer_words MATCH {matched} AND w.rowid < {before_sql} \
+                 AND c.merged_into IS NULL{filter} ORDER BY w.rowid DESC LIMIT {limit}"
+            ),
+            Backend::Postgres => format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customers c \
+                 WHERE c.words @@ to_tsquery('simple', {matched}) AND c.id < {before_sql} \
+                 AND c.merged_into IS NULL{filter} ORDER BY c.id DESC LIMIT {limit}"
+            ),
+        };
+        let mut query = sqlx::query(&sql)
+            .bind(engine_query(self.backend, &q.words, true))
+            .bind(before.unwrap_or(i64::MAX));
+        for id in searchable.iter().flat_map(Searchable::values) {
+            query = query.bind(id);
+        }
+        query = query.bind(q.limit as i64);
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::customer)
+            .collect()
+    }
+
+    async fn search_items(
+        &self,
+        q: &SearchQuery,
+        before: Before,
+    ) -> Result<Vec<(TimelineItem, String)>> {
+        let searchable = self.searchable(q.scope).await?;
+        if searchable.as_ref().is_some_and(Searchable::is_empty) {
+            return Ok(Vec::new());
+        }
+        // On PostgreSQL the scope is a second tsquery, read as written (its lexemes
+        // are `~a3`, `~c1042`); on SQLite it is part of the match, on its own column.
+        let scope_terms = searchable.as_ref().map(|s| s.index_terms(self.backend));
+        let matched_text = match (self.backend, &scope_terms) {
+            (Backend::Sqlite, Some(scope)) => format!(
+                "words : ({}) AND scope : ({scope})",
+                engine_query(self.backend, &q.words, false)
+            ),
+            _ => engine_query(self.backend, &q.words, false),
+        };
+        let mut binds = Binds::new(self.backend);
+        // Placeholders in the order they appear (SQLite's are positional).
+        let matched = binds.one();
+        let in_scope = match (self.backend, &scope_terms) {
+            (Backend::Postgres, Some(_)) => format!(" && CAST({} AS tsquery)", binds.one()),
+            _ => String::new(),
+        };
+        let before_sql = binds.one();
+        let filter = searchable
+            .as_ref()
+            .map_or_else(String::new, |s| s.filter(&mut binds, "t.account_id", "t.customer_id"));
+        let limit = binds.one();
+        // The index is read newest first and joined to its items as it goes (SQLite's
+        // CROSS JOIN keeps that order); igdesk's own notices are not search results.
+        // The scope is checked on the rows too: the index narrows, the rows decide.
+        let found = match self.backend {
+            Backend::Sqlite => format!(
+                "SELECT w.rowid AS id FROM item_words w CROSS JOIN timeline_items t ON t.id = w.rowid \
+                 WHERE item_words MATCH {matched} AND w.rowid < {before_sql} AND t.kind <> 'notice'{filter} \
+                 ORDER BY w.rowid DESC LIMIT {limit}"
+            ),
+            Backend::Postgres => format!(
+                "SELECT t.id FROM timeline_items t WHERE t.words @@ (to_tsquery('simple', {matched}){in_scope}) \
+                 AND t.id < {before_sql} AND t.kind <> 'notice'{filter} ORDER BY t.id DESC LIMIT {limit}"
+            ),
+        };
+        let sql = format!("{ITEM_SELECT} WHERE t.id IN ({found}) ORDER BY t.id DESC");
+        let mut query = sqlx::query(&sql).bind(matched_text);
+        if self.backend == Backend::Postgres {
+            if let Some(scope) = scope_terms {
+                query = query.bind(scope);
+            }
+        }
+        query = query.bind(before.unwrap_or(i64::MAX));
+        for id in searchable.iter().flat_map(Searchable::values) {
+            query = query.bind(id);
+        }
+        query = query.bind(q.limit as i64);
+        let items = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::item)
+            .collect::<Result<Vec<_>>>()?;
+        let names = self.customer_names(&items).await?;
+        Ok(items
+            .into_iter()
+            .map(|item| {
+                let name = names.get(&item.customer_id).cloned().unwrap_or_default();
+                (item, name)
+            })
+            .collect())
+    }
+}
+
+impl SqlStore {
+    async fn customer_names(&self, items: &[TimelineItem]) -> Result<HashMap<CustomerId, String>> {
+        let mut ids: Vec<i64> = items.iter().map(|i| i.customer_id.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT id, name, username, igsid FROM customers WHERE id IN ({})",
+            Binds::new(self.backend).list(ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in &ids {
+            query = query.bind(*id);
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    CustomerId(r.try_get("id")?),
+                    super::routing::customer_name(r)?,
+                ))
+            })
+            .collect()
+    }
+}
