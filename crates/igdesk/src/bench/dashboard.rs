@@ -396,9 +396,31 @@ pub(super) const FIRST_NAMES: [&str; 20] = [
     "Lena", "Marta", "Nuno", "Olga", "Pedro", "Rui", "Sofia", "Tiago", "Vera",
 ];
 pub(super) const SURNAMES: [&str; 25] = [
-    "Souza", "Costa", "Alves", "Mendes", "Lopes", "Duarte", "Silva", "Santos", "Ferreira",
-    "Pereira", "Oliveira", "Rodrigues", "Martins", "Jesus", "Sousa", "Fernandes", "Goncalves",
-    "Gomes", "Marques", "Ribeiro", "Pinto", "Carvalho", "Teixeira", "Moreira", "Correia",
+    "Souza",
+    "Costa",
+    "Alves",
+    "Mendes",
+    "Lopes",
+    "Duarte",
+    "Silva",
+    "Santos",
+    "Ferreira",
+    "Pereira",
+    "Oliveira",
+    "Rodrigues",
+    "Martins",
+    "Jesus",
+    "Sousa",
+    "Fernandes",
+    "Goncalves",
+    "Gomes",
+    "Marques",
+    "Ribeiro",
+    "Pinto",
+    "Carvalho",
+    "Teixeira",
+    "Moreira",
+    "Correia",
 ];
 /// Each in one message of 8.
 pub(super) const COLOURS: [&str; 8] = [
@@ -406,11 +428,12 @@ pub(super) const COLOURS: [&str; 8] = [
 ];
 /// Each in one message of 10.
 pub(super) const PRODUCTS: [&str; 10] = [
-    "shirt", "coat", "dress", "scarf", "trousers", "blazer", "skirt", "jumper", "jacket", "cardigan",
+    "shirt", "coat", "dress", "scarf", "trousers", "blazer", "skirt", "jumper", "jacket",
+    "cardigan",
 ];
 pub(super) const CITIES: [&str; 12] = [
-    "Porto", "Lisbon", "Madrid", "Paris", "Berlin", "Rome", "Dublin", "Vienna", "Prague",
-    "Warsaw", "Oslo", "Athens",
+    "Porto", "Lisbon", "Madrid", "Paris", "Berlin", "Rome", "Dublin", "Vienna", "Prague", "Warsaw",
+    "Oslo", "Athens",
 ];
 /// Order numbers run from 100000 to 299999: each in about one message of 200,000.
 pub(super) const ORDER_NUMBERS: i64 = 200_000;
@@ -482,7 +505,11 @@ impl Generator {
         Ok(())
     }
 
-    pub(super) async fn generate(&mut self, args: &DashboardArgs, token_hash: &str) -> anyhow::Result<()> {
+    pub(super) async fn generate(
+        &mut self,
+        args: &DashboardArgs,
+        token_hash: &str,
+    ) -> anyhow::Result<()> {
         let now = self.now;
         self.people(token_hash).await?;
         self.plan(args).await?;
@@ -699,6 +726,7 @@ impl Generator {
         let (base, extra) = (args.items / k, args.items % k);
         let big = extra * (base + 1);
         let began = Instant::now();
+        let order = format!("(({}) * 7 + id) % {ORDER_NUMBERS}", h("id", 86028121));
         let items = format!(
             "WITH {series}, \
              m AS (SELECT i AS id, \
@@ -725,7 +753,6 @@ impl Generator {
             colour = pick(&COLOURS, &h("id", 15485867)),
             product = pick(&PRODUCTS, &h("id", 32452843)),
             city = pick(&CITIES, &h("id", 49979693)),
-            order = format!("(({}) * 7 + id) % {ORDER_NUMBERS}", h("id", 86028121)),
         );
         // Messages igdesk sent (not the Instagram app's echoes): sent, a few failed for
         // good, a few still queued; one in a hundred a private reply to a comment.

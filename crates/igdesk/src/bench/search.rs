@@ -9,8 +9,8 @@ use super::dashboard::{
 };
 use crate::crypto::{hash_token, random_hex};
 use clap::Args;
-use sqlx::Connection as _;
 use igdesk_store::{Scope, SearchQuery, SearchStore, SearchWords, SqlStore};
+use sqlx::Connection as _;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug, Clone)]
@@ -112,7 +112,10 @@ pub async fn bench(args: SearchArgs) -> anyhow::Result<SearchReport> {
         // A bulk load builds a GIN index once, after the rows, rather than entry by
         // entry: the columns are computed as the rows are written either way.
         generator
-            .step("drop the GIN indexes for the load", "DROP INDEX timeline_items_words; DROP INDEX customers_words")
+            .step(
+                "drop the GIN indexes for the load",
+                "DROP INDEX timeline_items_words; DROP INDEX customers_words",
+            )
             .await?;
     }
     let token = random_hex(32);
@@ -211,7 +214,11 @@ async fn measure(store: &SqlStore, case: &Case, requests: usize) -> anyhow::Resu
 }
 
 /// igdesk serving on the data set, `GET /api/v1/search?q=…` as the administrator.
-async fn over_http(url: &str, token: &str, requests: usize) -> anyhow::Result<Vec<(&'static str, Times)>> {
+async fn over_http(
+    url: &str,
+    token: &str,
+    requests: usize,
+) -> anyhow::Result<Vec<(&'static str, Times)>> {
     let bench = super::sends::start_on(Some(url.to_owned()), "200", 300).await?;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))

@@ -197,7 +197,7 @@ pub fn excerpt(text: &str, words: &[String]) -> Vec<Piece> {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 let word: String = chars[s..i].iter().collect::<String>().to_lowercase();
-                if words.iter().any(|w| *w == word) {
+                if words.contains(&word) {
                     spans.push((s, i));
                 }
                 start = None;

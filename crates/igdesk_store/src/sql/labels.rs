@@ -341,7 +341,7 @@ impl LabelStore for SqlStore {
             )
             .await?;
         }
-        sqlx::query("UPDATE conversations SET agent_id = $1, assigned_at = $2 WHERE id = $3")
+        sqlx::query("UPDATE conversations SET agent_id = $1, assigned_at = $2, transfer_id = NULL WHERE id = $3")
             .bind(agent.0)
             .bind(now)
             .bind(conversation.0)

@@ -47,10 +47,16 @@ impl Searchable {
     fn filter(&self, binds: &mut Binds, account: &str, customer: &str) -> String {
         let mut any = Vec::new();
         if !self.accounts.is_empty() {
-            any.push(format!("{account} IN ({})", binds.list(self.accounts.len())));
+            any.push(format!(
+                "{account} IN ({})",
+                binds.list(self.accounts.len())
+            ));
         }
         if !self.customers.is_empty() {
-            any.push(format!("{customer} IN ({})", binds.list(self.customers.len())));
+            any.push(format!(
+                "{customer} IN ({})",
+                binds.list(self.customers.len())
+            ));
         }
         format!(" AND ({})", any.join(" OR "))
     }
@@ -132,9 +138,9 @@ impl SearchStore for SqlStore {
         let mut binds = Binds::new(self.backend);
         // Placeholders in the order they appear (SQLite's are positional).
         let (matched, before_sql) = (binds.one(), binds.one());
-        let filter = searchable
-            .as_ref()
-            .map_or_else(String::new, |s| s.filter(&mut binds, "c.account_id", "c.id"));
+        let filter = searchable.as_ref().map_or_else(String::new, |s| {
+            s.filter(&mut binds, "c.account_id", "c.id")
+        });
         let limit = binds.one();
         let sql = match self.backend {
             Backend::Sqlite => format!(
@@ -190,9 +196,9 @@ impl SearchStore for SqlStore {
             _ => String::new(),
         };
         let before_sql = binds.one();
-        let filter = searchable
-            .as_ref()
-            .map_or_else(String::new, |s| s.filter(&mut binds, "t.account_id", "t.customer_id"));
+        let filter = searchable.as_ref().map_or_else(String::new, |s| {
+            s.filter(&mut binds, "t.account_id", "t.customer_id")
+        });
         let limit = binds.one();
         // The index is read newest first and joined to its items as it goes (SQLite's
         // CROSS JOIN keeps that order); igdesk's own notices are not search results.
