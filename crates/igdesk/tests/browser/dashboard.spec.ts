@@ -94,7 +94,7 @@ test('a breach is a click away from the customer who waited', async ({ page, dem
 test('an agent sees only their inboxes, and a bad filter is said beside its field', async ({ page, demo }) => {
   await signIn(page, demo.agent2);
   await page.goto('/dashboard');
-  const inboxes = await page.getByLabel('Inbox').locator('option').allTextContents();
+  const inboxes = await page.getByRole('main').getByLabel('Inbox').locator('option').allTextContents();
   expect(inboxes).toEqual(['All inboxes', 'VIP']);
   await expect(page.getByRole('region', { name: 'Deliveries from Meta' })).toHaveCount(0);
   const accounts = page.getByRole('region', { name: /Outgoing · @/ });
