@@ -1,5 +1,5 @@
 // Search (the top bar's box): people by name, messages by their words with the
-// words marked, a result that opens the timeline at its item (older than the page
+// words marked (screenshots with SCREENSHOTS=1), a result that opens the timeline at its item (older than the page
 // the profile first draws), and an agent who finds only their own inboxes' work.
 import { test, expect, signIn } from './harness';
 import path from 'node:path';
@@ -27,8 +27,10 @@ test('a message found opens the timeline at it, the words marked', async ({ page
   const found = messages.getByRole('link', { name: /Message from Marta Lopes/ });
   await expect(found.locator('mark')).toHaveText(['wool', 'coat']);
   await expect(page.getByText('No people found.')).toBeVisible();
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: path.join(shots, 'search-1280.png') });
+  if (process.env.SCREENSHOTS) {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: path.join(shots, 'search-1280.png') });
+  }
 
   await found.click();
   await expect(page).toHaveURL(/\/customers\/\d+\?item=\d+#item-\d+$/);
@@ -66,7 +68,7 @@ test('an agent finds only the work of their own inboxes', async ({ page, demo })
   await expect(messages.getByRole('listitem')).toHaveCount(1);
   await expect(messages).toContainText('Vera Mendes');
   await expect(messages).not.toContainText('Teresa');
-  await page.screenshot({ path: path.join(shots, 'search-390.png'), fullPage: true });
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, 'search-390.png'), fullPage: true });
   await box.fill('teresa');
   await box.press('Enter');
   await expect(page.getByText('No people found.')).toBeVisible();
