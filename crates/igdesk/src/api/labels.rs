@@ -7,7 +7,7 @@
 use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::ApiError;
-use super::read_api::List;
+use super::read_api::{customer_id, List};
 use crate::app::App;
 use crate::service::labels as service;
 use axum::extract::{Path, State};
@@ -24,12 +24,6 @@ pub struct CustomerLabels {
     pub customer_id: CustomerId,
     /// By name, in any case's order.
     pub labels: Vec<String>,
-}
-
-fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
-    raw.parse()
-        .map(CustomerId)
-        .map_err(|_| ApiError::not_found("customer"))
 }
 
 fn answer(customer: CustomerId, labels: Vec<String>) -> Json<CustomerLabels> {

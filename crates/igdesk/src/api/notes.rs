@@ -5,13 +5,14 @@
 use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::ApiError;
+use super::read_api::customer_id;
 use super::views::{load_views, ItemView};
 use crate::app::App;
 use crate::service::notes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use igdesk_domain::{CustomerId, ItemId};
+use igdesk_domain::ItemId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -46,10 +47,7 @@ pub async fn add_note(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<NoteText>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
-    let customer = id
-        .parse()
-        .map(CustomerId)
-        .map_err(|_| ApiError::not_found("customer"))?;
+    let customer = customer_id(&id)?;
     let note = notes::add(&app, &agent, customer, &body.text).await?;
     Ok((StatusCode::CREATED, Json(view(&app, note).await?)))
 }

@@ -80,7 +80,8 @@ async fn with_labels(app: &App, customers: Vec<Customer>) -> Result<Vec<Customer
         .collect())
 }
 
-fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
+/// A customer id from the path: anything that is not one is a customer not found.
+pub(super) fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
     raw.parse()
         .map(CustomerId)
         .map_err(|_| ApiError::not_found("customer"))

@@ -35,11 +35,11 @@ pub struct DashboardArgs {
     /// Customers generated, two conversations each.
     #[arg(long, default_value_t = 1_000_000)]
     pub customers: i64,
-    /// Dashboard calls per case, one at a time.
+    /// Store calls per case, one at a time.
     #[arg(long, default_value_t = 300)]
     pub requests: usize,
-    /// `GET /api/v1/dashboard` requests (administrator, 24 hours) once the store calls
-    /// are measured, with igdesk serving on the data set; 0 for none.
+    /// Requests over HTTP (as the administrator) once the store calls are measured,
+    /// with igdesk serving on the data set; 0 for none.
     #[arg(long, default_value_t = 50)]
     pub http_requests: usize,
     /// An empty database to run on (e.g. `postgres://…/igdesk_bench`); by default a

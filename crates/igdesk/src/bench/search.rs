@@ -8,30 +8,12 @@ use super::dashboard::{
     ms, times, DashboardArgs, Generator, Times, ADMIN, AGENT, COLOURS, ORDER_NUMBERS, PRODUCTS,
 };
 use crate::crypto::{hash_token, random_hex};
-use clap::Args;
 use igdesk_store::{Scope, SearchQuery, SearchStore, SearchWords, SqlStore};
 use sqlx::Connection as _;
 use std::time::{Duration, Instant};
 
-#[derive(Args, Debug, Clone)]
-pub struct SearchArgs {
-    /// Timeline items generated.
-    #[arg(long, default_value_t = 10_000_000)]
-    pub items: i64,
-    /// Customers generated, two conversations each.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub customers: i64,
-    /// Searches per case, one at a time.
-    #[arg(long, default_value_t = 300)]
-    pub requests: usize,
-    /// `GET /api/v1/search` requests per case with igdesk serving; 0 for none.
-    #[arg(long, default_value_t = 50)]
-    pub http_requests: usize,
-    /// An empty database to run on (e.g. `postgres://…/igdesk_bench`); by default a
-    /// fresh SQLite file.
-    #[arg(long)]
-    pub database: Option<String>,
-}
+/// The same data set and measures as `bench dashboard`.
+pub type SearchArgs = DashboardArgs;
 
 /// One search the bench makes: the words, who asks.
 struct Case {
@@ -119,18 +101,7 @@ pub async fn bench(args: SearchArgs) -> anyhow::Result<SearchReport> {
             .await?;
     }
     let token = random_hex(32);
-    generator
-        .generate(
-            &DashboardArgs {
-                items: args.items,
-                customers: args.customers,
-                requests: 0,
-                http_requests: 0,
-                database: None,
-            },
-            &hash_token(&token),
-        )
-        .await?;
+    generator.generate(&args, &hash_token(&token)).await?;
     if pg {
         generator
             .step(
