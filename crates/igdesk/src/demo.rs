@@ -1,11 +1,11 @@
 //! `igdesk demo`: the whole product on a laptop, with no Meta account. A fresh SQLite
 //! file, the Instagram simulator in the same process standing in for Meta (with its
 //! own CDN, so media display with no internet), two demo accounts and logins, and
-//! simulated customers writing in: an opening scenario, then now and then while it
-//! runs.
+//! simulated customers writing in: weeks of past threads imported on connecting, an
+//! opening scenario, then now and then while it runs.
 //!
 //! Hidden flags serve browser tests (`crates/igdesk/tests/browser`): `--quiet` (no
-//! writing after the opening), `--no-scenario` (no opening either),
+//! writing after the opening), `--no-scenario` (no history or opening either),
 //! `--database-url` (PostgreSQL: a fresh database for the run), `--paused-clock`
 //! (routing's clock moved on by `POST {control_url}/advance?ms=N`) and
 //! `--ready-file` (where everything is, as JSON, once it is up).
@@ -28,6 +28,8 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::net::TcpListener;
+
+mod history;
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -185,6 +187,10 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         "demo",
     )
     .await?;
+    if !args.no_scenario {
+        // Imported on connecting, as Meta's Conversations API gives it.
+        history::give(&sim, DEMO_IG_ID, VIP_IG_ID, crate::now_ms());
+    }
     let connected = connect_through_meta_login(&app, &admin).await?;
     for account in &connected {
         let settings = ConversationSettings {

@@ -251,6 +251,13 @@ async fn connecting_imports_the_twenty_newest_messages_of_each_thread_once() {
     assert!(items
         .iter()
         .any(|i| i["direction"] == "out" && i["source"] == "instagram_app"));
+    // Stored in the order they were written (Meta lists them newest first), so that
+    // search's newest-first order holds for history too.
+    let ids: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "oldest stored first: {ids:?}"
+    );
     let (_, conversations) = app.get("/api/v1/conversations").await;
     assert!(
         conversations["data"].as_array().unwrap().is_empty(),

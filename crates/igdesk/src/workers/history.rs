@@ -64,6 +64,8 @@ pub(super) fn parse_time(text: &str) -> Option<Millis> {
 }
 
 /// Each message as an item on its customer's timeline; nothing opens a conversation.
+/// Oldest first across all threads (Meta lists them newest first), so items are
+/// stored in the order they were written, as search's newest-first order assumes.
 pub fn history_changes(account: &Account, threads: &[HistoryThread], now: Millis) -> Vec<Change> {
     let business = [account.ig_id.as_str(), account.page_id.as_str()];
     let mut changes = Vec::new();
@@ -130,6 +132,10 @@ pub fn history_changes(account: &Account, threads: &[HistoryThread], now: Millis
             });
         }
     }
+    changes.sort_by_key(|change| match &change.kind {
+        ChangeKind::AddItem { item, .. } => item.created_at,
+        _ => now,
+    });
     changes
 }
 
