@@ -32,7 +32,7 @@ pub enum BenchCommand {
     Dashboard(dashboard::DashboardArgs),
     /// Search: the top bar's search reads on 10 M timeline items and 1 M customers
     /// generated straight into the store, p50/p99 per kind of query.
-    Search(dashboard::DashboardArgs),
+    Search(search::SearchArgs),
 }
 
 /// A folder of the bench's own, removed when the bench ends.

@@ -13,7 +13,15 @@ use sqlx::Connection as _;
 use std::time::{Duration, Instant};
 
 /// The same data set and measures as `bench dashboard`.
-pub type SearchArgs = DashboardArgs;
+#[derive(clap::Args, Debug, Clone)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub data: DashboardArgs,
+    /// `--database` holds this bench's data set already (an earlier run's, kept):
+    /// measure the store's reads only, with `--http-requests 0`.
+    #[arg(long)]
+    pub generated: bool,
+}
 
 /// One search the bench makes: the words, who asks.
 struct Case {
@@ -72,8 +80,13 @@ fn cases() -> Vec<Case> {
 }
 
 /// Generates, measures, prints, and returns what it printed.
-pub async fn bench(args: SearchArgs) -> anyhow::Result<SearchReport> {
+pub async fn bench(search: SearchArgs) -> anyhow::Result<SearchReport> {
+    let args = search.data;
     anyhow::ensure!(args.requests >= 1, "--requests must be at least 1");
+    anyhow::ensure!(
+        !search.generated || (args.database.is_some() && args.http_requests == 0),
+        "--generated measures an earlier run's database: give --database and --http-requests 0"
+    );
     let scratch = super::Scratch::new("search")?;
     let url = args
         .database
@@ -83,42 +96,13 @@ pub async fn bench(args: SearchArgs) -> anyhow::Result<SearchReport> {
     let pg = igdesk_store::Store::backend(&store) == igdesk_store::Backend::Postgres;
     drop(store);
     let backend = if pg { "PostgreSQL" } else { "SQLite" };
-    let mut generator = Generator::connect(&url, pg).await?;
-    generator.ensure_empty().await?;
-    println!(
-        "search: generating {} timeline items, {} customers on {backend} …",
-        args.items, args.customers
-    );
-    let began = Instant::now();
-    if pg {
-        // A bulk load builds a GIN index once, after the rows, rather than entry by
-        // entry: the columns are computed as the rows are written either way.
-        generator
-            .step(
-                "drop the GIN indexes for the load",
-                "DROP INDEX timeline_items_words; DROP INDEX customers_words",
-            )
-            .await?;
-    }
-    let token = random_hex(32);
-    generator.generate(&args, &hash_token(&token)).await?;
-    if pg {
-        generator
-            .step(
-                "GIN index on the items' words",
-                "CREATE INDEX timeline_items_words ON timeline_items USING gin (words)",
-            )
-            .await?;
-        generator
-            .step(
-                "GIN index on the customers' words",
-                "CREATE INDEX customers_words ON customers USING gin (words)",
-            )
-            .await?;
-        generator.step("ANALYZE", "ANALYZE").await?;
-    }
-    println!("generated in {:.1} s", began.elapsed().as_secs_f64());
-    generator.conn.close().await?;
+    let token = match search.generated {
+        true => {
+            println!("search: measuring the data set already on {backend}");
+            String::new()
+        }
+        false => generate(&args, &url, pg, backend).await?,
+    };
 
     let store = igdesk_store::connect(&url).await?;
     println!(
@@ -182,6 +166,53 @@ async fn measure(store: &SqlStore, case: &Case, requests: usize) -> anyhow::Resu
         }
     }
     Ok((times(all, failures), found))
+}
+
+/// Generates the data set into the empty database at `url`; the administrator's API
+/// token.
+async fn generate(
+    args: &DashboardArgs,
+    url: &str,
+    pg: bool,
+    backend: &str,
+) -> anyhow::Result<String> {
+    let mut generator = Generator::connect(url, pg).await?;
+    generator.ensure_empty().await?;
+    println!(
+        "search: generating {} timeline items, {} customers on {backend} …",
+        args.items, args.customers
+    );
+    let began = Instant::now();
+    if pg {
+        // A bulk load builds a GIN index once, after the rows, rather than entry by
+        // entry: the columns are computed as the rows are written either way.
+        generator
+            .step(
+                "drop the GIN indexes for the load",
+                "DROP INDEX timeline_items_words; DROP INDEX customers_words",
+            )
+            .await?;
+    }
+    let token = random_hex(32);
+    generator.generate(args, &hash_token(&token)).await?;
+    if pg {
+        generator
+            .step(
+                "GIN index on the items' words",
+                "CREATE INDEX timeline_items_words ON timeline_items USING gin (words)",
+            )
+            .await?;
+        generator
+            .step(
+                "GIN index on the customers' words",
+                "CREATE INDEX customers_words ON customers USING gin (words)",
+            )
+            .await?;
+        generator.step("ANALYZE", "ANALYZE").await?;
+    }
+    println!("generated in {:.1} s", began.elapsed().as_secs_f64());
+    generator.conn.close().await?;
+    Ok(token)
 }
 
 /// igdesk serving on the data set, `GET /api/v1/search?q=…` as the administrator.

@@ -1,6 +1,7 @@
-//! Search through each backend's full-text engine (migration 0017). Both read the
-//! index newest first and stop at the page's end: a word in a million messages
-//! costs a page, not a million rows.
+//! Search through each backend's full-text engine (migration 0017). Both read newest
+//! first and stop at the page's end: a word in a million messages costs a page, not
+//! a million rows. SQLite's FTS5 reads its index that way; PostgreSQL reads the
+//! scope's newest items first and asks its GIN index only for older ones.
 
 use super::reads::ITEM_SELECT;
 use super::rows::{self, CUSTOMER_COLUMNS};
@@ -82,6 +83,44 @@ impl Searchable {
             Backend::Sqlite => terms.join(" OR "),
             Backend::Postgres => terms.join(" | "),
         }
+    }
+
+    /// PostgreSQL's filter on the rows, and the newest `RECENT_ROWS` ids of the
+    /// scope: each account's newest through `timeline_items_by_account` (migration
+    /// 0018), the transferred customers' through their own index, merged. Bound
+    /// after the values before it, accounts then customers, as `values` gives them.
+    /// `+ 0` keeps the planner off the account index where it is not wanted: its
+    /// bitmap of a whole account ANDed with the GIN index's.
+    fn newest(&self, binds: &mut Binds, before: &str) -> (String, String) {
+        let accounts: Vec<String> = self.accounts.iter().map(|_| binds.one()).collect();
+        let customers: Vec<String> = self.customers.iter().map(|_| binds.one()).collect();
+        let (mut any, mut newest) = (Vec::new(), Vec::new());
+        for account in &accounts {
+            newest.push(format!(
+                "(SELECT id FROM timeline_items WHERE account_id = {account} AND id < {before} \
+                 ORDER BY id DESC LIMIT {RECENT_ROWS})"
+            ));
+        }
+        if !accounts.is_empty() {
+            any.push(format!("t.account_id + 0 IN ({})", accounts.join(", ")));
+        }
+        if !customers.is_empty() {
+            let customers = customers.join(", ");
+            any.push(format!("t.customer_id IN ({customers})"));
+            // `id + 0`: their items found by customer, then sorted, never the key
+            // walked newest first looking for them.
+            newest.push(format!(
+                "(SELECT id FROM timeline_items WHERE customer_id IN ({customers}) \
+                 AND id < {before} ORDER BY id + 0 DESC LIMIT {RECENT_ROWS})"
+            ));
+        }
+        (
+            format!(" AND ({})", any.join(" OR ")),
+            format!(
+                "SELECT id FROM ({}) n ORDER BY id DESC LIMIT {RECENT_ROWS}",
+                newest.join(" UNION ALL ")
+            ),
+        )
     }
 
     fn values(&self) -> impl Iterator<Item = i64> + '_ {
@@ -205,9 +244,22 @@ impl SearchStore for SqlStore {
             _ => String::new(),
         };
         let before_sql = binds.one();
-        let filter = searchable.as_ref().map_or_else(String::new, |s| {
-            s.filter(&mut binds, "t.account_id", "t.customer_id")
-        });
+        let (filter, newest) = match (self.backend, &searchable) {
+            (Backend::Sqlite, _) => (
+                searchable.as_ref().map_or_else(String::new, |s| {
+                    s.filter(&mut binds, "t.account_id", "t.customer_id")
+                }),
+                String::new(),
+            ),
+            (Backend::Postgres, None) => (
+                String::new(),
+                format!(
+                    "SELECT id FROM timeline_items WHERE id < {before_sql} \
+                     ORDER BY id DESC LIMIT {RECENT_ROWS}"
+                ),
+            ),
+            (Backend::Postgres, Some(s)) => s.newest(&mut binds, &before_sql),
+        };
         let limit = binds.one();
         // The index is read newest first and joined to its items as it goes (SQLite's
         // CROSS JOIN keeps that order); igdesk's own notices are not search results.
@@ -219,24 +271,31 @@ impl SearchStore for SqlStore {
                  ORDER BY w.rowid DESC LIMIT {limit}"
             ),
             // PostgreSQL's planner cannot tell a word in one message of eight from one
-            // in none: for both it walked the newest rows, through all 10 M for a word
-            // nobody wrote (25 s). So the newest `RECENT_ROWS` are read first, and only
-            // when they hold too few matches does the GIN index find the older ones
-            // (`t.id + 0`: newest first by sorting the matches, not by walking the
-            // key). Appended, never sorted together: the second part runs only when
-            // the first falls short, and its ids are all older.
+            // in none (tsvector statistics), nor that an account's rows are not spread
+            // evenly over the key: left to choose, it walked the key newest first
+            // through millions of rows for a rare word, or an agent's quiet account.
+            // So the plan is fixed by the query's shape, in two appended parts:
+            // - the newest `RECENT_ROWS` items of the scope (`newest`: an index-only
+            //   read) as an array the key is read through, newest first, until the
+            //   page is full (`= ANY` of an array keeps the key's order);
+            //   `ts_match_vq` there is the `@@` no index can take over;
+            // - only when they hold too few matches, the GIN index for the older ones
+            //   (`t.id + 0`: sorted, as an index range there would have the planner
+            //   AND the GIN bitmap with one of millions of keys).
+            // Never sorted together: the second part's ids are all older.
             Backend::Postgres => {
                 let words = format!("(to_tsquery('simple', {matched}){in_scope})");
-                let recent = format!(
-                    "SELECT id FROM timeline_items WHERE id < {before_sql} ORDER BY id DESC LIMIT {RECENT_ROWS}"
-                );
                 format!(
-                    "SELECT id FROM ( \
-                       (SELECT t.id FROM timeline_items t WHERE t.id IN ({recent}) AND t.words @@ {words} \
+                    "WITH recent AS MATERIALIZED (SELECT ARRAY({newest}) AS ids) \
+                     SELECT id FROM ( \
+                       (SELECT t.id FROM timeline_items t \
+                        WHERE t.id = ANY(CAST((SELECT ids FROM recent) AS bigint[])) \
+                        AND ts_match_vq(t.words, to_tsquery('simple', {matched})) \
                         AND t.kind <> 'notice'{filter} ORDER BY t.id DESC LIMIT {limit}) \
                        UNION ALL \
                        (SELECT t.id FROM timeline_items t WHERE t.words @@ {words} \
-                        AND t.id < LEAST({before_sql}, (SELECT MIN(id) FROM ({recent}) r)) \
+                        AND t.id + 0 < (SELECT CASE WHEN cardinality(ids) < {RECENT_ROWS} \
+                          THEN 0 ELSE ids[{RECENT_ROWS}] END FROM recent) \
                         AND t.kind <> 'notice'{filter} ORDER BY t.id + 0 DESC LIMIT {limit}) \
                      ) found LIMIT {limit}"
                 )
