@@ -25,12 +25,12 @@ pub async fn connect(store: &dyn Store, sealer: &Sealer, c: Connection) -> anyho
     let account = store
         .add_account(
             NewAccount {
+                token_sealed: sealer.seal_token(&c.ig_id, &c.token),
                 ig_id: c.ig_id,
                 page_id: c.page_id,
                 page_name: c.page_name,
                 username: c.username,
                 login_path: c.login_path,
-                token_sealed: sealer.seal(&c.token),
                 added_by: c.added_by,
                 settings: c.settings,
             },
@@ -69,4 +69,36 @@ pub async fn queue_first_jobs(store: &dyn Store, account: &Account) -> anyhow::R
         )
         .await?;
     Ok(())
+}
+
+/// Seals again, in the current format, every account token still in the old one
+/// (issue 15: a key derived with HKDF, each token bound to its account). Run at
+/// start-up, before anything reads a token: it needs the key, so it cannot be a SQL
+/// migration. One transaction for all; once done, later starts find nothing to do.
+/// A token the configured key cannot open stops the start, naming the account and
+/// the setting: the key was changed, and nothing could be sent from it anyway.
+pub async fn reseal_tokens(store: &dyn Store, sealer: &Sealer) -> anyhow::Result<u64> {
+    let mut changes = Vec::new();
+    for (id, ig_id, sealed) in store.account_sealed_tokens().await? {
+        if !Sealer::is_legacy(&sealed) {
+            continue;
+        }
+        let token = sealer.unseal_token(&ig_id, &sealed).map_err(|_| {
+            anyhow::anyhow!(
+                "the stored token of account {id} (Instagram id {ig_id}) cannot be \
+                 decrypted with IGDESK_SECRET_KEY: was the key changed? Start with the \
+                 key it was stored under (it is then sealed again in the new format)"
+            )
+        })?;
+        changes.push((id, sealed.clone(), sealer.seal_token(&ig_id, &token)));
+    }
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    let changed = store.replace_sealed_tokens(&changes).await?;
+    tracing::info!(
+        changed,
+        "account tokens sealed again with the derived key, bound to their account"
+    );
+    Ok(changed)
 }

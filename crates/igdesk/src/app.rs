@@ -49,7 +49,9 @@ impl App {
         let login = LoginPath::parse(&account.login_path).unwrap_or(LoginPath::Facebook);
         Ok(AccountAuth {
             login,
-            token: self.sealer.unseal(&account.token_sealed)?,
+            token: self
+                .sealer
+                .unseal_token(&account.ig_id, &account.token_sealed)?,
             node: match login {
                 LoginPath::Facebook => account.page_id.clone(),
                 LoginPath::Instagram => account.ig_id.clone(),

@@ -11,7 +11,7 @@ use igdesk_domain::{ApiTokenId, ConversationSettings};
 use igdesk_store::prelude::*;
 use igdesk_store::ApiToken;
 use secrecy::{ExposeSecret, SecretString};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -66,8 +66,8 @@ enum AccountCommand {
     Reconnect {
         #[arg(long)]
         ig_id: String,
-        #[arg(long)]
-        token: String,
+        #[command(flatten)]
+        token: TokenArgs,
     },
 }
 
@@ -84,13 +84,63 @@ struct AccountAdd {
     #[arg(long)]
     username: String,
     /// The access token (a Page token, or an Instagram user token with --login instagram).
-    #[arg(long)]
-    token: String,
+    #[command(flatten)]
+    token: TokenArgs,
     #[arg(long, default_value = "cli")]
     added_by: String,
     /// Which login path the token belongs to.
     #[arg(long, default_value = "facebook", value_parser = ["facebook", "instagram"])]
     login: String,
+}
+
+/// Where an access token comes from. A token given as `--token VALUE` is visible to
+/// every user of the machine in the process list and stays in the shell's history,
+/// so a file or standard input is the better way.
+#[derive(Args)]
+struct TokenArgs {
+    /// The token itself, or `-` to read it from standard input.
+    #[arg(long, value_name = "TOKEN|-")]
+    token: Option<String>,
+    /// A file holding the token (surrounding whitespace ignored).
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
+}
+
+impl TokenArgs {
+    /// The token, from exactly one of the three places; errors never include it.
+    fn read(self) -> anyhow::Result<SecretString> {
+        let (token, from) = match (self.token, self.token_file) {
+            (Some(_), Some(_)) => {
+                bail!("give the token once: either --token or --token-file, not both")
+            }
+            (None, None) => bail!(
+                "the token is missing: --token-file PATH, or --token - to read it from \
+                 standard input (or --token TOKEN)"
+            ),
+            (Some(dash), None) if dash == "-" => {
+                let mut token = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_to_string(&mut token)
+                    .context("cannot read the token from standard input")?;
+                (token, "standard input".to_owned())
+            }
+            (Some(token), None) => (token, "--token".to_owned()),
+            (None, Some(path)) => {
+                let token = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the token file {}", path.display()))?;
+                (token, path.display().to_string())
+            }
+        };
+        let token = token.trim();
+        if token.is_empty() {
+            bail!("the token (from {from}) is empty");
+        }
+        if token.chars().any(char::is_whitespace) {
+            bail!("the token (from {from}) has spaces or more than one line in it");
+        }
+        Ok(SecretString::from(token.to_owned()))
+    }
 }
 
 #[derive(Subcommand)]
@@ -177,10 +227,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Account(AccountCommand::Add(a)) => add_account(raw, a).await,
         Command::Account(AccountCommand::Reconnect { ig_id, token }) => {
-            require(&token, "--token")?;
+            let token = token.read()?;
             let sealer = Sealer::new(&raw.secret_key()?);
             let store = igdesk_store::connect(&raw.database_url()?).await?;
-            let sealed = sealer.seal(&SecretString::from(token));
+            let sealed = sealer.seal_token(&ig_id, &token);
             match store.reconnect_account(&ig_id, &sealed).await? {
                 Some(account) => {
                     println!(
@@ -210,7 +260,6 @@ async fn add_account(raw: RawSettings, a: AccountAdd) -> anyhow::Result<()> {
         (&a.page_id, "--page-id"),
         (&a.page_name, "--page-name"),
         (&a.username, "--username"),
-        (&a.token, "--token"),
     ] {
         require(value, what)?;
     }
@@ -220,6 +269,7 @@ async fn add_account(raw: RawSettings, a: AccountAdd) -> anyhow::Result<()> {
             a.ig_id
         );
     }
+    let token = a.token.read()?;
     let sealer = Sealer::new(&raw.secret_key()?);
     let store = igdesk_store::connect(&raw.database_url()?).await?;
     let account = connect(
@@ -231,7 +281,7 @@ async fn add_account(raw: RawSettings, a: AccountAdd) -> anyhow::Result<()> {
             page_name: a.page_name,
             username: a.username,
             login_path: a.login,
-            token: SecretString::from(a.token),
+            token,
             added_by: a.added_by,
             settings: ConversationSettings::default(),
         },

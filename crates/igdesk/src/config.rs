@@ -50,6 +50,10 @@ pub struct RawSettings {
     pub facebook_www_base_url: Option<String>,
     pub instagram_www_base_url: Option<String>,
     pub instagram_api_base_url: Option<String>,
+    pub webhook_allow_private: Option<String>,
+    pub upload_retention_days: Option<String>,
+    pub raw_retention_days: Option<String>,
+    pub metrics_token: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -73,6 +77,10 @@ const KEYS: &[&str] = &[
     "facebook_www_base_url",
     "instagram_www_base_url",
     "instagram_api_base_url",
+    "webhook_allow_private",
+    "upload_retention_days",
+    "raw_retention_days",
+    "metrics_token",
 ];
 
 impl RawSettings {
@@ -125,6 +133,10 @@ impl RawSettings {
             "facebook_www_base_url" => &mut self.facebook_www_base_url,
             "instagram_www_base_url" => &mut self.instagram_www_base_url,
             "instagram_api_base_url" => &mut self.instagram_api_base_url,
+            "webhook_allow_private" => &mut self.webhook_allow_private,
+            "upload_retention_days" => &mut self.upload_retention_days,
+            "raw_retention_days" => &mut self.raw_retention_days,
+            "metrics_token" => &mut self.metrics_token,
             _ => &mut self.log_format,
         }
     }
@@ -214,6 +226,21 @@ pub struct Settings {
     pub facebook_www_base_url: String,
     pub instagram_www_base_url: String,
     pub instagram_api_base_url: String,
+    /// Outbound webhooks (the Business Messaging API's) may go over http and to
+    /// loopback, private and link-local addresses: for development and tests only,
+    /// since otherwise a saved URL could reach services inside the network.
+    pub webhook_allow_private: bool,
+    /// How long an uploaded image is kept (`/media/{id}`): Meta fetches it when the
+    /// message is sent, so after this it goes unless an unsent message or a saved
+    /// answer still needs it.
+    pub upload_retention_ms: i64,
+    /// How long a webhook delivery's body (Meta's bytes, with customers' words and
+    /// attachment URLs) is kept once processed; then upkeep blanks it.
+    pub raw_retention_ms: i64,
+    /// `GET /metrics` answers only a scraper sending `Authorization: Bearer` with
+    /// this token; without one, `/metrics` is off (404), since its figures (queue
+    /// depths, accounts, agents' counts) are not for anyone who can reach the port.
+    pub metrics_token: Option<SecretString>,
 }
 
 fn required(
@@ -241,6 +268,19 @@ fn http_url(
 }
 
 /// A Meta app id: digits, as the App Dashboard shows it; unset or empty is none.
+/// A scraper's bearer token: 16 characters at least, so it cannot be guessed by
+/// trying; blank means none (metrics off).
+fn metrics_token(value: &Option<String>) -> Result<Option<SecretString>, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.len() < 16 => Err(invalid(
+            "metrics_token",
+            "too short: at least 16 characters (Prometheus sends it as a bearer token)",
+        )),
+        Some(v) => Ok(Some(SecretString::from(v.to_owned()))),
+    }
+}
+
 fn app_id(value: &Option<String>, setting: &'static str) -> Result<Option<String>, ConfigError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
@@ -307,6 +347,16 @@ impl TryFrom<RawSettings> for Settings {
             * 1000;
         let echo_grace_ms =
             number(&raw.echo_grace_seconds, "echo_grace_seconds", 30, 3_600)? as i64 * 1000;
+        let upload_retention_ms = number(
+            &raw.upload_retention_days,
+            "upload_retention_days",
+            30,
+            3_650,
+        )? as i64
+            * igdesk_domain::time::DAY;
+        let raw_retention_ms = number(&raw.raw_retention_days, "raw_retention_days", 7, 3_650)?
+            as i64
+            * igdesk_domain::time::DAY;
         let log_json = match raw.log_format.as_deref() {
             None | Some("text") => false,
             Some("json") => true,
@@ -314,6 +364,16 @@ impl TryFrom<RawSettings> for Settings {
                 return Err(invalid(
                     "log_format",
                     format!("{other:?} is not text or json"),
+                ))
+            }
+        };
+        let webhook_allow_private = match raw.webhook_allow_private.as_deref().map(str::trim) {
+            None | Some("" | "false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "webhook_allow_private",
+                    format!("{other:?} is not true or false"),
                 ))
             }
         };
@@ -376,6 +436,10 @@ impl TryFrom<RawSettings> for Settings {
                 "https://api.instagram.com",
                 "instagram_api_base_url",
             )?,
+            webhook_allow_private,
+            upload_retention_ms,
+            raw_retention_ms,
+            metrics_token: metrics_token(&raw.metrics_token)?,
         })
     }
 }
@@ -408,6 +472,76 @@ mod tests {
         assert_eq!(s.instagram_www_base_url, "https://www.instagram.com");
         assert_eq!(s.instagram_api_base_url, "https://api.instagram.com");
         assert_eq!((s.meta_app_id, s.instagram_app_id), (None, None));
+        assert!(!s.webhook_allow_private);
+        assert_eq!(s.upload_retention_ms, 30 * igdesk_domain::time::DAY);
+        assert_eq!(s.raw_retention_ms, 7 * igdesk_domain::time::DAY);
+    }
+
+    #[test]
+    fn raw_retention_is_a_number_of_days() {
+        let mut day = env(GOOD);
+        day.insert("IGDESK_RAW_RETENTION_DAYS".into(), "1".into());
+        let s = Settings::try_from(RawSettings::load_from(None, &day).unwrap()).unwrap();
+        assert_eq!(s.raw_retention_ms, igdesk_domain::time::DAY);
+        let mut bad = env(GOOD);
+        bad.insert("IGDESK_RAW_RETENTION_DAYS".into(), "0".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &bad).unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains("IGDESK_RAW_RETENTION_DAYS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn metrics_token_is_optional_and_long_enough() {
+        let s = Settings::try_from(RawSettings::load_from(None, &env(GOOD)).unwrap()).unwrap();
+        assert!(s.metrics_token.is_none());
+        let mut on = env(GOOD);
+        on.insert(
+            "IGDESK_METRICS_TOKEN".into(),
+            "scrape-0123456789abcdef".into(),
+        );
+        let s = Settings::try_from(RawSettings::load_from(None, &on).unwrap()).unwrap();
+        assert!(s.metrics_token.is_some());
+        let mut short = env(GOOD);
+        short.insert("IGDESK_METRICS_TOKEN".into(), "abc".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &short).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("IGDESK_METRICS_TOKEN"), "{err}");
+    }
+
+    #[test]
+    fn upload_retention_is_a_number_of_days() {
+        let mut week = env(GOOD);
+        week.insert("IGDESK_UPLOAD_RETENTION_DAYS".into(), "7".into());
+        let s = Settings::try_from(RawSettings::load_from(None, &week).unwrap()).unwrap();
+        assert_eq!(s.upload_retention_ms, 7 * igdesk_domain::time::DAY);
+        let mut bad = env(GOOD);
+        bad.insert("IGDESK_UPLOAD_RETENTION_DAYS".into(), "0".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &bad).unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains("IGDESK_UPLOAD_RETENTION_DAYS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn webhook_allow_private_is_true_or_false() {
+        let mut on = env(GOOD);
+        on.insert("IGDESK_WEBHOOK_ALLOW_PRIVATE".into(), "true".into());
+        let s = Settings::try_from(RawSettings::load_from(None, &on).unwrap()).unwrap();
+        assert!(s.webhook_allow_private);
+        let mut bad = env(GOOD);
+        bad.insert("IGDESK_WEBHOOK_ALLOW_PRIVATE".into(), "sometimes".into());
+        let err = Settings::try_from(RawSettings::load_from(None, &bad).unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains("IGDESK_WEBHOOK_ALLOW_PRIVATE"),
+            "{err}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("igdesk.toml");
+        std::fs::write(&path, "webhook_allow_private = true\n").unwrap();
+        let raw = RawSettings::load_from(Some(&path), &env(GOOD)).unwrap();
+        assert!(Settings::try_from(raw).unwrap().webhook_allow_private);
     }
 
     #[test]

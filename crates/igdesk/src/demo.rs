@@ -137,6 +137,13 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     let igs = sim.clone();
     tokio::spawn(async move { igs.serve(igs_listener).await });
 
+    // `/metrics` is off without a token: the demo makes one up (unless given one)
+    // and prints it, so Prometheus can be tried against it.
+    let metrics_token = raw
+        .metrics_token
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| random_hex(16));
     let settings = Settings::try_from(RawSettings {
         listen: Some(addr.to_string()),
         database_url: Some(database_url),
@@ -152,6 +159,10 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
         facebook_www_base_url: Some(format!("{igs_url}/www.facebook.com")),
         instagram_www_base_url: Some(format!("{igs_url}/www.instagram.com")),
         instagram_api_base_url: Some(format!("{igs_url}/api.instagram.com")),
+        // Trying the Business Messaging API locally means a receiver on this machine,
+        // likely over http.
+        webhook_allow_private: Some("true".into()),
+        metrics_token: Some(metrics_token.clone()),
         ..raw
     })?;
     let clock = if args.paused_clock {
@@ -264,6 +275,7 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     println!();
     println!("  API token: {token}");
     println!("  curl -H 'Authorization: Bearer {token}' {url}/api/v1/conversations");
+    println!("  metrics:   curl -H 'Authorization: Bearer {metrics_token}' {url}/metrics");
     println!("  simulated Instagram: {igs_url} ({delivered} webhook deliveries sent)");
     if let Some(control) = &control_url {
         println!("  paused clock: POST {control}/advance?ms=N moves it on");
@@ -278,6 +290,7 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
             "email": DEMO_EMAIL,
             "password": DEMO_PASSWORD,
             "api_token": token,
+            "metrics_token": metrics_token,
             "ig_id": DEMO_IG_ID,
             "agent2": {
                 "email": AGENT2_EMAIL,

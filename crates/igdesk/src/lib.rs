@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod http_server;
 pub mod intake;
 pub mod live;
 pub mod ops;

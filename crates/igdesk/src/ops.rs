@@ -1,9 +1,11 @@
 //! Health, readiness and metrics.
 
+use crate::api::error::ApiError;
 use crate::app::App;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
 
 pub async fn healthz() -> &'static str {
     "ok"
@@ -23,7 +25,27 @@ pub async fn readyz(State(app): State<App>) -> Response {
 /// The process's own counters, then the igdesk-wide figures read from the store
 /// (`work_metrics`). When the store cannot answer, the process's counters still go,
 /// and `igdesk_work_metrics_up` says the rest is missing.
-pub async fn metrics(State(app): State<App>) -> Response {
+///
+/// Only with `metrics_token` set, and only for a caller bearing it: without the
+/// setting `/metrics` is off (404), so a fresh install does not publish its queue
+/// depths and counts to whoever can reach the port.
+pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Response {
+    let Some(expected) = app.settings.metrics_token.as_ref() else {
+        return ApiError::not_found("route").into_response();
+    };
+    let offered = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !crate::crypto::same_secret(offered.trim(), expected.expose_secret()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need Authorization: Bearer <IGDESK_METRICS_TOKEN>\n",
+        )
+            .into_response();
+    }
     let mut body = crate::telemetry::prometheus().render();
     let up = match crate::work_metrics::render(&app).await {
         Ok(work) => {

@@ -1,7 +1,7 @@
 //! Creating agents and their personal tokens, shared by the CLI, the demo, the
 //! console's API and tests.
 
-use crate::crypto::{hash_password, hash_token, new_api_token};
+use crate::crypto::{hash_token, new_api_token};
 use crate::now_ms;
 use igdesk_domain::AgentId;
 use igdesk_store::{Agent, AgentToken, NewAgent, Store};
@@ -16,11 +16,10 @@ pub struct NewPerson {
     pub inboxes: Vec<String>,
 }
 
-/// Creates the agent, its password hashed with argon2 (on a blocking thread: it is
-/// slow by design).
+/// Creates the agent, its password hashed with argon2 (on the bounded hashing pool:
+/// it is slow by design; a `ServiceError` `busy` when that pool is full).
 pub async fn add_person(store: &dyn Store, person: NewPerson) -> anyhow::Result<Agent> {
-    let password = person.password;
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    let password_hash = crate::service::passwords::hash(person.password).await?;
     Ok(store
         .add_agent(
             NewAgent {

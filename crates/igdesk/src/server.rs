@@ -54,6 +54,9 @@ pub async fn start_with_clock(
         }
     }
     let store: Arc<dyn igdesk_store::Store> = Arc::new(store);
+    // Tokens sealed the old way are sealed again before anything reads them.
+    let sealer = Sealer::new(&settings.secret_key);
+    crate::accounts::reseal_tokens(store.as_ref(), &sealer).await?;
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(settings.listen)
@@ -80,7 +83,7 @@ pub async fn start_with_clock(
     let app = App {
         login: Arc::new(login),
         setup_token: Arc::new(crate::crypto::random_hex(16)),
-        sealer: Sealer::new(&settings.secret_key),
+        sealer,
         store,
         settings: Arc::new(settings),
         graph: Arc::new(graph),
@@ -95,9 +98,13 @@ pub async fn start_with_clock(
     let router = crate::router::router(app.clone());
     let http_stop = stop.clone();
     let http = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move { http_stop.cancelled().await })
-            .await
+        crate::http_server::serve(
+            listener,
+            router,
+            crate::http_server::Limits::default(),
+            http_stop,
+        )
+        .await
     });
     tracing::info!(%addr, "igdesk is listening");
     Ok(Running {

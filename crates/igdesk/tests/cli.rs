@@ -172,3 +172,115 @@ fn accounts_agents_migrate_and_backup_work_from_the_command_line() {
         .status
         .success());
 }
+
+/// `--token` on the command line shows the token in the process list and the shell's
+/// history (issue 15): `--token-file PATH` and `--token -` (standard input) keep it
+/// out of both, and the token is never printed back.
+#[test]
+fn account_tokens_come_from_a_file_or_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("igdesk.db").display());
+    let env = [
+        ("IGDESK_DATABASE_URL", db.as_str()),
+        ("IGDESK_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+    ];
+    assert!(run(&["migrate"], &env, "").status.success());
+    let add = |ig_id: &'static str, username: &'static str, token: &[&str], stdin: &str| {
+        let mut args = vec![
+            "account",
+            "add",
+            "--ig-id",
+            ig_id,
+            "--page-id",
+            "1001",
+            "--page-name",
+            "Shop",
+            "--username",
+            username,
+        ];
+        args.extend_from_slice(token);
+        run(&args, &env, stdin)
+    };
+    let no_secret = |out: &std::process::Output, secret: &str| {
+        assert!(!text(&out.stdout).contains(secret), "{}", text(&out.stdout));
+        assert!(!text(&out.stderr).contains(secret), "{}", text(&out.stderr));
+    };
+
+    let file = dir.path().join("token.txt");
+    std::fs::write(&file, "EAAB-from-a-file\n").unwrap();
+    let file = file.to_str().unwrap();
+    let out = add("17841400000000001", "filed", &["--token-file", file], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("@filed"));
+    no_secret(&out, "EAAB-from-a-file");
+
+    let out = add(
+        "17841400000000002",
+        "piped",
+        &["--token", "-"],
+        "EAAB-from-stdin\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("@piped"));
+    no_secret(&out, "EAAB-from-stdin");
+
+    // Both given: refused before anything is stored, the token not echoed.
+    let out = add(
+        "17841400000000003",
+        "both",
+        &["--token", "EAAB-both-ways", "--token-file", file],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("not both"),
+        "{}",
+        text(&out.stderr)
+    );
+    no_secret(&out, "EAAB-both-ways");
+    no_secret(&out, "EAAB-from-a-file");
+    // Neither, an empty standard input, a missing file: each a clear error.
+    let out = add("17841400000000003", "none", &[], "");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--token-file"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = add("17841400000000003", "empty", &["--token", "-"], "\n");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("empty"), "{}", text(&out.stderr));
+    let missing = dir.path().join("nowhere.txt");
+    let out = add(
+        "17841400000000003",
+        "missing",
+        &["--token-file", missing.to_str().unwrap()],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("nowhere.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The tokens went in as given: reconnect takes a file too, and the store holds
+    // them sealed, never as written.
+    let out = run(
+        &[
+            "account",
+            "reconnect",
+            "--ig-id",
+            "17841400000000002",
+            "--token-file",
+            file,
+        ],
+        &env,
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    no_secret(&out, "EAAB-from-a-file");
+    let bytes = std::fs::read(dir.path().join("igdesk.db")).unwrap();
+    let stored = String::from_utf8_lossy(&bytes);
+    assert!(!stored.contains("EAAB-from-a-file") && !stored.contains("EAAB-from-stdin"));
+}

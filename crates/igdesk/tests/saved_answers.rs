@@ -349,7 +349,7 @@ async fn an_answer_carries_an_image_a_reply_could_carry() {
     let refused = put(app.token.clone(), "text/plain", b"not an image".to_vec()).await;
     assert_eq!(
         code(&refused),
-        (400, Some("attachment_type"), Some("image"))
+        (415, Some("attachment_type"), Some("image"))
     );
     let too_big = put(
         app.token.clone(),

@@ -37,7 +37,7 @@ pub use scenario::{run_scenario, Scenario, ScenarioOutcome};
 pub use sim::{
     BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, LoginConfig,
     RecordedCall, SenderActionRecord, SentMessage, SimConfig, Simulator, Subscription, ThreadOwner,
-    TrackedComment, WithheldDelivery, DEFAULT_FACEBOOK_USER_NAME, IGDESK_APP_ID,
+    TokenPlace, TrackedComment, WithheldDelivery, DEFAULT_FACEBOOK_USER_NAME, IGDESK_APP_ID,
     IGDESK_INSTAGRAM_APP_ID, NOT_DELIVERED,
 };
 pub use webhook::{sign_body, Delivery, Event};

@@ -42,6 +42,33 @@ impl GraphError {
         }
     }
 
+    /// The error with every occurrence of `secret` (an access token, an app
+    /// secret) replaced: a message Meta or a proxy wrote may quote the request.
+    pub fn redact(self, secret: &str) -> Self {
+        // An empty pattern would match between every character.
+        if secret.is_empty() {
+            return self;
+        }
+        let clean = |text: String| text.replace(secret, "[redacted]");
+        match self {
+            GraphError::Meta {
+                http_status,
+                code,
+                subcode,
+                message,
+                retry_after,
+            } => GraphError::Meta {
+                http_status,
+                code,
+                subcode,
+                message: clean(message),
+                retry_after,
+            },
+            GraphError::Transport(text) => GraphError::Transport(clean(text)),
+            GraphError::Unexpected(text) => GraphError::Unexpected(clean(text)),
+        }
+    }
+
     /// How long Meta asked us to wait, when it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -49,6 +76,26 @@ impl GraphError {
             _ => None,
         }
     }
+}
+
+/// A failed exchange with Meta, told without its URL: reqwest names the URL in
+/// its errors, and a URL may hold a token, an app secret or a login code in its
+/// query. Those errors end up in logs, in the jobs table and on the intake page.
+/// The causes (connection refused, timed out …) are kept: they are what an
+/// operator needs, and none of them names the URL.
+pub(crate) fn transport(error: reqwest::Error) -> GraphError {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        // A nested reqwest error would print its own URL.
+        if !inner.is::<reqwest::Error>() {
+            text.push_str(": ");
+            text.push_str(&inner.to_string());
+        }
+        cause = inner.source();
+    }
+    GraphError::Transport(text)
 }
 
 /// Meta's error codes (meta-instagram-api.md §4, §6).

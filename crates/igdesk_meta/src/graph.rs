@@ -2,9 +2,11 @@
 //! (graph.facebook.com, Page token) and Instagram Login (graph.instagram.com,
 //! Instagram user token).
 
-use crate::errors::GraphError;
+use crate::errors::{transport, GraphError};
 use async_trait::async_trait;
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -186,14 +188,28 @@ pub struct SubscribedApp {
     pub subscribed_fields: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct RefreshedToken {
     pub access_token: String,
     /// Seconds.
     pub expires_in: Option<i64>,
 }
 
+/// Without the token: a `{:?}` in a log line must not carry it.
+impl std::fmt::Debug for RefreshedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshedToken")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The real client, over HTTPS (or plain HTTP to the simulator).
+///
+/// Tokens travel in the `Authorization` header, never in a URL: URLs end up in
+/// proxies' logs and in reqwest's errors. The one exception is Instagram's token
+/// refresh, whose token Meta documents only as a query parameter; errors are told
+/// without their URL and with the token wiped from them ([`call`]).
 #[derive(Clone)]
 pub struct HttpGraph {
     http: reqwest::Client,
@@ -225,6 +241,61 @@ impl HttpGraph {
         };
         format!("{base}/{}/{node}", self.version)
     }
+
+    /// A call to `node` on the account's host, with its token as a bearer.
+    fn request(&self, method: Method, auth: &AccountAuth, node: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, self.url(auth.login, node))
+            .bearer_auth(auth.token.expose_secret())
+    }
+
+    /// `/{page-id}/subscribed_apps` on Facebook Login, `/me/subscribed_apps` on
+    /// Instagram Login (where Meta documents it on `me`).
+    fn subscriptions(&self, method: Method, auth: &AccountAuth) -> reqwest::RequestBuilder {
+        let node = match auth.login {
+            LoginPath::Facebook => format!("{}/subscribed_apps", auth.node),
+            LoginPath::Instagram => "me/subscribed_apps".to_owned(),
+        };
+        self.request(method, auth, &node)
+    }
+
+    /// A call whose success answer carries nothing igdesk needs; any JSON success
+    /// will do, an error is decoded as usual.
+    async fn post(
+        &self,
+        auth: &AccountAuth,
+        node: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), GraphError> {
+        let _: serde_json::Value = self.post_json(auth, node, body).await?;
+        Ok(())
+    }
+
+    async fn post_json<T: DeserializeOwned>(
+        &self,
+        auth: &AccountAuth,
+        node: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, GraphError> {
+        call(
+            self.request(Method::POST, auth, node).json(body),
+            &auth.token,
+        )
+        .await
+    }
+}
+
+/// Sends a request and reads Meta's answer. `token`, the one the request
+/// carries, is wiped from any error, whoever wrote its text.
+async fn call<T: DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    token: &SecretString,
+) -> Result<T, GraphError> {
+    let answer = match request.send().await {
+        Ok(response) => read_json(response).await,
+        Err(e) => Err(transport(e)),
+    };
+    answer.map_err(|e| e.redact(token.expose_secret()))
 }
 
 #[async_trait]
@@ -234,15 +305,10 @@ impl Graph for HttpGraph {
         auth: &AccountAuth,
         igsid: &str,
     ) -> Result<UserProfile, GraphError> {
-        let response = self
-            .http
-            .get(self.url(auth.login, igsid))
-            .query(&[("fields", PROFILE_FIELDS)])
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.to_string()))?;
-        read_json(response).await
+        let request = self
+            .request(Method::GET, auth, igsid)
+            .query(&[("fields", PROFILE_FIELDS)]);
+        call(request, &auth.token).await
     }
 
     async fn send_message(
@@ -305,33 +371,22 @@ impl Graph for HttpGraph {
     }
 
     async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError> {
-        let response = self
-            .http
-            .delete(self.url(auth.login, comment_id))
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.to_string()))?;
-        let _: serde_json::Value = read_json(response).await?;
+        let request = self.request(Method::DELETE, auth, comment_id);
+        let _: serde_json::Value = call(request, &auth.token).await?;
         Ok(())
     }
 
     async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError> {
-        let response = self
-            .http
-            .get(self.url(auth.login, &format!("{}/conversations", auth.node)))
+        let request = self
+            .request(Method::GET, auth, &format!("{}/conversations", auth.node))
             .query(&[
                 ("platform", "instagram"),
                 (
                     "fields",
                     "participants,messages{id,created_time,from,to,message}",
                 ),
-            ])
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.to_string()))?;
-        let page: Page<HistoryThread> = read_json(response).await?;
+            ]);
+        let page: Page<HistoryThread> = call(request, &auth.token).await?;
         Ok(page.data)
     }
 
@@ -340,19 +395,14 @@ impl Graph for HttpGraph {
         auth: &AccountAuth,
         igsid: &str,
     ) -> Result<Vec<HistoryMessage>, GraphError> {
-        let response = self
-            .http
-            .get(self.url(auth.login, &format!("{}/conversations", auth.node)))
+        let request = self
+            .request(Method::GET, auth, &format!("{}/conversations", auth.node))
             .query(&[
                 ("platform", "instagram"),
                 ("user_id", igsid),
                 ("fields", "messages{id,created_time,from,message}"),
-            ])
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.to_string()))?;
-        let page: Page<HistoryThread> = read_json(response).await?;
+            ]);
+        let page: Page<HistoryThread> = call(request, &auth.token).await?;
         Ok(page
             .data
             .into_iter()
@@ -394,65 +444,36 @@ impl Graph for HttpGraph {
         token: &SecretString,
     ) -> Result<RefreshedToken, GraphError> {
         // Meta's path has no version: graph.instagram.com/refresh_access_token.
-        let response = self
+        // Its reference has the token as a required query parameter (and no
+        // word on the header), so it stays there; `call` keeps it out of errors.
+        let request = self
             .http
             .get(format!("{}/refresh_access_token", self.instagram_base))
             .query(&[
                 ("grant_type", "ig_refresh_token"),
                 ("access_token", token.expose_secret()),
-            ])
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.to_string()))?;
-        read_json(response).await
+            ]);
+        call(request, token).await
     }
 
     async fn subscribe_app(&self, auth: &AccountAuth, fields: &str) -> Result<(), GraphError> {
-        let response = self
-            .http
-            .post(self.subscriptions_url(auth))
-            .query(&[("subscribed_fields", fields)])
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
-        let _: serde_json::Value = read_json(response).await?;
+        let request = self
+            .subscriptions(Method::POST, auth)
+            .query(&[("subscribed_fields", fields)]);
+        let _: serde_json::Value = call(request, &auth.token).await?;
         Ok(())
     }
 
     async fn subscribed_apps(&self, auth: &AccountAuth) -> Result<Vec<SubscribedApp>, GraphError> {
-        let response = self
-            .http
-            .get(self.subscriptions_url(auth))
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
-        let page: Page<SubscribedApp> = read_json(response).await?;
+        let request = self.subscriptions(Method::GET, auth);
+        let page: Page<SubscribedApp> = call(request, &auth.token).await?;
         Ok(page.data)
     }
 
     async fn unsubscribe_app(&self, auth: &AccountAuth) -> Result<(), GraphError> {
-        let response = self
-            .http
-            .delete(self.subscriptions_url(auth))
-            .bearer_auth(auth.token.expose_secret())
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.without_url().to_string()))?;
-        let _: serde_json::Value = read_json(response).await?;
+        let request = self.subscriptions(Method::DELETE, auth);
+        let _: serde_json::Value = call(request, &auth.token).await?;
         Ok(())
-    }
-}
-
-impl HttpGraph {
-    /// `/{page-id}/subscribed_apps` on Facebook Login, `/me/subscribed_apps` on
-    /// Instagram Login (where Meta documents it on `me`).
-    fn subscriptions_url(&self, auth: &AccountAuth) -> String {
-        match auth.login {
-            LoginPath::Facebook => self.url(auth.login, &format!("{}/subscribed_apps", auth.node)),
-            LoginPath::Instagram => self.url(auth.login, "me/subscribed_apps"),
-        }
     }
 }
 
@@ -477,37 +498,6 @@ struct Created {
     id: String,
 }
 
-impl HttpGraph {
-    /// A call whose success answer carries nothing igdesk needs; any JSON success
-    /// will do, an error is decoded as usual.
-    async fn post(
-        &self,
-        auth: &AccountAuth,
-        node: &str,
-        body: &serde_json::Value,
-    ) -> Result<(), GraphError> {
-        let _: serde_json::Value = self.post_json(auth, node, body).await?;
-        Ok(())
-    }
-
-    async fn post_json<T: serde::de::DeserializeOwned>(
-        &self,
-        auth: &AccountAuth,
-        node: &str,
-        body: &serde_json::Value,
-    ) -> Result<T, GraphError> {
-        let response = self
-            .http
-            .post(self.url(auth.login, node))
-            .bearer_auth(auth.token.expose_secret())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| GraphError::Transport(e.to_string()))?;
-        read_json(response).await
-    }
-}
-
 #[derive(Deserialize)]
 struct ErrorBody {
     error: MetaErrorBody,
@@ -523,9 +513,7 @@ struct MetaErrorBody {
 }
 
 /// Reads a Graph answer: the JSON on success, Meta's error shape otherwise.
-async fn read_json<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<T, GraphError> {
+async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, GraphError> {
     let status = response.status();
     let headers = response.headers();
     let retry_after = headers
@@ -539,10 +527,7 @@ async fn read_json<T: serde::de::DeserializeOwned>(
                 .and_then(|v| v.to_str().ok())
                 .and_then(crate::errors::regain_access_after)
         });
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| GraphError::Transport(e.to_string()))?;
+    let body = response.bytes().await.map_err(transport)?;
     if status.is_success() {
         return serde_json::from_slice(&body).map_err(|e| GraphError::Unexpected(e.to_string()));
     }

@@ -7,7 +7,7 @@
 //! Errors carry Meta's message and never a URL: the URLs here hold the app secret
 //! and the code.
 
-use crate::errors::GraphError;
+use crate::errors::{transport, GraphError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::time::Duration;
@@ -38,12 +38,26 @@ pub struct App<'a> {
 }
 
 /// A Page the person manages, with its Instagram professional account if it has one.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct PageFound {
     pub id: String,
     pub name: String,
     pub access_token: String,
     pub instagram_business_account: Option<InstagramFound>,
+}
+
+/// Without the Page token: a `{:?}` in a log line must not carry it.
+impl std::fmt::Debug for PageFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageFound")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field(
+                "instagram_business_account",
+                &self.instagram_business_account,
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,20 +201,18 @@ impl HttpLogin {
         app: &App<'_>,
         code: &str,
     ) -> Result<(InstagramMe, SecretString), GraphError> {
-        let response = self
+        let form = [
+            ("client_id", app.id),
+            ("client_secret", app.secret.expose_secret()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", app.redirect_uri),
+            ("code", code),
+        ];
+        let request = self
             .http
             .post(format!("{}/oauth/access_token", self.hosts.instagram_api))
-            .form(&[
-                ("client_id", app.id),
-                ("client_secret", app.secret.expose_secret()),
-                ("grant_type", "authorization_code"),
-                ("redirect_uri", app.redirect_uri),
-                ("code", code),
-            ])
-            .send()
-            .await
-            .map_err(transport)?;
-        let short: ShortToken = read(response).await?;
+            .form(&form);
+        let short: ShortToken = exchange(request, &form, None).await?;
         let short = short.token()?;
         let long: Token = self
             .get(
@@ -233,8 +245,32 @@ impl HttpLogin {
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
-        read(request.send().await.map_err(transport)?).await
+        exchange(request, query, bearer).await
     }
+}
+
+/// Parameters whose values are secrets: wiped from errors.
+const SECRET_PARAMS: [&str; 4] = ["client_secret", "code", "access_token", "fb_exchange_token"];
+
+/// Sends a login request and reads Meta's answer; the secrets it carries (in
+/// `params` or as the `bearer`) are wiped from any error, whoever wrote its text.
+async fn exchange<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    params: &[(&str, &str)],
+    bearer: Option<&str>,
+) -> Result<T, GraphError> {
+    let answer = match request.send().await {
+        Ok(response) => read(response).await,
+        Err(e) => Err(transport(e)),
+    };
+    answer.map_err(|error| {
+        params
+            .iter()
+            .filter(|(name, _)| SECRET_PARAMS.contains(name))
+            .map(|(_, value)| *value)
+            .chain(bearer)
+            .fold(error, GraphError::redact)
+    })
 }
 
 /// The code exchange's answer on api.instagram.com: flat, or (newer docs) in `data`.
@@ -251,10 +287,6 @@ impl ShortToken {
             .or_else(|| self.data.into_iter().next().map(|t| t.access_token))
             .ok_or_else(|| GraphError::Unexpected("the code exchange answered no token".into()))
     }
-}
-
-fn transport(e: reqwest::Error) -> GraphError {
-    GraphError::Transport(e.without_url().to_string())
 }
 
 /// `base` with the pairs as its query, encoded. The hosts come from checked

@@ -119,6 +119,11 @@ pub struct WorkFilter {
     pub kind: Option<ChannelKind>,
     /// Only the conversations assigned to this agent ("My work").
     pub assigned_to: Option<AgentId>,
+    /// Only those after this one in the list's order (its `last_item_at` and id): the
+    /// next page.
+    pub after: Option<(Millis, ConversationId)>,
+    /// At most this many; 500 when `None`.
+    pub limit: Option<i64>,
 }
 
 /// What adding labels to a customer did.

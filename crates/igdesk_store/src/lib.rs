@@ -132,6 +132,12 @@ pub trait AccountStore: Send + Sync + 'static {
     /// A new token for a connected account: clears "needs reconnecting" and lets its
     /// held queue go (ACC-6).
     async fn reconnect_account(&self, ig_id: &str, token_sealed: &str) -> Result<Option<Account>>;
+    /// Every account's row (removed ones too): id, Instagram id and sealed token.
+    async fn account_sealed_tokens(&self) -> Result<Vec<(AccountId, String, String)>>;
+    /// Replaces sealed tokens `(account, old, new)` in one transaction, each only if
+    /// the account still holds `old` (another instance may have done it first).
+    /// Returns how many rows changed.
+    async fn replace_sealed_tokens(&self, changes: &[(AccountId, String, String)]) -> Result<u64>;
 }
 
 #[async_trait]
@@ -141,7 +147,9 @@ pub trait IntakeStore: Send + Sync + 'static {
     /// commits never checkpoint themselves, so none that a webhook waits for pays it.
     async fn checkpoint(&self) -> Result<()>;
     /// Writes deliveries and their processing jobs in one transaction: once this
-    /// returns, every one of them will be processed even if the process dies.
+    /// returns, every one of them will be processed even if the process dies. One
+    /// whose `body_hash` is already stored (a redelivery) is not stored again and has
+    /// no id in the answer, which lists the stored ones in order.
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>>;
     /// Keeps a signed delivery that is not Meta's shape, for inspection; no job.
     async fn record_rejected_delivery(
@@ -153,6 +161,9 @@ pub trait IntakeStore: Send + Sync + 'static {
     async fn delivery_bodies(&self, ids: &[DeliveryId]) -> Result<Vec<(DeliveryId, Vec<u8>)>>;
     /// Count of deliveries per status (`pending`, `processed`, `rejected`).
     async fn delivery_counts(&self) -> Result<Vec<(String, i64)>>;
+    /// Upkeep: blanks the stored bodies of processed and rejected deliveries received
+    /// before `before` (the rows stay, for the counts); answers how many.
+    async fn prune_raw_deliveries(&self, before: Millis) -> Result<u64>;
     /// Applies the changes decided for each delivery of `batch`, marks them processed
     /// and completes their jobs, all in one transaction (one commit for the batch).
     async fn apply_deliveries(
@@ -238,7 +249,9 @@ pub trait ReadStore: Send + Sync + 'static {
 #[async_trait]
 pub trait OutboxStore: Send + Sync + 'static {
     /// Writes a reply's parts (timeline items, status queued) and, when the customer
-    /// has nothing else on its way, the first part's send job — one transaction.
+    /// has nothing else on its way, the first part's send job — one transaction. A
+    /// private reply (`comment_id`) takes its comment's once-only flag in that same
+    /// transaction: `StoreError::Conflict` when the comment has had its private reply.
     async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>>;
     /// Leases due send jobs of accounts that may send now (not paused, not waiting
     /// for a new token), interactive ones first.
@@ -296,6 +309,16 @@ pub trait OutboxStore: Send + Sync + 'static {
         now: Millis,
     ) -> Result<()>;
     async fn upload(&self, id: &str) -> Result<Option<(String, Vec<u8>)>>;
+    /// Upkeep: deletes uploads made before `before` that no unsent message (waiting,
+    /// queued or sending) and no saved answer refers to. Answers how many went.
+    async fn prune_uploads(&self, before: Millis) -> Result<u64>;
+    /// Takes the one public reply a customer's comment may have, before it is posted:
+    /// true for the one caller that took it, false when it was taken already (or
+    /// `comment` is not a customer's comment). The decision is one conditional
+    /// update, so of concurrent callers exactly one is told true.
+    async fn claim_public_reply(&self, comment: ItemId) -> Result<bool>;
+    /// Gives a claimed public reply back: Instagram did not post it.
+    async fn release_public_reply(&self, comment: ItemId) -> Result<()>;
     /// A timeline item with the account and customer it belongs to (background work).
     async fn item_for_job(&self, item: ItemId) -> Result<Option<TimelineItem>>;
     /// Replaces an item's context (likes and comment moderation flags).
@@ -327,8 +350,15 @@ pub trait PeopleStore: Send + Sync + 'static {
     /// Every agent with inboxes and capacity (for administrators).
     async fn agent_details(&self) -> Result<Vec<AgentDetails>>;
     async fn agent_detail(&self, id: AgentId) -> Result<Option<AgentDetails>>;
-    /// Applies `change` in one transaction; `None` when there is no such agent.
-    async fn update_agent(&self, id: AgentId, change: AgentChange) -> Result<Option<AgentDetails>>;
+    /// Applies `change` in one transaction; `None` when there is no such agent. New
+    /// inboxes take the agent's offers and open conversations outside them away (back
+    /// to waiting), as they take away what the agent may read.
+    async fn update_agent(
+        &self,
+        id: AgentId,
+        change: AgentChange,
+        now: Millis,
+    ) -> Result<Option<AgentDetails>>;
     /// `None` when there is no such inbox.
     async fn update_inbox(&self, id: InboxId, change: InboxChange) -> Result<Option<Inbox>>;
 }

@@ -89,6 +89,10 @@ impl Agent {
 pub struct NewDelivery {
     pub received_at: Millis,
     pub body: Vec<u8>,
+    /// SHA-256 of `body`, computed by the caller (off the writer). With one, a body
+    /// byte-identical to one already stored is not stored again (Meta's redeliveries);
+    /// `None` stores it regardless.
+    pub body_hash: Option<Vec<u8>>,
 }
 
 /// What becomes of a claimed job, for [`crate::JobStore::settle_jobs`].

@@ -40,7 +40,8 @@ pub struct Link {
 #[allow(dead_code)]
 struct ReplyForm {
     text: Option<String>,
-    /// JPEG, PNG or GIF; repeat the part for more images (5 MB in all).
+    /// JPEG, PNG or GIF, recognised from its bytes; the part's `Content-Type`, if
+    /// given, must be that type. Repeat the part for more images (5 MB in all).
     #[schema(value_type = Vec<String>, format = Binary, required = false)]
     image: Vec<Vec<u8>>,
 }
@@ -59,10 +60,11 @@ struct ReplyForm {
     )),
     responses(
         (status = 202, description = "The queued items (`status: queued`), one per part", body = List<ItemView>),
-        (status = 400, description = "A body that cannot be read (`invalid_body`) or a link that is not http(s) (`invalid_link`)", body = ApiError),
+        (status = 400, description = "A body that cannot be read (`invalid_body`), a link that is not http(s) (`invalid_link`), or an image whose bytes are not the type its part claims (`attachment_mismatch`, `field` is `image`)", body = ApiError),
         (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
         (status = 413, description = "A form over the console's size (`attachment_too_large`)", body = ApiError),
-        (status = 422, description = "Instagram's rules refuse it: `empty_message`, `text_too_long`, `attachment_type`, `attachment_too_large`, `too_many_attachments`, `never_wrote`, `window_closed`", body = ApiError),
+        (status = 415, description = "An image whose bytes are not a JPEG, PNG or GIF (`attachment_type`, `field` is `image`)", body = ApiError),
+        (status = 422, description = "Instagram's rules refuse it: `empty_message`, `text_too_long`, `attachment_too_large`, `too_many_attachments`, `never_wrote`, `window_closed`", body = ApiError),
     )
 )]
 pub async fn send_message(
@@ -151,15 +153,9 @@ async fn read_multipart(
             Some("text") => text = Some(field.text().await.map_err(bad_form)?),
             Some("image") => {
                 let declared = field.content_type().map(str::to_owned);
+                let name = field.file_name().map(str::to_owned);
                 let bytes: Bytes = field.bytes().await.map_err(bad_form)?;
-                let content_type = sniff(&bytes)
-                    .map(str::to_owned)
-                    .or(declared)
-                    .unwrap_or_else(|| "application/octet-stream".into());
-                images.push(ImageUpload {
-                    content_type,
-                    bytes: bytes.to_vec(),
-                });
+                images.push(image_upload(declared.as_deref(), name.as_deref(), &bytes)?);
             }
             other => {
                 return Err(ApiError::bad_request(
@@ -173,7 +169,7 @@ async fn read_multipart(
 }
 
 /// The image type from its first bytes: what is sent is what Meta will see.
-pub(super) fn sniff(bytes: &[u8]) -> Option<&'static str> {
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -185,12 +181,80 @@ pub(super) fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// An uploaded image, accepted only when its bytes are a JPEG, PNG or GIF and it
+/// claims (`declared`, a part's or a body's `Content-Type`) that very type. Stored
+/// and served under the type its bytes say, never the claim: `/media` must not hand
+/// a browser HTML, SVG or script that calls itself an image. No claim, or the
+/// generic `application/octet-stream`, claims nothing. `name` (a form part's file
+/// name) is how the refusal names it.
+pub(crate) fn image_upload(
+    declared: Option<&str>,
+    name: Option<&str>,
+    bytes: &[u8],
+) -> Result<ImageUpload, ApiError> {
+    let name = name
+        .filter(|n| !n.trim().is_empty())
+        .map_or_else(|| "the image".to_owned(), |n| format!("the file {n}"));
+    let Some(found) = sniff(bytes) else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "attachment_type",
+            format!("{name} is not a JPEG, PNG or GIF image"),
+        )
+        .field("image"));
+    };
+    let claimed = declared
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
+        .filter(|v| !v.is_empty() && v != "application/octet-stream")
+        .map(|v| match v.as_str() {
+            // Older browsers' names for a JPEG.
+            "image/jpg" | "image/pjpeg" => "image/jpeg".to_owned(),
+            _ => v,
+        });
+    if let Some(claimed) = claimed.filter(|c| c != found) {
+        return Err(ApiError::bad_request(
+            "attachment_mismatch",
+            format!(
+                "{name} is {} image but was sent as {}: save it with its own type and attach it again",
+                kind(found),
+                kind(&claimed)
+            ),
+        )
+        .field("image"));
+    }
+    Ok(ImageUpload {
+        content_type: found.to_owned(),
+        bytes: bytes.to_vec(),
+    })
+}
+
+/// A type in words: "a PNG", or the type itself when it is none of the three.
+fn kind(content_type: &str) -> String {
+    match content_type {
+        "image/jpeg" => "a JPEG".into(),
+        "image/png" => "a PNG".into(),
+        "image/gif" => "a GIF".into(),
+        other => other.into(),
+    }
+}
+
 /// Uploaded reply images, served without a login: the id is 192 random bits.
+/// Browsers are told to take the type as given (`nosniff`) and to treat the answer,
+/// opened on its own, as a sandboxed page with no script and no origin: what is
+/// served here was written by a visitor, on igdesk's origin.
 pub async fn media(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let (content_type, bytes) = app
         .store
         .upload(&id)
         .await?
         .ok_or_else(|| ApiError::not_found("medium"))?;
-    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -58,7 +58,7 @@ pub struct ApiSettingsView {
     request_body = ApiSettingsBody,
     responses(
         (status = 200, description = "The settings; `signing_secret` when new", body = ApiSettingsView),
-        (status = 400, description = "A URL that is not http(s) (`invalid_url`), a retry period out of 1…2160 hours (`invalid_retry`)", body = ApiError),
+        (status = 400, description = "A URL that is not https (`invalid_url`; http too while IGDESK_WEBHOOK_ALLOW_PRIVATE is on), one whose address, written or resolved, is loopback, private, link-local or reserved (`private_url`; allowed by IGDESK_WEBHOOK_ALLOW_PRIVATE), a retry period out of 1…2160 hours (`invalid_retry`)", body = ApiError),
         (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
         (status = 404, description = "No such account", body = ApiError),
     )

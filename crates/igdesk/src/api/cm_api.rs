@@ -23,6 +23,15 @@ use igdesk_store::{ApiQueued, ApiToken, NewApiMessage, OutgoingPart};
 
 const TOKEN_HEADER: &str = "x-cm-producttoken";
 
+/// The most Instagram messages one request may ask for, counted as each `msg` times
+/// its recipients (an unreadable `msg` counts once per recipient, at least once).
+/// CM.com publishes no per-request figure for this API (docs/API.md). Each message is
+/// queued in its own short transaction at the store's single writer (SQLite), so
+/// intake's group commits still interleave; the cap bounds how long one request keeps
+/// that writer busy and how large its answer grows. Larger batches are split by the
+/// client.
+pub const MAX_MESSAGES_PER_REQUEST: usize = 1_000;
+
 pub async fn send(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
     let started = std::time::Instant::now();
     let answer = match answer(&app, &headers, &body).await {
@@ -85,6 +94,25 @@ async fn answer(app: &App, headers: &HeaderMap, body: &[u8]) -> igdesk_store::Re
             ))
         }
     };
+    let asked: usize = envelope
+        .msgs
+        .iter()
+        .map(|msg| match msg {
+            Ok(msg) => msg.to.len(),
+            Err(rejection) => rejection.to.len().max(1),
+        })
+        .sum();
+    if asked > MAX_MESSAGES_PER_REQUEST {
+        // Refused whole, before anything is queued, as CM.com refuses a `msg` array
+        // it will not take: the client splits the batch and sends again.
+        return Ok(refused(
+            StatusCode::BAD_REQUEST,
+            codes::NO_MESSAGES,
+            format!(
+                "messages.msg: {asked} messages (each msg times its to[] recipients) in one request; at most {MAX_MESSAGES_PER_REQUEST} are taken: send them in several requests"
+            ),
+        ));
+    }
     let now = now_ms();
     let mut results = Vec::new();
     let mut took_back = false;

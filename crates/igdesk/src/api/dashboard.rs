@@ -18,8 +18,10 @@ pub struct DashboardParams {
     /// One inbox; default: every inbox the caller is in (administrators: all).
     inbox: Option<i64>,
     /// Unix milliseconds, widened to the hour; default: 24 hours before `to`.
+    #[param(minimum = 0, maximum = 253_402_300_799_999_i64)]
     from: Option<i64>,
     /// Unix milliseconds, widened to the end of its hour; default: now.
+    #[param(minimum = 0, maximum = 253_402_300_799_999_i64)]
     to: Option<i64>,
 }
 
@@ -35,7 +37,7 @@ pub struct DashboardParams {
     params(DashboardParams),
     responses(
         (status = 200, description = "The figures", body = Dashboard),
-        (status = 400, description = "The period is empty or longer than 31 days (`invalid_period`)", body = ApiError),
+        (status = 400, description = "The period is empty or longer than 31 days, or a time is outside 0 to 253402300799999 (`invalid_period`, naming the field)", body = ApiError),
         (status = 404, description = "No such inbox, or not one of the caller's", body = ApiError),
     )
 )]

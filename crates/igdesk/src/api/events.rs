@@ -14,7 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use igdesk_domain::timeline::display_name;
 use igdesk_domain::{AgentId, EventId};
-use igdesk_store::AgentEvent;
+use igdesk_store::{AgentEvent, Scope};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::VecDeque;
@@ -40,6 +40,10 @@ struct Reader {
     _open: OpenStream,
     app: App,
     agent: AgentId,
+    /// What the agent may read: an item event shows its item only while the
+    /// customer is in scope (an agent taken off an inbox replays none of its
+    /// messages from old events).
+    scope: Scope,
     /// What the stream was opened with: after a `signed_out` event (the agent was
     /// switched off, or their password changed) the stream ends unless it still
     /// signs the agent in.
@@ -99,6 +103,10 @@ pub async fn stream(
         _open: OpenStream::new(),
         app,
         agent: agent.id,
+        scope: Scope {
+            agent: agent.id,
+            admin: agent.is_admin,
+        },
         credential,
         recheck: false,
         cursor,
@@ -116,7 +124,7 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
         }
         if let Some(event) = r.buffered.pop_front() {
             r.recheck = event.kind == "signed_out";
-            let sse = render(&r.app, event).await;
+            let sse = render(&r.app, r.scope, event).await;
             return Some((Ok(sse), r));
         }
         if !r.caught_up {
@@ -159,7 +167,7 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
 
 /// The event as the console reads it: what the store recorded, plus the item as it
 /// is now for item events.
-async fn render(app: &App, event: AgentEvent) -> Event {
+async fn render(app: &App, scope: Scope, event: AgentEvent) -> Event {
     let mut data = json!({
         "id": event.id,
         "kind": event.kind,
@@ -185,12 +193,11 @@ async fn render(app: &App, event: AgentEvent) -> Event {
     if let Some(item) = event.item_id {
         data["item_id"] = json!(item);
         if let Ok(Some(found)) = app.store.item_for_job(item).await {
-            let name = match app.store.customer_for_job(found.customer_id).await {
-                Ok(Some(c)) => display_name(Some(&c.name), &c.igsid),
-                _ => String::new(),
-            };
-            if let Ok(views) = load_views(app, &[item], &name).await {
-                data["item"] = json!(views.first());
+            if let Ok(Some(c)) = app.store.customer(scope, found.customer_id).await {
+                let name = display_name(Some(&c.name), &c.igsid);
+                if let Ok(views) = load_views(app, &[item], &name).await {
+                    data["item"] = json!(views.first());
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::service::labels;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use igdesk_domain::{CustomerId, InboxId};
+use igdesk_domain::{ConversationId, CustomerId, InboxId, ItemId};
 use igdesk_store::{
     Account, ChannelKind, Conversation, Customer, DeadJob, EventNote, WorkFilter, WorkState,
 };
@@ -27,6 +27,42 @@ pub struct CustomerQuery {
 #[derive(Serialize, ToSchema)]
 pub struct List<T> {
     pub data: Vec<T>,
+}
+
+/// One page of a list that may be long, and where the next one starts.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    /// Pass as `before` (with the same other parameters) for the next page; null on
+    /// the last one.
+    pub next: Option<String>,
+}
+
+/// The most a page may hold, and what a page holds when `limit` is left out.
+const PAGE_MAX: i64 = 200;
+
+/// `limit`: 1 to 200, 200 when left out; else a 400 naming it.
+fn page_limit(limit: Option<&str>) -> Result<i64, ApiError> {
+    let Some(limit) = limit.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(PAGE_MAX);
+    };
+    limit
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=PAGE_MAX).contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_parameter", "limit is a number from 1 to 200")
+                .field("limit")
+        })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// The `next` of the page before: older items than those.
+    before: Option<String>,
+    /// At most this many items (1 to 200; 200 when left out).
+    limit: Option<String>,
 }
 
 /// Customers by IGSID: one per connected account the IGSID wrote to.
@@ -112,14 +148,16 @@ pub async fn get_customer(
     Ok(Json(views.remove(0)))
 }
 
-/// A customer's timeline, oldest first.
+/// A customer's timeline, a page at a time: the newest items first come, oldest
+/// first within the page; `next` goes back in time.
 #[utoipa::path(
     get,
     path = "/customers/{id}/timeline",
     tag = "customers",
-    params(("id" = i64, Path, description = "The customer")),
+    params(("id" = i64, Path, description = "The customer"), TimelineQuery),
     responses(
-        (status = 200, description = "The items", body = List<ItemView>),
+        (status = 200, description = "The items", body = Page<ItemView>),
+        (status = 400, description = "A `before` that is not an item's id, or a `limit` outside 1 to 200 (`invalid_parameter`, naming it)", body = ApiError),
         (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
     )
 )]
@@ -127,8 +165,22 @@ pub async fn get_timeline(
     State(app): State<App>,
     Caller(agent): Caller,
     Path(id): Path<String>,
-) -> Result<Json<List<ItemView>>, ApiError> {
+    Query(q): Query<TimelineQuery>,
+) -> Result<Json<Page<ItemView>>, ApiError> {
     let id = customer_id(&id)?;
+    let limit = page_limit(q.limit.as_deref())?;
+    let before = q
+        .before
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map(ItemId).map_err(|_| {
+                ApiError::bad_request("invalid_parameter", "before is the `next` of a page")
+                    .field("before")
+            })
+        })
+        .transpose()?;
     let customer = app
         .store
         .customer(agent.scope(), id)
@@ -136,14 +188,18 @@ pub async fn get_timeline(
         .ok_or_else(|| ApiError::not_found("customer"))?;
     let items = app
         .store
-        .timeline(agent.scope(), id)
+        .timeline_page(agent.scope(), id, before, limit)
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))?;
+    // A full page may have older items before it.
+    let next = (items.len() as i64 == limit)
+        .then(|| items.first().map(|i| i.id.0.to_string()))
+        .flatten();
     let data = items
         .into_iter()
         .map(|item| item_view(item, &customer.name))
         .collect();
-    Ok(Json(List { data }))
+    Ok(Json(Page { data, next }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -159,6 +215,10 @@ pub struct ConversationQuery {
     /// Only conversations with items of this channel: `dm`, `story_mention` or
     /// `comment`.
     kind: Option<String>,
+    /// The `next` of the page before: the conversations after those.
+    before: Option<String>,
+    /// At most this many (1 to 200; 200 when left out).
+    limit: Option<String>,
 }
 
 impl ConversationQuery {
@@ -192,19 +252,37 @@ impl ConversationQuery {
                 })
                 .transpose()?,
             assigned_to: None,
+            after: given(&self.before)
+                .map(|s| {
+                    s.split_once('.')
+                        .and_then(|(at, id)| {
+                            Some((at.parse().ok()?, ConversationId(id.parse().ok()?)))
+                        })
+                        .ok_or_else(|| bad("before", "before is the `next` of a page"))
+                })
+                .transpose()?,
+            limit: Some(page_limit(self.limit.as_deref())?),
         })
     }
 }
 
-/// Conversations in the caller's inboxes, most recent first (at most 500), filtered
-/// by state, customer label, inbox and channel.
+/// Where the page after `page` starts, when it is full: its last conversation's
+/// place in the order (`last_item_at.id`).
+fn next_conversations(page: &[Conversation], limit: Option<i64>) -> Option<String> {
+    let last = page.last()?;
+    (Some(page.len() as i64) == limit).then(|| format!("{}.{}", last.last_item_at, last.id.0))
+}
+
+/// Conversations in the caller's inboxes, most recent first, a page at a time,
+/// filtered by state, customer label, inbox and channel. A conversation that gets a
+/// new item while the pages are read moves to the top: it is on an earlier page.
 #[utoipa::path(
     get,
     path = "/conversations",
     tag = "conversations",
     params(ConversationQuery),
     responses(
-        (status = 200, description = "The conversations", body = List<Conversation>),
+        (status = 200, description = "The conversations, a page at a time", body = Page<Conversation>),
         (status = 400, description = "A `state`, `inbox` or `kind` igdesk does not know (`invalid_parameter`, naming it)", body = ApiError),
     )
 )]
@@ -212,9 +290,11 @@ pub async fn list_conversations(
     State(app): State<App>,
     Caller(agent): Caller,
     Query(q): Query<ConversationQuery>,
-) -> Result<Json<List<Conversation>>, ApiError> {
-    let data = labels::conversations(&app, &agent, &q.filter()?).await?;
-    Ok(Json(List { data }))
+) -> Result<Json<Page<Conversation>>, ApiError> {
+    let filter = q.filter()?;
+    let data = labels::conversations(&app, &agent, &filter).await?;
+    let next = next_conversations(&data, filter.limit);
+    Ok(Json(Page { data, next }))
 }
 
 #[derive(Serialize, ToSchema)]

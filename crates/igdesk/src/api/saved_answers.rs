@@ -9,7 +9,6 @@ use super::body::JsonBody;
 use super::error::ApiError;
 use super::read_api::List;
 use crate::app::App;
-use crate::service::answering::ImageUpload;
 use crate::service::saved_answers::{self as service, AnswerEdit, AnswerInput};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -271,9 +270,10 @@ pub async fn count_use(
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 200, description = "The answer as it is now", body = SavedAnswerView),
-        (status = 400, description = "Not a JPEG, PNG or GIF (`attachment_type`) or over 5 MB (`attachment_too_large`); `field` is `image`", body = ApiError),
+        (status = 400, description = "Over 5 MB (`attachment_too_large`), or bytes that are not the type the `Content-Type` claims (`attachment_mismatch`); `field` is `image`", body = ApiError),
         (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
         (status = 404, description = "No such answer", body = ApiError),
+        (status = 415, description = "Not a JPEG, PNG or GIF, whatever the `Content-Type` says (`attachment_type`, `field` is `image`)", body = ApiError),
     )
 )]
 pub async fn set_image(
@@ -286,17 +286,10 @@ pub async fn set_image(
     let id = answer_id(&id)?;
     let declared = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned());
-    // What is stored is what Meta will see: the bytes decide over the header.
-    let content_type = super::answers::sniff(&bytes)
-        .map(str::to_owned)
-        .or(declared)
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let image = ImageUpload {
-        content_type,
-        bytes: bytes.to_vec(),
-    };
+        .and_then(|v| v.to_str().ok());
+    // The bytes decide, and must agree with the header: what is stored is what Meta
+    // (and a browser opening `/media`) will see.
+    let image = super::answers::image_upload(declared, None, &bytes)?;
     let answer = service::set_image(&app, &agent, id, Some(image)).await?;
     Ok(Json(view(&agent, answer, None)))
 }

@@ -1,28 +1,50 @@
 //! Signing in to the console (`/api/v1/session`): a session behind an HttpOnly,
 //! SameSite=Strict cookie, with a CSRF token that cookie-authenticated writes must
 //! echo in `X-CSRF-Token`. Wrong password and unknown email answer alike; repeated
-//! failures for one email are refused for a while (`service::sign_in`, which the
-//! console's sign-in form uses too).
+//! failures from one address or for one email are refused for a while
+//! (`service::sign_in`, which the console's sign-in form uses too).
 
 use super::auth::Caller;
 use super::error::ApiError;
 use crate::app::App;
 use crate::service::sign_in as service;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use igdesk_store::Agent;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use utoipa::ToSchema;
 
 pub use crate::service::sign_in::COOKIE;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// The address of the client a request came from, for the sign-in limits: the
+/// connection's peer (igdesk reads no forwarded-for header; behind a reverse proxy
+/// every client is the proxy). Unknown (0.0.0.0, one shared client) only if the
+/// server was started without connection info.
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(ClientAddress(
+            peer.map_or(Ipv4Addr::UNSPECIFIED.into(), |p| p.0.ip()),
+        ))
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
+    /// At most 254 characters.
+    #[schema(max_length = 254)]
     email: String,
     password: String,
 }
@@ -38,6 +60,10 @@ pub struct SessionView {
 ///
 /// Answers the agent and a CSRF token, and sets the session cookie (HttpOnly,
 /// SameSite=Strict, 7 days). A wrong password and an unknown email answer alike.
+/// Failed sign-ins are limited per client address (30 in 15 minutes, whatever the
+/// emails) and per email (5 in 15 minutes, whatever the address); an email that
+/// signed in from an address before is held there to its own 5 instead, so others
+/// cannot lock its owner out of their usual place.
 #[utoipa::path(
     post,
     path = "/session",
@@ -47,20 +73,25 @@ pub struct SessionView {
     responses(
         (status = 200, description = "Signed in; `Set-Cookie` carries the session", body = SessionView,
             headers(("Set-Cookie" = String, description = "igdesk_session=…; HttpOnly; SameSite=Strict"))),
+        (status = 400, description = "The email is longer than 254 characters (`email_too_long`, field `email`)", body = ApiError),
         (status = 401, description = "Wrong email or password (`sign_in_failed`), or the right password of an agent an administrator switched off (`account_deactivated`)", body = ApiError),
-        (status = 429, description = "Too many failed sign-ins for this email (`too_many_attempts`)", body = ApiError,
-            headers(("Retry-After" = u64, description = "Seconds until the email may try again"))),
+        (status = 429, description = "Too many failed sign-ins from this address or for this email (`too_many_attempts`)", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until the address or email may try again"))),
+        (status = 503, description = "Too many passwords being checked at once (`busy`)", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds until trying again makes sense"))),
     )
 )]
 pub async fn sign_in(
     State(app): State<App>,
+    ClientAddress(client): ClientAddress,
     Json(body): Json<SignIn>,
 ) -> Result<Response, ApiError> {
     let password = SecretString::from(body.password);
-    let signed_in = match service::sign_in(&app, &body.email, password).await {
+    let signed_in = match service::sign_in(&app, client, &body.email, password).await {
         Ok(signed_in) => signed_in,
         Err(refused) => {
-            // A lockout says when to come back, for clients that honour Retry-After.
+            // A lockout or a busy pool says when to come back, for clients that
+            // honour Retry-After.
             let retry_after = refused.retry_after;
             let mut response = ApiError::from(refused).into_response();
             if let Some(wait) = retry_after {

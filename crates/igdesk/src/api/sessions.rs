@@ -4,6 +4,7 @@
 use super::auth::{Admin, Caller};
 use super::error::ApiError;
 use crate::app::App;
+use crate::service::dashboard::instant;
 use crate::service::sessions as service;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -96,8 +97,10 @@ pub async fn no_reply_needed(
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// Unix milliseconds, inclusive; default: 24 hours before `to`.
+    #[param(minimum = 0, maximum = 253_402_300_799_999_i64)]
     from: Option<i64>,
     /// Unix milliseconds, exclusive; default: now.
+    #[param(minimum = 0, maximum = 253_402_300_799_999_i64)]
     to: Option<i64>,
 }
 
@@ -110,7 +113,7 @@ pub struct Period {
     params(("id" = i64, Path, description = "The inbox"), Period),
     responses(
         (status = 200, description = "The figures", body = SlaReport),
-        (status = 400, description = "`from` is not before `to` (`invalid_period`)", body = ApiError),
+        (status = 400, description = "`from` is not before `to`, or a time is outside 0 to 253402300799999 (`invalid_period`, naming the field)", body = ApiError),
         (status = 403, description = "Not an administrator (`forbidden`)", body = ApiError),
         (status = 404, description = "No such inbox", body = ApiError),
     )
@@ -126,8 +129,13 @@ pub async fn sla(
         .map(InboxId)
         .map_err(|_| ApiError::not_found("inbox"))?;
     let now = app.clock.now();
-    let to = period.to.unwrap_or(now + 1);
-    let from = period.from.unwrap_or(to - igdesk_domain::time::DAY);
+    // Checked before any arithmetic: an absurd time is a 400 naming the field,
+    // never an overflow.
+    let to = instant(period.to, "to")?.unwrap_or(now + 1);
+    let from = match instant(period.from, "from")? {
+        Some(from) => from,
+        None => to.checked_sub(igdesk_domain::time::DAY).unwrap_or(0),
+    };
     if from >= to {
         return Err(
             ApiError::bad_request("invalid_period", "from must be before to").field("from"),

@@ -135,7 +135,10 @@ async fn measure_igdesk(
                 page_name: "Bench".into(),
                 username: "bench".into(),
                 login_path: "facebook".into(),
-                token_sealed: running.app.sealer.seal(&SecretString::from("x".to_owned())),
+                token_sealed: running
+                    .app
+                    .sealer
+                    .seal_token(BENCH_IG_ID, &SecretString::from("x".to_owned())),
                 added_by: "bench".into(),
                 settings: ConversationSettings::default(),
             },

@@ -8,6 +8,7 @@ mod pages;
 mod routing;
 pub mod search;
 mod sends;
+pub mod sign_in;
 
 use clap::Subcommand;
 
@@ -33,6 +34,9 @@ pub enum BenchCommand {
     /// Search: the top bar's search reads on 10 M timeline items and 1 M customers
     /// generated straight into the store, p50/p99 per kind of query.
     Search(search::SearchArgs),
+    /// Webhook acknowledgements (p50/p99) while wrong sign-ins with random emails
+    /// arrive, from one address and from many, against webhooks alone.
+    SignIn(sign_in::SignInArgs),
 }
 
 /// A folder of the bench's own, removed when the bench ends.
@@ -64,5 +68,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Pages(args) => pages::run(args).await,
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
         BenchCommand::Search(args) => search::run(args).await,
+        BenchCommand::SignIn(args) => sign_in::run(args).await,
     }
 }

@@ -68,7 +68,9 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
             }),
             ..AgentChange::default()
         };
-        app.store.update_agent(agent.id, room).await?;
+        app.store
+            .update_agent(agent.id, room, app.clock.now())
+            .await?;
         streams.push(tokio::spawn(listen(url.clone(), token, offers.clone())));
         app.store.set_available(agent.id, true, now_ms()).await?;
     }

@@ -80,6 +80,8 @@ pub(super) async fn start_on(
         secret_key: Some(random_hex(32)),
         send_limit: Some(send_limit.into()),
         send_limit_window_seconds: Some(window_seconds.to_string()),
+        // `bench api` delivers webhooks to a receiver on 127.0.0.1 over http.
+        webhook_allow_private: Some("true".into()),
         ..RawSettings::default()
     })?;
     let running = crate::server::start(settings, Some(listener)).await?;
@@ -118,7 +120,11 @@ pub(super) async fn accounts_and_customers(
                     page_name: format!("Shop {a}"),
                     username: format!("shop{a}"),
                     login_path: "facebook".into(),
-                    token_sealed: b.running.app.sealer.seal(&SecretString::from(token)),
+                    token_sealed: b
+                        .running
+                        .app
+                        .sealer
+                        .seal_token(&ig_id, &SecretString::from(token)),
                     added_by: "bench".into(),
                     settings: ConversationSettings::default(),
                 },

@@ -80,7 +80,8 @@ pub async fn create(app: &App, admin: &Agent, new: NewAgent) -> Result<AgentDeta
         Err(e) if matches!(e.downcast_ref(), Some(StoreError::Conflict(_))) => {
             return Err(email_taken(email))
         }
-        Err(e) => return Err(ServiceError::internal(e)),
+        // `busy` from the hashing pool says itself; anything else is internal.
+        Err(e) => return Err(e.downcast().unwrap_or_else(ServiceError::internal)),
     };
     if let Some(capacity) = capacity {
         let change = AgentChange {
@@ -89,7 +90,9 @@ pub async fn create(app: &App, admin: &Agent, new: NewAgent) -> Result<AgentDeta
             inboxes: None,
             capacity: Some(capacity),
         };
-        app.store.update_agent(agent.id, change).await?;
+        app.store
+            .update_agent(agent.id, change, app.clock.now())
+            .await?;
     }
     tracing::info!(agent.id = agent.id.0, by = admin.id.0, "agent made");
     app.store
@@ -155,11 +158,18 @@ pub async fn update(
         inboxes,
         capacity,
     };
+    let inboxes_changed = change.inboxes.is_some();
     let updated = app
         .store
-        .update_agent(agent, change)
+        .update_agent(agent, change, app.clock.now())
         .await?
         .ok_or_else(|| ServiceError::not_found("agent"))?;
+    if inboxes_changed {
+        // Work outside the new inboxes went back to waiting: routing offers it, and
+        // the agent's console hears what it lost.
+        app.reroute();
+        app.wake.live.agents([agent]);
+    }
     tracing::info!(agent.id = agent.0, by = admin.id.0, "agent changed");
     Ok(updated)
 }

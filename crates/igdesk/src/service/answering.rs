@@ -12,7 +12,7 @@ use crate::now_ms;
 use igdesk_domain::rules::{self, Author, Channel, RuleError};
 use igdesk_domain::timeline::Attachment;
 use igdesk_domain::{CustomerId, ItemId};
-use igdesk_store::{Agent, Customer, Lane, NewReply, OutgoingPart};
+use igdesk_store::{Agent, Customer, Lane, NewReply, OutgoingPart, StoreError};
 use serde_json::json;
 
 pub struct ImageUpload {
@@ -139,6 +139,7 @@ pub async fn queue(
         Channel::Console => Lane::Console,
         Channel::Api => Lane::Api,
     };
+    let private_reply = reply.comment_id.is_some();
     let ids = app
         .store
         .queue_reply(
@@ -152,7 +153,14 @@ pub async fn queue(
             },
             now_ms(),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Another agent's private reply to the comment was queued first.
+            StoreError::Conflict(_) if private_reply => {
+                super::moderation::already_replied_privately()
+            }
+            e => e.into(),
+        })?;
     app.wake.sends.notify_waiters();
     Ok(ids)
 }

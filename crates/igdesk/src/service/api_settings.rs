@@ -51,9 +51,12 @@ pub async fn get(
 }
 
 /// Turns the API on for an account (a signing secret is made), or changes its
-/// settings. Refused with `invalid_url` for a URL that is not http(s) and with
-/// `invalid_retry` for a period out of 1…2160 hours, each naming its field. The
-/// webhook workers read the settings on every delivery: no restart.
+/// settings. Refused with `invalid_url` for a URL that is not https (or http while
+/// `IGDESK_WEBHOOK_ALLOW_PRIVATE` is on), `private_url` for one at a loopback,
+/// private, link-local or reserved address (written in it or resolved now; allowed
+/// by that setting), and `invalid_retry` for a period out of 1…2160 hours, each
+/// naming its field. The webhook workers read the settings on every delivery: no
+/// restart.
 pub async fn set(
     app: &App,
     admin: &Agent,
@@ -68,7 +71,7 @@ pub async fn set(
         (&change.status_url, "status_url"),
     ] {
         if let Some(url) = url.as_deref().filter(|u| !u.is_empty()) {
-            check_url(url, field)?;
+            check_url(url, field, app.settings.webhook_allow_private).await?;
         }
     }
     let inbound_retry = hours(
@@ -166,16 +169,17 @@ pub async fn failures(
     Ok(app.store.webhook_failures(account, limit).await?)
 }
 
-fn check_url(url: &str, field: &'static str) -> Result<(), ServiceError> {
-    if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(())
-    } else {
-        Err(ServiceError::bad_request(
-            "invalid_url",
-            format!("{field} must be an http(s) URL, not {url:?}"),
-        )
-        .field(field))
-    }
+/// Where webhooks may go (`webhooks_out::target`), refusals naming the field.
+async fn check_url(
+    url: &str,
+    field: &'static str,
+    allow_private: bool,
+) -> Result<(), ServiceError> {
+    crate::webhooks_out::target::check_saved(url, allow_private)
+        .await
+        .map_err(|refused| {
+            ServiceError::bad_request(refused.code(), format!("{field} {refused}")).field(field)
+        })
 }
 
 /// A retry period in hours: the one given (1…2160), else the stored one, else the
@@ -201,12 +205,23 @@ fn hours(
 mod tests {
     use super::*;
 
-    #[test]
-    fn urls_are_http_or_https() {
-        assert!(check_url("https://bot.example/in", "inbound_url").is_ok());
-        assert!(check_url("http://127.0.0.1:9/in", "inbound_url").is_ok());
-        let ftp = check_url("ftp://bot.example", "status_url").unwrap_err();
+    #[tokio::test]
+    async fn urls_are_https_to_public_addresses_unless_private_ones_are_allowed() {
+        let url = |u: &'static str, allow: bool| check_url(u, "inbound_url", allow);
+        assert!(url("https://93.184.215.14/in", false).await.is_ok());
+        assert!(url("http://127.0.0.1:9/in", true).await.is_ok());
+        let ftp = check_url("ftp://bot.example", "status_url", true)
+            .await
+            .unwrap_err();
         assert_eq!((ftp.code, ftp.field), ("invalid_url", Some("status_url")));
+        let http = url("http://93.184.215.14/in", false).await.unwrap_err();
+        assert_eq!(http.code, "invalid_url");
+        assert!(http.message.contains("IGDESK_WEBHOOK_ALLOW_PRIVATE"));
+        let private = url("https://10.0.0.1/in", false).await.unwrap_err();
+        assert_eq!(
+            (private.code, private.field),
+            ("private_url", Some("inbound_url"))
+        );
     }
 
     #[test]

@@ -237,13 +237,15 @@ pub async fn callback(app: &App, login: LoginPath, cb: Callback) -> Result<Strin
             .filter_map(|page| {
                 let ig = page.instagram_business_account?;
                 Some(Found {
+                    token_sealed: app
+                        .sealer
+                        .seal_token(&ig.id, &SecretString::from(page.access_token)),
                     ig_id: ig.id,
                     username: ig.username,
                     name: ig.name,
                     page_id: page.id,
                     page_name: page.name,
                     picture: ig.profile_picture_url,
-                    token_sealed: app.sealer.seal(&SecretString::from(page.access_token)),
                 })
             })
             .collect(),
@@ -254,13 +256,13 @@ pub async fn callback(app: &App, login: LoginPath, cb: Callback) -> Result<Strin
                 .await
                 .map_err(exchange_failed)?;
             vec![Found {
+                token_sealed: app.sealer.seal_token(&me.user_id, &token),
                 page_id: me.user_id.clone(),
                 page_name: me.name.clone().unwrap_or_else(|| me.username.clone()),
                 ig_id: me.user_id,
                 username: me.username,
                 name: me.name,
                 picture: None,
-                token_sealed: app.sealer.seal(&token),
             }]
         }
     };

@@ -27,15 +27,20 @@ impl Period {
     /// The period asked for, widened to whole hours; by default the 24 hours up to
     /// the end of the current hour.
     pub fn of(from: Option<Millis>, to: Option<Millis>, now: Millis) -> Result<Self, ServiceError> {
-        let to_asked = to.unwrap_or(now);
-        let from_asked = from.unwrap_or(ceil_hour(to_asked) - DAY);
+        let to_asked = instant(to, "to")?.unwrap_or(now);
+        let from_asked = match instant(from, "from")? {
+            Some(from) => from,
+            None => ceil_hour(to_asked)
+                .checked_sub(DAY)
+                .ok_or_else(|| out_of_range("to"))?,
+        };
         let (from, to) = (floor_hour(from_asked), ceil_hour(to_asked));
         if from_asked >= to_asked {
             return Err(
                 ServiceError::bad_request("invalid_period", "from must be before to").field("from"),
             );
         }
-        if to - from > MAX_PERIOD {
+        if to.checked_sub(from).is_none_or(|span| span > MAX_PERIOD) {
             return Err(ServiceError::bad_request(
                 "invalid_period",
                 "a period covers at most 31 days",
@@ -57,6 +62,28 @@ impl Period {
     fn hours(self) -> impl Iterator<Item = Millis> {
         (self.from..self.to).step_by(HOUR as usize)
     }
+}
+
+/// The latest time a caller may name: the last millisecond of the year 9999 (UTC).
+pub const LATEST: Millis = 253_402_300_799_999;
+
+/// A caller's time (`from`, `to`, in Unix milliseconds), checked before any
+/// arithmetic: a time before 1970 or after the year 9999 is refused as a bad value
+/// naming the field, rather than overflowing (a panic in a debug build, a wrapped
+/// period in a release one) when a period is widened or subtracted.
+pub fn instant(at: Option<Millis>, field: &'static str) -> Result<Option<Millis>, ServiceError> {
+    match at {
+        Some(at) if !(0..=LATEST).contains(&at) => Err(out_of_range(field)),
+        at => Ok(at),
+    }
+}
+
+fn out_of_range(field: &'static str) -> ServiceError {
+    ServiceError::bad_request(
+        "invalid_period",
+        format!("{field} must be Unix milliseconds from 0 to {LATEST}"),
+    )
+    .field(field)
 }
 
 fn floor_hour(at: Millis) -> Millis {
@@ -575,5 +602,15 @@ mod tests {
         let e = Period::of(Some(HOUR), Some(HOUR), now).unwrap_err();
         assert_eq!((e.code, e.field), ("invalid_period", Some("from")));
         assert!(Period::of(Some(0), Some(32 * DAY), now).is_err());
+        for (from, to, field) in [
+            (Some(i64::MIN), None, "from"),
+            (None, Some(i64::MAX), "to"),
+            (Some(i64::MIN), Some(i64::MAX), "to"),
+            (Some(-1), Some(HOUR), "from"),
+        ] {
+            let e = Period::of(from, to, now).unwrap_err();
+            assert_eq!(e.field, Some(field), "{from:?} {to:?}");
+        }
+        assert!(Period::of(None, Some(0), now).is_ok_and(|p| p.from < 0));
     }
 }

@@ -1,7 +1,13 @@
 //! Passwords (UI-4): an agent changes their own, proving the current one; an
 //! administrator sets another agent's. Argon2 is slow on purpose (tens of
-//! milliseconds of a core), so it runs on tokio's blocking threads, never on the
-//! threads that serve requests and live streams.
+//! milliseconds of a core), so every hash and check here (sign-in's too) runs on
+//! the hashing pool ([`pool`]): never on the threads that serve requests and live
+//! streams, at most [`hashing_at_once`] at a time, at a lower CPU priority. Unbounded
+//! (tokio's blocking pool), a flood of sign-ins started a thread per request and took
+//! every core from Meta's webhooks. Beyond a short line a request is refused at once
+//! with `busy` (503, Retry-After) rather than queued without end.
+
+mod pool;
 
 use super::error::{Kind, ServiceError};
 use crate::app::App;
@@ -46,13 +52,18 @@ pub async fn verify(password: SecretString, hash: String) -> Result<bool, Servic
     blocking(move || crate::crypto::verify_password(&password, &hash)).await
 }
 
-/// Runs `work` on tokio's blocking threads.
+/// How many passwords are hashed at once: one per core the process may use.
+pub fn hashing_at_once() -> usize {
+    pool::pool().size
+}
+
+/// Runs `work` (a password hash or check) on the hashing pool, at most
+/// [`hashing_at_once`] at a time. Refused with `busy` (unavailable, `retry_after`
+/// 1 s) when too many are already waiting.
 pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ServiceError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ServiceError::internal)
+    pool::run(work).await
 }
 
 /// The agent's own new password, given the current one. Every other session of theirs
@@ -72,20 +83,29 @@ pub async fn change_own(
 ) -> Result<(), ServiceError> {
     check_new(&new, "new_password")?;
     let email = agent.email.trim().to_lowercase();
-    if let Some(wait) = app.sign_in_failures.wait_seconds(&email, crate::now_ms()) {
-        return Err(ServiceError::too_many(
-            "too_many_attempts",
-            format!("too many wrong passwords: try again in {wait} s"),
-            wait,
-        ));
-    }
+    // Counted as wrong from the start (tries at once cannot overshoot the limit),
+    // forgiven below when right.
+    let tried_at = app
+        .sign_in_failures
+        .try_current_password(&email, crate::now_ms())
+        .map_err(|wait| {
+            ServiceError::too_many(
+                "too_many_attempts",
+                format!("too many wrong passwords: try again in {wait} s"),
+                wait,
+            )
+        })?;
     let stored = app
         .store
         .credentials(agent.id)
         .await?
         .ok_or_else(ServiceError::unauthorized)?;
-    if !verify(current, stored.password_hash.clone()).await? {
-        app.sign_in_failures.failed(&email, crate::now_ms());
+    let right = verify(current, stored.password_hash.clone())
+        .await
+        .inspect_err(|_| app.sign_in_failures.forgive_current(&email, tried_at))?;
+    if right {
+        app.sign_in_failures.forgive_current(&email, tried_at);
+    } else {
         return Err(ServiceError::new(
             Kind::Forbidden,
             "wrong_password",
@@ -170,6 +190,40 @@ mod tests {
             (long.code, long.field),
             ("password_too_long", Some("password"))
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_more_hashes_run_at_once_than_cores_and_a_flood_is_refused_not_queued() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static RUNNING: AtomicUsize = AtomicUsize::new(0);
+        static MOST: AtomicUsize = AtomicUsize::new(0);
+        let size = hashing_at_once();
+        let flood = size * (1 + pool::WAITING_PER_THREAD) * 3;
+        let tries: Vec<_> = (0..flood)
+            .map(|_| {
+                tokio::spawn(blocking(|| {
+                    let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+                    MOST.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    RUNNING.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        let mut busy = 0;
+        for t in tries {
+            if let Err(e) = t.await.unwrap() {
+                assert_eq!(
+                    (e.code, e.kind, e.retry_after),
+                    ("busy", Kind::Unavailable, Some(1))
+                );
+                busy += 1;
+            }
+        }
+        assert!(
+            MOST.load(Ordering::SeqCst) <= size,
+            "{MOST:?} at once, {size} cores"
+        );
+        assert!(busy > 0 && busy < flood, "{busy} of {flood} refused");
     }
 
     #[tokio::test]

@@ -1,67 +1,34 @@
 //! Signing in to the console: a session behind an HttpOnly, SameSite=Strict cookie,
 //! with a CSRF token that cookie-authenticated writes must echo. Wrong password and
-//! unknown email answer alike, and take as long; repeated failures for one email are
-//! refused for a while. Both faces (the JSON API and the pages) sign in here and set
-//! the same cookie.
+//! unknown email answer alike, and take as long. Failed tries are limited per client
+//! address, per email, and per known place of an email ([`throttle`] says how and
+//! why); the password is checked on the bounded hashing pool
+//! (`passwords::blocking`), so a flood of sign-ins cannot take the cores that answer
+//! Meta's webhooks. Both faces (the JSON API and the pages) sign in here and set the
+//! same cookie.
+
+mod throttle;
 
 use super::error::{Kind, ServiceError};
 use super::passwords;
 use crate::app::App;
 use crate::crypto::{hash_password, hash_token, random_hex, verify_password};
 use crate::now_ms;
-use igdesk_domain::time::{DAY, MINUTE};
+use igdesk_domain::time::DAY;
 use igdesk_domain::Millis;
 use igdesk_store::{Agent, NewSession};
 use secrecy::SecretString;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+pub use throttle::{SignInFailures, ADDRESS_TRIES, EMAIL_TRIES, FAILURE_SPAN};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "igdesk_session";
 const SESSION_LIFETIME: Millis = 7 * DAY;
-/// Failed sign-ins for one email within this span…
-const FAILURE_SPAN: Millis = 15 * MINUTE;
-/// …beyond this many are refused until the span has passed.
-const FAILURES_ALLOWED: usize = 5;
-
-/// Failed sign-ins per email (lower case), in this process.
-#[derive(Default)]
-pub struct SignInFailures {
-    by_email: Mutex<HashMap<String, Vec<Millis>>>,
-}
-
-impl SignInFailures {
-    /// When this email may try again, if it is locked out now.
-    fn locked_until(&self, email: &str, now: Millis) -> Option<Millis> {
-        let mut map = self.by_email.lock().expect("sign-in failures lock");
-        let recent = map.entry(email.to_owned()).or_default();
-        recent.retain(|t| now - t < FAILURE_SPAN);
-        (recent.len() >= FAILURES_ALLOWED).then(|| recent[0] + FAILURE_SPAN)
-    }
-
-    /// Seconds until this email may try again, if it is locked out now (at least 1).
-    pub(crate) fn wait_seconds(&self, email: &str, now: Millis) -> Option<u64> {
-        self.locked_until(email, now)
-            .map(|until| ((until - now) / 1000).max(1) as u64)
-    }
-
-    /// A wrong password for this email (signing in, or proving the current one).
-    pub(crate) fn failed(&self, email: &str, now: Millis) {
-        self.by_email
-            .lock()
-            .expect("sign-in failures lock")
-            .entry(email.to_owned())
-            .or_default()
-            .push(now);
-    }
-
-    fn succeeded(&self, email: &str) {
-        self.by_email
-            .lock()
-            .expect("sign-in failures lock")
-            .remove(email);
-    }
-}
+/// The longest email address there is (RFC 5321's path limit): longer ones are
+/// refused before anything is looked up or counted.
+pub const EMAIL_MAX_CHARS: usize = 254;
 
 /// A new session.
 pub struct SignedIn {
@@ -79,45 +46,68 @@ fn no_one() -> &'static str {
     HASH.get_or_init(|| hash_password(&SecretString::from(random_hex(16))).unwrap_or_default())
 }
 
-/// Checks the email (in any case, spaces around ignored) and password and opens a
-/// session. Refused with `sign_in_failed` (unauthorized) for a wrong password or an
-/// unknown email alike, with `too_many_attempts` (`retry_after` set) while the
-/// email is locked out, and with `account_deactivated` (unauthorized) for the right
-/// password of an agent an administrator switched off.
+/// Checks the email (in any case, spaces around ignored) and password from the client
+/// at `client` and opens a session. Refused with `email_too_long` (bad input, field
+/// `email`) beyond [`EMAIL_MAX_CHARS`]; with `sign_in_failed` (unauthorized) for a
+/// wrong password or an unknown email alike; with `too_many_attempts` (`retry_after`
+/// set) while the address or the email is locked out; with `busy` (unavailable,
+/// `retry_after` set) when too many passwords are being checked at once; and with
+/// `account_deactivated` (unauthorized) for the right password of an agent an
+/// administrator switched off.
 pub async fn sign_in(
     app: &App,
+    client: IpAddr,
     email: &str,
     password: SecretString,
 ) -> Result<SignedIn, ServiceError> {
-    let email = email.trim().to_lowercase();
-    let now = now_ms();
-    if let Some(wait) = app.sign_in_failures.wait_seconds(&email, now) {
-        return Err(ServiceError::too_many(
-            "too_many_attempts",
-            format!("too many failed sign-ins: try again in {wait} s"),
-            wait,
-        ));
+    let email = email.trim();
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(ServiceError::bad_request(
+            "email_too_long",
+            format!("the email must have at most {EMAIL_MAX_CHARS} characters"),
+        )
+        .field("email"));
     }
+    let email = email.to_lowercase();
+    let now = now_ms();
+    let attempt = app
+        .sign_in_failures
+        .try_sign_in(&email, client, now)
+        .map_err(|wait| {
+            ServiceError::too_many(
+                "too_many_attempts",
+                format!("too many failed sign-ins: try again in {wait} s"),
+                wait,
+            )
+        })?;
     let found = app.store.credentials_by_email(&email).await?;
     let hash = found.as_ref().map(|c| c.password_hash.clone());
-    // Argon2 runs on a blocking thread: it takes tens of milliseconds by design.
-    let matches = passwords::blocking(move || match hash {
+    // Argon2 runs on the bounded blocking pool: it takes tens of milliseconds by design.
+    let checked = passwords::blocking(move || match hash {
         Some(hash) => verify_password(&password, &hash),
         None => {
             verify_password(&password, no_one());
             false
         }
     })
-    .await?;
+    .await;
+    let matches = match checked {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Not checked: not a guess, so not counted.
+            app.sign_in_failures.withdraw(attempt);
+            return Err(busy);
+        }
+    };
     let Some(found) = found.filter(|_| matches) else {
-        app.sign_in_failures.failed(&email, now);
+        // Counted already, when the try started.
         return Err(ServiceError::new(
             Kind::Unauthorized,
             "sign_in_failed",
             "wrong email or password",
         ));
     };
-    app.sign_in_failures.succeeded(&email);
+    app.sign_in_failures.succeeded(attempt);
     if found.deactivated_at.is_some() {
         // Said only to whoever knows the password: anyone else gets `sign_in_failed`
         // above, as for an unknown email, and learns nothing about the account.

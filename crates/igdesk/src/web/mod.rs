@@ -21,6 +21,7 @@ mod views;
 use crate::app::App;
 use crate::service::error::{Kind, ServiceError};
 use askama::Template;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -125,6 +126,17 @@ pub fn router() -> Router<App> {
         .route(
             "/settings/answers/{id}/delete",
             post(settings::saved_answers::delete),
+        )
+        .route(
+            // An image and the form around it.
+            "/settings/answers/{id}/image",
+            post(settings::saved_answers::set_image).layer(DefaultBodyLimit::max(
+                igdesk_domain::rules::IMAGE_MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/settings/answers/{id}/image/delete",
+            post(settings::saved_answers::remove_image),
         )
         .route("/settings/api", get(settings::api::overview))
         .route(

@@ -124,7 +124,11 @@ pub struct SetupForm {
     repeat: String,
 }
 
-pub async fn submit(State(app): State<App>, Form(f): Form<SetupForm>) -> Response {
+pub async fn submit(
+    State(app): State<App>,
+    crate::api::session::ClientAddress(client): crate::api::session::ClientAddress,
+    Form(f): Form<SetupForm>,
+) -> Response {
     let _one_at_a_time = SETTING_UP.lock().await;
     match nobody_yet(&app).await {
         Ok(true) => {}
@@ -164,7 +168,7 @@ pub async fn submit(State(app): State<App>, Form(f): Form<SetupForm>) -> Respons
     if let Err(e) = add_person(app.store.as_ref(), person).await {
         return super::page_error(e);
     }
-    match sign_in::sign_in(&app, &email, SecretString::from(f.password)).await {
+    match sign_in::sign_in(&app, client, &email, SecretString::from(f.password)).await {
         Ok(signed_in) => {
             let mut response = Redirect::to("/settings/accounts").into_response();
             match HeaderValue::from_str(&sign_in::session_cookie_header(&app, &signed_in.token)) {

@@ -1,9 +1,10 @@
 //! Signing in and out of the console: a plain form that works without scripts.
-//! Wrong password and unknown email read alike; a lockout says how long to wait.
+//! Wrong password and unknown email read alike; a lockout says how long to wait; an
+//! email too long to be one is said beside the field.
 
 use super::session::{NoFields, Posted};
 use super::{assets, render, Failed};
-use crate::api::session::session_cookie;
+use crate::api::session::{session_cookie, ClientAddress};
 use crate::app::App;
 use crate::service::error::Kind;
 use crate::service::sign_in;
@@ -21,6 +22,8 @@ struct SignInPage {
     css: String,
     email: String,
     error: Option<String>,
+    /// What is wrong with the email itself, said beside its field.
+    email_error: Option<String>,
     /// Nobody can sign in yet: the first administrator is made at the setup link.
     nobody_yet: bool,
 }
@@ -32,6 +35,7 @@ fn form(status: StatusCode, email: String, error: Option<String>) -> Response {
             css: assets::url("console.css"),
             email,
             error,
+            email_error: None,
             nobody_yet: false,
         },
     )
@@ -56,6 +60,7 @@ pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
             css: assets::url("console.css"),
             email: String::new(),
             error: None,
+            email_error: None,
             nobody_yet,
         },
     )
@@ -69,13 +74,18 @@ pub struct Credentials {
     password: String,
 }
 
-pub async fn submit(State(app): State<App>, Form(credentials): Form<Credentials>) -> Response {
+pub async fn submit(
+    State(app): State<App>,
+    ClientAddress(client): ClientAddress,
+    Form(credentials): Form<Credentials>,
+) -> Response {
     let email = credentials.email.trim().to_owned();
     if email.is_empty() || credentials.password.is_empty() {
         let error = "Enter your email and password".to_owned();
         return form(StatusCode::UNPROCESSABLE_ENTITY, email, Some(error));
     }
-    match sign_in::sign_in(&app, &email, SecretString::from(credentials.password)).await {
+    let password = SecretString::from(credentials.password);
+    match sign_in::sign_in(&app, client, &email, password).await {
         Ok(signed_in) => {
             let mut response = Redirect::to("/desk").into_response();
             match HeaderValue::from_str(&sign_in::session_cookie_header(&app, &signed_in.token)) {
@@ -94,6 +104,26 @@ pub async fn submit(State(app): State<App>, Form(credentials): Form<Credentials>
                         "Too many failed sign-ins. Try again in {}.",
                         wait_words(refused.retry_after.unwrap_or(60))
                     ),
+                ),
+                Kind::BadInput if refused.field == Some("email") => {
+                    // Not echoed back: it may be megabytes.
+                    return render(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        SignInPage {
+                            css: assets::url("console.css"),
+                            email: String::new(),
+                            error: None,
+                            email_error: Some(format!(
+                                "An email address has at most {} characters.",
+                                sign_in::EMAIL_MAX_CHARS
+                            )),
+                            nobody_yet: false,
+                        },
+                    );
+                }
+                Kind::Unavailable => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Many people are signing in right now. Try again in a moment.".to_owned(),
                 ),
                 Kind::Unauthorized if refused.code == "account_deactivated" => (
                     StatusCode::UNAUTHORIZED,

@@ -114,7 +114,7 @@ pub async fn work_list(
         label: label.clone(),
         inbox,
         kind,
-        assigned_to: None,
+        ..WorkFilter::default()
     };
     let conversations = labels::work(app, agent, filter, everyone).await?;
     let agents = if everyone {

@@ -12,6 +12,7 @@ use igdesk_meta::{verify_signature, SignatureError};
 use igdesk_store::NewDelivery;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 #[derive(Deserialize)]
@@ -59,6 +60,9 @@ pub async fn receive(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
     let delivery = NewDelivery {
         received_at: now_ms(),
         body: body.to_vec(),
+        // Hashed here, on the handler's task, so the single writer only compares:
+        // Meta's redeliveries (for up to 36 hours) are acknowledged, not stored again.
+        body_hash: Some(Sha256::digest(&body).to_vec()),
     };
     if let Err(e) = check_envelope(&body) {
         // Signed by Meta but not a webhook we can read: keep it for inspection.

@@ -2,6 +2,8 @@
 //! Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`), so a
 //! receiver can check them with any Standard Webhooks library.
 
+pub mod target;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};

@@ -6,6 +6,7 @@
 use crate::app::App;
 use crate::now_ms;
 use crate::webhooks_out::signature;
+use crate::webhooks_out::target;
 use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
 use igdesk_store::{DueWebhook, WebhookOutcome};
@@ -26,11 +27,8 @@ const LONGEST_RETRY: Millis = 5 * 60_000;
 const NO_URL_RETRY: Millis = 60_000;
 
 pub async fn run(app: App, cancel: CancellationToken) {
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .user_agent(concat!("igdesk/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("an HTTP client");
+    // Only public https targets, checked as they are connected to (issue 15).
+    let client = target::client(app.settings.webhook_allow_private, TIMEOUT);
     loop {
         let woken = app.wake.api_webhooks.notified();
         tokio::pin!(woken);
@@ -115,6 +113,11 @@ async fn attempt(app: &App, client: &reqwest::Client, webhook: &DueWebhook) -> R
         .url
         .as_deref()
         .ok_or("no URL is configured for this stream")?;
+    // An address written in the URL is never resolved, so the client's resolver
+    // cannot check it: this does (and the scheme), for URLs saved before a check
+    // existed or while the setting was on.
+    target::check_url(url, app.settings.webhook_allow_private)
+        .map_err(|refused| format!("not sent to {url}: it {refused}"))?;
     let secret = app
         .sealer
         .unseal(&webhook.secret_sealed)
@@ -134,11 +137,29 @@ async fn attempt(app: &App, client: &reqwest::Client, webhook: &DueWebhook) -> R
         .body(webhook.payload.clone())
         .send()
         .await
-        .map_err(|e| format!("POST {url}: {e}"))?;
+        .map_err(|e| format!("POST {url}: {}", reasons(&e.without_url())))?;
     let status = answer.status();
     if status.is_success() {
         Ok(())
+    } else if status.is_redirection() {
+        Err(format!(
+            "POST {url} answered {status}: redirects are not followed"
+        ))
     } else {
         Err(format!("POST {url} answered {status}"))
     }
+}
+
+/// An error and its causes, outermost first: reqwest's own text is only the
+/// outermost ("error sending request"), the reason (a refused address, a
+/// certificate, a timeout) is further in.
+fn reasons(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }

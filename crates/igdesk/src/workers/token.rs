@@ -22,13 +22,18 @@ pub async fn refresh(app: &App, job: &Job) -> Outcome {
     if LoginPath::parse(&account.login_path) != Some(LoginPath::Instagram) {
         return Outcome::Done; // Page tokens do not expire this way.
     }
-    let token = match app.sealer.unseal(&account.token_sealed) {
+    let token = match app
+        .sealer
+        .unseal_token(&account.ig_id, &account.token_sealed)
+    {
         Ok(t) => t,
         Err(e) => return Outcome::GiveUp(e.to_string()),
     };
     match app.graph.refresh_instagram_token(&token).await {
         Ok(fresh) => {
-            let sealed = app.sealer.seal(&SecretString::from(fresh.access_token));
+            let sealed = app
+                .sealer
+                .seal_token(&account.ig_id, &SecretString::from(fresh.access_token));
             if let Err(e) = app.store.reconnect_account(&account.ig_id, &sealed).await {
                 return Outcome::retry(e);
             }

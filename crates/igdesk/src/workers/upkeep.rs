@@ -1,7 +1,9 @@
 //! Upkeep: SQLite's write-ahead log is checkpointed here, in the background, so no
 //! commit a webhook waits for pays for it; live-stream events past their use are
 //! pruned; customers' send queues are checked for a lost hand-over; each account's
-//! webhook subscription is checked with Meta once a day (ACC-1).
+//! webhook subscription is checked with Meta once a day (ACC-1); uploaded images past
+//! `upload_retention_days` that nothing still needs are removed; webhook deliveries'
+//! bodies past `raw_retention_days` are blanked.
 
 use crate::app::App;
 use igdesk_domain::Millis;
@@ -18,6 +20,12 @@ const PRUNE_EVERY: Millis = 10 * 60_000;
 const EVENTS_KEPT_FOR: Millis = 7 * igdesk_domain::time::DAY;
 /// How often send queues are checked for waiting messages with nothing on its way.
 const QUEUE_CHECK_EVERY: Millis = 60_000;
+/// How often uploads are looked at for ones past their retention: it is counted in
+/// days, so hourly is prompt enough.
+const UPLOADS_PRUNE_EVERY: Millis = igdesk_domain::time::HOUR;
+/// How often processed deliveries are looked at for bodies past their retention:
+/// counted in days, so hourly is prompt enough.
+const RAW_PRUNE_EVERY: Millis = igdesk_domain::time::HOUR;
 /// How often accounts are looked at for a subscription check that is due.
 const SUBSCRIPTIONS_LOOK_EVERY: Millis = 10 * 60_000;
 /// How old an account's last subscription check may be.
@@ -27,6 +35,8 @@ pub async fn run(app: App, cancel: CancellationToken) {
     let mut last_prune: Millis = Millis::MIN;
     let mut last_queue_check: Millis = crate::now_ms();
     let mut last_subscriptions_look: Millis = Millis::MIN;
+    let mut last_uploads_prune: Millis = Millis::MIN;
+    let mut last_raw_prune: Millis = Millis::MIN;
     // Shown as 0 from the start, so an alert can watch it.
     metrics::counter!("igdesk_send_queues_repaired_total").absolute(0);
     loop {
@@ -46,6 +56,14 @@ pub async fn run(app: App, cancel: CancellationToken) {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot prune live-stream events"),
             }
+        }
+        if now.saturating_sub(last_uploads_prune) >= UPLOADS_PRUNE_EVERY {
+            last_uploads_prune = now;
+            prune_uploads(&app, now).await;
+        }
+        if now.saturating_sub(last_raw_prune) >= RAW_PRUNE_EVERY {
+            last_raw_prune = now;
+            prune_raw_deliveries(&app, now).await;
         }
         if now.saturating_sub(last_queue_check) >= QUEUE_CHECK_EVERY {
             last_queue_check = now;
@@ -73,6 +91,37 @@ async fn check_subscriptions(app: App, now: Millis) {
             .is_none_or(|at| now - at >= SUBSCRIPTION_CHECKED_FOR)
     }) {
         crate::service::connect::check_subscription(&app, account).await;
+    }
+}
+
+/// Uploads past their retention go, unless an unsent message or a saved answer still
+/// refers to them; counted in `igdesk_uploads_removed_total`.
+async fn prune_uploads(app: &App, now: Millis) {
+    let before = now.saturating_sub(app.settings.upload_retention_ms);
+    match app.store.prune_uploads(before).await {
+        Ok(removed) => {
+            metrics::counter!("igdesk_uploads_removed_total").increment(removed);
+            if removed > 0 {
+                tracing::info!(removed, "removed uploads past their retention");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot remove old uploads"),
+    }
+}
+
+/// Meta's bytes (customers' words, attachment URLs) are needed only until processed:
+/// after `raw_retention_days` a delivery keeps its row (counts, status, error) and
+/// loses its body; counted in `igdesk_raw_deliveries_blanked_total`.
+async fn prune_raw_deliveries(app: &App, now: Millis) {
+    let before = now.saturating_sub(app.settings.raw_retention_ms);
+    match app.store.prune_raw_deliveries(before).await {
+        Ok(blanked) => {
+            metrics::counter!("igdesk_raw_deliveries_blanked_total").increment(blanked);
+            if blanked > 0 {
+                tracing::info!(blanked, "blanked delivery bodies past their retention");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot blank old delivery bodies"),
     }
 }
 

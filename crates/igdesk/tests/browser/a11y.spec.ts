@@ -37,6 +37,17 @@ test('the sign-in page with an error', async ({ page, demo }) => {
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test('the sign-in page with an email too long', async ({ page }) => {
+  await page.goto('/');
+  // The field stops typing at 254 characters; a script or an old browser may not.
+  await page.getByLabel('Email').evaluate((input) => input.removeAttribute('maxlength'));
+  await page.getByLabel('Email').fill(`${'a'.repeat(250)}@example.com`);
+  await page.getByLabel('Password').fill('a password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('An email address has at most 254 characters.')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
 test('the empty desk', async ({ page, demo }) => {
   await signIn(page, demo.admin);
   expect(await seriousViolations(page)).toEqual([]);
@@ -133,6 +144,11 @@ test('settings: saved answers, the list, a refused form and an answer\'s page', 
   await page.getByRole('link', { name: 'Edit Returns' }).click();
   await page.getByText('Delete…').click();
   expect(await seriousViolations(page)).toEqual([]);
+  // An image refused, said under its field.
+  await page.getByLabel('An image').setInputFiles({ name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await page.getByRole('button', { name: 'Upload image' }).click();
+  await expect(page.getByLabel('An image')).toHaveAttribute('aria-invalid', 'true');
+  expect(await seriousViolations(page)).toEqual([]);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/settings/answers');
   expect(await seriousViolations(page)).toEqual([]);
@@ -226,4 +242,18 @@ test('labels on the customer page, and My work filtered by one, at 1280 and 390 
   expect(await seriousIn(page, ['#labels', '#my-conversations'])).toEqual([]);
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await seriousIn(page, ['#labels', '#my-conversations'])).toEqual([]);
+});
+
+test('the composer with an image igdesk refused (bytes not the type it claims)', async ({ page, demo }) => {
+  await withAnOffer(page, demo);
+  await offerOf(page, 'Hello, is the linen shirt washable?').getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  await page.getByLabel('Attach images').setInputFiles({
+    name: 'photo.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]),
+  });
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'is a PNG image' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });

@@ -1,6 +1,8 @@
 // Images in a reply: chosen with the file picker, shown as thumbnails that can be
 // removed, sent to Instagram; files that are not JPEG, PNG or GIF, and more than ten
-// images, are refused in the page before anything is uploaded.
+// images, are refused in the page before anything is uploaded; an image whose bytes
+// are not the type it claims is refused by igdesk, the reason shown in the composer.
+import path from 'node:path';
 import { test, expect, acceptedCustomer, solidPng } from './harness';
 import type { Page } from '@playwright/test';
 
@@ -76,4 +78,31 @@ test('eleven images are refused past the tenth, with the reason', async ({ page,
   await expect(thumbs.getByRole('listitem')).toHaveCount(10);
   await expect(thumbs.getByRole('img', { name: 'colour-11.png' })).toHaveCount(0);
   expect(requests).toEqual([]);
+});
+
+test('an image whose bytes are not the type it claims is refused by igdesk, with the reason beside the composer', async ({ page, demo }) => {
+  const { customer } = await acceptedCustomer(page, demo, 'Ines Duarte', 'Can you send a photo?');
+  const composer = page.getByRole('form', { name: 'Reply to Ines Duarte on Instagram' });
+  // A PNG saved under a JPEG's name: the page takes it (it goes by the name), igdesk
+  // reads its bytes.
+  await page.getByLabel('Attach images').setInputFiles({
+    name: 'photo.jpg',
+    mimeType: 'image/jpeg',
+    buffer: solidPng(32, 24, [46, 139, 87]),
+  });
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(composer.getByRole('alert')).toHaveText(
+    'The file photo.jpg is a PNG image but was sent as a JPEG: save it with its own type and attach it again.',
+  );
+  await expect(page.getByRole('list', { name: 'Images to send' }).getByRole('img', { name: 'photo.jpg' })).toBeVisible();
+  expect((await demo.sent()).filter((m) => m.recipient_igsid === customer.igsid)).toEqual([]);
+  // SCREENSHOTS=1: docs/screenshots/uploads-refused-1280.png and -390.png.
+  if (process.env.SCREENSHOTS) {
+    const out = path.resolve(__dirname, '../../../../docs/screenshots');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: path.join(out, 'uploads-refused-1280.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await composer.getByRole('alert').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(out, 'uploads-refused-390.png') });
+  }
 });

@@ -4,6 +4,9 @@
 // reply.
 import { test, expect, signIn, offerOf, solidPng } from './harness';
 import type { Page } from '@playwright/test';
+import path from 'node:path';
+
+const shots = path.resolve(__dirname, '../../../../docs/screenshots');
 
 const TITLE = 'Shipping to Sweden';
 const TEXT = 'Hej {first_name}! Parcels to Sweden take 3 to 5 days. {agent_name}, {business_name}';
@@ -116,4 +119,40 @@ test('the Saved answers button opens the same list; an answer\'s image joins the
 
   const response = await page.goto('/settings/answers');
   expect(response?.status()).toBe(403);
+});
+
+test('an administrator gives an answer an image in Settings, sees a wrong file refused next to the field, and removes it', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  await page.goto('/settings/answers');
+  await page.getByRole('row').filter({ hasText: 'Opening hours' }).getByRole('link').first().click();
+  const image = page.getByRole('region', { name: 'Image' });
+  await expect(image).toContainText('No image: the text alone is sent.');
+
+  // Not an image, whatever its name says: refused under the field, nothing kept.
+  await image.getByLabel('An image').setInputFiles({ name: 'hours.png', mimeType: 'image/png', buffer: Buffer.from('<html>not an image</html>') });
+  await image.getByRole('button', { name: 'Upload image' }).click();
+  const refused = page.getByRole('region', { name: 'Image' });
+  await expect(refused.getByLabel('An image')).toHaveAttribute('aria-invalid', 'true');
+  await expect(refused.getByLabel('An image')).toHaveAccessibleDescription(/hours\.png is not a JPEG, PNG or GIF image/);
+
+  await refused.getByLabel('An image').setInputFiles({ name: 'hours.png', mimeType: 'image/png', buffer: solidPng(16, 16, [200, 120, 40]) });
+  await refused.getByRole('button', { name: 'Upload image' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved answer Opening hours: its image is sent after the text.' })).toBeVisible();
+  const shown = page.getByRole('region', { name: 'Image' });
+  await expect(shown.getByRole('img', { name: 'The image of Opening hours' })).toBeVisible();
+  const answers = (await demo.api(demo.admin, 'GET', '/answers')).data as any[];
+  expect(answers.find((a) => a.title === 'Opening hours').image_url).toMatch(/^\/media\//);
+  if (process.env.SCREENSHOTS) {
+    await page.getByRole('region', { name: 'Image' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, 'settings-answer-image-1280.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(shots, 'settings-answer-image-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  await shown.getByRole('button', { name: 'Remove image' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'its image is removed' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Image' })).toContainText('No image: the text alone is sent.');
+  const after = (await demo.api(demo.admin, 'GET', '/answers')).data as any[];
+  expect(after.find((a) => a.title === 'Opening hours').image_url ?? null).toBeNull();
 });

@@ -73,3 +73,30 @@ test('an agent finds only the work of their own inboxes', async ({ page, demo })
   await box.press('Enter');
   await expect(page.getByText('No people found.')).toBeVisible();
 });
+
+test.describe('in the demo', () => {
+  test.use({ demoOptions: { scenario: true } });
+
+  test('weeks of history imported on connecting are there to search, and open at the message', async ({ page, demo }) => {
+    await signIn(page, demo.admin);
+    const messages = page.getByRole('list', { name: 'Messages' });
+    // The import runs as the demo starts: search until it is in.
+    await expect(async () => {
+      await page.goto('/search?q=wool+coat');
+      await expect(messages.getByRole('listitem').filter({ hasText: 'Jonas Weber' }).first()).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(messages).toContainText('Nuno Ferreira');
+    await expect(messages).toContainText('Tomás Ruiz');
+    // Newest first: Tomás wrote 4 days ago, Jonas 37.
+    const names = await messages.getByRole('listitem').allInnerTexts();
+    const at = (name: string) => names.findIndex((t) => t.includes(name));
+    expect(at('Tomás Ruiz')).toBeLessThan(at('Jonas Weber'));
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: path.join(shots, 'search-demo-history.png'), fullPage: true });
+    // An order number, as a customer wrote it.
+    await page.goto('/search?q=%234431');
+    await expect(messages.getByRole('listitem')).toHaveCount(1);
+    await messages.getByRole('link').first().click();
+    await expect(page).toHaveTitle(/Liam O'Brien · igdesk/);
+    await expect(page.getByText("It's #4431")).toBeVisible();
+  });
+});

@@ -26,3 +26,18 @@ test('the desk needs a signed-in agent', async ({ page }) => {
   await page.goto('/desk');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
+
+test('an email longer than 254 characters is named beside the field', async ({ page }) => {
+  await page.goto('/');
+  const email = page.getByLabel('Email');
+  await expect(email).toHaveAttribute('maxlength', '254');
+  await email.evaluate((input) => input.removeAttribute('maxlength'));
+  await email.fill(`${'a'.repeat(250)}@example.com`);
+  await page.getByLabel('Password').fill('a password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const email2 = page.getByLabel('Email');
+  await expect(email2).toHaveAccessibleDescription('An email address has at most 254 characters.');
+  await expect(email2).toHaveAttribute('aria-invalid', 'true');
+  await expect(email2).toBeFocused();
+  await expect(email2).toHaveValue('');
+});

@@ -24,6 +24,8 @@ pub const INSTAGRAM_APP_SECRET: &str = "test-instagram-app-secret";
 pub const VERIFY_TOKEN: &str = "test-verify-token";
 pub const PAGE_TOKEN: &str = "EAAB-test-page-token";
 pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef0123";
+/// The scraper's bearer token for `/metrics` (off without one).
+pub const METRICS_TOKEN: &str = "metrics-test-0123456789abcdef";
 
 pub struct TestApp {
     pub running: Running,
@@ -77,6 +79,10 @@ pub fn settings_with(
         instagram_www_base_url: Some(format!("{igs_url}/www.instagram.com")),
         instagram_api_base_url: Some(format!("{igs_url}/api.instagram.com")),
         secret_key: Some(SECRET_KEY.into()),
+        // The tests' webhook receivers listen on 127.0.0.1 over http; tests of the
+        // refusal turn this off in `tweak`.
+        webhook_allow_private: Some("true".into()),
+        metrics_token: Some(METRICS_TOKEN.into()),
         ..RawSettings::default()
     };
     tweak(&mut raw);
@@ -108,6 +114,12 @@ pub async fn start_sqlite_tuned(tweak: impl FnOnce(&mut RawSettings)) -> TestApp
     let dir = tempfile::tempdir().unwrap();
     let url = igdesk_store::testing::sqlite_url(dir.path());
     start_tuned(url, Some(dir), ConversationSettings::default(), tweak).await
+}
+
+/// PostgreSQL, with some settings changed.
+pub async fn start_postgres_tuned(tweak: impl FnOnce(&mut RawSettings)) -> TestApp {
+    let url = igdesk_store::testing::fresh_postgres_url().await;
+    start_tuned(url, None, ConversationSettings::default(), tweak).await
 }
 
 async fn start(
@@ -325,6 +337,7 @@ impl TestApp {
     pub async fn metrics(&self) -> String {
         self.http
             .get(format!("{}/metrics", self.url))
+            .bearer_auth(METRICS_TOKEN)
             .send()
             .await
             .unwrap()

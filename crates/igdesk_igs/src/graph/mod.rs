@@ -40,7 +40,7 @@ pub(crate) use error::GraphError;
 pub(crate) use params::Params;
 
 use crate::ids;
-use crate::sim::{BusinessAccount, Fault, RecordedCall, Simulator};
+use crate::sim::{BusinessAccount, Fault, RecordedCall, Simulator, TokenPlace};
 
 pub(crate) fn router(sim: Simulator) -> Router {
     Router::new()
@@ -129,6 +129,8 @@ pub(crate) struct GraphRequest {
     pub segments: Vec<String>,
     pub query: BTreeMap<String, String>,
     pub token: Option<String>,
+    /// Where `token` was found.
+    pub token_in: Option<TokenPlace>,
     pub body: Bytes,
     /// Query and body parameters merged, or why the body could not be read.
     pub params: Result<Params, GraphError>,
@@ -153,11 +155,19 @@ impl GraphRequest {
             .map(|q| q.0)
             .unwrap_or_default();
         let params = Params::parse(&query, &body);
-        let token = query
-            .get("access_token")
-            .cloned()
-            .or_else(|| bearer(headers))
-            .or_else(|| params.as_ref().ok()?.str("access_token"));
+        // Meta reads the token from the query, the `Authorization` header or a
+        // form body; the first found wins.
+        let found = [
+            (TokenPlace::Query, query.get("access_token").cloned()),
+            (TokenPlace::Header, bearer(headers)),
+            (
+                TokenPlace::Body,
+                params.as_ref().ok().and_then(|p| p.str("access_token")),
+            ),
+        ]
+        .into_iter()
+        .find_map(|(place, token)| Some((place, token?)));
+        let (token_in, token) = found.map_or((None, None), |(p, t)| (Some(p), Some(t)));
         GraphRequest {
             method,
             api: Api::from_host(&host),
@@ -166,6 +176,7 @@ impl GraphRequest {
             segments: rest,
             query,
             token,
+            token_in,
             body,
             params,
         }
@@ -184,6 +195,7 @@ impl GraphRequest {
             query: self.query.clone(),
             body: String::from_utf8_lossy(&self.body).into_owned(),
             at_ms: ids::now_ms(),
+            token_in: self.token_in,
         }
     }
 

@@ -113,6 +113,20 @@ pub struct RecordedCall {
     pub query: BTreeMap<String, String>,
     pub body: String,
     pub at_ms: i64,
+    /// Where the access token came, when there was one.
+    #[serde(default)]
+    pub token_in: Option<TokenPlace>,
+}
+
+/// Where a Graph call carried its access token. Meta takes it from any of the
+/// three (`access_token` in the query or a form body, or an `Authorization:
+/// Bearer` header); a test can check that a client keeps it out of URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenPlace {
+    Query,
+    Header,
+    Body,
 }
 
 /// Meta, simulated. Cheap to clone: clones share one state.

@@ -3,6 +3,7 @@
 //! let a shared misreading of Meta's API hide on both sides.
 
 use super::*;
+use crate::errors::ErrorAction;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -121,4 +122,114 @@ async fn take_thread_control_goes_to_the_instagram_host_there_and_decodes_errors
         json!({"recipient": {"id": "9999999"}}),
         "no empty metadata"
     );
+}
+
+/// A base URL nothing listens on: every call fails before Meta answers.
+async fn closed_base() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    base
+}
+
+/// The text a failed call would leave in logs and in the jobs table.
+fn assert_no_secret(error: &GraphError, secrets: &[&str]) {
+    let text = format!("{error} {error:?}");
+    for secret in secrets {
+        assert!(!text.contains(secret), "{secret} in: {text}");
+    }
+    for url_part in ["http://", "127.0.0.1", "access_token", "?"] {
+        assert!(!text.contains(url_part), "{url_part} in: {text}");
+    }
+}
+
+#[tokio::test]
+async fn transport_errors_name_neither_the_url_nor_the_token() {
+    let base = closed_base().await;
+    let graph = HttpGraph::new(&base, &base, "v22.0");
+    let secret = SecretString::from("IGQV-secret-token");
+    let account = AccountAuth {
+        login: LoginPath::Instagram,
+        token: secret.clone(),
+        node: "17841400000000001".into(),
+    };
+    let errors = [
+        graph.user_profile(&account, "1000001").await.unwrap_err(),
+        graph
+            .send_message(
+                &account,
+                &Recipient::Igsid("1000001".into()),
+                &json!({"text": "hi"}),
+                None,
+            )
+            .await
+            .unwrap_err(),
+        graph.thread_with(&account, "1000001").await.unwrap_err(),
+        // The one call with its token in the query.
+        graph.refresh_instagram_token(&secret).await.unwrap_err(),
+    ];
+    for error in &errors {
+        assert!(matches!(error, GraphError::Transport(_)), "{error:?}");
+        assert_eq!(error.action(), ErrorAction::RetryLater);
+        assert_no_secret(error, &["IGQV-secret-token"]);
+        // What went wrong is still said.
+        assert!(
+            error.to_string().contains("error sending request"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tokens_go_as_a_bearer_and_never_come_back_in_an_error() {
+    // A proxy's error page that quotes the request, token included.
+    let echo = Value::String("bad gateway: GET /v22.0/1000001?access_token=T0KEN".into());
+    let (base, seen) = stub(502, echo).await;
+    let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
+    let error = graph
+        .user_profile(&auth(LoginPath::Facebook, "100000000000001"), "1000001")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            GraphError::Meta {
+                http_status: 502,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!error.to_string().contains("T0KEN"), "{error}");
+    let seen = seen.await.unwrap();
+    assert!(seen.request_line.starts_with("GET /v22.0/1000001?fields="));
+    assert!(
+        !seen.request_line.contains("T0KEN"),
+        "{}",
+        seen.request_line
+    );
+    assert_eq!(seen.authorization.as_deref(), Some("Bearer T0KEN"));
+}
+
+#[tokio::test]
+async fn login_errors_keep_the_app_secret_and_the_code_out() {
+    let base = closed_base().await;
+    let login = crate::login::HttpLogin::new(crate::login::LoginHosts {
+        facebook_www: base.clone(),
+        facebook_graph: base.clone(),
+        instagram_www: base.clone(),
+        instagram_api: base.clone(),
+        instagram_graph: base,
+        version: "v22.0".into(),
+    });
+    let secret = SecretString::from("app-secret-123");
+    let app = crate::login::App {
+        id: "42",
+        secret: &secret,
+        redirect_uri: "https://desk.example/connect",
+    };
+    let error = login.facebook_pages(&app, "code-456").await.unwrap_err();
+    assert_no_secret(&error, &["app-secret-123", "code-456"]);
+    let error = login.instagram_account(&app, "code-456").await.unwrap_err();
+    assert_no_secret(&error, &["app-secret-123", "code-456"]);
 }

@@ -113,6 +113,7 @@ async fn apply(store: &dyn Store, changes: &[Change]) -> ApplyOutcome {
         .record_deliveries(&[NewDelivery {
             received_at: T0,
             body: b"{}".to_vec(),
+            body_hash: None,
         }])
         .await
         .unwrap();
@@ -163,6 +164,7 @@ pub async fn deliveries_are_written_with_their_jobs(store: &dyn Store) {
         .map(|i| NewDelivery {
             received_at: T0 + i,
             body: format!("{{\"n\":{i}}}").into_bytes(),
+            body_hash: None,
         })
         .collect();
     let ids = store.record_deliveries(&batch).await.unwrap();
@@ -179,6 +181,7 @@ pub async fn deliveries_are_written_with_their_jobs(store: &dyn Store) {
             NewDelivery {
                 received_at: T0,
                 body: b"not json".to_vec(),
+                body_hash: None,
             },
             "not JSON",
         )
@@ -199,6 +202,7 @@ pub async fn a_checkpoint_keeps_every_committed_delivery(store: &dyn Store) {
         .map(|i| NewDelivery {
             received_at: T0 + i,
             body: format!("{{\"n\":{i}}}").into_bytes(),
+            body_hash: None,
         })
         .collect();
     let ids = store.record_deliveries(&batch).await.unwrap();
@@ -211,11 +215,55 @@ pub async fn a_checkpoint_keeps_every_committed_delivery(store: &dyn Store) {
     assert_eq!(store.pending_job_count().await.unwrap(), 600);
 }
 
+/// A body already stored (same hash: Meta redelivering) is not stored again, nor
+/// given a second job, whether it repeats within one group commit or in a later one;
+/// a different body is stored even when its events are the same.
+pub async fn a_redelivered_body_is_stored_once(store: &dyn Store) {
+    let delivery = |body: &str| NewDelivery {
+        received_at: T0,
+        body: body.as_bytes().to_vec(),
+        body_hash: Some(format!("hash of {body}").into_bytes()),
+    };
+    let first = store
+        .record_deliveries(&[delivery("a"), delivery("a"), delivery("b")])
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2, "the repeat within the group is skipped");
+    let again = store
+        .record_deliveries(&[delivery("b"), delivery("c"), delivery("a")])
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1, "only c is new");
+    assert_eq!(
+        store.delivery_bodies(&again).await.unwrap(),
+        vec![(again[0], b"c".to_vec())]
+    );
+    assert_eq!(store.pending_job_count().await.unwrap(), 3);
+    let counts = store.delivery_counts().await.unwrap();
+    assert_eq!(counts, vec![("pending".to_string(), 3)]);
+    // Unreadable bodies come back too: the first copy is the one kept.
+    let rejected = store
+        .record_rejected_delivery(delivery("x"), "not JSON")
+        .await
+        .unwrap();
+    let repeat = store
+        .record_rejected_delivery(delivery("x"), "not JSON")
+        .await
+        .unwrap();
+    assert_eq!(rejected, repeat);
+    let counts = store.delivery_counts().await.unwrap();
+    assert_eq!(
+        counts,
+        vec![("pending".to_string(), 3), ("rejected".to_string(), 1)]
+    );
+}
+
 pub async fn a_claimed_job_is_not_claimed_again_until_its_lease_ends(store: &dyn Store) {
     store
         .record_deliveries(&[NewDelivery {
             received_at: T0,
             body: vec![],
+            body_hash: None,
         }])
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 use super::{account, admin, apply, customer_of, message, part, T0};
 use crate::model::*;
 use crate::prelude::*;
+use crate::StoreError;
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect};
 use igdesk_domain::timeline::{Direction, Source};
 use igdesk_domain::Igsid;
@@ -310,4 +311,142 @@ pub async fn a_reply_queued_while_the_head_settles_is_always_handed_over(store: 
         }
     }
     assert_eq!(store.repair_stalled_queues(T0 + 4).await.unwrap(), 0);
+}
+
+/// A customer's comment (`mid` is its comment id), applied; answers its item.
+async fn comment(store: &dyn Store, a: &Account, mid: &str) -> igdesk_domain::ItemId {
+    let mut change = message(a.id, "555", mid, "how much?", T0);
+    if let ChangeKind::AddItem { item, .. } = &mut change.kind {
+        item.kind = igdesk_domain::timeline::ItemKind::Comment;
+    }
+    apply(store, &[change]).await.items_added[0]
+}
+
+pub async fn a_comments_replies_are_taken_once(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let id = comment(store, &a, "c-1").await;
+    let scope = admin(store).await;
+    let c = customer_of(store, scope, "555").await;
+
+    // Public: taken by one caller of many at once; given back when not posted.
+    let claims = tokio::join!(
+        store.claim_public_reply(id),
+        store.claim_public_reply(id),
+        store.claim_public_reply(id),
+        store.claim_public_reply(id),
+    );
+    let claims = [claims.0, claims.1, claims.2, claims.3];
+    let taken = claims.into_iter().filter(|c| *c.as_ref().unwrap()).count();
+    assert_eq!(taken, 1);
+    store.release_public_reply(id).await.unwrap();
+    assert!(store.claim_public_reply(id).await.unwrap());
+    let message_item = apply(store, &[message(a.id, "555", "m-1", "hi", T0)])
+        .await
+        .items_added[0];
+    assert!(
+        !store.claim_public_reply(message_item).await.unwrap(),
+        "only a customer's comment is answered so"
+    );
+
+    // Private: taken in the transaction that queues it; a second is refused whole.
+    let private = |text: &str| NewReply {
+        account: a.id,
+        customer: c.id,
+        lane: Lane::Console,
+        author: "human",
+        comment_id: Some("c-1".into()),
+        parts: vec![part(text)],
+    };
+    let (first, second) = tokio::join!(
+        store.queue_reply(private("one"), T0),
+        store.queue_reply(private("two"), T0),
+    );
+    let results = [first, second];
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(results
+        .iter()
+        .any(|r| matches!(r, Err(StoreError::Conflict(_)))));
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    assert_eq!(
+        items.iter().filter(|i| i.direction == "out").count(),
+        1,
+        "nothing of the refused one is queued"
+    );
+
+    // Rewriting the comment's context (hiding it) keeps both answers taken.
+    let mut item = store.item_for_job(id).await.unwrap().unwrap();
+    assert!(item.context.replied_publicly && item.context.replied_privately);
+    item.context.replied_publicly = false;
+    item.context.replied_privately = false;
+    item.context.hidden = true;
+    store.set_item_context(id, &item.context).await.unwrap();
+    let item = store.item_for_job(id).await.unwrap().unwrap();
+    assert!(item.context.hidden);
+    assert!(item.context.replied_publicly && item.context.replied_privately);
+}
+
+pub async fn uploads_past_retention_go_unless_still_needed(store: &dyn Store) {
+    const DAY: i64 = 86_400_000;
+    let a = account(store, "1784").await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let c = customer_of(store, admin(store).await, "555").await;
+    // Made in time order, as uploads are.
+    for (id, at) in [
+        ("0ld", T0 - 40 * DAY),
+        ("queued", T0 - 39 * DAY),
+        ("sent", T0 - 39 * DAY),
+        ("answer", T0 - 38 * DAY),
+        ("rece7t", T0 - DAY),
+    ] {
+        store
+            .save_upload(id, "image/gif", b"GIF89a".to_vec(), at)
+            .await
+            .unwrap();
+    }
+    store
+        .add_saved_answer(
+            crate::NewSavedAnswer {
+                inbox_id: None,
+                title: "Picture".into(),
+                text: "here".into(),
+                image_id: Some("answer".into()),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let image = |id: &str| OutgoingPart {
+        provisional_mid: format!("igdesk:out:{id}"),
+        text: None,
+        attachments: vec![],
+        message: serde_json::json!({"attachment": {"type": "image", "payload": {"url": format!("https://desk.example/media/{id}")}}}),
+    };
+    let reply = NewReply {
+        account: a.id,
+        customer: c.id,
+        lane: Lane::Console,
+        author: "human",
+        comment_id: None,
+        parts: vec![image("sent"), image("queued")],
+    };
+    store.queue_reply(reply, T0).await.unwrap();
+    // The first image is sent; the second waits behind it.
+    let claimed = claim_one(store, T0).await;
+    let (job, out) = &claimed[0];
+    store
+        .record_sent(job.id, out.item, "mid-sent", T0)
+        .await
+        .unwrap();
+
+    assert_eq!(store.prune_uploads(T0 - 30 * DAY).await.unwrap(), 2);
+    for (id, kept) in [
+        ("0ld", false),
+        ("sent", false),
+        ("rece7t", true),
+        ("queued", true),
+        ("answer", true),
+    ] {
+        assert_eq!(store.upload(id).await.unwrap().is_some(), kept, "{id}");
+    }
+    assert_eq!(store.prune_uploads(T0 - 30 * DAY).await.unwrap(), 0);
 }

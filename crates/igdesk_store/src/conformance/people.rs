@@ -137,6 +137,7 @@ pub async fn agents_are_listed_with_inboxes_and_capacity_and_changed_in_one_go(s
                     max: 8,
                 }),
             },
+            0,
         )
         .await
         .unwrap()
@@ -158,7 +159,7 @@ pub async fn agents_are_listed_with_inboxes_and_capacity_and_changed_in_one_go(s
         }]
     );
     let untouched = store
-        .update_agent(ana.id, AgentChange::default())
+        .update_agent(ana.id, AgentChange::default(), 0)
         .await
         .unwrap()
         .unwrap();
@@ -171,13 +172,14 @@ pub async fn agents_are_listed_with_inboxes_and_capacity_and_changed_in_one_go(s
                 inboxes: Some(vec![]),
                 ..AgentChange::default()
             },
+            0,
         )
         .await
         .unwrap()
         .unwrap();
     assert!(emptied.inboxes.is_empty());
     assert!(store
-        .update_agent(AgentId(9_999), AgentChange::default())
+        .update_agent(AgentId(9_999), AgentChange::default(), 0)
         .await
         .unwrap()
         .is_none());

@@ -205,6 +205,39 @@ impl AccountStore for SqlStore {
         self.account_by_ig_id(ig_id).await
     }
 
+    async fn account_sealed_tokens(&self) -> Result<Vec<(AccountId, String, String)>> {
+        let rows = sqlx::query("SELECT id, ig_id, token_sealed FROM accounts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    AccountId(r.try_get("id")?),
+                    r.try_get("ig_id")?,
+                    r.try_get("token_sealed")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn replace_sealed_tokens(&self, changes: &[(AccountId, String, String)]) -> Result<u64> {
+        let mut tx = self.write().await?;
+        let mut changed = 0;
+        for (id, old, new) in changes {
+            changed += sqlx::query(
+                "UPDATE accounts SET token_sealed = $1 WHERE id = $2 AND token_sealed = $3",
+            )
+            .bind(new.clone())
+            .bind(id.0)
+            .bind(old.clone())
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     async fn add_agent(&self, new: NewAgent, now: Millis) -> Result<Agent> {
         let mut tx = self.write().await?;
         let row = sqlx::query(

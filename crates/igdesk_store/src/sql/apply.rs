@@ -339,6 +339,8 @@ async fn apply_one(
             }
         }
         (ChangeKind::DeleteContent { igsid, mid, at }, Some(account)) => {
+            // Every other copy of its content goes first (privacy; `raw_content`).
+            super::raw_content::forget_message(tx, account.0, &mid.0, *at, now).await?;
             let cleared = sqlx::query(
                 "UPDATE timeline_items SET text = NULL, attachments = '[]', reply_to = NULL, \
                  context = '{}', raw = NULL, deleted = 1 WHERE account_id = $1 AND mid = $2",

@@ -60,57 +60,79 @@ impl IntakeStore for SqlStore {
 
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
         let mut ids = Vec::with_capacity(deliveries.len());
+        let mut stored_at = Vec::with_capacity(deliveries.len());
         let mut tx = self.write().await?;
         for chunk in power_of_two_chunks(deliveries) {
             // A few multi-row statements and one commit for the whole group: this is
             // what lets intake keep up with Meta's bursts. Chunk sizes are powers of
             // two so the handful of statement shapes stay prepared in the cache.
+            // A body already stored (same SHA-256: a redelivery, even one in this same
+            // group) is skipped by the unique index, within the same statement, and
+            // returns no row: no job, nothing counted.
             let mut binds = Binds::new(self.backend);
             let values = (0..chunk.len())
-                .map(|_| format!("({}, 'pending')", binds.list(2)))
+                .map(|_| format!("({}, 'pending')", binds.list(3)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "INSERT INTO deliveries (received_at, body, status) VALUES {values} RETURNING id"
+                "INSERT INTO deliveries (received_at, body, body_hash, status) VALUES {values} \
+                 ON CONFLICT DO NOTHING RETURNING id, received_at"
             );
             let mut query = sqlx::query(&sql);
             for d in chunk {
-                query = query.bind(d.received_at).bind(d.body.clone());
+                query = query
+                    .bind(d.received_at)
+                    .bind(d.body.clone())
+                    .bind(d.body_hash.clone());
             }
             let first = ids.len();
             for row in query.fetch_all(&mut *tx.tx).await? {
                 ids.push(DeliveryId(row.try_get("id")?));
+                stored_at.push(row.try_get::<i64, _>("received_at")?);
+            }
+            if ids.len() == first {
+                continue;
             }
             let mut binds = Binds::new(self.backend);
-            let values = (0..chunk.len())
+            let values = (first..ids.len())
                 .map(|_| format!("('{JOB_PROCESS_DELIVERY}', {})", binds.list(3)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql =
                 format!("INSERT INTO jobs (kind, payload, run_at, created_at) VALUES {values}");
             let mut query = sqlx::query(&sql);
-            for (id, d) in ids[first..].iter().zip(chunk) {
-                query = query
-                    .bind(id.0.to_string())
-                    .bind(d.received_at)
-                    .bind(d.received_at);
+            for (id, at) in ids[first..].iter().zip(&stored_at[first..]) {
+                query = query.bind(id.0.to_string()).bind(*at).bind(*at);
             }
             query.execute(&mut *tx.tx).await?;
         }
-        dashboard::count_deliveries(&mut tx.tx, deliveries.iter().map(|d| d.received_at)).await?;
+        dashboard::count_deliveries(&mut tx.tx, stored_at.iter().copied()).await?;
         tx.commit().await?;
         Ok(ids)
     }
 
     async fn record_rejected_delivery(&self, d: NewDelivery, reason: &str) -> Result<DeliveryId> {
         let _turn = self.writer_turn().await;
+        // Meta redelivers what it was not answered 200 for, so the same unreadable
+        // body comes back for hours: the first copy is the one kept.
         let row = sqlx::query(
-            "INSERT INTO deliveries (received_at, body, status, error) VALUES ($1, $2, 'rejected', $3) RETURNING id",
+            "INSERT INTO deliveries (received_at, body, body_hash, status, error) VALUES ($1, $2, $3, 'rejected', $4) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(d.received_at)
         .bind(d.body)
+        .bind(d.body_hash.clone())
         .bind(reason.to_owned())
-        .fetch_all(&self.pool).await?.into_iter().next().ok_or_else(|| super::rows::corrupt("a statement returned no row"))?;
+        .fetch_all(&self.pool).await?.into_iter().next();
+        let row = match (row, d.body_hash) {
+            (Some(row), _) => row,
+            (None, Some(hash)) => {
+                sqlx::query("SELECT id FROM deliveries WHERE body_hash = $1")
+                    .bind(hash)
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+            (None, None) => return Err(super::rows::corrupt("a statement returned no row")),
+        };
         Ok(DeliveryId(row.try_get("id")?))
     }
 
@@ -141,6 +163,10 @@ impl IntakeStore for SqlStore {
         rows.iter()
             .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
             .collect()
+    }
+
+    async fn prune_raw_deliveries(&self, before: Millis) -> Result<u64> {
+        self.blank_old_bodies(before).await
     }
 
     async fn apply_deliveries(

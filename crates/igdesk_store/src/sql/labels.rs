@@ -229,10 +229,10 @@ impl LabelStore for SqlStore {
         let mut texts: Vec<String> = Vec::new();
         if !scope.admin {
             ids.push(scope.agent.0);
-            conditions.push(format!(
-                "v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = ${})",
+            conditions.push(super::reads::conversation_visible_to(&format!(
+                "${}",
                 ids.len()
-            ));
+            )));
         }
         if let Some(agent) = filter.assigned_to {
             ids.push(agent.0);
@@ -241,6 +241,16 @@ impl LabelStore for SqlStore {
         if let Some(inbox) = filter.inbox {
             ids.push(inbox.0);
             conditions.push(format!("v.inbox_id = ${}", ids.len()));
+        }
+        // Numbers before words (see the binding below).
+        if let Some((last_item_at, id)) = filter.after {
+            ids.push(last_item_at);
+            ids.push(id.0);
+            conditions.push(format!(
+                "(v.last_item_at < ${at} OR (v.last_item_at = ${at} AND v.id < ${id}))",
+                at = ids.len() - 1,
+                id = ids.len()
+            ));
         }
         if let Some(label) = &filter.label {
             texts.push(label_key(label));
@@ -260,8 +270,9 @@ impl LabelStore for SqlStore {
             ));
         }
         let sql = format!(
-            "{CONVERSATION_SELECT} WHERE {} ORDER BY v.last_item_at DESC, v.id DESC LIMIT 500",
-            conditions.join(" AND ")
+            "{CONVERSATION_SELECT} WHERE {} ORDER BY v.last_item_at DESC, v.id DESC LIMIT {}",
+            conditions.join(" AND "),
+            filter.limit.unwrap_or(500).clamp(1, 500)
         );
         // Numbers first, then words: the order their placeholders were numbered in.
         let mut query = sqlx::query(&sql);

@@ -14,6 +14,7 @@ mod api_events;
 mod api_webhooks;
 mod apply;
 mod apply_run;
+mod comment_flags;
 mod connect;
 mod dashboard;
 mod events;
@@ -24,6 +25,7 @@ mod notes;
 mod outbox;
 mod people;
 mod profiles;
+mod raw_content;
 mod reads;
 mod routing;
 mod rows;
@@ -34,6 +36,7 @@ mod sessions;
 mod store_routing;
 mod topics;
 mod transfer;
+mod uploads;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -162,6 +165,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "search",
         include_str!("../../migrations/sqlite/0017_search.sql"),
     ),
+    (
+        19,
+        "delivery_hash",
+        include_str!("../../migrations/sqlite/0019_delivery_hash.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -255,6 +263,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "search_by_account",
         include_str!("../../migrations/postgres/0018_search_by_account.sql"),
     ),
+    (
+        19,
+        "delivery_hash",
+        include_str!("../../migrations/postgres/0019_delivery_hash.sql"),
+    ),
 ];
 
 /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
@@ -285,11 +298,13 @@ pub async fn open(url: &str) -> Result<SqlStore> {
                         // WAL lets readers run beside the one writer; FULL makes every
                         // commit durable (it is what makes the webhook's 200 honest).
                         // Checkpoints run in the background (`checkpoint`), not in
-                        // whichever commit crosses the log's size limit.
+                        // whichever commit crosses the log's size limit. Deleted and
+                        // overwritten content is zeroed (secure_delete), so what a
+                        // customer deleted is not left in free space in the file.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                             PRAGMA wal_autocheckpoint = 0;",
+                             PRAGMA wal_autocheckpoint = 0; PRAGMA secure_delete = ON;",
                         )
                         .await?;
                         Ok(())

@@ -2,12 +2,13 @@
 //! order, each attempt recorded so a crash never sends twice nor loses one.
 
 use super::api_events;
+use super::comment_flags::{self, Once};
 use super::events;
 use super::rows::{self, first};
 use super::sessions::{self, MetBy};
 use super::{Backend, SqlStore, WriteTx};
 use crate::model::*;
-use crate::{OutboxStore, Result, JOB_SEND};
+use crate::{OutboxStore, Result, StoreError, JOB_SEND};
 use async_trait::async_trait;
 use igdesk_domain::rules::Author;
 use igdesk_domain::timeline::ItemContext;
@@ -22,6 +23,16 @@ impl OutboxStore for SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         lock_queue(tx, reply.customer).await?;
+        // A private reply takes its comment's flag in the transaction that queues it:
+        // of two at once, one is queued and the other refused, never both sent.
+        if let Some(comment) = &reply.comment_id {
+            if !comment_flags::claim_private_reply(tx, self.backend, reply.account, comment).await?
+            {
+                return Err(StoreError::Conflict(
+                    "a private reply to this comment".into(),
+                ));
+            }
+        }
         let ids = insert_parts(tx, &reply, None, now).await?;
         // A person's reply answers the customer (RT-5); an automatic one never does.
         if reply.author == Author::Human.as_str() {
@@ -234,28 +245,23 @@ impl OutboxStore for SqlStore {
         bytes: Vec<u8>,
         now: Millis,
     ) -> Result<()> {
-        let _turn = self.writer_turn().await;
-        sqlx::query(
-            "INSERT INTO uploads (id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id.to_owned())
-        .bind(content_type.to_owned())
-        .bind(bytes)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.insert_upload(id, content_type, bytes, now).await
     }
 
     async fn upload(&self, id: &str) -> Result<Option<(String, Vec<u8>)>> {
-        let found = sqlx::query("SELECT content_type, bytes FROM uploads WHERE id = $1")
-            .bind(id.to_owned())
-            .fetch_all(&self.pool)
-            .await?;
-        found
-            .first()
-            .map(|r| Ok((r.try_get("content_type")?, r.try_get("bytes")?)))
-            .transpose()
+        self.find_upload(id).await
+    }
+
+    async fn prune_uploads(&self, before: Millis) -> Result<u64> {
+        self.delete_expired_uploads(before).await
+    }
+
+    async fn claim_public_reply(&self, comment: ItemId) -> Result<bool> {
+        self.claim_once(comment, Once::PublicReply).await
+    }
+
+    async fn release_public_reply(&self, comment: ItemId) -> Result<()> {
+        self.release_once(comment, Once::PublicReply).await
     }
 
     async fn set_item_context(&self, item: ItemId, context: &ItemContext) -> Result<()> {
@@ -306,11 +312,14 @@ impl SqlStore {
 
     pub(super) async fn write_context(&self, item: ItemId, context: &ItemContext) -> Result<()> {
         let _turn = self.writer_turn().await;
-        sqlx::query("UPDATE timeline_items SET context = $1 WHERE id = $2")
-            .bind(serde_json::to_string(context)?)
-            .bind(item.0)
-            .execute(&self.pool)
-            .await?;
+        let context_sql = comment_flags::keeping_flags(self.backend, "$1");
+        sqlx::query(&format!(
+            "UPDATE timeline_items SET context = {context_sql} WHERE id = $2"
+        ))
+        .bind(serde_json::to_string(context)?)
+        .bind(item.0)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -343,21 +352,7 @@ impl SqlStore {
             sessions::meet(tx, conversation, MetBy::Reply, now).await?;
         }
         events::for_item(tx, id, "item", now).await?;
-        let found = sqlx::query("SELECT context FROM timeline_items WHERE id = $1")
-            .bind(comment.0)
-            .fetch_all(&mut **tx)
-            .await?;
-        let context: String = found
-            .first()
-            .ok_or_else(|| rows::corrupt("the comment vanished"))?
-            .try_get("context")?;
-        let mut context: ItemContext = serde_json::from_str(&context)?;
-        context.replied_publicly = true;
-        sqlx::query("UPDATE timeline_items SET context = $1 WHERE id = $2")
-            .bind(serde_json::to_string(&context)?)
-            .bind(comment.0)
-            .execute(&mut **tx)
-            .await?;
+        self.mark_once(tx, comment, Once::PublicReply).await?;
         writing.commit().await?;
         Ok(ItemId(id))
     }

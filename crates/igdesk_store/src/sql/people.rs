@@ -106,7 +106,12 @@ impl PeopleStore for SqlStore {
         Ok(self.details(Some(id)).await?.pop())
     }
 
-    async fn update_agent(&self, id: AgentId, change: AgentChange) -> Result<Option<AgentDetails>> {
+    async fn update_agent(
+        &self,
+        id: AgentId,
+        change: AgentChange,
+        now: Millis,
+    ) -> Result<Option<AgentDetails>> {
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE agents SET name = COALESCE($1, name), is_admin = COALESCE($2, is_admin), \
@@ -138,6 +143,7 @@ impl PeopleStore for SqlStore {
                 .execute(&mut *tx.tx)
                 .await?;
             }
+            super::routing::leave_other_inboxes(&mut tx.tx, id.0, now).await?;
         }
         tx.commit().await?;
         self.agent_detail(id).await

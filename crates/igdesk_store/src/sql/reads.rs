@@ -29,14 +29,47 @@ pub(super) const ITEM_SELECT: &str =
 /// Binds `$1` (admin flag) and `$2` (agent id): a customer is visible when its
 /// account's inbox is one of the agent's, or when the customer's open conversation is
 /// in one of the agent's inboxes (transferred there, or opened before the account's
-/// inbox changed): whoever is offered the work can open it.
+/// inbox changed): whoever is offered the work can open it. The one rule of what an
+/// agent may read (docs/ARCHITECTURE.md): a conversation is visible when its customer
+/// is (`conversation_visible`).
 pub(super) fn customer_visible() -> String {
+    customer_visible_as("c")
+}
+
+/// `customer_visible` for the customer row named `c`.
+fn customer_visible_as(c: &str) -> String {
+    format!("($1 = 1 OR {})", visible_to_agent(c, "$2"))
+}
+
+/// The agent's part of `customer_visible`, for the customer row `c` and the agent's
+/// placeholder `agent`.
+fn visible_to_agent(c: &str, agent: &str) -> String {
     format!(
-        "($1 = 1 OR EXISTS (SELECT 1 FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
-         WHERE a.id = c.account_id AND ai.agent_id = $2) \
+        "EXISTS (SELECT 1 FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
+         WHERE a.id = {c}.account_id AND ai.agent_id = {agent}) \
          OR EXISTS (SELECT 1 FROM conversations ov JOIN agent_inboxes oi ON oi.inbox_id = ov.inbox_id \
-         WHERE ov.account_id = c.account_id AND ov.customer_id = c.id AND ov.state = 'open' \
-         AND oi.agent_id = $2))"
+         WHERE ov.account_id = {c}.account_id AND ov.customer_id = {c}.id AND ov.state = 'open' \
+         AND oi.agent_id = {agent})"
+    )
+}
+
+/// `conversation_visible` for an agent (not an administrator) whose id is bound at
+/// `agent`.
+pub(super) fn conversation_visible_to(agent: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM customers vc WHERE vc.id = v.customer_id AND ({}))",
+        visible_to_agent("vc", agent)
+    )
+}
+
+/// Binds `$1` (admin flag) and `$2` (agent id): the conversation `v` is visible when
+/// its customer is, so that a conversation and its customer's profile and timeline
+/// are never visible apart (an account moved to another inbox takes its customers'
+/// conversations with it; an open one stays with the agents of its inbox too).
+pub(super) fn conversation_visible() -> String {
+    format!(
+        "($1 = 1 OR EXISTS (SELECT 1 FROM customers vc WHERE vc.id = v.customer_id AND {}))",
+        customer_visible_as("vc")
     )
 }
 
@@ -269,14 +302,15 @@ impl ReadStore for SqlStore {
 
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
         let (admin, agent) = scope_args(scope);
-        let conversations = sqlx::query(
+        let conversations = sqlx::query(&format!(
             "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
              v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
              c.igsid, c.name AS customer_name \
              FROM conversations v JOIN customers c ON c.id = v.customer_id \
-             WHERE ($1 = 1 OR v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2)) \
+             WHERE {} \
              AND ($3 IS NULL OR v.state = $3) ORDER BY v.last_item_at DESC, v.id DESC LIMIT 500",
-        )
+            customer_visible()
+        ))
         .bind(admin)
         .bind(agent)
         .bind(state.map(str::to_owned))

@@ -153,6 +153,21 @@ impl SqlStore {
         let Some(offer) = found.first().map(offer_row).transpose()? else {
             return Ok(OfferAnswer::Unknown);
         };
+        // Offers outside the agent's inboxes are withdrawn when the inboxes change;
+        // this answers one that raced that change, whatever its outcome.
+        let member = sqlx::query(
+            "SELECT 1 FROM conversations v JOIN agent_inboxes ai ON ai.inbox_id = v.inbox_id \
+             WHERE v.id = $1 AND ai.agent_id = $2",
+        )
+        .bind(offer.conversation_id.0)
+        .bind(agent.0)
+        .fetch_all(&mut **tx)
+        .await?;
+        if member.is_empty() {
+            withdraw(tx, &offer, "inbox_removed", now).await?;
+            writing.commit().await?;
+            return Ok(OfferAnswer::Unknown);
+        }
         if offer.expires_at <= now {
             // The expiry pass withdraws it and holds the agent; the answer came too late.
             return Ok(OfferAnswer::Expired);
@@ -532,6 +547,43 @@ pub(super) async fn withdraw_all_of(
         withdraw(tx, offer, reason, now).await?;
     }
     Ok(offers.len() as u64)
+}
+
+/// The agent's work outside their inboxes, once their inboxes have changed: offers
+/// withdrawn, open conversations back to waiting, unassigned (the router offers them
+/// to the inbox's agents, their SLA clocks running on), each told to the agent's
+/// console. Returns the conversations given back.
+pub(super) async fn leave_other_inboxes(tx: &mut Tx, agent: i64, now: Millis) -> Result<Vec<i64>> {
+    const OUTSIDE: &str = "SELECT v.id FROM conversations v WHERE v.inbox_id NOT IN \
+         (SELECT ai.inbox_id FROM agent_inboxes ai WHERE ai.agent_id = $1)";
+    let offers = sqlx::query(&format!(
+        "{OFFER_SELECT} WHERE agent_id = $1 AND conversation_id IN ({OUTSIDE})"
+    ))
+    .bind(agent)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(offer_row)
+    .collect::<Result<Vec<_>>>()?;
+    for offer in &offers {
+        withdraw(tx, offer, "inbox_removed", now).await?;
+    }
+    let returned = sqlx::query(&format!(
+        "UPDATE conversations SET agent_id = NULL, assigned_at = NULL, transfer_id = NULL \
+         WHERE agent_id = $1 AND state = 'open' AND id IN ({OUTSIDE}) RETURNING id, customer_id"
+    ))
+    .bind(agent)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut ids = Vec::with_capacity(returned.len());
+    for row in &returned {
+        let id: i64 = row.try_get("id")?;
+        let customer: i64 = row.try_get("customer_id")?;
+        let payload = json!({ "customer_id": customer, "reason": "inbox_removed" });
+        events::to_agent(tx, agent, "unassigned", Some(id), &payload, now).await?;
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 /// Withdraws the conversation's offer, if any (the session ended under it).

@@ -101,10 +101,6 @@ pub(super) async fn end(tx: &mut Tx, conversation: i64, by: EndedBy, now: Millis
     Ok(true)
 }
 
-/// Binds `$1` (admin flag) and `$2` (agent id).
-const CONVERSATION_VISIBLE: &str =
-    "($1 = 1 OR v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2))";
-
 impl SqlStore {
     pub(super) async fn close(
         &self,
@@ -115,7 +111,8 @@ impl SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let found = sqlx::query(&format!(
-            "SELECT v.state, v.agent_id FROM conversations v WHERE v.id = $3 AND {CONVERSATION_VISIBLE}"
+            "SELECT v.state, v.agent_id FROM conversations v WHERE v.id = $3 AND {}",
+            super::reads::conversation_visible()
         ))
         .bind(i64::from(scope.admin))
         .bind(scope.agent.0)
@@ -151,7 +148,8 @@ impl SqlStore {
              (SELECT l.id FROM timeline_items l WHERE l.conversation_id = t.conversation_id \
               AND l.direction = 'in' ORDER BY l.created_at DESC, l.id DESC LIMIT 1) AS last_in \
              FROM timeline_items t JOIN conversations v ON v.id = t.conversation_id \
-             WHERE t.id = $3 AND {CONVERSATION_VISIBLE}"
+             WHERE t.id = $3 AND {}",
+            super::reads::conversation_visible()
         ))
         .bind(i64::from(scope.admin))
         .bind(scope.agent.0)
@@ -170,11 +168,16 @@ impl SqlStore {
         let mut context: igdesk_domain::timeline::ItemContext =
             serde_json::from_str(&row.try_get::<String, _>("context")?)?;
         context.no_reply_needed = true;
-        sqlx::query("UPDATE timeline_items SET context = $1 WHERE id = $2")
-            .bind(serde_json::to_string(&context)?)
-            .bind(item.0)
-            .execute(&mut **tx)
-            .await?;
+        // A reply claimed on the comment meanwhile keeps its flag (PostgreSQL: the
+        // context read above may be older than the claim).
+        let context_sql = super::comment_flags::keeping_flags(self.backend, "$1");
+        sqlx::query(&format!(
+            "UPDATE timeline_items SET context = {context_sql} WHERE id = $2"
+        ))
+        .bind(serde_json::to_string(&context)?)
+        .bind(item.0)
+        .execute(&mut **tx)
+        .await?;
         meet(tx, conversation, MetBy::NoReplyNeeded, now).await?;
         end(tx, conversation, EndedBy::NoReplyNeeded, now).await?;
         writing.commit().await?;

@@ -10,11 +10,6 @@ use igdesk_domain::{ConversationId, CustomerId, Millis, TopicId};
 use sqlx::Row as _;
 use std::collections::HashMap;
 
-/// Binds `$1` (admin flag) and `$2` (agent id): a conversation is visible to the
-/// agents of its inbox.
-const CONVERSATION_VISIBLE: &str =
-    "($1 = 1 OR v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2))";
-
 /// By name, whatever the case, the same on both backends (their collations differ).
 fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
     a.to_lowercase()
@@ -112,7 +107,8 @@ impl TopicStore for SqlStore {
         let (admin, agent) = scope_args(scope);
         let mut tx = self.write().await?;
         let visible = sqlx::query(&format!(
-            "SELECT v.id FROM conversations v WHERE v.id = $3 AND {CONVERSATION_VISIBLE}"
+            "SELECT v.id FROM conversations v WHERE v.id = $3 AND {}",
+            super::reads::conversation_visible()
         ))
         .bind(admin)
         .bind(agent)

@@ -18,10 +18,6 @@ use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
-/// Binds `$1` (admin flag) and `$2` (agent id).
-const CONVERSATION_VISIBLE: &str =
-    "($1 = 1 OR v.inbox_id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2))";
-
 /// Binds `$1` (admin flag) and `$2` (agent id): the inboxes one may transfer into.
 const INBOX_ALLOWED: &str =
     "($1 = 1 OR i.id IN (SELECT inbox_id FROM agent_inboxes WHERE agent_id = $2))";
@@ -202,7 +198,8 @@ impl SqlStore {
         let mut conn = self.pool.acquire().await?;
         let found = sqlx::query(&format!(
             "SELECT v.agent_id, v.inbox_id, i.name FROM conversations v \
-             JOIN inboxes i ON i.id = v.inbox_id WHERE v.id = $3 AND {CONVERSATION_VISIBLE}"
+             JOIN inboxes i ON i.id = v.inbox_id WHERE v.id = $3 AND {}",
+            super::reads::conversation_visible()
         ))
         .bind(i64::from(scope.admin))
         .bind(scope.agent.0)
@@ -300,7 +297,8 @@ async fn read_held(
 ) -> Result<Option<Option<Held>>> {
     let found = sqlx::query(&format!(
         "SELECT v.state, v.agent_id, v.inbox_id, v.customer_id, i.name FROM conversations v \
-         JOIN inboxes i ON i.id = v.inbox_id WHERE v.id = $3 AND {CONVERSATION_VISIBLE}"
+         JOIN inboxes i ON i.id = v.inbox_id WHERE v.id = $3 AND {}",
+        super::reads::conversation_visible()
     ))
     .bind(i64::from(scope.admin))
     .bind(scope.agent.0)

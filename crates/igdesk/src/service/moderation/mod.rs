@@ -19,7 +19,11 @@ use igdesk_domain::rules::{self as instagram_rules, Author, Channel, RuleError};
 use igdesk_domain::ItemId;
 use igdesk_meta::{AccountAuth, ErrorAction, GraphError};
 use igdesk_store::{Agent, Customer, TimelineItem};
-use rules::{can_reply_privately, can_reply_publicly, likeable, moderation_needed, Moderation};
+pub(crate) use rules::already_replied_privately;
+use rules::{
+    already_replied_publicly, can_reply_privately, can_reply_publicly, likeable, moderation_needed,
+    Moderation,
+};
 use serde_json::json;
 
 /// The item, if the agent may see it, with its customer. An item in another inbox is
@@ -87,9 +91,21 @@ pub async fn reply_to_comment(
     }
     instagram_rules::check_text(text, Channel::Console).map_err(ServiceError::refused)?;
     let (auth, sealed) = auth(app, &item).await?;
+    // Taken before Instagram is asked: of two agents replying at once, one posts.
+    if !app.store.claim_public_reply(item.id).await? {
+        return Err(already_replied_publicly());
+    }
     let reply_id = match app.graph.reply_to_comment(&auth, &item.mid, text).await {
         Ok(id) => id,
-        Err(e) => return Err(meta_error(app, &item, &sealed, e).await),
+        Err(e) => {
+            // Instagram answered with a refusal, or was not reached: nothing was
+            // posted, and the reply may be tried again. An answer that could not be
+            // read may mean it was posted: the claim stays.
+            if !matches!(e, GraphError::Unexpected(_)) {
+                app.store.release_public_reply(item.id).await?;
+            }
+            return Err(meta_error(app, &item, &sealed, e).await);
+        }
     };
     Ok(app
         .store
@@ -105,7 +121,7 @@ pub async fn private_reply(
     item: ItemId,
     text: &str,
 ) -> Result<Vec<ItemId>, ServiceError> {
-    let (mut item, customer) = visible_item(app, agent, item).await?;
+    let (item, customer) = visible_item(app, agent, item).await?;
     can_reply_privately(&item, now_ms())?;
     let reply = Reply {
         text: Some(text.to_owned()),
@@ -114,10 +130,8 @@ pub async fn private_reply(
         author: Author::Human,
         comment_id: Some(item.mid.clone()),
     };
-    let ids = answering::queue(app, &customer, reply).await?;
-    item.context.replied_privately = true;
-    app.store.set_item_context(item.id, &item.context).await?;
-    Ok(ids)
+    // The comment's flag is taken in the transaction that queues the reply.
+    answering::queue(app, &customer, reply).await
 }
 
 /// Hide a customer's comment on Instagram; it can no longer be answered. Answers the

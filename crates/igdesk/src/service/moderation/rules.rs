@@ -114,22 +114,30 @@ fn answerable_comment(item: &TimelineItem) -> Result<(), ServiceError> {
 pub(super) fn can_reply_publicly(item: &TimelineItem) -> Result<(), ServiceError> {
     answerable_comment(item)?;
     if item.context.replied_publicly {
-        return Err(ServiceError::conflict(
-            "already_replied",
-            "this comment already has a public reply from igdesk",
-        ));
+        return Err(already_replied_publicly());
     }
     Ok(())
+}
+
+pub(super) fn already_replied_publicly() -> ServiceError {
+    ServiceError::conflict(
+        "already_replied",
+        "this comment already has a public reply from igdesk",
+    )
+}
+
+pub(crate) fn already_replied_privately() -> ServiceError {
+    ServiceError::conflict(
+        "already_replied",
+        "a comment can be answered by private message once",
+    )
 }
 
 /// A private reply: once per comment, within 7 days of it (Instagram's rule).
 pub(super) fn can_reply_privately(item: &TimelineItem, now: Millis) -> Result<(), ServiceError> {
     answerable_comment(item)?;
     if item.context.replied_privately {
-        return Err(ServiceError::conflict(
-            "already_replied",
-            "a comment can be answered by private message once",
-        ));
+        return Err(already_replied_privately());
     }
     if now - item.created_at > PRIVATE_REPLY_WINDOW {
         return Err(ServiceError::refused(RuleError::WindowClosed {

@@ -346,7 +346,8 @@ pub async fn save(
         }
         Err(e) if form::shown_on_form(&e) => {
             let field = e.field.unwrap_or("inbound_url");
-            refuse(entered, field, sentence(&e)).await
+            let said = sentence(&e, app.settings.webhook_allow_private);
+            refuse(entered, field, said).await
         }
         Err(e) => Err(e.into()),
     }
@@ -462,10 +463,16 @@ pub async fn revoke_token(
 }
 
 /// The service's refusal in the page's words.
-fn sentence(e: &ServiceError) -> String {
+fn sentence(e: &ServiceError, allow_private: bool) -> String {
     match e.code {
-        "invalid_url" => {
+        "invalid_url" if allow_private => {
             "Enter a URL that starts with https:// (or http://), or leave it empty.".into()
+        }
+        "invalid_url" => {
+            "Enter a URL that starts with https://, or leave it empty. (http:// needs IGDESK_WEBHOOK_ALLOW_PRIVATE=true, for development only.)".into()
+        }
+        "private_url" => {
+            "Enter a public address: this one is on this machine or a private network (loopback, private, link-local or reserved). IGDESK_WEBHOOK_ALLOW_PRIVATE=true allows it, for development only.".into()
         }
         "invalid_retry" => "Enter 1 to 2,160 hours (90 days).".into(),
         _ => e.message.clone(),

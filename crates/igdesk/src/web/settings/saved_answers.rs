@@ -11,7 +11,8 @@ use crate::web::desk::Frame;
 use crate::web::session::{Posted, Signed};
 use crate::web::{render, Failed};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use igdesk_domain::{InboxId, SavedAnswerId};
@@ -70,6 +71,15 @@ impl AnswersPage {
             "edit"
         } else {
             "new"
+        }
+    }
+
+    /// Why the image last sent was refused.
+    fn image_error(&self) -> Option<&str> {
+        if self.entered.is("image") {
+            self.entered.error("image")
+        } else {
+            None
         }
     }
 
@@ -220,16 +230,7 @@ fn sentence(e: &ServiceError) -> (Option<&'static str>, String) {
             "There is already a saved answer with this title for the same agents.".to_owned()
         }
         "unknown_inbox" => "Choose an inbox, or Everyone.".to_owned(),
-        _ => {
-            let mut m = e.message.clone();
-            if let Some(first) = m.get(..1) {
-                m.replace_range(..1, &first.to_uppercase());
-            }
-            if !m.ends_with('.') {
-                m.push('.');
-            }
-            m
-        }
+        _ => sentence_of(&e.message),
     };
     (field, message)
 }
@@ -315,6 +316,124 @@ pub async fn delete(
     let answer = service::delete(&app, &signed.agent, SavedAnswerId(id)).await?;
     let notice = format!("Saved answer {} deleted.", answer.title);
     Ok(form::saved(&app, &signed, PAGE, notice, None))
+}
+
+/// `Upload image` on one answer: a multipart form (the file, and the CSRF token as a
+/// field, checked before the file is looked at), its bytes checked as the API checks
+/// them; a refusal is said under the file field.
+pub async fn set_image(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    signed: Signed,
+    mut form: Multipart,
+) -> Result<Response, Failed> {
+    admin_only(&signed)?;
+    let (mut csrf, mut file, mut too_large) = (String::new(), None, false);
+    // The CSRF field comes first (it is first in the form); a file over the limit
+    // stops the reading, and is said on the page like any refusal.
+    loop {
+        let part = match form.next_field().await {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                too_large = true;
+                break;
+            }
+            Err(e) => return Err(refused_form(e)),
+        };
+        match part.name() {
+            Some("csrf") => csrf = part.text().await.map_err(refused_form)?,
+            Some("image") => {
+                let declared = part.content_type().map(str::to_owned);
+                let name = part.file_name().map(str::to_owned);
+                match part.bytes().await {
+                    Ok(bytes) => file = Some((declared, name, bytes)),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        too_large = true;
+                        break;
+                    }
+                    Err(e) => return Err(refused_form(e)),
+                }
+            }
+            _ => {}
+        }
+    }
+    if !signed.csrf_matches(&csrf) {
+        return Ok(crate::web::stale_form());
+    }
+    let id = SavedAnswerId(id);
+    let checked = match &file {
+        _ if too_large => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The image is over 8 MB, Instagram's limit: choose a smaller one.".to_owned(),
+        )),
+        Some((_, _, bytes)) if bytes.is_empty() => Err((
+            StatusCode::BAD_REQUEST,
+            "Choose a JPEG, PNG or GIF to upload.".to_owned(),
+        )),
+        None => Err((
+            StatusCode::BAD_REQUEST,
+            "Choose a JPEG, PNG or GIF to upload.".to_owned(),
+        )),
+        Some((declared, name, bytes)) => {
+            crate::api::answers::image_upload(declared.as_deref(), name.as_deref(), bytes)
+                .map_err(|e| (e.status, sentence_of(&e.message)))
+        }
+    };
+    let refused = match checked {
+        Ok(image) => match service::set_image(&app, &signed.agent, id, Some(image)).await {
+            Ok(answer) => {
+                let notice = format!(
+                    "Saved answer {}: its image is sent after the text.",
+                    answer.title
+                );
+                return Ok(form::saved(&app, &signed, &page_of(id.0), notice, None));
+            }
+            Err(e) if form::shown_on_form(&e) => {
+                (form::refused_status(&e), sentence_of(&e.message))
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(refusal) => refusal,
+    };
+    let (status, message) = refused;
+    let entered = Entered::new("image", BTreeMap::new()).refused(Some("image"), message);
+    page(&app, &signed, Some(id), status, Said::nothing(), entered).await
+}
+
+/// `Remove image` on one answer.
+pub async fn remove_image(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Posted { signed, .. }: Posted<BTreeMap<String, String>>,
+) -> Result<Response, Failed> {
+    admin_only(&signed)?;
+    let answer = service::set_image(&app, &signed.agent, SavedAnswerId(id), None).await?;
+    let notice = format!(
+        "Saved answer {}: its image is removed, the text alone is sent.",
+        answer.title
+    );
+    Ok(form::saved(&app, &signed, &page_of(id), notice, None))
+}
+
+/// A form that could not be read (cut short, not multipart).
+fn refused_form(e: MultipartError) -> Failed {
+    Failed::from(ServiceError::bad_request(
+        "invalid_body",
+        format!("the form could not be read: {e}"),
+    ))
+}
+
+/// A message as a sentence: capital first, full stop last.
+fn sentence_of(message: &str) -> String {
+    let mut m = message.to_owned();
+    if let Some(first) = m.get(..1) {
+        m.replace_range(..1, &first.to_uppercase());
+    }
+    if !m.ends_with('.') {
+        m.push('.');
+    }
+    m
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{assert_meta_error, get};
 use crate::testutil::{spawn_sim, BIZ, IG_TOKEN, PAGE_TOKEN};
-use crate::{Delivery, Event, Fault};
+use crate::{Delivery, Event, Fault, TokenPlace};
 
 const FIELDS: &str =
     "name,username,profile_pic,follower_count,is_verified_user,is_user_follow_business,is_business_follow_user";
@@ -85,7 +85,11 @@ async fn profile_rules_in_meta_order() {
         );
     }
 
-    // The token may come as a bearer header too.
+    // The token may come as a bearer header too; the record says where it was.
+    assert_eq!(
+        sim.calls().last().unwrap().token_in,
+        Some(TokenPlace::Query)
+    );
     let response = reqwest::Client::new()
         .get(format!("{base}/{ig}/v22.0/1000001?fields=name"))
         .bearer_auth(IG_TOKEN)
@@ -93,6 +97,20 @@ async fn profile_rules_in_meta_order() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    let call = sim.calls().last().unwrap().clone();
+    assert_eq!(call.token_in, Some(TokenPlace::Header));
+    assert!(!call.query.contains_key("access_token"), "{call:?}");
+    // Meta's `OAuth` scheme is the same token.
+    let response = reqwest::Client::new()
+        .get(format!("{base}/{fb}/v22.0/1000001?fields=name"))
+        .header("authorization", format!("OAuth {PAGE_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (status, body) = get(&format!("{base}/{fb}/v22.0/1000001?fields=name")).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(sim.calls().last().unwrap().token_in, None);
 
     // A field the node does not have is Meta's error 100.
     let (status, body) = get(&profile_url(&base, fb, "1000001", PAGE_TOKEN, "name,email")).await;
