@@ -72,7 +72,7 @@ pub async fn queue_first_jobs(store: &dyn Store, account: &Account) -> anyhow::R
 }
 
 /// Seals again, in the current format, every account token still in the old one
-/// (issue 15: a key derived with HKDF, each token bound to its account). Run at
+/// (a key derived with HKDF, each token bound to its account). Run at
 /// start-up, before anything reads a token: it needs the key, so it cannot be a SQL
 /// migration. One transaction for all; once done, later starts find nothing to do.
 /// A token the configured key cannot open stops the start, naming the account and
@@ -99,6 +99,35 @@ pub async fn reseal_tokens(store: &dyn Store, sealer: &Sealer) -> anyhow::Result
     tracing::info!(
         changed,
         "account tokens sealed again with the derived key, bound to their account"
+    );
+    Ok(changed)
+}
+
+/// Seals again, in the current format, every API webhook signing secret still in the
+/// old one, at start-up like the tokens. A secret the key cannot open stops the start
+/// the same way: webhooks could not be signed with it.
+pub async fn reseal_webhook_secrets(store: &dyn Store, sealer: &Sealer) -> anyhow::Result<u64> {
+    let mut changes = Vec::new();
+    for (account, sealed) in store.api_sealed_secrets().await? {
+        if !Sealer::is_legacy(&sealed) {
+            continue;
+        }
+        let secret = sealer.unseal(&sealed).map_err(|_| {
+            anyhow::anyhow!(
+                "the API webhook signing secret of account {account} cannot be decrypted \
+                 with IGDESK_SECRET_KEY: was the key changed? Start with the key it was \
+                 stored under (it is then sealed again in the new format)"
+            )
+        })?;
+        changes.push((account, sealed.clone(), sealer.seal(&secret)));
+    }
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    let changed = store.replace_api_sealed_secrets(&changes).await?;
+    tracing::info!(
+        changed,
+        "API webhook signing secrets sealed again with the derived key"
     );
     Ok(changed)
 }

@@ -54,6 +54,7 @@ pub struct RawSettings {
     pub upload_retention_days: Option<String>,
     pub raw_retention_days: Option<String>,
     pub metrics_token: Option<String>,
+    pub trusted_proxies: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -81,6 +82,7 @@ const KEYS: &[&str] = &[
     "upload_retention_days",
     "raw_retention_days",
     "metrics_token",
+    "trusted_proxies",
 ];
 
 impl RawSettings {
@@ -137,6 +139,7 @@ impl RawSettings {
             "upload_retention_days" => &mut self.upload_retention_days,
             "raw_retention_days" => &mut self.raw_retention_days,
             "metrics_token" => &mut self.metrics_token,
+            "trusted_proxies" => &mut self.trusted_proxies,
             _ => &mut self.log_format,
         }
     }
@@ -241,6 +244,10 @@ pub struct Settings {
     /// this token; without one, `/metrics` is off (404), since its figures (queue
     /// depths, accounts, agents' counts) are not for anyone who can reach the port.
     pub metrics_token: Option<SecretString>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` is believed:
+    /// behind one, the sign-in limits count the client it names, not the proxy.
+    /// Empty (the default): the connection's peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 fn required(
@@ -267,7 +274,6 @@ fn http_url(
     }
 }
 
-/// A Meta app id: digits, as the App Dashboard shows it; unset or empty is none.
 /// A scraper's bearer token: 16 characters at least, so it cannot be guessed by
 /// trying; blank means none (metrics off).
 fn metrics_token(value: &Option<String>) -> Result<Option<SecretString>, ConfigError> {
@@ -281,6 +287,7 @@ fn metrics_token(value: &Option<String>) -> Result<Option<SecretString>, ConfigE
     }
 }
 
+/// A Meta app id: digits, as the App Dashboard shows it; unset or empty is none.
 fn app_id(value: &Option<String>, setting: &'static str) -> Result<Option<String>, ConfigError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
@@ -292,6 +299,34 @@ fn app_id(value: &Option<String>, setting: &'static str) -> Result<Option<String
             format!("{id:?} is not an app id (digits)"),
         )),
     }
+}
+
+/// Comma-separated addresses (`10.0.0.5`) or networks (`10.0.0.0/8`); at most 64.
+fn trusted_proxies(value: &Option<String>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let entries: Vec<&str> = value
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    if entries.len() > 64 {
+        return Err(invalid("trusted_proxies", "more than 64 entries"));
+    }
+    entries
+        .into_iter()
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    invalid(
+                        "trusted_proxies",
+                        format!("{entry:?} is not an address or network like 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect()
 }
 
 impl TryFrom<RawSettings> for Settings {
@@ -440,6 +475,7 @@ impl TryFrom<RawSettings> for Settings {
             upload_retention_ms,
             raw_retention_ms,
             metrics_token: metrics_token(&raw.metrics_token)?,
+            trusted_proxies: trusted_proxies(&raw.trusted_proxies)?,
         })
     }
 }
@@ -490,6 +526,23 @@ mod tests {
             err.to_string().contains("IGDESK_RAW_RETENTION_DAYS"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let with = |value: &str| {
+            let mut pairs = GOOD.to_vec();
+            pairs.push(("IGDESK_TRUSTED_PROXIES", value));
+            Settings::try_from(RawSettings::load_from(None, &env(&pairs)).unwrap())
+        };
+        let s = Settings::try_from(RawSettings::load_from(None, &env(GOOD)).unwrap()).unwrap();
+        assert!(s.trusted_proxies.is_empty());
+        let s = with(" 10.0.0.0/8, 192.168.1.7 ,::1").unwrap();
+        let shown: Vec<String> = s.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.168.1.7/32", "::1/128"]);
+        let error = with("10.0.0.0/8, proxy.local").unwrap_err().to_string();
+        assert!(error.contains("IGDESK_TRUSTED_PROXIES"), "{error}");
+        assert!(error.contains("\"proxy.local\""), "{error}");
     }
 
     #[test]

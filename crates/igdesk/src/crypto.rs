@@ -169,8 +169,8 @@ pub fn looks_like_product_token(token: &str) -> bool {
 /// Whether two secrets are equal, compared without stopping at the first difference,
 /// so the time taken says nothing about how much of a guess was right.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -225,7 +225,7 @@ mod tests {
         assert!(sealer.unseal("v1:zz").is_err());
     }
 
-    /// What igdesk before issue 15 wrote: SHA-256 of the secret as the key, no
+    /// What igdesk wrote before tokens were bound to accounts: SHA-256 of the secret as the key, no
     /// associated data.
     fn legacy_seal(secret: &str, token: &str) -> String {
         let cipher = ChaCha20Poly1305::new(&Sha256::digest(secret.as_bytes()));

@@ -54,9 +54,11 @@ pub async fn start_with_clock(
         }
     }
     let store: Arc<dyn igdesk_store::Store> = Arc::new(store);
-    // Tokens sealed the old way are sealed again before anything reads them.
+    // Tokens and webhook secrets sealed the old way are sealed again before anything
+    // reads them.
     let sealer = Sealer::new(&settings.secret_key);
     crate::accounts::reseal_tokens(store.as_ref(), &sealer).await?;
+    crate::accounts::reseal_webhook_secrets(store.as_ref(), &sealer).await?;
     let listener = match listener {
         Some(l) => l,
         None => TcpListener::bind(settings.listen)

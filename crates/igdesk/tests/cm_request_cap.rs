@@ -92,7 +92,12 @@ async fn refused_above_the_cap_taken_at_it(app: TestApp) {
     eprintln!("{MAX_MESSAGES_PER_REQUEST} messages queued in one request in {took:?}");
     for n in 0..CUSTOMERS {
         let items = timeline(&app, &igsid(n)).await;
-        assert_eq!(items.len(), 1 + at_cap, "all queued for {}", igsid(n));
+        assert_eq!(
+            items.len(),
+            1 + at_cap,
+            "all queued for {}: {items:#?}",
+            igsid(n)
+        );
     }
 }
 

@@ -1,8 +1,8 @@
-//! Meta access tokens at rest (issue 15): sealed under a key derived from
+//! Meta access tokens at rest: sealed under a key derived from
 //! `IGDESK_SECRET_KEY` with HKDF and bound to their account, and a store written by
 //! an older igdesk (SHA-256 of the secret as the key, nothing bound) sealed again at
-//! start-up, once. Real SQLite and PostgreSQL; the old format is made here the way
-//! the old code made it, not through igdesk.
+//! start-up, once; the API's webhook signing secrets too. Real SQLite and PostgreSQL;
+//! the old format is made here the way the old code made it, not through igdesk.
 
 mod common;
 
@@ -159,4 +159,51 @@ async fn tokens_are_bound_and_old_ones_sealed_again_sqlite() {
 #[tokio::test]
 async fn tokens_are_bound_and_old_ones_sealed_again_postgres() {
     tokens_are_bound_and_old_ones_sealed_again(start_postgres().await).await;
+}
+
+/// The Business Messaging API's webhook signing secret, stored by an older igdesk, is
+/// sealed again at start-up (once) and is still the same secret.
+async fn old_webhook_secrets_are_sealed_again(app: TestApp) {
+    let receiver = common::api::Receiver::start().await;
+    let secret = common::api::enable_api(&app, &receiver, "agents").await;
+    let store = app.running.app.store.clone();
+    let (account, current) = store.api_sealed_secrets().await.unwrap().remove(0);
+    assert!(current.starts_with("v2:"), "{current}");
+    let old = old_format(SECRET_KEY, &secret);
+    assert_eq!(
+        store
+            .replace_api_sealed_secrets(&[(account, current, old.clone())])
+            .await
+            .unwrap(),
+        1
+    );
+
+    let app = app.restart().await;
+    let (_, resealed) = app.running.app.store.api_sealed_secrets().await.unwrap()[0].clone();
+    assert!(resealed.starts_with("v2:"), "{resealed}");
+    assert_eq!(
+        app.running
+            .app
+            .sealer
+            .unseal(&resealed)
+            .unwrap()
+            .expose_secret(),
+        secret
+    );
+    let app = app.restart().await;
+    assert_eq!(
+        app.running.app.store.api_sealed_secrets().await.unwrap()[0].1,
+        resealed,
+        "sealed again only once"
+    );
+}
+
+#[tokio::test]
+async fn old_webhook_secrets_are_sealed_again_sqlite() {
+    old_webhook_secrets_are_sealed_again(start_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn old_webhook_secrets_are_sealed_again_postgres() {
+    old_webhook_secrets_are_sealed_again(start_postgres().await).await;
 }

@@ -1,5 +1,6 @@
 //! Signing in to the console: cookie sessions with CSRF protection, the same answer
-//! for a wrong password and an unknown email, failed attempts slowed.
+//! for a wrong password and an unknown email, failed attempts slowed, and no sign-in
+//! posted from another website.
 
 mod common;
 
@@ -136,4 +137,54 @@ async fn wrong_password_and_unknown_email_answer_alike_and_repeats_are_slowed() 
     );
     // Bearer tokens are not affected.
     assert_eq!(app.get("/api/v1/session").await.0, 200);
+}
+
+/// Login CSRF: a page on another website posting the sign-in form (with its own
+/// credentials) signs nobody in; the same form from igdesk's own page, or from no
+/// browser at all, does.
+#[tokio::test]
+async fn the_sign_in_form_refuses_a_post_from_another_website() {
+    let app = start_sqlite().await;
+    add_person(&app, "ana@example.com", "a long enough password").await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |headers: &[(&'static str, &'static str)]| {
+        let mut request = no_redirects.post(format!("{}/sign-in", app.url)).form(&[
+            ("email", "ana@example.com"),
+            ("password", "a long enough password"),
+        ]);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    for from_elsewhere in [
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ][..],
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null")][..],
+    ] {
+        let refused = post(from_elsewhere).await.unwrap();
+        assert_eq!(refused.status(), 403, "{from_elsewhere:?}");
+        assert!(refused.headers().get(SET_COOKIE).is_none());
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("This sign-in was sent from another website"));
+    }
+    let own_origin = app.url.clone().leak() as &'static str;
+    for from_here in [
+        &[("sec-fetch-site", "same-origin"), ("origin", own_origin)][..],
+        &[("origin", own_origin)][..],
+        &[][..],
+    ] {
+        let signed_in = post(from_here).await.unwrap();
+        assert_eq!(signed_in.status(), 303, "{from_here:?}");
+        assert!(signed_in.headers().get(SET_COOKIE).is_some());
+    }
 }

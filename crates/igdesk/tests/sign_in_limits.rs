@@ -212,3 +212,51 @@ async fn wrong_passwords_from_elsewhere_do_not_lock_an_agent_out_of_their_usual_
     )
     .await;
 }
+
+/// Behind a proxy listed in `trusted_proxies`, each client its `X-Forwarded-For` names
+/// has a limit of its own; anyone else's `X-Forwarded-For` is ignored.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_not_the_proxy() {
+    let app = start_sqlite_tuned(|raw| raw.trusted_proxies = Some("127.0.0.5".into())).await;
+    let proxy = client_from(5);
+    let through_proxy = |client: &'static str, email: String, password: &'static str| {
+        proxy
+            .post(format!("{}/api/v1/session", app.url))
+            // What the client claimed, then what the proxy saw.
+            .header("x-forwarded-for", format!("127.0.0.1, {client}"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    };
+    for n in 0..ADDRESS_TRIES {
+        let status = through_proxy("198.51.100.1", format!("guess{n}@example.com"), "wrong")
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 401, "try {n}");
+    }
+    let refused = through_proxy("198.51.100.1", "admin@example.com".into(), ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    // Another client through the same proxy is not held back by the first one's tries.
+    let signed_in = through_proxy("198.51.100.2", "admin@example.com".into(), ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+
+    // A peer that is not a listed proxy counts as itself, whatever it forwards.
+    let direct = client_from(6);
+    for n in 0..ADDRESS_TRIES {
+        let status = direct
+            .post(format!("{}/api/v1/session", app.url))
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .json(&json!({"email": format!("spray{n}@example.com"), "password": "wrong"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 401, "try {n}");
+    }
+    let (status, ..) = sign_in(&app, &direct, "admin@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(status, 429);
+}

@@ -218,6 +218,14 @@ pub trait ApiStore: Send + Sync + 'static {
     ) -> Result<()>;
     /// The account is no longer API-enabled; webhooks not yet delivered are dropped.
     async fn disable_api(&self, account: AccountId) -> Result<bool>;
+    /// Every API-enabled account's sealed webhook signing secret.
+    async fn api_sealed_secrets(&self) -> Result<Vec<(AccountId, String)>>;
+    /// Replaces sealed secrets `(account, old, new)` in one transaction, each only if
+    /// the account still holds `old`. Returns how many rows changed.
+    async fn replace_api_sealed_secrets(
+        &self,
+        changes: &[(AccountId, String, String)],
+    ) -> Result<u64>;
 
     /// Writes the message's parts to the customer's outbox (the API lane, behind any
     /// person's reply), and takes the conversation back from people if they had it

@@ -91,7 +91,7 @@ impl FromRequestParts<App> for Caller {
             // A cookie goes with any request the browser makes; only the console's
             // own pages know the CSRF token.
             let echoed = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if echoed != Some(csrf.as_str()) {
+            if !echoed.is_some_and(|e| crate::crypto::same_secret(e, &csrf)) {
                 return Err(ApiError::forbidden(
                     "missing or wrong X-CSRF-Token for a signed-in write",
                 )

@@ -6,6 +6,7 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::JsonBody;
 use crate::app::App;
 use crate::service::sign_in as service;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -14,6 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use igdesk_store::Agent;
+use ipnet::IpNet;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -24,20 +26,52 @@ pub use crate::service::sign_in::COOKIE;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The address of the client a request came from, for the sign-in limits: the
-/// connection's peer (igdesk reads no forwarded-for header; behind a reverse proxy
-/// every client is the proxy). Unknown (0.0.0.0, one shared client) only if the
-/// server was started without connection info.
+/// connection's peer, or, when the peer is one of the `trusted_proxies`, the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy (the entries to
+/// its left were written by the client and prove nothing). Unknown (0.0.0.0, one
+/// shared client) only if the server was started without connection info.
 pub struct ClientAddress(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<App> for ClientAddress {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientAddress(
-            peer.map_or(Ipv4Addr::UNSPECIFIED.into(), |p| p.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(Ipv4Addr::UNSPECIFIED.into(), |p| p.0.ip());
+        Ok(ClientAddress(client_address(
+            peer,
+            &parts.headers,
+            &app.settings.trusted_proxies,
+        )))
     }
+}
+
+fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut nearest = peer;
+    for hop in hops.into_iter().rev() {
+        // A hop that is not an address cannot be counted: stop at the last good one.
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        nearest = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    nearest
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -84,7 +118,7 @@ pub struct SessionView {
 pub async fn sign_in(
     State(app): State<App>,
     ClientAddress(client): ClientAddress,
-    Json(body): Json<SignIn>,
+    JsonBody(body): JsonBody<SignIn>,
 ) -> Result<Response, ApiError> {
     let password = SecretString::from(body.password);
     let signed_in = match service::sign_in(&app, client, &body.email, password).await {
@@ -159,4 +193,57 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .find(|(name, _)| *name == COOKIE)
         .map(|(_, value)| value.to_owned())
         .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        headers
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_peer_is_the_client() {
+        let headers = forwarded(&["203.0.113.9"]);
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &headers, &[]),
+            ip("10.0.0.5")
+        );
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_nearest_untrusted_hop_is_the_client() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // The client wrote 1.2.3.4 itself; the proxies appended what they saw.
+        let headers = forwarded(&["1.2.3.4, 203.0.113.9", "10.0.0.7"]);
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &headers, &trusted),
+            ip("203.0.113.9")
+        );
+        // An untrusted peer's header is ignored.
+        assert_eq!(
+            client_address(ip("198.51.100.1"), &headers, &trusted),
+            ip("198.51.100.1")
+        );
+        // No header: the proxy itself.
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &HeaderMap::new(), &trusted),
+            ip("10.0.0.5")
+        );
+        // Garbage stops the walk at the last address that parsed.
+        let headers = forwarded(&["203.0.113.9, nonsense, 10.0.0.7"]);
+        assert_eq!(
+            client_address(ip("10.0.0.5"), &headers, &trusted),
+            ip("10.0.0.7")
+        );
+    }
 }

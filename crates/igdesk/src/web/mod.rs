@@ -9,6 +9,7 @@ mod dashboard;
 mod desk;
 pub mod fragments;
 mod item;
+mod origin;
 mod profile;
 mod search;
 mod session;

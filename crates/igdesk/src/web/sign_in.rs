@@ -1,6 +1,7 @@
 //! Signing in and out of the console: a plain form that works without scripts.
 //! Wrong password and unknown email read alike; a lockout says how long to wait; an
-//! email too long to be one is said beside the field.
+//! email too long to be one is said beside the field; a post from another website is
+//! refused (`origin`).
 
 use super::session::{NoFields, Posted};
 use super::{assets, render, Failed};
@@ -77,9 +78,16 @@ pub struct Credentials {
 pub async fn submit(
     State(app): State<App>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     Form(credentials): Form<Credentials>,
 ) -> Response {
     let email = credentials.email.trim().to_owned();
+    if super::origin::from_another_site(&headers, &app.settings.public_url) {
+        let error = "This sign-in was sent from another website, so it was not done. Sign in \
+                     here, on igdesk's own page."
+            .to_owned();
+        return form(StatusCode::FORBIDDEN, email, Some(error));
+    }
     if email.is_empty() || credentials.password.is_empty() {
         let error = "Enter your email and password".to_owned();
         return form(StatusCode::UNPROCESSABLE_ENTITY, email, Some(error));

@@ -186,6 +186,43 @@ impl ApiStore for SqlStore {
         Ok(removed == 1)
     }
 
+    async fn api_sealed_secrets(&self) -> Result<Vec<(AccountId, String)>> {
+        let rows =
+            sqlx::query("SELECT account_id, secret_sealed FROM api_settings ORDER BY account_id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    AccountId(r.try_get("account_id")?),
+                    r.try_get("secret_sealed")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn replace_api_sealed_secrets(
+        &self,
+        changes: &[(AccountId, String, String)],
+    ) -> Result<u64> {
+        let mut writing = self.write().await?;
+        let mut changed = 0;
+        for (account, old, new) in changes {
+            changed += sqlx::query(
+                "UPDATE api_settings SET secret_sealed = $1 \
+                 WHERE account_id = $2 AND secret_sealed = $3",
+            )
+            .bind(new.clone())
+            .bind(account.0)
+            .bind(old.clone())
+            .execute(&mut *writing.tx)
+            .await?
+            .rows_affected();
+        }
+        writing.commit().await?;
+        Ok(changed)
+    }
+
     async fn queue_api_message(&self, message: NewApiMessage, now: Millis) -> Result<ApiQueued> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
