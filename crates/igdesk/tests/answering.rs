@@ -207,6 +207,26 @@ async fn metas_refusal_marks_the_message_failed_in_words() {
             .contains("isn't available"),
         "{failed}"
     );
+    // A reply that never left answered nobody: the customer still waits (RT-5).
+    assert_eq!(sla_counts(&app).await, (0, 1), "(met, waiting)");
+
+    app.sim.set_fault(None);
+    let (_, queued) = app.reply("555", json!({"text": "Hello again"})).await;
+    app.item_when("555", first_id(&queued), "sent", |i| i["status"] == "sent")
+        .await;
+    assert_eq!(sla_counts(&app).await, (1, 0), "(met, waiting)");
+}
+
+/// The default inbox's SLA answers over the last day: (met, waiting).
+async fn sla_counts(app: &TestApp) -> (i64, i64) {
+    let (_, inboxes) = app.get("/api/v1/inboxes").await;
+    let inbox = inboxes["data"][0]["id"].as_i64().unwrap();
+    let (status, report) = app.get(&format!("/api/v1/inboxes/{inbox}/sla")).await;
+    assert_eq!(status, 200, "{report}");
+    (
+        report["met"].as_i64().unwrap(),
+        report["waiting"].as_i64().unwrap(),
+    )
 }
 
 #[tokio::test]

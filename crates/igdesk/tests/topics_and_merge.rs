@@ -216,6 +216,78 @@ async fn a_required_topic_holds_replies_back(app: TestApp) {
     assert_eq!(status, 202, "{queued}");
 }
 
+/// A comment in an inbox that requires a topic gets neither a public nor a private
+/// reply until its conversation has one; nothing reaches Instagram meanwhile.
+#[tokio::test]
+async fn a_required_topic_holds_comment_replies_and_private_replies_back() {
+    let app = start_sqlite().await;
+    let comment = Event::comment("555", "ana", "How much is it?", "18100", "FEED");
+    let comment_mid = comment.comment_id().unwrap().to_owned();
+    app.send(comment).await;
+    app.settle().await;
+    let id = app
+        .timeline("555")
+        .await
+        .iter()
+        .find(|i| i["mid"] == comment_mid.as_str())
+        .expect("the comment")["id"]
+        .as_i64()
+        .unwrap();
+    let (_, inboxes) = app.get("/api/v1/inboxes").await;
+    let inbox = inboxes["data"][0]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .send_as(
+            &app.token,
+            Method::PATCH,
+            &format!("/api/v1/inboxes/{inbox}"),
+            Some(json!({"requires_topic": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let public = format!("/api/v1/timeline/{id}/reply");
+    let private = format!("/api/v1/timeline/{id}/private-reply");
+    let refused = app.post(&public, json!({"text": "It is 49 €"})).await;
+    assert_eq!(
+        code(&refused),
+        (409, Some("topic_required")),
+        "{}",
+        refused.1
+    );
+    let refused = app
+        .post(&private, json!({"text": "Sent you the link"}))
+        .await;
+    assert_eq!(
+        code(&refused),
+        (409, Some("topic_required")),
+        "{}",
+        refused.1
+    );
+    assert!(app.sim.comment_actions().is_empty());
+    assert_eq!(app.timeline("555").await.len(), 1, "nothing was queued");
+
+    let billing = topic(&app, "Billing").await;
+    let path = format!(
+        "/api/v1/conversations/{}/topics",
+        only_conversation(&app).await["id"]
+    );
+    let (status, _) = app
+        .send_as(
+            &app.token,
+            Method::PUT,
+            &path,
+            Some(json!({"topics": [billing]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app.post(&public, json!({"text": "It is 49 €"})).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app
+        .post(&private, json!({"text": "Sent you the link"}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+}
+
 /// Three messages from two profiles, a second apart, in this order.
 async fn two_profiles(app: &TestApp) -> (i64, i64) {
     let start = igdesk::now_ms() - 10_000;

@@ -31,6 +31,7 @@ macro_rules! both_backends {
 both_backends!(
     product_tokens_are_found_by_hash_scoped_and_revocable,
     inbound_webhooks_go_one_at_a_time_per_conversation_in_order,
+    releasing_all_leases_frees_webhooks_and_routing_too,
     a_human_agent_tap_hands_over_and_an_api_send_takes_back,
     accounts_are_unique_and_default_to_the_instagram_inbox,
     deliveries_are_written_with_their_jobs,
@@ -64,7 +65,7 @@ both_backends!(
     an_unanswered_offer_expires_and_moves_on,
     capacity_is_standard_then_next_one_at_a_time_up_to_the_maximum,
     sessions_end_by_close_no_reply_needed_and_silence,
-    sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one,
+    sla_is_met_when_a_persons_reply_leaves_or_by_an_echo_never_by_an_automatic_one,
     an_echo_routes_the_conversation_with_its_reason,
     an_agents_stream_carries_its_conversations_items_in_order,
     a_lease_has_one_holder_until_it_runs_out,

@@ -29,8 +29,7 @@ pub struct Reply {
     pub comment_id: Option<String>,
 }
 
-/// The customer, if the agent may see them and answer now: an inbox that requires a
-/// topic is answered only once the customer's open conversation has one.
+/// The customer, if the agent may see them and answer now ([`topic_given`]).
 pub async fn customer_to_answer(
     app: &App,
     agent: &Agent,
@@ -41,13 +40,24 @@ pub async fn customer_to_answer(
         .customer(agent.scope(), customer)
         .await?
         .ok_or_else(|| ServiceError::not_found("customer"))?;
+    topic_given(app, agent, customer).await?;
+    Ok(found)
+}
+
+/// An inbox that requires a topic is answered — by message, under a comment or
+/// privately — only once the customer's open conversation has one.
+pub async fn topic_given(
+    app: &App,
+    agent: &Agent,
+    customer: CustomerId,
+) -> Result<(), ServiceError> {
     if app.store.reply_needs_topic(agent.scope(), customer).await? {
         return Err(ServiceError::conflict(
             "topic_required",
             "this inbox requires a topic: tag the customer's open conversation first",
         ));
     }
-    Ok(found)
+    Ok(())
 }
 
 /// A person's reply from the console: text and images to a customer the agent sees.

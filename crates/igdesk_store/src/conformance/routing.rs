@@ -311,11 +311,14 @@ pub async fn sessions_end_by_close_no_reply_needed_and_silence(store: &dyn Store
     assert_eq!(ends, vec!["agent", "no_reply_needed", "auto_end"]);
 }
 
-pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(store: &dyn Store) {
+pub async fn sla_is_met_when_a_persons_reply_leaves_or_by_an_echo_never_by_an_automatic_one(
+    store: &dyn Store,
+) {
     let a = account(store, "1784").await;
     let ana = agent(store, "ana@x", true).await;
     let scope = ana.scope();
-    for igsid in ["fast", "slow", "bot", "echoed"] {
+    let waiting = ["fast", "slow", "bot", "echoed", "failed", "left-late"];
+    for igsid in waiting {
         apply(
             store,
             &[message(a.id, igsid, &format!("m-{igsid}"), "hi", T0)],
@@ -329,7 +332,8 @@ pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(sto
             .unwrap()
             .remove(0)
     };
-    let reply = |c: Customer, author: &'static str, at: i64| async move {
+    // Queued at `at`; Meta accepts it at `sent_at`, or refuses it then (`None`).
+    let reply = |c: Customer, author: &'static str, at: i64, sent_at: Option<i64>, done: i64| async move {
         let part = OutgoingPart {
             provisional_mid: format!("out-{}-{author}", c.id),
             text: Some("answer".into()),
@@ -344,11 +348,67 @@ pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(sto
             comment_id: None,
             parts: vec![part],
         };
-        store.queue_reply(reply, at).await.unwrap();
+        let item = store.queue_reply(reply, at).await.unwrap()[0];
+        let job = store
+            .claim_sends(10, at, at + 1_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|j| j.payload == item.0.to_string())
+            .expect("the reply's send job");
+        match sent_at {
+            Some(sent_at) => store
+                .record_sent(job.id, item, &format!("mid-{}", c.id), sent_at)
+                .await
+                .unwrap(),
+            None => store
+                .record_failed(job.id, item, "refused", done)
+                .await
+                .unwrap(),
+        }
     };
-    reply(customer("fast").await, "human", T0 + 60_000).await;
-    reply(customer("slow").await, "human", T0 + 2 * HOUR).await;
-    reply(customer("bot").await, "automatic", T0 + 1_000).await;
+    let minute = 60_000;
+    reply(
+        customer("fast").await,
+        "human",
+        T0 + minute,
+        Some(T0 + minute + 1),
+        0,
+    )
+    .await;
+    reply(
+        customer("slow").await,
+        "human",
+        T0 + 2 * HOUR,
+        Some(T0 + 2 * HOUR + 1),
+        0,
+    )
+    .await;
+    reply(
+        customer("bot").await,
+        "automatic",
+        T0 + 1_000,
+        Some(T0 + 2_000),
+        0,
+    )
+    .await;
+    reply(
+        customer("failed").await,
+        "human",
+        T0 + minute,
+        None,
+        T0 + minute + 1,
+    )
+    .await;
+    // Queued within the target, accepted by Meta only after it.
+    reply(
+        customer("left-late").await,
+        "human",
+        T0 + 50 * minute,
+        Some(T0 + 61 * minute),
+        0,
+    )
+    .await;
     apply(store, &[echo(a.id, "echoed", "e1", T0 + 120_000)]).await;
     let inbox = a.inbox_id;
     let early = store
@@ -356,10 +416,11 @@ pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(sto
         .await
         .unwrap()
         .unwrap();
-    // The slow one was answered after its target; the bot's customer still waits.
+    // Answered in time: fast and echoed. Answered late: slow, and left-late, whose
+    // reply left after the target. The bot's and the failed reply's customers wait.
     assert_eq!(
         (early.total, early.met, early.breached, early.waiting),
-        (4, 2, 1, 1)
+        (6, 2, 2, 2)
     );
     assert_eq!(early.target_seconds, 3600);
     let later = store
@@ -367,10 +428,10 @@ pub async fn sla_is_met_by_a_persons_reply_or_an_echo_never_an_automatic_one(sto
         .await
         .unwrap()
         .unwrap();
-    // fast and echoed in time; slow answered late; bot's automatic reply counts not.
+    // An automatic reply counts not; a reply Meta refused answered nobody.
     assert_eq!(
         (later.total, later.met, later.breached, later.waiting),
-        (4, 2, 2, 0)
+        (6, 2, 4, 0)
     );
     let elsewhere = store
         .sla_report(inbox, T0 + 1, T0 + 2, T0)

@@ -10,7 +10,6 @@ use super::{Backend, SqlStore, WriteTx};
 use crate::model::*;
 use crate::{OutboxStore, Result, StoreError, JOB_SEND};
 use async_trait::async_trait;
-use igdesk_domain::rules::Author;
 use igdesk_domain::timeline::ItemContext;
 use igdesk_domain::{AccountId, CustomerId, ItemId, JobId, Millis};
 use sqlx::{Any, Row as _, Transaction};
@@ -33,12 +32,8 @@ impl OutboxStore for SqlStore {
                 ));
             }
         }
+        // The SLA clock runs on until Meta accepts the reply (`mark_sent`).
         let ids = insert_parts(tx, &reply, None, now).await?;
-        // A person's reply answers the customer (RT-5); an automatic one never does.
-        if reply.author == Author::Human.as_str() {
-            sessions::meet_for_customer(tx, reply.account.0, reply.customer.0, MetBy::Reply, now)
-                .await?;
-        }
         if reply.lane == Lane::Console {
             yield_api_head(tx, reply.customer).await?;
         }
@@ -457,6 +452,20 @@ pub(super) async fn mark_sent(
     now: Millis,
 ) -> Result<CustomerId> {
     let customer = lock_queue_of(tx, item).await?;
+    // A person's reply answers the customer (RT-5) when Meta accepts it, not when it
+    // is queued: one that fails leaves the clock running. Once, on the first of the
+    // send's answer and its echo; an automatic message never answers.
+    let answering = sqlx::query(
+        "SELECT t.conversation_id FROM outgoing o JOIN timeline_items t ON t.id = o.item_id \
+         WHERE o.item_id = $1 AND o.author = 'human' AND o.state <> 'sent' \
+         AND t.conversation_id IS NOT NULL",
+    )
+    .bind(item.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in answering {
+        sessions::meet(tx, row.try_get("conversation_id")?, MetBy::Reply, now).await?;
+    }
     sqlx::query("UPDATE timeline_items SET mid = $1, status = CASE WHEN status = 'read' THEN 'read' ELSE 'sent' END WHERE id = $2")
         .bind(mid.to_owned())
         .bind(item.0)

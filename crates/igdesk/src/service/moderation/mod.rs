@@ -84,8 +84,9 @@ pub async fn reply_to_comment(
     item: ItemId,
     text: &str,
 ) -> Result<ItemId, ServiceError> {
-    let (item, _) = visible_item(app, agent, item).await?;
+    let (item, customer) = visible_item(app, agent, item).await?;
     can_reply_publicly(&item)?;
+    answering::topic_given(app, agent, customer.id).await?;
     if text.trim().is_empty() {
         return Err(ServiceError::refused(RuleError::Empty));
     }
@@ -123,6 +124,7 @@ pub async fn private_reply(
 ) -> Result<Vec<ItemId>, ServiceError> {
     let (item, customer) = visible_item(app, agent, item).await?;
     can_reply_privately(&item, now_ms())?;
+    answering::topic_given(app, agent, customer.id).await?;
     let reply = Reply {
         text: Some(text.to_owned()),
         images: Vec::new(),
