@@ -166,6 +166,66 @@ async fn a_comment_gets_one_public_reply_one_private_reply_then_is_hidden_and_de
     assert_eq!(app.sim.comment_actions()[2].action, "delete");
 }
 
+/// A private reply is possible for 7 days after the comment, and once: igdesk says so
+/// before anything reaches Instagram.
+#[tokio::test]
+async fn a_private_reply_is_refused_after_seven_days_and_after_the_first() {
+    let app = start_sqlite().await;
+    let now = igdesk::now_ms();
+    let day = 24 * 3_600_000;
+    let old = Event::comment("555", "ana", "Still in stock?", "18100", "FEED")
+        .with_timestamp_ms(now - 7 * day - 60_000);
+    let recent = Event::comment("556", "bea", "And in blue?", "18100", "FEED")
+        .with_timestamp_ms(now - 6 * day);
+    let (old_mid, recent_mid) = (
+        old.comment_id().unwrap().to_owned(),
+        recent.comment_id().unwrap().to_owned(),
+    );
+    app.send(old).await;
+    app.send(recent).await;
+    app.settle().await;
+
+    let old_id = item_id(&app, "555", &old_mid).await;
+    let (status, refused) = app
+        .post(
+            &format!("/api/v1/timeline/{old_id}/private-reply"),
+            json!({"text": "Yes, it is"}),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("window_closed")),
+        "{refused}"
+    );
+    assert!(
+        refused["message"].as_str().unwrap().contains("7 days"),
+        "{refused}"
+    );
+    assert_eq!(app.timeline("555").await.len(), 1, "nothing queued");
+
+    let recent_id = item_id(&app, "556", &recent_mid).await;
+    let path = format!("/api/v1/timeline/{recent_id}/private-reply");
+    let (status, queued) = app.post(&path, json!({"text": "Yes, in blue"})).await;
+    assert_eq!(status, 202, "{queued}");
+    let reply_id = queued["id"].as_i64().unwrap();
+    app.item_when("556", reply_id, "the private reply sent", |i| {
+        i["status"] == "sent"
+    })
+    .await;
+    let (status, again) = app.post(&path, json!({"text": "Really, in blue"})).await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (409, Some("already_replied"))
+    );
+    let sent = app.sim.sent();
+    let to_comments: Vec<_> = sent.iter().filter_map(|s| s.comment_id.clone()).collect();
+    assert_eq!(
+        to_comments,
+        [recent_mid],
+        "one private reply, to the recent comment"
+    );
+}
+
 #[tokio::test]
 async fn a_hidden_comment_can_no_longer_be_answered() {
     let app = start_sqlite().await;
