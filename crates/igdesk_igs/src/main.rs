@@ -151,6 +151,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 "           GET /_igs/thread_owners, GET /_igs/cdn/{{name}} (embedded media),"
             );
             println!("           GET /_igs/subscriptions, DELETE /_igs/subscriptions/{{ig_id}}, GET /_igs/withheld,");
+            println!("           GET /_igs/cdn/story/{{asset_id}} (a Story, 404 once deleted or a day old), DELETE /_igs/stories/{{asset_id}},");
             println!("           POST /_igs/fault, /_igs/settings, /_igs/history, /_igs/scenario, /_igs/businesses, /_igs/pages");
             tokio::select! {
                 result = sim.serve(listener) => result,
@@ -196,6 +197,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 duration,
                 concurrency: concurrency as usize,
                 customers: customers as usize,
+                timeout: igdesk_igs::load::REQUEST_TIMEOUT,
             };
             let report = run_load(config).await?;
             println!("{report}");

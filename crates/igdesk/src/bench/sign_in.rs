@@ -98,6 +98,7 @@ pub async fn measure(
             duration,
             concurrency: 64,
             customers: 1_000,
+            timeout: igdesk_igs::load::REQUEST_TIMEOUT,
         })
     };
     // The first deliveries create the customers (and their profile jobs): not what

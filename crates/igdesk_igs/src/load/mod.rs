@@ -23,7 +23,7 @@ use conn::Conn;
 use request::{Target, Template};
 
 /// Meta gives up on a webhook call after 20 seconds; so does the generator.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadConfig {
@@ -38,6 +38,9 @@ pub struct LoadConfig {
     pub concurrency: usize,
     /// Distinct customer IGSIDs the messages come from.
     pub customers: usize,
+    /// A request not answered within this is a failure, counted in the latencies
+    /// as this long ([`REQUEST_TIMEOUT`] unless a test wants it shorter).
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,7 +48,12 @@ pub struct LoadReport {
     pub sent: u64,
     /// Answered with a 2xx status.
     pub acknowledged: u64,
+    /// Not acknowledged: answered with another status, or not answered at all.
     pub failed: u64,
+    /// Of the failed, those that got no answer within the load generator's timeout
+    /// (counted in the latencies as that timeout).
+    pub timed_out: u64,
+    /// From the first request's start to the last answer.
     pub elapsed: Duration,
     /// Acknowledged deliveries per second.
     pub per_sec: f64,
@@ -58,12 +66,14 @@ impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "sent {} deliveries in {:.2} s: {} acknowledged (2xx), {} failed; {:.0} acknowledged/s; \
-             latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            "sent {} deliveries in {:.2} s (first request to last answer): {} acknowledged (2xx), \
+             {} failed ({} timed out); {:.0} acknowledged/s; latency of every request \
+             (failures included, at the time they failed) p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
             self.sent,
             self.elapsed.as_secs_f64(),
             self.acknowledged,
             self.failed,
+            self.timed_out,
             self.per_sec,
             self.p50_ms,
             self.p99_ms,
@@ -88,14 +98,28 @@ struct Shared {
     schedule: Schedule,
     next: AtomicU64,
     addr: SocketAddr,
+    timeout: Duration,
 }
 
 #[derive(Default)]
 struct WorkerResult {
     sent: u64,
     acknowledged: u64,
+    timed_out: u64,
     latencies_us: Vec<u32>,
     last_end: Option<Instant>,
+}
+
+impl WorkerResult {
+    /// A request's latency, counted from the earlier of when it was due and sent.
+    fn record(&mut self, from: Instant, end: Instant) {
+        self.latencies_us.push(
+            end.duration_since(from)
+                .as_micros()
+                .min(u128::from(u32::MAX)) as u32,
+        );
+        self.last_end = Some(end);
+    }
 }
 
 /// Run the load described by `config` and report.
@@ -143,6 +167,7 @@ pub async fn run_load(config: LoadConfig) -> anyhow::Result<LoadReport> {
         schedule,
         next: AtomicU64::new(0),
         addr,
+        timeout: config.timeout,
     });
     let workers: Vec<_> = conns
         .into_iter()
@@ -153,6 +178,7 @@ pub async fn run_load(config: LoadConfig) -> anyhow::Result<LoadReport> {
         let result = handle.await.context("a load worker panicked")?;
         total.sent += result.sent;
         total.acknowledged += result.acknowledged;
+        total.timed_out += result.timed_out;
         total.latencies_us.extend(result.latencies_us);
         total.last_end = total.last_end.max(result.last_end);
     }
@@ -226,35 +252,38 @@ async fn worker(shared: Arc<Shared>, conn: Conn) -> WorkerResult {
         shared.template.render(&mut buf, n, ids::now_ms());
         result.sent += 1;
         let sent_at = Instant::now();
+        let from = due.map_or(sent_at, |due| due.min(sent_at));
         if conn.is_none() {
             match Conn::connect(shared.addr).await {
                 Ok(fresh) => conn = Some(fresh),
                 Err(_) => {
-                    // Server gone: count the failure and do not spin.
+                    // Server gone: a failure at the time it failed; do not spin.
+                    result.record(from, Instant::now());
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 }
             }
         }
         let Some(open) = conn.as_mut() else { continue };
-        match tokio::time::timeout(REQUEST_TIMEOUT, open.round_trip(&buf)).await {
+        match tokio::time::timeout(shared.timeout, open.round_trip(&buf)).await {
             Ok(Ok((status, keep_alive))) => {
-                let end = Instant::now();
                 if (200..300).contains(&status) {
                     result.acknowledged += 1;
                 }
                 if !keep_alive {
                     conn = None;
                 }
-                let from = due.map_or(sent_at, |due| due.min(sent_at));
-                result.latencies_us.push(
-                    end.duration_since(from)
-                        .as_micros()
-                        .min(u128::from(u32::MAX)) as u32,
-                );
-                result.last_end = Some(end);
+                result.record(from, Instant::now());
             }
-            _ => conn = None,
+            Ok(Err(_)) => {
+                conn = None;
+                result.record(from, Instant::now());
+            }
+            Err(_) => {
+                conn = None;
+                result.timed_out += 1;
+                result.record(from, from + shared.timeout);
+            }
         }
     }
     result
@@ -277,6 +306,7 @@ fn report(mut total: WorkerResult, start: Instant) -> LoadReport {
         sent: total.sent,
         acknowledged: total.acknowledged,
         failed: total.sent - total.acknowledged,
+        timed_out: total.timed_out,
         elapsed,
         per_sec: total.acknowledged as f64 / elapsed.as_secs_f64().max(1e-9),
         p50_ms: percentile(0.50),

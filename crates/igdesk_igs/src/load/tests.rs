@@ -12,6 +12,7 @@ fn config(url: String, rate: Option<u32>, millis: u64) -> LoadConfig {
         duration: Duration::from_millis(millis),
         concurrency: 4,
         customers: 7,
+        timeout: REQUEST_TIMEOUT,
     }
 }
 
@@ -92,4 +93,26 @@ async fn bad_targets_are_clear_errors() {
     let mut zero = config("http://127.0.0.1:1/".into(), None, 100);
     zero.concurrency = 0;
     assert!(run_load(zero).await.is_err());
+}
+
+/// A server that reads requests and never answers: every request is a failure that
+/// counts in the latencies as the timeout, not left out of them.
+#[tokio::test]
+async fn unanswered_requests_count_in_the_latencies_as_the_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let mut config = config(url, Some(20), 200);
+    config.timeout = Duration::from_millis(150);
+    let report = run_load(config).await.unwrap();
+    assert_eq!(report.acknowledged, 0, "{report}");
+    assert_eq!(report.failed, report.sent, "{report}");
+    assert_eq!(report.timed_out, report.sent, "{report}");
+    assert!(report.p50_ms >= 150.0, "{report}");
+    assert!(report.to_string().contains("timed out"), "{report}");
 }
