@@ -227,10 +227,23 @@ pub trait ApiStore: Send + Sync + 'static {
         changes: &[(AccountId, String, String)],
     ) -> Result<u64>;
 
-    /// Writes the message's parts to the customer's outbox (the API lane, behind any
-    /// person's reply), and takes the conversation back from people if they had it
-    /// — one transaction.
-    async fn queue_api_message(&self, message: NewApiMessage, now: Millis) -> Result<ApiQueued>;
+    /// Writes each message's parts to its customer's outbox (the API lane, behind
+    /// any person's reply), and takes a conversation back from people if they had it
+    /// — all in one transaction (one request of the API), answering each message's
+    /// outcome in order.
+    async fn queue_api_messages(
+        &self,
+        messages: Vec<NewApiMessage>,
+        now: Millis,
+    ) -> Result<Vec<ApiQueued>>;
+
+    /// [`Self::queue_api_messages`] of one message.
+    async fn queue_api_message(&self, message: NewApiMessage, now: Millis) -> Result<ApiQueued> {
+        let mut queued = self.queue_api_messages(vec![message], now).await?;
+        queued
+            .pop()
+            .ok_or_else(|| crate::StoreError::Corrupt("no outcome for the message".into()))
+    }
 
     /// Leases webhooks that are due, each the oldest undelivered one of its
     /// conversation and stream, so they arrive in order.

@@ -114,17 +114,45 @@ async fn answer(app: &App, headers: &HeaderMap, body: &[u8]) -> igdesk_store::Re
         ));
     }
     let now = now_ms();
-    let mut results = Vec::new();
-    let mut took_back = false;
+    // Every message the request makes is queued in one transaction; the answer
+    // lists them in the request's order.
+    let mut slots = Vec::new();
+    let mut batch = Vec::new();
     for msg in envelope.msgs {
         match msg {
-            Err(rejection) => results.extend(CmMessageResult::unreadable(&rejection)),
-            Ok(msg) => {
-                let (accepted, back) = accept(app, &token, &msg, now).await?;
-                took_back |= back;
-                results.extend(accepted);
-            }
+            Err(rejection) => slots.extend(
+                CmMessageResult::unreadable(&rejection)
+                    .into_iter()
+                    .map(Slot::Answered),
+            ),
+            Ok(msg) => prepare_all(&token, &msg, now, &mut slots, &mut batch),
         }
+    }
+    let mut queued = app.store.queue_api_messages(batch, now).await?.into_iter();
+    let mut results = Vec::with_capacity(slots.len());
+    let mut took_back = false;
+    for slot in slots {
+        results.push(match slot {
+            Slot::Answered(result) => result,
+            Slot::Queued {
+                igsid,
+                reference,
+                parts,
+            } => match queued.next() {
+                Some(ApiQueued::Queued { took_back: back, .. }) => {
+                    took_back |= back.is_some();
+                    CmMessageResult::accepted(&igsid, reference.as_deref(), parts)
+                }
+                Some(ApiQueued::UnknownRecipient) | None => CmMessageResult::rejected(
+                    &igsid,
+                    reference.as_deref(),
+                    codes::INVALID_RECIPIENT,
+                    &format!(
+                        "to.number: no customer with IGSID {igsid:?} has written to this account (Instagram allows answers only)"
+                    ),
+                ),
+            },
+        });
     }
     app.wake.sends.notify_waiters();
     if took_back {
@@ -141,24 +169,36 @@ async fn answer(app: &App, headers: &HeaderMap, body: &[u8]) -> igdesk_store::Re
     Ok((status, response))
 }
 
-/// One `msg` for each of its recipients; the flag says a send took a conversation
-/// back from people.
-async fn accept(
-    app: &App,
+/// One recipient's place in the answer: known already (refused), or waiting for
+/// what the store says of its queued message.
+enum Slot {
+    Answered(CmMessageResult),
+    Queued {
+        igsid: String,
+        reference: Option<String>,
+        /// Instagram messages it became.
+        parts: u32,
+    },
+}
+
+/// One `msg` for each of its recipients: a message to queue for each (in `batch`),
+/// or the refusal of all of them.
+fn prepare_all(
     token: &ApiToken,
     msg: &Msg,
     now: Millis,
-) -> igdesk_store::Result<(Vec<CmMessageResult>, bool)> {
+    slots: &mut Vec<Slot>,
+    batch: &mut Vec<NewApiMessage>,
+) {
     let reference = msg.reference.as_deref();
     let (messages, valid_until) = match prepare(token, msg, now) {
         Ok(prepared) => prepared,
         Err(refusal) => {
             let refused = CmMessageResult::refused(&msg.to, reference, &refusal);
-            return Ok((refused, false));
+            slots.extend(refused.into_iter().map(Slot::Answered));
+            return;
         }
     };
-    let mut results = Vec::with_capacity(msg.to.len());
-    let mut took_back = false;
     for igsid in &msg.to {
         let parts = messages
             .iter()
@@ -177,37 +217,20 @@ async fn accept(
                 message: m.message.clone(),
             })
             .collect::<Vec<_>>();
-        let count = parts.len() as u32;
-        let queued = app
-            .store
-            .queue_api_message(
-                NewApiMessage {
-                    account: token.account_id,
-                    token: token.id,
-                    igsid: igsid.clone(),
-                    reference: msg.reference.clone(),
-                    valid_until,
-                    parts,
-                },
-                now,
-            )
-            .await?;
-        results.push(match queued {
-            ApiQueued::Queued { took_back: back, .. } => {
-                took_back |= back.is_some();
-                CmMessageResult::accepted(igsid, reference, count)
-            }
-            ApiQueued::UnknownRecipient => CmMessageResult::rejected(
-                igsid,
-                reference,
-                codes::INVALID_RECIPIENT,
-                &format!(
-                    "to.number: no customer with IGSID {igsid:?} has written to this account (Instagram allows answers only)"
-                ),
-            ),
+        slots.push(Slot::Queued {
+            igsid: igsid.clone(),
+            reference: msg.reference.clone(),
+            parts: parts.len() as u32,
+        });
+        batch.push(NewApiMessage {
+            account: token.account_id,
+            token: token.id,
+            igsid: igsid.clone(),
+            reference: msg.reference.clone(),
+            valid_until,
+            parts,
         });
     }
-    Ok((results, took_back))
 }
 
 /// The Instagram messages `msg` becomes and until when they may be sent, or why it

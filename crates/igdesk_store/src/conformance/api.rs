@@ -2,7 +2,9 @@
 
 use super::{account, apply, message, T0};
 use crate::api::*;
+use crate::model::Account;
 use crate::prelude::*;
+use igdesk_domain::ItemId;
 
 fn settings(handover: HandoverTarget) -> ApiSettings {
     ApiSettings {
@@ -152,6 +154,40 @@ pub async fn inbound_webhooks_go_one_at_a_time_per_conversation_in_order(store: 
     assert!(open.is_empty());
 }
 
+/// A SQLite instance that starts again after a crash (`kill -9`) frees what the dead
+/// one held: a webhook it was posting (the head of its customer's queue) goes again at
+/// once, not after its 60-second lease, and so does routing.
+pub async fn releasing_all_leases_frees_webhooks_and_routing_too(store: &dyn Store) {
+    let shop = account(store, "1784").await;
+    store
+        .set_api_settings(shop.id, &settings(HandoverTarget::Agents), T0)
+        .await
+        .unwrap();
+    apply(store, &[message(shop.id, "a", "m1", "one", T0)]).await;
+    let posting = store.claim_webhooks(10, T0, T0 + 60_000).await.unwrap();
+    assert_eq!(posting.len(), 1);
+    assert!(store
+        .take_lease("routing", "dead", T0, T0 + 15_000)
+        .await
+        .unwrap());
+    // The instance dies here; the next one starts.
+    assert!(store
+        .claim_webhooks(10, T0 + 1, T0 + 60_000)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.release_all_leases().await.unwrap() >= 2);
+    let again = store.claim_webhooks(10, T0 + 1, T0 + 60_000).await.unwrap();
+    assert_eq!(
+        again.iter().map(|w| w.id).collect::<Vec<_>>(),
+        [posting[0].id]
+    );
+    assert!(store
+        .take_lease("routing", "next", T0 + 1, T0 + 15_000)
+        .await
+        .unwrap());
+}
+
 pub async fn a_human_agent_tap_hands_over_and_an_api_send_takes_back(store: &dyn Store) {
     let shop = account(store, "1784").await;
     store
@@ -219,4 +255,91 @@ pub async fn a_human_agent_tap_hands_over_and_an_api_send_takes_back(store: &dyn
         .await
         .unwrap();
     assert_eq!(unknown, ApiQueued::UnknownRecipient);
+}
+
+fn api_message(shop: &Account, token: &ApiToken, igsid: &str, text: &str) -> NewApiMessage {
+    NewApiMessage {
+        account: shop.id,
+        token: token.id,
+        igsid: igsid.into(),
+        reference: Some(text.into()),
+        valid_until: None,
+        parts: vec![crate::model::OutgoingPart {
+            provisional_mid: format!("p-{igsid}-{text}"),
+            text: Some(text.into()),
+            attachments: vec![],
+            message: serde_json::json!({ "text": text }),
+        }],
+    }
+}
+
+/// One request's messages in one transaction: outcomes in the request's order, an
+/// unknown recipient refused without holding the others back, each customer's
+/// messages queued in order with only the first given a send job; and two requests
+/// naming the same customers in opposite orders, side by side, both go through.
+pub async fn a_requests_messages_are_queued_together_in_order(store: &dyn Store) {
+    let shop = account(store, "1784").await;
+    let token = store
+        .create_api_token("1784", "", "h", T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let customers = ["a", "b", "c", "d"];
+    let changes: Vec<_> = customers
+        .iter()
+        .map(|c| message(shop.id, c, &format!("m-{c}"), "hi", T0))
+        .collect();
+    apply(store, &changes).await;
+
+    let batch = vec![
+        api_message(&shop, &token, "a", "a1"),
+        api_message(&shop, &token, "nobody", "x"),
+        api_message(&shop, &token, "b", "b1"),
+        api_message(&shop, &token, "a", "a2"),
+    ];
+    let outcomes = store.queue_api_messages(batch, T0 + 1).await.unwrap();
+    let items: Vec<Option<Vec<ItemId>>> = outcomes
+        .into_iter()
+        .map(|o| match o {
+            ApiQueued::Queued { items, .. } => Some(items),
+            ApiQueued::UnknownRecipient => None,
+        })
+        .collect();
+    assert_eq!(
+        items.iter().map(Option::is_some).collect::<Vec<_>>(),
+        [true, false, true, true]
+    );
+    let state = |item: ItemId| async move { store.outgoing(item).await.unwrap().unwrap().state };
+    let (a1, b1, a2) = (
+        items[0].as_ref().unwrap()[0],
+        items[2].as_ref().unwrap()[0],
+        items[3].as_ref().unwrap()[0],
+    );
+    assert_eq!(
+        (state(a1).await, state(b1).await, state(a2).await),
+        (
+            "queued".to_owned(),
+            "queued".to_owned(),
+            "waiting".to_owned()
+        ),
+        "one head per customer, the second of a's waiting behind the first"
+    );
+    assert!(a1 < a2, "a's messages in the request's order");
+
+    for round in 0..20 {
+        let forward: Vec<_> = ["c", "d"]
+            .iter()
+            .map(|c| api_message(&shop, &token, c, &format!("f{round}")))
+            .collect();
+        let backward: Vec<_> = ["d", "c"]
+            .iter()
+            .map(|c| api_message(&shop, &token, c, &format!("r{round}")))
+            .collect();
+        let (one, two) = tokio::join!(
+            store.queue_api_messages(forward, T0 + 2),
+            store.queue_api_messages(backward, T0 + 2),
+        );
+        assert_eq!(one.unwrap().len(), 2, "round {round}");
+        assert_eq!(two.unwrap().len(), 2, "round {round}");
+    }
 }
