@@ -77,6 +77,8 @@ pub struct Wakers {
     pub history: Notify,
     /// `mark_seen` / `typing_on` were queued (`service::seen`).
     pub sender_actions: Notify,
+    /// Stories' checks were queued (`service::stories`, upkeep).
+    pub stories: Notify,
     /// Webhooks to the Business Messaging API's user were written.
     pub api_webhooks: Notify,
     /// Routing: new work, an agent with room again, an offer let go.
@@ -93,6 +95,7 @@ impl Wakers {
             igdesk_store::JOB_IMPORT_HISTORY => &self.history,
             igdesk_store::JOB_THREAD_CONTROL => &self.profiles,
             igdesk_store::JOB_SENDER_ACTION => &self.sender_actions,
+            igdesk_store::JOB_CHECK_STORY => &self.stories,
             _ => &self.profiles,
         }
     }

@@ -569,7 +569,8 @@ fn something_to_say(
     match roll {
         0..=59 => Event::text(igsid, pick(LINES)),
         60..=69 => Event::attachment(igsid, "image", sim.medium_url(Use::Photo)),
-        70..=77 => Event::attachment(igsid, "story_mention", sim.medium_url(Use::Story)),
+        // A Story of its own, which the simulator's CDN serves while it lives.
+        70..=77 => Event::attachment(igsid, "story_mention", sim.cdn_url("story_mention")),
         78..=83 => Event::story_reply(
             igsid,
             pick(STORY_REPLIES),

@@ -1,4 +1,4 @@
-// The customer's labels on their page (issue 18): removable chips and an "Add label"
+// The customer's labels on their page: removable chips and an "Add label"
 // field with the labels already in use as suggestions. The forms post without
 // scripts too; with them, they use the JSON API, redraw the chips from its answer
 // and show a refusal beside the field. Another agent's change arrives on the live

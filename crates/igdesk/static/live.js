@@ -11,6 +11,16 @@ export function onItemEvent(listener) {
   itemListeners.push(listener);
 }
 
+const openListeners = [];
+
+/**
+ * Each time the stream (re)opens: it starts after the newest event, so what changed
+ * between drawing the page and now is not in it, and a page may look once.
+ */
+export function onStreamOpen(listener) {
+  openListeners.push(listener);
+}
+
 const baseTitle = document.title;
 let renderedAt = performance.now();
 
@@ -226,6 +236,7 @@ function connect() {
     refreshOffers();
     refreshTopbar();
     refreshConversations();
+    for (const listener of openListeners) listener();
   };
   stream.onerror = () => {
     // The browser reconnects by itself and resumes with Last-Event-ID.

@@ -3,7 +3,7 @@
 // timeline kept up to date from the live stream.
 
 import { api, fragment, swap } from './api.js';
-import { onItemEvent } from './live.js';
+import { onItemEvent, onStreamOpen } from './live.js';
 
 const LIMIT = 640;
 const WARN_AT = 630;
@@ -261,6 +261,30 @@ onItemEvent((kind, data) => {
   showItem(item.id);
   return true;
 });
+
+// Drawing the page queued a check of each Story mention still shown (the customer may
+// have deleted the Story): one found gone before the stream opened is not on it, so
+// those items are drawn again then; one found later comes as an item event.
+onStreamOpen(() => {
+  for (const item of timeline?.querySelectorAll('li.kind-story_mention') ?? []) {
+    if (!item.querySelector('.bubble.gone')) showItem(item.dataset.itemId);
+  }
+});
+
+// A Story its customer deleted fails to load before igdesk has heard so from the CDN
+// (an agent the conversation is not assigned to hears no item events): a moment later
+// the item is drawn again, and reads "Story is no longer available" once the check
+// found it gone. A few times at most, further apart each time: a CDN that only fails
+// is not asked on and on.
+const storyRedraws = new Map();
+timeline?.addEventListener('error', (event) => {
+  if (!(event.target instanceof HTMLImageElement)) return;
+  const id = event.target.closest('li.kind-story_mention')?.dataset.itemId;
+  const tries = storyRedraws.get(id) ?? 0;
+  if (!id || tries >= 3) return;
+  storyRedraws.set(id, tries + 1);
+  setTimeout(() => showItem(id), 2000 * 2 ** tries);
+}, true);
 
 async function loadOlder(link) {
   const nodes = await fragment(link.href);

@@ -1,4 +1,4 @@
-// Transfer (issue 18): the customer page's Transfer dialog. It opens on `Transfer`,
+// Transfer: the customer page's Transfer dialog. It opens on `Transfer`,
 // refreshes who is available now, and hands the conversation over through the JSON
 // API; a refusal is shown next to the field it is about. Escape or Cancel closes it
 // and the browser puts the focus back on `Transfer`.

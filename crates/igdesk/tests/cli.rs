@@ -174,7 +174,7 @@ fn accounts_agents_migrate_and_backup_work_from_the_command_line() {
 }
 
 /// `--token` on the command line shows the token in the process list and the shell's
-/// history (issue 15): `--token-file PATH` and `--token -` (standard input) keep it
+/// history: `--token-file PATH` and `--token -` (standard input) keep it
 /// out of both, and the token is never printed back.
 #[test]
 fn account_tokens_come_from_a_file_or_standard_input() {

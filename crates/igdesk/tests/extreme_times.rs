@@ -1,4 +1,4 @@
-//! Absurd times and durations from an administrator (issue 15): `from`/`to` of the
+//! Absurd times and durations from an administrator: `from`/`to` of the
 //! dashboard and the SLA report, an inbox's seconds. Each is a 400 naming the field,
 //! never an overflow (which panics in the debug build these tests run, dropping the
 //! connection). Over real HTTP.

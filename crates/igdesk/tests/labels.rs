@@ -1,4 +1,4 @@
-//! Labels and views (issue 18): labels on customers set, replaced and removed, their
+//! Labels and views: labels on customers set, replaced and removed, their
 //! limits refused naming the field, counted per label; the list of conversations
 //! filtered by state, label, inbox and channel; an agent of another inbox never sees
 //! this inbox's customers or their labels; administrators assign directly (agents

@@ -1,4 +1,4 @@
-//! `/metrics` (issue 15): off unless `metrics_token` is set, and then only for a
+//! `/metrics`: off unless `metrics_token` is set, and then only for a
 //! scraper bearing that token. Over real HTTP, on both stores.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Internal notes (issue 18): written on a customer's timeline for the team only,
+//! Internal notes: written on a customer's timeline for the team only,
 //! never sent to Instagram, never an answer (SLA) nor a customer's message (API
 //! webhooks); changed only by their author in their first ten minutes; scoped like
 //! every read; `@Name` tells the mentioned agent on their live stream, and nobody else.

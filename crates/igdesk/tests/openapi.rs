@@ -322,3 +322,180 @@ fn collect_refs(value: &Value, out: &mut BTreeSet<String>) {
         _ => {}
     }
 }
+
+/// A request a handler cannot read, and how it is refused.
+struct Unreadable {
+    method: Method,
+    url: &'static str,
+    /// The path as the document names it.
+    path: &'static str,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+    status: u16,
+    code: &'static str,
+}
+
+/// What a handler cannot read is refused in the API's own shape (JSON, `code`), with
+/// a status the description gives for that operation.
+#[tokio::test]
+async fn requests_that_cannot_be_read_are_refused_as_described() {
+    let app = start_sqlite().await;
+    let doc = document(&app).await;
+    let json = Some("application/json");
+    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    let inboxes = |content_type, body: &[u8], status, code| Unreadable {
+        method: Method::POST,
+        url: "/api/v1/inboxes",
+        path: "/api/v1/inboxes",
+        content_type,
+        body: body.to_vec(),
+        status,
+        code,
+    };
+    let cases = [
+        inboxes(json, b"{", 400, "invalid_body"),
+        inboxes(None, br#"{"name": "Sales"}"#, 400, "invalid_body"),
+        // serde would read a struct from the array of its fields.
+        inboxes(json, br#"["Sales"]"#, 400, "invalid_body"),
+        inboxes(json, big.as_bytes(), 413, "body_too_large"),
+        Unreadable {
+            method: Method::GET,
+            url: "/api/v1/dashboard?inbox=x",
+            path: "/api/v1/dashboard",
+            content_type: None,
+            body: Vec::new(),
+            status: 400,
+            code: "invalid_parameter",
+        },
+        Unreadable {
+            method: Method::GET,
+            url: "/api/v1/inboxes/1/sla?until=5",
+            path: "/api/v1/inboxes/{id}/sla",
+            content_type: None,
+            body: Vec::new(),
+            status: 400,
+            code: "invalid_parameter",
+        },
+        Unreadable {
+            method: Method::POST,
+            url: "/api/v1/conversations/1/close",
+            path: "/api/v1/conversations/{id}/close",
+            content_type: Some("text/plain"),
+            body: b"next".to_vec(),
+            status: 400,
+            code: "invalid_body",
+        },
+    ];
+    for case in cases {
+        let name = format!("{} {}", case.method, case.url);
+        let mut request = app
+            .http
+            .request(case.method.clone(), format!("{}{}", app.url, case.url))
+            .bearer_auth(&app.token)
+            .body(case.body);
+        if let Some(content_type) = case.content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), case.status, "{name}");
+        let is_json = response.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json");
+        assert!(is_json, "{name}: not JSON");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["code"], case.code, "{name}: {answer}");
+        let described = &doc["paths"][case.path][case.method.as_str().to_lowercase()]["responses"]
+            [case.status.to_string()];
+        assert!(
+            described.is_object(),
+            "{name}: {} is not described",
+            case.status
+        );
+        assert!(
+            described["description"]
+                .as_str()
+                .unwrap()
+                .contains(case.code),
+            "{name}: {described}"
+        );
+    }
+}
+
+/// JSON has one kind of number: `120.0` is the integer 120 wherever an integer is
+/// expected, as the description's `integer` says.
+#[tokio::test]
+async fn a_whole_number_with_a_fraction_is_an_integer() {
+    let app = start_sqlite().await;
+    let (_, inboxes) = app.get("/api/v1/inboxes").await;
+    let inbox = inboxes["data"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/inboxes/{inbox}");
+    let (status, changed) = app
+        .send_as(
+            &app.token,
+            Method::PATCH,
+            &path,
+            Some(serde_json::json!({"sla_target_seconds": 120.0})),
+        )
+        .await;
+    assert_eq!(
+        (status, &changed["sla_target_seconds"]),
+        (200, &serde_json::json!(120))
+    );
+    let (status, refused) = app
+        .send_as(
+            &app.token,
+            Method::PATCH,
+            &path,
+            Some(serde_json::json!({"sla_target_seconds": 120.5})),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("invalid_body"))
+    );
+}
+
+/// Links lead from an answer to operations that exist, filling parameters those
+/// operations have.
+#[tokio::test]
+async fn every_link_leads_to_a_described_operation() {
+    let app = start_sqlite().await;
+    let doc = document(&app).await;
+    let ops = operations(&doc);
+    let by_id = |id: &str| {
+        ops.iter()
+            .find(|(_, _, op)| op["operationId"] == id)
+            .map(|(_, _, op)| *op)
+    };
+    let mut links = 0;
+    for (method, path, op) in &ops {
+        for (status, response) in op["responses"].as_object().unwrap() {
+            let Some(found) = response["links"].as_object() else {
+                continue;
+            };
+            for (name, link) in found {
+                links += 1;
+                let target = link["operationId"].as_str().unwrap();
+                let target = by_id(target)
+                    .unwrap_or_else(|| panic!("{method} {path} {status}: {name} leads nowhere"));
+                for (parameter, expression) in link["parameters"].as_object().unwrap() {
+                    let declared = target["parameters"]
+                        .as_array()
+                        .is_some_and(|ps| ps.iter().any(|p| p["name"] == *parameter));
+                    assert!(
+                        declared,
+                        "{method} {path} {status}: {name} fills no {parameter}"
+                    );
+                    let expression = expression.as_str().unwrap();
+                    assert!(
+                        expression.starts_with("$response.body#/")
+                            || expression.starts_with("$request.path."),
+                        "{name}: {expression}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(links > 50, "only {links} links");
+}

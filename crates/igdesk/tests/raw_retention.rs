@@ -1,4 +1,4 @@
-//! Privacy (issue 15): a message the customer deleted is gone from the whole store —
+//! Privacy: a message the customer deleted is gone from the whole store —
 //! not only the timeline but Meta's raw deliveries that carried it — and raw
 //! deliveries are kept only `raw_retention_days` once processed.
 

@@ -1,4 +1,4 @@
-//! Saved answers (issue 18) over HTTP, on SQLite and PostgreSQL: administrators keep
+//! Saved answers over HTTP, on SQLite and PostgreSQL: administrators keep
 //! the library, agents see their inboxes' answers and everyone's (never another
 //! inbox's), placeholders are filled in for a customer, and uses are counted.
 

@@ -282,3 +282,86 @@ async fn an_interrupted_reply_is_not_sent_again_when_meta_holds_its_echo_back() 
     }
     assert_each_sent_once(&sim, &expected);
 }
+
+/// Meta lists only a thread's 20 newest messages. igdesk is killed while Meta has
+/// carried out a reply it has not answered, and the customer then writes 25 times:
+/// the reply has dropped out of what Meta lists, so its absence there proves nothing.
+/// It is not sent again; its echo, when it comes, settles it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_reply_out_of_sight_in_metas_record_waits_for_its_echo() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let (sim, igs_url) =
+        start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
+    let envs = serve_env(dir.path(), &igs_url, &[("IGDESK_ECHO_GRACE_SECONDS", "1")]);
+    let ig_id = ACCOUNTS[0];
+    sim.add_business(BusinessAccount {
+        ig_id: ig_id.to_string(),
+        page_id: "100000000000100".into(),
+        username: "shop".into(),
+        page_token: "EAAB-token".into(),
+        instagram_token: "IGQV-token".into(),
+    });
+    add_account(&envs, ig_id, "100000000000100", "EAAB-token");
+    let token = add_admin(&envs);
+    let mut server = Server::start(&envs, port).await;
+    let igsid = "9700".to_owned();
+    let hello = Delivery::new(ig_id).push(Event::text(&igsid, "hello"));
+    assert_eq!(sim.deliver(&hello).await.unwrap(), 200);
+    let ids = customer_ids(&server.url, &token, std::slice::from_ref(&igsid)).await;
+
+    // Meta sends at once, answers late and echoes nothing; igdesk dies meanwhile.
+    sim.set_echoes(false);
+    sim.set_fault(Some(Fault::SendAnswerSlow { millis: 10_000 }));
+    let expected = reply_in_rounds(&server.url, &token, &[igsid.clone()], &ids, 1).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sim.sent().is_empty() {
+        assert!(Instant::now() < deadline, "the reply never reached Meta");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+    sim.set_fault(None);
+    // The customer writes on; igdesk is down, but the messages are in Meta's thread.
+    for i in 0..25 {
+        let more = Delivery::new(ig_id).push(Event::text(&igsid, format!("still there? {i}")));
+        let _ = sim.deliver(&more).await;
+    }
+    server = Server::start(&envs, port).await;
+
+    // igdesk asks Meta's record, cannot see that far back, and waits.
+    let asked = || {
+        sim.calls()
+            .iter()
+            .filter(|c| c.path.ends_with("/conversations"))
+            .any(|c| c.query.get("user_id") == Some(&igsid))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !asked() {
+        assert!(Instant::now() < deadline, "Meta's record was never asked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_each_sent_once(&sim, &expected);
+
+    // Meta's echo comes at last and settles it.
+    let mid = sim.sent()[0].mid.clone();
+    let echo = Delivery::new(ig_id).push(Event::echo(&igsid, &expected[0]).with_mid(mid));
+    assert_eq!(sim.deliver(&echo).await.unwrap(), 200);
+    let path = format!("/api/v1/customers/{}/timeline", ids[&igsid]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let timeline = get(&server.url, &token, &path).await;
+        let out: Vec<&Value> = timeline["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["direction"] == "out")
+            .collect();
+        if out.len() == 1 && out[0]["status"] == "sent" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "igdesk's record: {out:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_each_sent_once(&sim, &expected);
+}

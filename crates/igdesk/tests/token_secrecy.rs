@@ -1,5 +1,5 @@
 //! A Meta access token stays out of the logs, the database and the API, also
-//! when Meta cannot be reached (issue 15). reqwest names the URL in its errors,
+//! when Meta cannot be reached. reqwest names the URL in its errors,
 //! and those errors go to the logs, to `jobs.last_error`, to an item's failure
 //! and to `/api/v1/intake/stats`: tokens travel as bearers, and a failed call is
 //! told without its URL.

@@ -1,4 +1,4 @@
-//! Transfer (issue 18), as scenarios over real HTTP with the simulator playing Meta
+//! Transfer, as scenarios over real HTTP with the simulator playing Meta
 //! and the clock paused: to an agent (an offer saying who handed it over and why,
 //! accepted, declined, timed out), to an inbox, the SLA clock across it, the timeline's
 //! record, the refusals, and scope (an agent of another inbox sees nothing of it).

@@ -1,4 +1,4 @@
-//! Where the Business Messaging API's webhooks may go (issue 15): public https
+//! Where the Business Messaging API's webhooks may go: public https
 //! addresses only, unless IGDESK_WEBHOOK_ALLOW_PRIVATE is on. Refused when saved
 //! (the JSON API and the settings page) and again when connecting, with no
 //! connection made; redirects are never followed.

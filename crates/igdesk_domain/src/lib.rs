@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod cm;
 pub mod ids;
+pub mod reply_form;
 pub mod retry;
 pub mod rules;
 pub mod settings;

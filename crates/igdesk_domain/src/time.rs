@@ -12,7 +12,8 @@ pub const DAY: Millis = 24 * HOUR;
 /// for comments and mentions. Anything below 10^11 cannot be a millisecond timestamp of
 /// this century (it would be 1973), so it is read as seconds.
 pub fn normalize_timestamp(raw: i64) -> Millis {
-    if raw.abs() < 100_000_000_000 {
+    // `unsigned_abs`: `abs` of `i64::MIN` overflows, and the number comes from outside.
+    if raw.unsigned_abs() < 100_000_000_000 {
         raw.saturating_mul(1_000)
     } else {
         raw
@@ -27,5 +28,12 @@ mod tests {
     fn seconds_and_milliseconds_give_the_same_instant() {
         assert_eq!(normalize_timestamp(1_730_000_000), 1_730_000_000_000);
         assert_eq!(normalize_timestamp(1_730_000_000_123), 1_730_000_000_123);
+    }
+
+    #[test]
+    fn the_extremes_of_i64_are_taken_as_they_are() {
+        assert_eq!(normalize_timestamp(i64::MIN), i64::MIN);
+        assert_eq!(normalize_timestamp(i64::MAX), i64::MAX);
+        assert_eq!(normalize_timestamp(-1_730_000_000), -1_730_000_000_000);
     }
 }

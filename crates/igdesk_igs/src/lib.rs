@@ -16,7 +16,9 @@
 //! - [`Simulator::deliver`], [`Delivery`], [`Event`], [`run_scenario`]: simulated
 //!   customers sending signed webhooks of every kind;
 //! - [`media`]: its own CDN (`GET /_igs/cdn/{name}`), small embedded images and a
-//!   clip, so that attachments and Stories display with no internet;
+//!   clip, so that attachments and Stories display with no internet; each Story a
+//!   customer mentions the business in has its own URL there, which answers 404
+//!   once the Story is deleted ([`Simulator::delete_story`]) or a day old;
 //! - [`run_load`]: signed deliveries at a set rate, with a latency report
 //!   ([`sink`] is a bare signature-checking receiver to measure it against).
 
@@ -38,6 +40,6 @@ pub use sim::{
     BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, LoginConfig,
     RecordedCall, SenderActionRecord, SentMessage, SimConfig, Simulator, Subscription, ThreadOwner,
     TokenPlace, TrackedComment, WithheldDelivery, DEFAULT_FACEBOOK_USER_NAME, IGDESK_APP_ID,
-    IGDESK_INSTAGRAM_APP_ID, NOT_DELIVERED,
+    IGDESK_INSTAGRAM_APP_ID, NOT_DELIVERED, STORY_LIFETIME_MS,
 };
 pub use webhook::{sign_body, Delivery, Event};

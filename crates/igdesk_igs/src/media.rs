@@ -2,7 +2,9 @@
 //! `media/make.sh`), served at `GET /_igs/cdn/{name}` on the simulator's listener,
 //! so that attachments, Stories and profile pictures display with no internet.
 //! Media the business sends are re-hosted there too (`/_igs/cdn/m/{asset_id}`), as
-//! Meta re-hosts them on its own CDN.
+//! Meta re-hosts them on its own CDN, and each Story a customer mentions the
+//! business in is served at a URL of its own (`/_igs/cdn/story/{asset_id}`) while
+//! the Story lives (`sim/stories.rs`).
 //!
 //! Scenario files name an embedded medium as `cdn:NAME` (e.g.
 //! `url = "cdn:linen-shirt.jpg"`); it becomes the simulator's URL for it when the

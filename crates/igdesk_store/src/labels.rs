@@ -1,4 +1,4 @@
-//! Labels and views (issue 18): short words agents put on customers ("vip",
+//! Labels and views: short words agents put on customers ("vip",
 //! "wholesale"), and the filtered lists of conversations built on them and on the
 //! conversations themselves (state, inbox, channel kind). The rules in words (lengths,
 //! how many, who may assign) are `igdesk::service::labels`; the store keeps labels

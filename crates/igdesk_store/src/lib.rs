@@ -15,6 +15,7 @@ pub mod routing;
 pub mod saved_answers;
 pub mod search;
 mod sql;
+pub mod stories;
 pub mod testing;
 mod transfer;
 
@@ -37,7 +38,8 @@ pub use notes::*;
 pub use routing::*;
 pub use saved_answers::*;
 pub use search::*;
-pub use sql::{connect, Backend, SqlStore};
+pub use sql::{connect, Backend, ProcessingHold, SqlStore};
+pub use stories::*;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -81,6 +83,7 @@ pub trait Store:
     + NoteStore
     + SavedAnswerStore
     + SearchStore
+    + StoryStore
 {
     fn backend(&self) -> Backend;
 }
@@ -89,7 +92,8 @@ pub mod prelude {
     pub use crate::{
         AccountStore, AgentAccessStore, ApiStore, ConnectStore, DashboardStore, IntakeStore,
         JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
-        RoutingStore, SavedAnswerStore, SearchStore, SenderActionStore, Store, TopicStore,
+        RoutingStore, SavedAnswerStore, SearchStore, SenderActionStore, Store, StoryStore,
+        TopicStore,
     };
 }
 
@@ -193,8 +197,14 @@ pub trait JobStore: Send + Sync + 'static {
     async fn bury_job(&self, id: JobId, error: &str) -> Result<()>;
     /// Settles a worker's batch of jobs in one commit.
     async fn settle_jobs(&self, settled: &[Settlement]) -> Result<()>;
-    /// Frees every lease (start-up of the only instance: nobody else holds them).
+    /// Frees every lease — jobs', API webhooks' and routing's — (start-up of the only
+    /// instance: nobody else holds them); how many there were.
     async fn release_all_leases(&self) -> Result<u64>;
+    /// The right to apply deliveries, which one instance holds at a time so they are
+    /// applied in the order they came; `None` while another instance holds it
+    /// (PostgreSQL; SQLite's one instance always gets it). Taking it frees the
+    /// deliveries its previous holder had leased: that holder has stopped.
+    async fn take_processing_hold(&self) -> Result<Option<ProcessingHold>>;
     async fn pending_job_count(&self) -> Result<i64>;
     /// Jobs given up on, newest first, with their last error.
     async fn dead_jobs(&self, limit: i64) -> Result<Vec<DeadJob>>;

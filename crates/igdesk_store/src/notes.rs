@@ -1,4 +1,4 @@
-//! Internal notes (issue 18): what agents write on a customer's timeline for each
+//! Internal notes: what agents write on a customer's timeline for each
 //! other. A note is a timeline item of kind `note`, direction `internal`, with its
 //! author and no conversation: it sits in the lifelong timeline and pages with it,
 //! but nothing that reads a conversation's messages (offers' previews, SLA clocks,

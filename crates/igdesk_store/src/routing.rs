@@ -30,7 +30,7 @@ pub struct Offer {
     pub reason: Option<String>,
     pub offered_at: Millis,
     pub expires_at: Millis,
-    /// Who handed the conversation over, when it waits after a transfer (issue 18).
+    /// Who handed the conversation over, when it waits after a transfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferred_by: Option<TransferAgent>,
     /// The transfer's note, if it had one.
@@ -200,7 +200,7 @@ pub trait RoutingStore: Send + Sync + 'static {
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;
     async fn prune_events(&self, before: Millis) -> Result<u64>;
     /// Hands an open conversation to another agent (as an offer lasting `offer_for`)
-    /// or to an inbox (back to routing there), in one transaction (issue 18).
+    /// or to an inbox (back to routing there), in one transaction.
     async fn transfer(&self, request: TransferRequest, now: Millis) -> Result<TransferAnswer>;
     /// Who and where the conversation can be transferred to; `None` when the caller
     /// cannot see it.

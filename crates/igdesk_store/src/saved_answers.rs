@@ -1,4 +1,4 @@
-//! Saved answers (issue 18): replies administrators keep, for one inbox or for
+//! Saved answers: replies administrators keep, for one inbox or for
 //! everyone, that agents insert in the composer. The store keeps them as written
 //! (placeholders unfilled) and counts their uses; the rules are the service's.
 

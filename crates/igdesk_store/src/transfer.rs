@@ -1,4 +1,4 @@
-//! Transfers (issue 18): an agent hands an open conversation to another agent or to
+//! Transfers: an agent hands an open conversation to another agent or to
 //! an inbox. The types the store answers with; the SQL is `sql/transfer.rs`, the
 //! rules in words `igdesk::service::transfer`.
 //!

@@ -3,12 +3,13 @@
 
 use super::auth::{Admin, Caller};
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::entry_points::{self, SettingsChange};
 use crate::service::inboxes;
 use crate::service::people::{self, CONTACT_FIELD_CHARS};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{AccountId, CustomerId, InboxId};
@@ -55,7 +56,7 @@ pub struct NewInbox {
 pub async fn create_inbox(
     State(app): State<App>,
     Admin(admin): Admin,
-    Json(body): Json<NewInbox>,
+    JsonBody(body): JsonBody<NewInbox>,
 ) -> Result<(StatusCode, Json<Inbox>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -93,8 +94,8 @@ pub struct InboxChoice {
 pub async fn set_account_inbox(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
-    Json(body): Json<InboxChoice>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<InboxChoice>,
 ) -> Result<Json<Account>, ApiError> {
     let id = account_id(&id)?;
     let inbox = body.inbox_id.map(InboxId);
@@ -120,8 +121,8 @@ pub async fn set_account_inbox(
 pub async fn set_account_settings(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
-    Json(settings): Json<SettingsBody>,
+    PathParams(id): PathParams<String>,
+    JsonBody(settings): JsonBody<SettingsBody>,
 ) -> Result<Json<Account>, ApiError> {
     let id = account_id(&id)?;
     let change = SettingsChange {
@@ -185,8 +186,8 @@ struct ContactPatch {
 pub async fn update_contact(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
-    Json(body): Json<Map<String, Value>>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Json<Customer>, ApiError> {
     let id = id
         .parse()

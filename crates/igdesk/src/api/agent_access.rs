@@ -4,11 +4,11 @@
 
 use super::agents::agent_id;
 use super::auth::{Admin, Caller, Credential};
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use crate::app::App;
 use crate::service::{access, passwords};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use igdesk_store::AgentDetails;
@@ -35,7 +35,7 @@ use utoipa::ToSchema;
 pub async fn deactivate(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<AgentDetails>, ApiError> {
     let id = agent_id(&id)?;
     Ok(Json(access::deactivate(&app, &admin, id).await?))
@@ -58,7 +58,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<AgentDetails>, ApiError> {
     let id = agent_id(&id)?;
     Ok(Json(access::reactivate(&app, &admin, id).await?))
@@ -131,7 +131,7 @@ pub struct NewPassword {
 pub async fn reset_password(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
     let id = agent_id(&id)?;

@@ -3,12 +3,12 @@
 //! `service::agents`.
 
 use super::auth::Admin;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::agents::{self as service, NewAgent, Update};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{AgentId, InboxId};
@@ -51,7 +51,7 @@ pub async fn list_agents(
 pub async fn get_agent(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<AgentDetails>, ApiError> {
     let id = agent_id(&id)?;
     Ok(Json(service::get(&app, &admin, id).await?))
@@ -138,7 +138,7 @@ pub struct AgentPatch {
 pub async fn update_agent(
     State(app): State<App>,
     Admin(me): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<AgentPatch>,
 ) -> Result<Json<AgentDetails>, ApiError> {
     let id = agent_id(&id)?;

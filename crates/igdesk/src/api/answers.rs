@@ -3,15 +3,18 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use super::views::{load_views, ItemView};
 use crate::app::App;
 use crate::service::answering::{self, ImageUpload};
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use igdesk_domain::reply_form::{self, FormError, ImageRefusal};
 use igdesk_domain::rules::format_link;
 use igdesk_domain::CustomerId;
 use serde::Deserialize;
@@ -22,7 +25,7 @@ use utoipa::ToSchema;
 pub struct JsonReply {
     text: Option<String>,
     /// Sent as plain text lines `label [URL]` (OUT-3).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::extract::objects")]
     links: Vec<Link>,
 }
 
@@ -62,6 +65,7 @@ struct ReplyForm {
         (status = 202, description = "The queued items (`status: queued`), one per part", body = List<ItemView>),
         (status = 400, description = "A body that cannot be read (`invalid_body`), a link that is not http(s) (`invalid_link`), or an image whose bytes are not the type its part claims (`attachment_mismatch`, `field` is `image`)", body = ApiError),
         (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
+        (status = 409, description = "The customer's inbox requires a topic and their open conversation has none (`topic_required`)", body = ApiError),
         (status = 413, description = "A form over the console's size (`attachment_too_large`)", body = ApiError),
         (status = 415, description = "An image whose bytes are not a JPEG, PNG or GIF (`attachment_type`, `field` is `image`)", body = ApiError),
         (status = 422, description = "Instagram's rules refuse it: `empty_message`, `text_too_long`, `attachment_too_large`, `too_many_attachments`, `never_wrote`, `window_closed`", body = ApiError),
@@ -70,7 +74,7 @@ struct ReplyForm {
 pub async fn send_message(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     request: Request,
 ) -> Result<(StatusCode, Json<List<ItemView>>), ApiError> {
     let id: CustomerId = id
@@ -86,16 +90,9 @@ pub async fn send_message(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (text, images) = if is_multipart {
-        read_multipart(
-            Multipart::from_request(request, &app)
-                .await
-                .map_err(bad_body)?,
-        )
-        .await?
+        read_multipart(request, &app).await?
     } else {
-        let Json(body) = Json::<JsonReply>::from_request(request, &app)
-            .await
-            .map_err(bad_body)?;
+        let JsonBody(body) = JsonBody::<JsonReply>::from_request(request, &app).await?;
         (with_links(body.text, &body.links)?, Vec::new())
     };
     let ids = answering::console_reply(&app, &customer, text, images).await?;
@@ -129,8 +126,8 @@ fn with_links(text: Option<String>, links: &[Link]) -> Result<Option<String>, Ap
     Ok(Some(lines.join("\n")))
 }
 
-/// A form that could not be read; one over the size limit says so.
-fn bad_form(e: axum::extract::multipart::MultipartError) -> ApiError {
+/// A body that could not be buffered; one over the size limit says so.
+fn bad_form(e: BytesRejection) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -142,107 +139,66 @@ fn bad_form(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// `text` (a field) and `image` (files, repeatable).
+/// `text` (a field) and `image` (files, repeatable): the body is buffered within the
+/// route's limit and read by `igdesk_domain::reply_form`.
 async fn read_multipart(
-    mut form: Multipart,
+    request: Request,
+    app: &App,
 ) -> Result<(Option<String>, Vec<ImageUpload>), ApiError> {
-    let mut text = None;
-    let mut images = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(bad_form)? {
-        match field.name() {
-            Some("text") => text = Some(field.text().await.map_err(bad_form)?),
-            Some("image") => {
-                let declared = field.content_type().map(str::to_owned);
-                let name = field.file_name().map(str::to_owned);
-                let bytes: Bytes = field.bytes().await.map_err(bad_form)?;
-                images.push(image_upload(declared.as_deref(), name.as_deref(), &bytes)?);
-            }
-            other => {
-                return Err(ApiError::bad_request(
-                    "invalid_body",
-                    format!("unexpected form field {other:?}: use text and image"),
-                ))
-            }
-        }
-    }
-    Ok((text, images))
-}
-
-/// The image type from its first bytes: what is sent is what Meta will see.
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else {
-        None
-    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = Bytes::from_request(request, app).await.map_err(bad_form)?;
+    let form = reply_form::read(&content_type, &body).map_err(|e| match e {
+        FormError::Image(refusal) => image_refused(refusal),
+        other => bad_body(other),
+    })?;
+    let images = form
+        .images
+        .into_iter()
+        .map(|image| ImageUpload {
+            content_type: image.content_type.to_owned(),
+            bytes: image.bytes,
+        })
+        .collect();
+    Ok((form.text, images))
 }
 
 /// An uploaded image, accepted only when its bytes are a JPEG, PNG or GIF and it
-/// claims (`declared`, a part's or a body's `Content-Type`) that very type. Stored
-/// and served under the type its bytes say, never the claim: `/media` must not hand
-/// a browser HTML, SVG or script that calls itself an image. No claim, or the
-/// generic `application/octet-stream`, claims nothing. `name` (a form part's file
-/// name) is how the refusal names it.
+/// claims (`declared`, a part's or a body's `Content-Type`) that very type; see
+/// `reply_form::recognise_image`. `name` (a form part's file name) is how the refusal
+/// names it.
 pub(crate) fn image_upload(
     declared: Option<&str>,
     name: Option<&str>,
     bytes: &[u8],
 ) -> Result<ImageUpload, ApiError> {
-    let name = name
-        .filter(|n| !n.trim().is_empty())
-        .map_or_else(|| "the image".to_owned(), |n| format!("the file {n}"));
-    let Some(found) = sniff(bytes) else {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "attachment_type",
-            format!("{name} is not a JPEG, PNG or GIF image"),
-        )
-        .field("image"));
-    };
-    let claimed = declared
-        .map(|v| v.split(';').next().unwrap_or(v).trim().to_ascii_lowercase())
-        .filter(|v| !v.is_empty() && v != "application/octet-stream")
-        .map(|v| match v.as_str() {
-            // Older browsers' names for a JPEG.
-            "image/jpg" | "image/pjpeg" => "image/jpeg".to_owned(),
-            _ => v,
-        });
-    if let Some(claimed) = claimed.filter(|c| c != found) {
-        return Err(ApiError::bad_request(
-            "attachment_mismatch",
-            format!(
-                "{name} is {} image but was sent as {}: save it with its own type and attach it again",
-                kind(found),
-                kind(&claimed)
-            ),
-        )
-        .field("image"));
-    }
+    let found = reply_form::recognise_image(declared, name, bytes).map_err(image_refused)?;
     Ok(ImageUpload {
         content_type: found.to_owned(),
         bytes: bytes.to_vec(),
     })
 }
 
-/// A type in words: "a PNG", or the type itself when it is none of the three.
-fn kind(content_type: &str) -> String {
-    match content_type {
-        "image/jpeg" => "a JPEG".into(),
-        "image/png" => "a PNG".into(),
-        "image/gif" => "a GIF".into(),
-        other => other.into(),
-    }
+fn image_refused(refusal: ImageRefusal) -> ApiError {
+    let (status, code) = match refusal {
+        ImageRefusal::NotAnImage { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "attachment_type"),
+        ImageRefusal::Mismatch { .. } => (StatusCode::BAD_REQUEST, "attachment_mismatch"),
+    };
+    ApiError::new(status, code, refusal.to_string()).field("image")
 }
 
 /// Uploaded reply images, served without a login: the id is 192 random bits.
 /// Browsers are told to take the type as given (`nosniff`) and to treat the answer,
 /// opened on its own, as a sandboxed page with no script and no origin: what is
 /// served here was written by a visitor, on igdesk's origin.
-pub async fn media(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn media(
+    State(app): State<App>,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
     let (content_type, bytes) = app
         .store
         .upload(&id)

@@ -5,9 +5,10 @@
 use super::admin::account_id;
 use super::auth::Admin;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use crate::app::App;
 use crate::service::api_settings::{self as service, Change};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_store::{ApiSettings, HandoverTarget};
@@ -66,8 +67,8 @@ pub struct ApiSettingsView {
 pub async fn set_api_settings(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
-    Json(body): Json<ApiSettingsBody>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<ApiSettingsBody>,
 ) -> Result<Json<ApiSettingsView>, ApiError> {
     let account = account_id(&id)?;
     let change = Change {
@@ -98,7 +99,7 @@ pub async fn set_api_settings(
 pub async fn get_api_settings(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ApiSettingsView>, ApiError> {
     let account = account_id(&id)?;
     let settings = service::get(&app, &admin, account)
@@ -122,7 +123,7 @@ pub async fn get_api_settings(
 pub async fn delete_api_settings(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     service::turn_off(&app, &admin, account_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

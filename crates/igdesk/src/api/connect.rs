@@ -4,12 +4,12 @@
 //! (`/oauth/{login}/callback`), after which these endpoints list what it found.
 
 use super::auth::Admin;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::connect::{self as service, Candidates, Started};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::AccountId;
@@ -77,7 +77,7 @@ pub async fn start(
 pub async fn candidates(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(state): Path<String>,
+    PathParams(state): PathParams<String>,
 ) -> Result<Json<Candidates>, ApiError> {
     Ok(Json(service::candidates(&app, &agent, &state).await?))
 }
@@ -110,7 +110,7 @@ pub struct PickBody {
 pub async fn pick(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(state): Path<String>,
+    PathParams(state): PathParams<String>,
     JsonBody(body): JsonBody<PickBody>,
 ) -> Result<(StatusCode, Json<List<Account>>), ApiError> {
     let data = service::connect(&app, &agent, &state, &body.ig_ids).await?;
@@ -141,7 +141,7 @@ fn account_id(text: &str) -> Result<AccountId, ApiError> {
 pub async fn reconnect(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     let account = app
         .store
@@ -172,7 +172,7 @@ pub async fn reconnect(
 pub async fn check_subscription(
     State(app): State<App>,
     Admin(_): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Account>, ApiError> {
     let id = account_id(&id)?;
     let account = app
@@ -207,7 +207,7 @@ pub async fn check_subscription(
 pub async fn remove(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Account>, ApiError> {
     Ok(Json(service::remove(&app, &agent, account_id(&id)?).await?))
 }

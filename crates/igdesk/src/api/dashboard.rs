@@ -3,9 +3,10 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::QueryParams;
 use crate::app::App;
 use crate::service::dashboard::{self as service, Dashboard, Period};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::InboxId;
 use serde::Deserialize;
@@ -44,7 +45,7 @@ pub struct DashboardParams {
 pub async fn dashboard(
     State(app): State<App>,
     Caller(agent): Caller,
-    Query(params): Query<DashboardParams>,
+    QueryParams(params): QueryParams<DashboardParams>,
 ) -> Result<Json<Dashboard>, ApiError> {
     let period = Period::of(params.from, params.to, app.clock.now())?;
     let inbox = params.inbox.map(InboxId);

@@ -5,10 +5,11 @@
 
 use super::auth::{Caller, Credential};
 use super::error::ApiError;
+use super::extract::QueryParams;
 use super::views::load_views;
 use crate::app::App;
 use crate::live::News;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
@@ -71,6 +72,8 @@ struct Reader {
         ("Last-Event-ID" = Option<i64>, Header, description = "The last event id seen; wins over `last_event_id`"),
     ),
     responses(
+        // Each event's shape (id, name, JSON data) is spelled out in the document by
+        // `constraints::media_rules`.
         (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
         (status = 400, description = "Last-Event-ID is not an event id (`invalid_last_event_id`)", body = ApiError),
     )
@@ -79,7 +82,7 @@ pub async fn stream(
     State(app): State<App>,
     Caller(agent): Caller,
     headers: HeaderMap,
-    Query(resume): Query<Resume>,
+    QueryParams(resume): QueryParams<Resume>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let header = headers
         .get("last-event-id")

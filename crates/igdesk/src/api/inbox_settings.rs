@@ -3,11 +3,11 @@
 //! `service::inboxes`.
 
 use super::auth::Admin;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use crate::app::App;
 use crate::service::inboxes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::InboxId;
 use igdesk_store::{Inbox, InboxChange};
@@ -42,7 +42,7 @@ pub struct InboxPatch {
 pub async fn update_inbox(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<InboxPatch>,
 ) -> Result<Json<Inbox>, ApiError> {
     let id = id

@@ -1,16 +1,16 @@
-//! Labels and views (issue 18): `GET /labels`, a customer's labels
+//! Labels and views: `GET /labels`, a customer's labels
 //! (`PUT /customers/{id}/labels`, `POST`/`DELETE /customers/{id}/labels/{label}`) and
 //! an administrator's direct assignment (`POST /conversations/{id}/assign`). The
 //! filtered list of conversations is `read_api::list_conversations`. The rules are
 //! `service::labels`.
 
 use super::auth::Caller;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::{customer_id, List};
 use crate::app::App;
 use crate::service::labels as service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::{AgentId, ConversationId, CustomerId};
 use igdesk_store::LabelCount;
@@ -53,9 +53,10 @@ pub async fn list_labels(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabelSet {
-    /// The customer's labels from now on (an empty list clears them): at most 20,
-    /// each 1 to 40 characters once trimmed, without `/`. Labels are made on first
-    /// use and compared in any case.
+    /// The customer's labels from now on (an empty list clears them): at most 20
+    /// names, each 1 to 40 characters once trimmed, without `/` or control
+    /// characters. Labels are made on first use and compared in any case (a name
+    /// repeated is kept once).
     // Read as any JSON so that a missing or mistyped list is answered naming `labels`.
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
@@ -78,7 +79,7 @@ pub struct LabelSet {
 pub async fn set_labels(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<LabelSet>,
 ) -> Result<Json<CustomerLabels>, ApiError> {
     let id = customer_id(&id)?;
@@ -115,7 +116,7 @@ pub async fn set_labels(
 pub async fn add_label(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path((id, label)): Path<(String, String)>,
+    PathParams((id, label)): PathParams<(String, String)>,
 ) -> Result<Json<CustomerLabels>, ApiError> {
     let id = customer_id(&id)?;
     Ok(answer(id, service::add(&app, &agent, id, &label).await?))
@@ -139,7 +140,7 @@ pub async fn add_label(
 pub async fn remove_label(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path((id, label)): Path<(String, String)>,
+    PathParams((id, label)): PathParams<(String, String)>,
 ) -> Result<Json<CustomerLabels>, ApiError> {
     let id = customer_id(&id)?;
     Ok(answer(id, service::remove(&app, &agent, id, &label).await?))
@@ -183,7 +184,7 @@ pub struct Assigned {
 pub async fn assign(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<AssignTo>,
 ) -> Result<Json<Assigned>, ApiError> {
     let conversation = id

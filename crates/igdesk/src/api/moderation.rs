@@ -4,10 +4,11 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::views::{item_view, ItemView};
 use crate::app::App;
 use crate::service::moderation;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::ItemId;
@@ -51,7 +52,7 @@ async fn view(app: &App, agent: &Agent, id: ItemId) -> Result<Json<ItemView>, Ap
 pub async fn like(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ItemView>, ApiError> {
     let id = moderation::set_like(&app, &agent, item_id(&id)?, true).await?;
     view(&app, &agent, id).await
@@ -74,7 +75,7 @@ pub async fn like(
 pub async fn unlike(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ItemView>, ApiError> {
     let id = moderation::set_like(&app, &agent, item_id(&id)?, false).await?;
     view(&app, &agent, id).await
@@ -91,7 +92,7 @@ pub async fn unlike(
     responses(
         (status = 201, description = "The reply, a new item", body = ItemView),
         (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
-        (status = 409, description = "Not a customer's comment (`not_a_comment`), deleted (`comment_deleted`) or hidden (`comment_hidden`), already answered (`already_replied`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
+        (status = 409, description = "Not a customer's comment (`not_a_comment`), deleted (`comment_deleted`) or hidden (`comment_hidden`), already answered (`already_replied`), the inbox requires a topic the conversation has not got (`topic_required`), the account must be reconnected (`needs_reconnect`), or Instagram refused (`refused_by_instagram`)", body = ApiError),
         (status = 422, description = "Empty (`empty_message`) or too long (`text_too_long`)", body = ApiError),
         (status = 503, description = "Instagram cannot be reached; try again shortly (`instagram_unavailable`)", body = ApiError),
     )
@@ -99,8 +100,8 @@ pub async fn unlike(
 pub async fn reply(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
-    Json(body): Json<TextBody>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<TextBody>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
     let reply = moderation::reply_to_comment(&app, &agent, item_id(&id)?, &body.text).await?;
     Ok((StatusCode::CREATED, view(&app, &agent, reply).await?))
@@ -117,15 +118,15 @@ pub async fn reply(
     responses(
         (status = 202, description = "The queued message", body = ItemView),
         (status = 404, description = "No such item in the caller's inboxes", body = ApiError),
-        (status = 409, description = "Not a customer's comment (`not_a_comment`), deleted (`comment_deleted`) or hidden (`comment_hidden`), or already answered privately (`already_replied`)", body = ApiError),
+        (status = 409, description = "Not a customer's comment (`not_a_comment`), deleted (`comment_deleted`) or hidden (`comment_hidden`), already answered privately (`already_replied`), or the inbox requires a topic the conversation has not got (`topic_required`)", body = ApiError),
         (status = 422, description = "Instagram's rules refuse it, e.g. past 7 days (`window_closed`)", body = ApiError),
     )
 )]
 pub async fn private_reply(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
-    Json(body): Json<TextBody>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<TextBody>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
     let ids = moderation::private_reply(&app, &agent, item_id(&id)?, &body.text).await?;
     let id = *ids
@@ -151,7 +152,7 @@ pub async fn private_reply(
 pub async fn hide(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ItemView>, ApiError> {
     let id = moderation::hide_comment(&app, &agent, item_id(&id)?).await?;
     view(&app, &agent, id).await
@@ -174,7 +175,7 @@ pub async fn hide(
 pub async fn delete(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ItemView>, ApiError> {
     let id = moderation::delete_comment(&app, &agent, item_id(&id)?).await?;
     view(&app, &agent, id).await

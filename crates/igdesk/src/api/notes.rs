@@ -1,15 +1,15 @@
-//! Internal notes (issue 18): `POST /customers/{id}/notes`, `PATCH /notes/{id}`,
+//! Internal notes: `POST /customers/{id}/notes`, `PATCH /notes/{id}`,
 //! `DELETE /notes/{id}`. A note is listed in the customer's timeline as an item of
 //! kind `note`, direction `internal`, with its `author`.
 
 use super::auth::Caller;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::customer_id;
 use super::views::{load_views, ItemView};
 use crate::app::App;
 use crate::service::notes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::ItemId;
@@ -44,7 +44,7 @@ pub struct NoteText {
 pub async fn add_note(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<NoteText>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
     let customer = customer_id(&id)?;
@@ -71,7 +71,7 @@ pub async fn add_note(
 pub async fn edit_note(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<NoteText>,
 ) -> Result<Json<ItemView>, ApiError> {
     let id = note_id(&id)?;
@@ -96,7 +96,7 @@ pub async fn edit_note(
 pub async fn delete_note(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     notes::delete(&app, &agent, note_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

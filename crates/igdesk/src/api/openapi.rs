@@ -2,6 +2,7 @@
 //! handlers' `#[utoipa::path]` annotations and the types they take and answer, and from
 //! the same list of routes that serves them (`http::api`).
 
+use super::constraints::{self, operations};
 use super::error::ApiError;
 use super::session::COOKIE;
 use axum::http::header;
@@ -27,8 +28,11 @@ pub const PREFIX: &str = "/api/v1";
             moderation, routing and the live stream, topics, configuration, agents and tokens.\n\n\
             Call it with `Authorization: Bearer <agent token>`, or with the console's session \
             cookie; a write made with the cookie also sends the session's `X-CSRF-Token`. \
-            Refusals are JSON `ApiError`s. A body, query or path that cannot be read at all \
-            is refused before the handler, with 400, 415 or 422 and a reason in plain text."
+            Every refusal is a JSON `ApiError`. A body that is not the documented JSON is \
+            400 `invalid_body` (413 `body_too_large` over what the endpoint takes), a query \
+            string that is not the documented parameters 400 `invalid_parameter`. Numbers \
+            are JSON's: `2.0` is the integer 2. Lengths count characters, of text trimmed of \
+            surrounding whitespace where the field says so."
     ),
     tags(
         (name = "session", description = "Signing in to the console"),
@@ -92,6 +96,9 @@ pub fn document() -> Value {
     secure(&mut doc);
     let mut json = serde_json::to_value(&doc).expect("an OpenAPI document is JSON");
     name_millis(&mut json);
+    constraints::apply(&mut json);
+    reading_refusals(&mut json);
+    super::links::apply(&mut json);
     json
 }
 
@@ -164,6 +171,67 @@ fn refusal(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Respons
         )
         .build()
         .into()
+}
+
+/// The refusals of the extractors (`api::extract`), for every operation that reads
+/// what they read: a JSON body (400 `invalid_body`, 413 `body_too_large`), a query
+/// string (400 `invalid_parameter`). Said once here; where a handler describes its own
+/// 400, the reading refusal is added to its words.
+fn reading_refusals(doc: &mut Value) {
+    for op in operations(doc) {
+        let takes_body = op.get("requestBody").is_some();
+        let takes_json = op
+            .pointer("/requestBody/content/application~1json")
+            .is_some();
+        let takes_query = op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+        let responses = &mut op["responses"];
+        if takes_json {
+            add_refusal(
+                responses,
+                "400",
+                "invalid_body",
+                "a body that is not the documented JSON (`invalid_body`)",
+            );
+        }
+        if takes_body {
+            add_refusal(
+                responses,
+                "413",
+                "body_too_large",
+                "a body over what this endpoint takes (`body_too_large`)",
+            );
+        }
+        if takes_query {
+            add_refusal(
+                responses,
+                "400",
+                "invalid_parameter",
+                "a query string that is not the documented parameters (`invalid_parameter`)",
+            );
+        }
+    }
+}
+
+/// `status` refuses, for the reason in `words` too; `mark`, when the description
+/// says it already, means it is said.
+fn add_refusal(responses: &mut Value, status: &str, mark: &str, words: &str) {
+    match responses.get_mut(status) {
+        Some(response) => {
+            let description = response["description"].as_str().unwrap_or_default();
+            if !description.contains(mark) {
+                response["description"] = format!("{description}; or {words}").into();
+            }
+        }
+        None => {
+            let mut chars = words.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+            let described = format!("{}{}", first.unwrap_or_default(), chars.as_str());
+            responses[status] =
+                serde_json::to_value(refusal(&described)).expect("a response is JSON");
+        }
+    }
 }
 
 /// Timestamps are `Millis`, an alias of `i64`, which utoipa describes as a component

@@ -3,12 +3,12 @@
 //! `service::product_tokens`.
 
 use super::auth::Admin;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::product_tokens as service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{AccountId, ApiTokenId};
@@ -50,7 +50,7 @@ pub struct IssuedProductToken {
 pub async fn create_product_token(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<NewProductToken>,
 ) -> Result<(StatusCode, Json<IssuedProductToken>), ApiError> {
     let account = account_id(&id)?;
@@ -80,7 +80,7 @@ pub async fn create_product_token(
 pub async fn list_product_tokens(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<List<ApiTokenListing>>, ApiError> {
     let account = account_id(&id)?;
     Ok(Json(List {
@@ -106,7 +106,7 @@ pub async fn list_product_tokens(
 pub async fn revoke_product_token(
     State(app): State<App>,
     Admin(admin): Admin,
-    Path((id, token_id)): Path<(String, String)>,
+    PathParams((id, token_id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let account = account_id(&id)?;
     let token = token_id

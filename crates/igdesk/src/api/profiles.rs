@@ -1,11 +1,11 @@
 //! Merging two profiles of one person (RT-7), after the agent confirmed it.
 
 use super::auth::Caller;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use crate::app::App;
 use crate::service::people;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::CustomerId;
 use igdesk_store::Customer;
@@ -40,7 +40,7 @@ pub struct MergeRequest {
 pub async fn merge(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<MergeRequest>,
 ) -> Result<Json<Customer>, ApiError> {
     let survivor = id

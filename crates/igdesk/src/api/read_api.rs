@@ -2,10 +2,11 @@
 
 use super::auth::{Admin, Caller};
 use super::error::ApiError;
+use super::extract::{PathParams, QueryParams};
 use super::views::{item_view, ItemView};
 use crate::app::App;
 use crate::service::labels;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::{ConversationId, CustomerId, InboxId, ItemId};
 use igdesk_store::{
@@ -79,7 +80,7 @@ pub struct TimelineQuery {
 pub async fn find_customers(
     State(app): State<App>,
     Caller(agent): Caller,
-    Query(q): Query<CustomerQuery>,
+    QueryParams(q): QueryParams<CustomerQuery>,
 ) -> Result<Json<List<CustomerView>>, ApiError> {
     let igsid = q.igsid.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
         ApiError::bad_request("missing_parameter", "give the customer's IGSID as ?igsid=")
@@ -137,7 +138,7 @@ pub(super) fn customer_id(raw: &str) -> Result<CustomerId, ApiError> {
 pub async fn get_customer(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<CustomerView>, ApiError> {
     let customer = app
         .store
@@ -164,8 +165,8 @@ pub async fn get_customer(
 pub async fn get_timeline(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
-    Query(q): Query<TimelineQuery>,
+    PathParams(id): PathParams<String>,
+    QueryParams(q): QueryParams<TimelineQuery>,
 ) -> Result<Json<Page<ItemView>>, ApiError> {
     let id = customer_id(&id)?;
     let limit = page_limit(q.limit.as_deref())?;
@@ -191,6 +192,8 @@ pub async fn get_timeline(
         .timeline_page(agent.scope(), id, before, limit)
         .await?
         .ok_or_else(|| ApiError::not_found("customer"))?;
+    // Stories the customer may have deleted since are checked (not waited for).
+    crate::service::stories::shown(&app, &items);
     // A full page may have older items before it.
     let next = (items.len() as i64 == limit)
         .then(|| items.first().map(|i| i.id.0.to_string()))
@@ -289,7 +292,7 @@ fn next_conversations(page: &[Conversation], limit: Option<i64>) -> Option<Strin
 pub async fn list_conversations(
     State(app): State<App>,
     Caller(agent): Caller,
-    Query(q): Query<ConversationQuery>,
+    QueryParams(q): QueryParams<ConversationQuery>,
 ) -> Result<Json<Page<Conversation>>, ApiError> {
     let filter = q.filter()?;
     let data = labels::conversations(&app, &agent, &filter).await?;

@@ -4,10 +4,11 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::routing as service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::OfferId;
@@ -59,7 +60,7 @@ pub struct Availability {
 pub async fn set_availability(
     State(app): State<App>,
     Caller(agent): Caller,
-    Json(body): Json<Availability>,
+    JsonBody(body): JsonBody<Availability>,
 ) -> Result<Json<AgentRouting>, ApiError> {
     Ok(Json(
         service::set_availability(&app, &agent, body.available).await?,
@@ -130,7 +131,7 @@ fn offer_id(raw: &str) -> Result<OfferId, ApiError> {
 pub async fn accept(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Accepted>, ApiError> {
     let accepted = service::accept(&app, &agent, offer_id(&id)?).await?;
     Ok(Json(Accepted {
@@ -156,7 +157,7 @@ pub async fn accept(
 pub async fn decline(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     service::decline(&app, &agent, offer_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

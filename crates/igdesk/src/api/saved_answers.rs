@@ -1,18 +1,17 @@
-//! Saved answers (issue 18): `/api/v1/answers`. Agents read the answers of their
+//! Saved answers: `/api/v1/answers`. Agents read the answers of their
 //! inboxes and everyone's, filled in for a customer when they ask with
 //! `customer_id`, and count a use when they insert one; administrators keep the
 //! library. The rules are `service::saved_answers`. (Replies themselves are
 //! `answers.rs`.)
 
 use super::auth::{Admin, Caller};
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{body_bytes, JsonBody, PathParams, QueryParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::saved_answers::{self as service, AnswerEdit, AnswerInput};
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
 use axum::Json;
 use igdesk_domain::{CustomerId, InboxId, Millis, SavedAnswerId};
 use igdesk_store::{Agent, SavedAnswer};
@@ -90,7 +89,7 @@ pub struct AnswersQuery {
 pub async fn list_answers(
     State(app): State<App>,
     Caller(agent): Caller,
-    Query(q): Query<AnswersQuery>,
+    QueryParams(q): QueryParams<AnswersQuery>,
 ) -> Result<Json<List<SavedAnswerView>>, ApiError> {
     let data = match q.customer_id {
         None => service::list(&app, &agent)
@@ -182,7 +181,7 @@ pub struct SavedAnswerEdit {
 pub async fn get_answer(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<SavedAnswerView>, ApiError> {
     let answer = service::get(&app, &agent, answer_id(&id)?).await?;
     Ok(Json(view(&agent, answer, None)))
@@ -206,7 +205,7 @@ pub async fn get_answer(
 pub async fn update_answer(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<SavedAnswerEdit>,
 ) -> Result<Json<SavedAnswerView>, ApiError> {
     let edit = AnswerEdit {
@@ -233,7 +232,7 @@ pub async fn update_answer(
 pub async fn delete_answer(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     service::delete(&app, &agent, answer_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -253,7 +252,7 @@ pub async fn delete_answer(
 pub async fn count_use(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     service::count_use(&app, &agent, answer_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -267,10 +266,13 @@ pub async fn count_use(
     path = "/answers/{id}/image",
     tag = "answers",
     params(("id" = i64, Path, description = "The answer")),
-    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    // The body, a JPEG, PNG or GIF as its bytes under its own type, is spelled out in
+    // the document by `constraints::media_rules`.
+    request_body(content = String, content_type = "image/jpeg"),
     responses(
         (status = 200, description = "The answer as it is now", body = SavedAnswerView),
         (status = 400, description = "Over 5 MB (`attachment_too_large`), or bytes that are not the type the `Content-Type` claims (`attachment_mismatch`); `field` is `image`", body = ApiError),
+        (status = 413, description = "Over 6 MB, more than the endpoint reads (`body_too_large`)", body = ApiError),
         (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
         (status = 404, description = "No such answer", body = ApiError),
         (status = 415, description = "Not a JPEG, PNG or GIF, whatever the `Content-Type` says (`attachment_type`, `field` is `image`)", body = ApiError),
@@ -279,14 +281,17 @@ pub async fn count_use(
 pub async fn set_image(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    PathParams(id): PathParams<String>,
+    request: Request,
 ) -> Result<Json<SavedAnswerView>, ApiError> {
     let id = answer_id(&id)?;
-    let declared = headers
+    let declared = request
+        .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let declared = declared.as_deref();
+    let bytes = body_bytes(request, &app).await?;
     // The bytes decide, and must agree with the header: what is stored is what Meta
     // (and a browser opening `/media`) will see.
     let image = super::answers::image_upload(declared, None, &bytes)?;
@@ -309,7 +314,7 @@ pub async fn set_image(
 pub async fn remove_image(
     State(app): State<App>,
     Admin(agent): Admin,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<SavedAnswerView>, ApiError> {
     let answer = service::set_image(&app, &agent, answer_id(&id)?, None).await?;
     Ok(Json(view(&agent, answer, None)))

@@ -2,10 +2,11 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::QueryParams;
 use super::views::rfc3339;
 use crate::app::App;
 use crate::service::search::{self as service, Piece, Search};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_store::Customer;
 use serde::{Deserialize, Serialize};
@@ -75,7 +76,7 @@ pub struct FoundMessage {
 pub async fn search(
     State(app): State<App>,
     Caller(agent): Caller,
-    Query(params): Query<SearchParams>,
+    QueryParams(params): QueryParams<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
     let s = Search::parse(
         &params.q,

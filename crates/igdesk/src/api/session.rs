@@ -77,8 +77,7 @@ fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAdd
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
-    /// At most 254 characters.
-    #[schema(max_length = 254)]
+    /// At most 254 characters once trimmed.
     email: String,
     password: String,
 }

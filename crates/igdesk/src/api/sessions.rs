@@ -3,10 +3,11 @@
 
 use super::auth::{Admin, Caller};
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams, QueryParams};
 use crate::app::App;
 use crate::service::dashboard::instant;
 use crate::service::sessions as service;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::{ConversationId, InboxId, ItemId};
 use igdesk_store::SlaReport;
@@ -45,14 +46,14 @@ pub struct Ended {
 pub async fn close(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
-    body: Option<Json<CloseBody>>,
+    PathParams(id): PathParams<String>,
+    body: Option<JsonBody<Option<CloseBody>>>,
 ) -> Result<Json<Ended>, ApiError> {
     let conversation = id
         .parse()
         .map(ConversationId)
         .map_err(|_| ApiError::not_found("conversation"))?;
-    let next = body.map(|Json(b)| b.next).unwrap_or_default();
+    let next = body.and_then(|JsonBody(b)| b).is_some_and(|b| b.next);
     if next {
         service::close_and_next(&app, &agent, conversation).await?;
     } else {
@@ -79,7 +80,7 @@ pub async fn close(
 pub async fn no_reply_needed(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(item): Path<String>,
+    PathParams(item): PathParams<String>,
 ) -> Result<Json<Ended>, ApiError> {
     let item = item
         .parse()
@@ -121,8 +122,8 @@ pub struct Period {
 pub async fn sla(
     State(app): State<App>,
     Admin(_): Admin,
-    Path(id): Path<String>,
-    Query(period): Query<Period>,
+    PathParams(id): PathParams<String>,
+    QueryParams(period): QueryParams<Period>,
 ) -> Result<Json<SlaReport>, ApiError> {
     let inbox = id
         .parse()

@@ -3,12 +3,12 @@
 //! actions are `service::agent_tokens`.
 
 use super::auth::Caller;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::agent_tokens as service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::AgentTokenId;
@@ -89,7 +89,7 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = id
         .parse()

@@ -2,12 +2,12 @@
 //! The rules are `service::topics`.
 
 use super::auth::{Admin, Caller};
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::topics as service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use igdesk_domain::{ConversationId, TopicId};
@@ -83,7 +83,7 @@ pub struct TopicChoice {
 pub async fn set_conversation_topics(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<TopicChoice>,
 ) -> Result<Json<List<Topic>>, ApiError> {
     let id = id

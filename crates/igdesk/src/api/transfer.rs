@@ -1,13 +1,13 @@
-//! Transfer (issue 18): hand a conversation to another agent or to an inbox. The rules
+//! Transfer: hand a conversation to another agent or to an inbox. The rules
 //! are `service::transfer`.
 
 use super::auth::Caller;
-use super::body::JsonBody;
 use super::error::ApiError;
+use super::extract::{JsonBody, PathParams};
 use super::read_api::List;
 use crate::app::App;
 use crate::service::transfer as service;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use igdesk_domain::{ConversationId, CustomerId};
 use igdesk_store::{Offer, Transfer, TransferTargets};
@@ -64,7 +64,7 @@ fn conversation_id(raw: &str) -> Result<ConversationId, ApiError> {
 pub async fn transfer(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonBody(body): JsonBody<TransferBody>,
 ) -> Result<Json<Transferred>, ApiError> {
     let conversation = conversation_id(&id)?;
@@ -93,7 +93,7 @@ pub async fn transfer(
 pub async fn targets(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<TransferTargets>, ApiError> {
     Ok(Json(
         service::targets(&app, &agent, conversation_id(&id)?).await?,
@@ -116,7 +116,7 @@ pub async fn targets(
 pub async fn history(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<List<Transfer>>, ApiError> {
     let customer = id
         .parse()

@@ -4,9 +4,10 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::PathParams;
 use crate::app::App;
 use crate::service::seen;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use igdesk_domain::CustomerId;
 
@@ -27,7 +28,7 @@ use igdesk_domain::CustomerId;
 pub async fn typing(
     State(app): State<App>,
     Caller(agent): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = id
         .parse()

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The most accounts one login connects at once.
-const MAX_PICKED: usize = 100;
+pub const MAX_PICKED: usize = 100;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Started {

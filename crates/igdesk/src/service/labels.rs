@@ -1,4 +1,4 @@
-//! Labels and views (issue 18): agents put short words on customers ("vip",
+//! Labels and views: agents put short words on customers ("vip",
 //! "returns") and filter their work by them and by the conversations' own state,
 //! inbox and channel; administrators see everyone's open work and assign a
 //! conversation to an agent directly.
@@ -56,7 +56,8 @@ pub async fn of_customer(
 }
 
 /// Replaces a customer's labels (an empty list clears them); labels are made on
-/// first use. Names repeated in another case count once.
+/// first use. Names repeated in another case are kept once; the list itself holds at
+/// most 20 names, so that a list's length says whether it is taken.
 pub async fn set(
     app: &App,
     agent: &Agent,
@@ -70,7 +71,7 @@ pub async fn set(
             wanted.push(name);
         }
     }
-    if wanted.len() > MOST_LABELS {
+    if names.len() > MOST_LABELS {
         return Err(too_many("labels"));
     }
     let answer = app

@@ -1,4 +1,4 @@
-//! Internal notes (issue 18): agents write on a customer's timeline for each other.
+//! Internal notes: agents write on a customer's timeline for each other.
 //! A note never goes to Instagram, starts or stops no SLA clock and is no message of
 //! the customer's; it can mention agents (`@Name`), who hear of it on their live
 //! stream. Its author may change or delete it for ten minutes after writing it.

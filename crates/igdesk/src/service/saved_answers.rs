@@ -1,4 +1,4 @@
-//! Saved answers (issue 18): administrators keep a library of replies, for one inbox
+//! Saved answers: administrators keep a library of replies, for one inbox
 //! or for everyone; agents insert one in the composer, where it becomes an ordinary
 //! reply (the 640-character counter and every rule of `answering` apply to it then).
 //!

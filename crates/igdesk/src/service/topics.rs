@@ -9,7 +9,7 @@ use igdesk_store::{Agent, StoreError, Topic};
 /// More than this on one conversation is no longer a classification.
 pub const MOST_TOPICS: usize = 20;
 /// A topic's name, in characters.
-const NAME_CHARS: usize = 80;
+pub const NAME_CHARS: usize = 80;
 
 /// Every topic, by name.
 pub async fn all(app: &App) -> Result<Vec<Topic>, ServiceError> {

@@ -1,4 +1,4 @@
-//! Transfer (issue 18): an agent hands an open conversation to another agent or to an
+//! Transfer: an agent hands an open conversation to another agent or to an
 //! inbox. The JSON API (`POST /conversations/{id}/transfer`) and the console's Transfer
 //! dialog both call [`transfer`].
 //!

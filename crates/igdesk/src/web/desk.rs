@@ -25,7 +25,7 @@ pub struct Frame {
     pub bar: TopBar,
     pub offers: Vec<OfferCard>,
     pub conversations: Vec<ConversationRow>,
-    /// The list's filters (issue 18).
+    /// The list's filters.
     pub view: super::views::WorkView,
     /// The customer whose profile is open, to mark it in the list.
     pub current_customer: i64,

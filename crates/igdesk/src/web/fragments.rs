@@ -165,6 +165,7 @@ pub async fn older(
         .timeline_page(scope, id, before, PAGE_ITEMS as i64)
         .await?
         .ok_or_else(not_found)?;
+    crate::service::stories::shown(&app, &items);
     let quotes = quotes(&items);
     let now = crate::now_ms();
     let items = items

@@ -188,6 +188,8 @@ async fn build(
         .await?
         .ok_or_else(|| ServiceError::not_found("customer"))?;
     let items = timeline_reaching(app, scope, id, at).await?;
+    // Stories the customer may have deleted since are checked (not waited for).
+    crate::service::stories::shown(app, &items);
     let conversations = app.store.customer_conversations(scope, id).await?;
     let open = conversations.iter().find(|c| c.state == "open");
     let mut frame = frame(
@@ -302,7 +304,7 @@ pub async fn page(
 ) -> Result<Response, Failed> {
     let id = customer_id(&id)?;
     let mut page = build(&app, &signed, id, String::new(), None, jump.item).await?;
-    // The list keeps the view it was opened from (issue 18).
+    // The list keeps the view it was opened from.
     if !super::views::is_plain(&work) {
         super::views::apply(&app, &signed, &mut page.frame, &work).await?;
     }

@@ -1,4 +1,4 @@
-//! Transfer on the customer page (issue 18): the `Transfer` dialog's choices, and the
+//! Transfer on the customer page: the `Transfer` dialog's choices, and the
 //! timeline's lines for the transfers made ("Transferred to Ben by Ana: note"). The
 //! dialog submits to the JSON API (`static/transfer.js`).
 

@@ -1,4 +1,4 @@
-//! Views of the work (issue 18): the list in the console's left column filtered by
+//! Views of the work: the list in the console's left column filtered by
 //! state, label, inbox and channel, as GET parameters so a view can be bookmarked and
 //! survives moving from customer to customer; administrators also see everyone's
 //! work and assign a conversation to an agent directly.

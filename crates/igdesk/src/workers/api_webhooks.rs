@@ -27,7 +27,7 @@ const LONGEST_RETRY: Millis = 5 * 60_000;
 const NO_URL_RETRY: Millis = 60_000;
 
 pub async fn run(app: App, cancel: CancellationToken) {
-    // Only public https targets, checked as they are connected to (issue 15).
+    // Only public https targets, checked as they are connected to.
     let client = target::client(app.settings.webhook_allow_private, TIMEOUT);
     loop {
         let woken = app.wake.api_webhooks.notified();

@@ -3,7 +3,10 @@
 //! its echo usually settles it within the echo grace, but Meta holds echoes back
 //! for as long as webhook deliveries fail, so the absence of an echo proves
 //! nothing. Before sending again, Meta's own record of the thread is asked: the
-//! Conversations API lists a sent message at once.
+//! Conversations API lists a sent message at once. But it lists only a thread's 20
+//! newest messages: when those do not reach back to the attempt (the customer kept
+//! writing while the answer was awaited), the attempt's absence from them proves
+//! nothing either, and sending again could send it twice (the crash soak did).
 
 use crate::app::App;
 use igdesk_domain::Millis;
@@ -13,6 +16,8 @@ use igdesk_store::Outgoing;
 
 /// Meta's clock and ours may disagree by this much; its times are in whole seconds.
 const CLOCK_SKEW: Millis = 5_000;
+/// Meta gives the details of a thread's 20 newest messages, no older ones.
+const META_LISTS: usize = 20;
 
 /// What Meta's record says of an interrupted attempt.
 #[derive(Debug, PartialEq, Eq)]
@@ -21,6 +26,9 @@ pub enum AtMeta {
     Sent(String),
     /// Nothing in the thread is it: sending again sends it once.
     NotSent,
+    /// The messages Meta lists are all newer than the attempt: whether it went out
+    /// cannot be told from them. Its echo can still tell.
+    OutOfSight,
 }
 
 pub async fn look_up(app: &App, auth: &AccountAuth, out: &Outgoing) -> Result<AtMeta, LookUpError> {
@@ -32,7 +40,25 @@ pub async fn look_up(app: &App, auth: &AccountAuth, out: &Outgoing) -> Result<At
             return Ok(AtMeta::Sent(candidate.id.clone()));
         }
     }
-    Ok(AtMeta::NotSent)
+    if reaches_back(&messages, since) {
+        Ok(AtMeta::NotSent)
+    } else {
+        Ok(AtMeta::OutOfSight)
+    }
+}
+
+/// Whether the listed messages cover everything since the attempt began: the whole
+/// thread is listed, or its oldest listed message is older than the attempt.
+fn reaches_back(messages: &[HistoryMessage], since: Millis) -> bool {
+    messages.len() < META_LISTS
+        || messages
+            .iter()
+            .filter_map(|m| {
+                m.created_time
+                    .as_deref()
+                    .and_then(super::history::parse_time)
+            })
+            .any(|at| at < since - CLOCK_SKEW)
 }
 
 /// The business's messages in the thread (newest first) that can be this attempt:
@@ -143,5 +169,39 @@ mod tests {
     #[test]
     fn nothing_in_the_thread_is_not_sent() {
         assert!(matching(&[], &outgoing(Some("hello"), AT), AT).is_empty());
+        assert!(reaches_back(&[], AT));
+    }
+
+    /// `n` customer messages, the oldest `first_second` seconds after 08:00:00.
+    fn chatter(n: u32, first_second: u32) -> Vec<HistoryMessage> {
+        (0..n)
+            .rev()
+            .map(|i| {
+                let at = format!(
+                    "2026-11-21T08:{:02}:{:02}+0000",
+                    (first_second + i) / 60,
+                    (first_second + i) % 60
+                );
+                sent(&format!("c{i}"), "555", "more", &at)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn twenty_messages_all_newer_than_the_attempt_cannot_tell() {
+        // The attempt began at 08:00:00; the customer wrote 20 times from 08:00:10.
+        assert!(
+            !reaches_back(&chatter(20, 10), AT),
+            "20 newer: out of sight"
+        );
+        assert!(
+            reaches_back(&chatter(19, 10), AT),
+            "the whole thread is listed"
+        );
+        // An attempt at 08:00:10 among messages from 08:00:00 on is within sight.
+        assert!(
+            reaches_back(&chatter(20, 0), AT + 10_000),
+            "the oldest listed is older than the attempt"
+        );
     }
 }

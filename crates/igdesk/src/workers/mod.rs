@@ -11,6 +11,7 @@ mod profile;
 pub mod router;
 mod send;
 mod sender_action;
+mod story;
 mod thread_control;
 pub mod token;
 mod upkeep;
@@ -20,8 +21,8 @@ use crate::now_ms;
 use igdesk_domain::retry::backoff;
 use igdesk_domain::Millis;
 use igdesk_store::{
-    Job, Settlement, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE,
-    JOB_REFRESH_TOKEN, JOB_SENDER_ACTION, JOB_THREAD_CONTROL,
+    Job, ProcessingHold, Settlement, JOB_CHECK_STORY, JOB_IMPORT_HISTORY, JOB_PROCESS_DELIVERY,
+    JOB_REFRESH_PROFILE, JOB_REFRESH_TOKEN, JOB_SENDER_ACTION, JOB_THREAD_CONTROL,
 };
 use rand::Rng;
 use std::time::Duration;
@@ -106,6 +107,15 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         Claim::UpTo(8),
         8,
     )));
+    // A check never fails on the CDN's account (see `story`): only the store's
+    // faults are retried.
+    handles.push(tokio::spawn(run(
+        app.clone(),
+        cancel.clone(),
+        JOB_CHECK_STORY,
+        Claim::UpTo(story::CLAIM),
+        5,
+    )));
     for _ in 0..app.settings.workers {
         handles.push(tokio::spawn(run(
             app.clone(),
@@ -133,6 +143,8 @@ async fn run(
     claim: Claim,
     max_attempts: i64,
 ) {
+    // Deliveries are applied by one instance at a time, in the order they came.
+    let mut hold = None;
     loop {
         // Registered before claiming, so a wake-up between the claim and the wait is
         // not missed.
@@ -141,6 +153,14 @@ async fn run(
         woken.as_mut().enable();
         if cancel.is_cancelled() {
             return;
+        }
+        if kind == JOB_PROCESS_DELIVERY && !may_apply_deliveries(&app, &mut hold).await {
+            // Another instance applies them; this one stands by to take over.
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+            continue;
         }
         let now = now_ms();
         let limit = match claim {
@@ -167,6 +187,7 @@ async fn run(
         let outcomes = match kind {
             JOB_PROCESS_DELIVERY => deliveries::process(&app, jobs).await,
             JOB_REFRESH_PROFILE => profile::refresh_all(&app, jobs).await,
+            JOB_CHECK_STORY => story::check_all(&app, jobs).await,
             _ => {
                 let mut outcomes = Vec::with_capacity(jobs.len());
                 for job in jobs {
@@ -186,6 +207,28 @@ async fn run(
         metrics::histogram!("igdesk_job_batch_seconds", "kind" => kind)
             .record(started.elapsed().as_secs_f64());
         metrics::counter!("igdesk_jobs_handled_total", "kind" => kind).increment(count as u64);
+    }
+}
+
+/// Whether this instance may apply deliveries now: it still holds the right to, or
+/// takes it (see `JobStore::take_processing_hold`).
+async fn may_apply_deliveries(app: &App, hold: &mut Option<ProcessingHold>) -> bool {
+    if let Some(held) = hold.as_mut() {
+        if held.still_held().await {
+            return true;
+        }
+        tracing::warn!("the right to apply deliveries was lost with its database session");
+        *hold = None;
+    }
+    match app.store.take_processing_hold().await {
+        Ok(taken) => {
+            *hold = taken;
+            hold.is_some()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot take the right to apply deliveries");
+            false
+        }
     }
 }
 

@@ -323,20 +323,32 @@ async fn settle_interrupted(
             metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "absent").increment(1);
             None
         }
-        Err(e) if job.attempts >= MAX_ATTEMPTS => {
-            // Sending blind could send it twice; an agent can see the failure and decide.
-            let reason = format!("not sent again: {e}");
-            let _ = store.record_failed(job.id, out.item, &reason, now).await;
-            Some(Next::Continue)
+        Ok(AtMeta::OutOfSight) => {
+            metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "out_of_sight")
+                .increment(1);
+            let why = "Meta's record lists only the thread's 20 newest messages, all newer \
+                       than the attempt: waiting for its echo";
+            Some(wait_or_give_up(app, job, out, now, why).await)
         }
-        Err(e) => {
-            let jitter = rand::thread_rng().gen::<f64>();
-            let later = now + backoff(job.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
-            tracing::warn!(item = %out.item, error = %e, "an interrupted attempt waits");
-            let _ = store.retry_job(job.id, later, &e.to_string()).await;
-            Some(Next::Continue)
-        }
+        Err(e) => Some(wait_or_give_up(app, job, out, now, &e.to_string()).await),
     }
+}
+
+/// An interrupted attempt nobody can settle yet: it waits (its echo settles it if it
+/// comes), and after `MAX_ATTEMPTS` it fails with the reason.
+async fn wait_or_give_up(app: &App, job: &Job, out: &Outgoing, now: Millis, why: &str) -> Next {
+    let store = &app.store;
+    if job.attempts >= MAX_ATTEMPTS {
+        // Sending blind could send it twice; an agent can see the failure and decide.
+        let reason = format!("not sent again: {why}");
+        let _ = store.record_failed(job.id, out.item, &reason, now).await;
+        return Next::Continue;
+    }
+    let jitter = rand::thread_rng().gen::<f64>();
+    let later = now + backoff(job.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
+    tracing::warn!(item = %out.item, reason = why, "an interrupted attempt waits");
+    let _ = store.retry_job(job.id, later, why).await;
+    Next::Continue
 }
 
 async fn failed_attempt(

@@ -3,7 +3,8 @@
 //! pruned; customers' send queues are checked for a lost hand-over; each account's
 //! webhook subscription is checked with Meta once a day (ACC-1); uploaded images past
 //! `upload_retention_days` that nothing still needs are removed; webhook deliveries'
-//! bodies past `raw_retention_days` are blanked.
+//! bodies past `raw_retention_days` are blanked; Story mentions on open conversations
+//! are checked on Meta's CDN at most hourly (IN-6, `workers/story.rs`).
 
 use crate::app::App;
 use igdesk_domain::Millis;
@@ -30,6 +31,12 @@ const RAW_PRUNE_EVERY: Millis = igdesk_domain::time::HOUR;
 const SUBSCRIPTIONS_LOOK_EVERY: Millis = 10 * 60_000;
 /// How old an account's last subscription check may be.
 const SUBSCRIPTION_CHECKED_FOR: Millis = igdesk_domain::time::DAY;
+/// How often Story mentions are looked at for an hourly check that is due (on the
+/// agent's-day clock): a Story is asked about between one hour and this much more
+/// after its last check.
+const STORIES_LOOK_EVERY: Millis = 5 * 60_000;
+/// Story checks queued at most in one look; the rest wait for the next.
+const STORIES_PER_LOOK: i64 = 1_000;
 
 pub async fn run(app: App, cancel: CancellationToken) {
     let mut last_prune: Millis = Millis::MIN;
@@ -37,6 +44,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
     let mut last_subscriptions_look: Millis = Millis::MIN;
     let mut last_uploads_prune: Millis = Millis::MIN;
     let mut last_raw_prune: Millis = Millis::MIN;
+    let mut last_stories_look: Millis = Millis::MIN;
     // Shown as 0 from the start, so an alert can watch it.
     metrics::counter!("igdesk_send_queues_repaired_total").absolute(0);
     loop {
@@ -69,11 +77,38 @@ pub async fn run(app: App, cancel: CancellationToken) {
             last_queue_check = now;
             check_send_queues(&app, now).await;
         }
+        // The hourly checks follow the agent's-day clock, which tests move on.
+        let day_now = app.clock.now();
+        if day_now.saturating_sub(last_stories_look) >= STORIES_LOOK_EVERY {
+            last_stories_look = day_now;
+            queue_story_checks(&app, now, day_now).await;
+        }
         if now.saturating_sub(last_subscriptions_look) >= SUBSCRIPTIONS_LOOK_EVERY {
             last_subscriptions_look = now;
             // Meta may take its time to answer: not in the way of checkpoints.
             tokio::spawn(check_subscriptions(app.clone(), now));
         }
+    }
+}
+
+/// A customer may delete a Story before its 24 hours are up (IN-6): each Story mention
+/// still shown of a customer with an open conversation is checked on Meta's CDN an
+/// hour after its last check (or after it arrived). A Story's age is Instagram's
+/// time (`now`); when it was checked, the agent's-day clock (`day_now`).
+async fn queue_story_checks(app: &App, now: Millis, day_now: Millis) {
+    let queued = app
+        .store
+        .queue_due_story_checks(
+            now - igdesk_domain::timeline::STORY_LIFETIME,
+            day_now - igdesk_store::STORY_CHECK_EVERY,
+            now,
+            STORIES_PER_LOOK,
+        )
+        .await;
+    match queued {
+        Ok(0) => {}
+        Ok(_) => app.wake.stories.notify_one(),
+        Err(e) => tracing::warn!(error = %e, "cannot queue the hourly checks of Stories"),
     }
 }
 

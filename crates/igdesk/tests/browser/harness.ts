@@ -244,6 +244,16 @@ export class Demo {
     if (!response.ok) throw new Error(`advancing the clock: ${response.status} ${await response.text()}`);
   }
 
+  /**
+   * The customer deletes the Story at `url` (a Story mention's URL on the simulator's
+   * CDN, `…/_igs/cdn/story/{asset_id}`): from now on the CDN answers 404 for it.
+   */
+  async deleteStory(url: string): Promise<void> {
+    const id = new URL(url).pathname.split('/').pop();
+    const response = await fetch(`${this.igsUrl}/_igs/stories/${id}`, { method: 'DELETE' });
+    if (!response.ok) throw new Error(`deleting the Story ${url}: ${response.status} ${await response.text()}`);
+  }
+
   /** Every message the simulator's Send API accepted from igdesk. */
   async sent(): Promise<SentMessage[]> {
     const response = await fetch(`${this.igsUrl}/_igs/sent`);

@@ -1,4 +1,4 @@
-// Labels and views (issue 18): a label added on the customer page, My work filtered
+// Labels and views: a label added on the customer page, My work filtered
 // by it, and an administrator assigning waiting work directly from All open work.
 import path from 'node:path';
 import { test, expect, signIn, acceptedCustomer, offerOf } from './harness';

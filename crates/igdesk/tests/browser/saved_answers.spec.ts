@@ -1,4 +1,4 @@
-// Saved answers (issue 18): an administrator adds one in Settings; an agent types
+// Saved answers: an administrator adds one in Settings; an agent types
 // `/` and a few letters of its title in the composer, picks it with the keyboard,
 // and the text — its placeholders filled in for the customer — is sent like any
 // reply.

@@ -1,4 +1,4 @@
-// Transfer (issue 18) between two agents in two browsers: the demo's administrator
+// Transfer between two agents in two browsers: the demo's administrator
 // hands an accepted conversation to Ben with a note; Ben's banner says who handed it
 // over and why, he accepts, and the conversation is his. The dialog works by keyboard
 // and says what is wrong next to the field. With SCREENSHOTS=1 it also saves

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use crate::scenario::{run_scenario as play, Scenario, ScenarioOutcome};
 use crate::sim::{
     BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, RecordedCall,
-    SenderActionRecord, SentMessage, Simulator, Subscription, ThreadOwner, WithheldDelivery,
+    SenderActionRecord, SentMessage, Simulator, StoryMedium, Subscription, ThreadOwner,
+    WithheldDelivery,
 };
 
 /// A control request that failed: status and a plain-text reason.
@@ -278,12 +279,48 @@ pub(crate) async fn cdn_hosted(State(sim): State<Simulator>, Path(id): Path<Stri
     }
 }
 
+/// `GET /_igs/cdn/story/{id}`: a customer's Story, while it lives; 404 once it
+/// was deleted or is 24 hours old. While a [`Fault::StoryCdnError`] is set, its
+/// status instead.
+pub(crate) async fn cdn_story(State(sim): State<Simulator>, Path(id): Path<String>) -> Response {
+    let medium = sim.fetch_story(&id);
+    if let Some(Fault::StoryCdnError { status }) = sim.fault() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return (status, "the CDN is having a moment").into_response();
+    }
+    match medium {
+        // A Story lives a day at most: not cached for longer than it may live.
+        StoryMedium::Live(medium) => served_for(medium.content_type, medium.bytes.to_vec(), 60),
+        StoryMedium::Gone => (StatusCode::NOT_FOUND, format!("no story {id:?}")).into_response(),
+    }
+}
+
+/// `DELETE /_igs/stories/{id}`: the customer deletes the Story with this asset id
+/// (the last part of its URL); 404 when there is no such Story.
+pub(crate) async fn delete_story(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Rejection> {
+    if sim.delete_story(&id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err((StatusCode::NOT_FOUND, format!("no story {id:?}")))
+    }
+}
+
 /// A CDN answer: cacheable, and usable from any origin (the console's pages).
 fn served(content_type: &str, bytes: Vec<u8>) -> Response {
+    served_for(content_type, bytes, 86_400)
+}
+
+fn served_for(content_type: &str, bytes: Vec<u8>, max_age_seconds: u32) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CACHE_CONTROL, "public, max-age=86400".to_owned()),
+            (
+                header::CACHE_CONTROL,
+                format!("public, max-age={max_age_seconds}"),
+            ),
             (
                 header::HeaderName::from_static("cross-origin-resource-policy"),
                 "cross-origin".to_owned(),

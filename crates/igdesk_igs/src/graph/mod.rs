@@ -70,6 +70,8 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .route("/_igs/withheld", get(control::withheld))
         .route("/_igs/cdn/{name}", get(control::cdn))
         .route("/_igs/cdn/m/{id}", get(control::cdn_hosted))
+        .route("/_igs/cdn/story/{id}", get(control::cdn_story))
+        .route("/_igs/stories/{id}", delete(control::delete_story))
         .fallback(handle)
         .with_state(sim)
 }

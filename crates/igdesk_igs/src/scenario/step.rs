@@ -93,7 +93,7 @@ pub(crate) const KINDS: &[(&str, &[&str])] = &[
     ("file", &["url", "mid"]),
     ("reel", &["url", "mid"]),
     ("ig_reel", &["url", "mid"]),
-    ("story_mention", &["url", "mid"]),
+    ("story_mention", &["url", "mid", "ago_seconds"]),
     ("share", &["url", "media_id", "caption", "mid"]),
     ("ig_post", &["url", "media_id", "caption", "mid"]),
     ("story_reply", &["text", "story_id", "story_url", "mid"]),
@@ -215,6 +215,12 @@ impl Step {
         let from = self.from.as_str();
         let text = || f.text.clone().unwrap_or_default();
         let url = || match &f.url {
+            // A mention's `cdn:NAME` is a new Story showing that medium, which the
+            // customer may delete (and which expires) on its own.
+            Some(url) if self.kind == "story_mention" => match media::reference(url) {
+                Some(name) => sim.story_url(name),
+                None => url.clone(),
+            },
             Some(url) => sim.media_url(url),
             None => sim.cdn_url(if self.kind == "share" || self.kind == "ig_post" {
                 "image"

@@ -33,7 +33,11 @@ impl Simulator {
     /// A URL for an attachment of Meta's `kind` (image, story_mention, video, …)
     /// when a scenario or caller gives none: an embedded medium of that kind on
     /// this simulator's CDN when it knows its URL, else a CDN-shaped placeholder.
+    /// A `story_mention` gets a new Story of its own ([`Self::story_url`]).
     pub fn cdn_url(&self, kind: &str) -> String {
+        if kind == "story_mention" {
+            return self.story_url(media::any(Use::Story).name);
+        }
         match (self.public_url(), media::for_attachment(kind)) {
             (Some(base), Some(purpose)) => {
                 format!("{base}{}", media::path(media::any(purpose).name))

@@ -56,6 +56,10 @@ pub enum Fault {
     /// Every Graph call answers 190, as if every token had been revoked.
     #[serde(alias = "InvalidToken")]
     InvalidToken,
+    /// Stories' media on the CDN (`/_igs/cdn/story/…`) answer this HTTP status
+    /// instead, live or not: a passing failure of Meta's CDN (500, 503 …).
+    #[serde(alias = "StoryCdnError")]
+    StoryCdnError { status: u16 },
 }
 
 fn bad_request() -> u16 {

@@ -10,6 +10,7 @@ pub(crate) mod limits;
 pub(crate) mod login;
 mod records;
 mod routing;
+mod stories;
 mod subscriptions;
 pub(crate) mod world;
 
@@ -27,6 +28,8 @@ pub use records::{
     CommentActionRecord, HistoryMessage, SenderActionRecord, SentMessage, TrackedComment,
 };
 pub use routing::{ThreadOwner, IGDESK_APP_ID};
+pub(crate) use stories::StoryMedium;
+pub use stories::STORY_LIFETIME_MS;
 pub use subscriptions::{Subscription, WithheldDelivery};
 
 use crate::webhook::{sign_body, Delivery};
@@ -175,6 +178,8 @@ pub(crate) struct State {
     pub public_url: Option<String>,
     /// Media the business sent, re-hosted on the simulator's CDN.
     pub hosted: cdn::Hosted,
+    /// Customers' Stories, served on the CDN while they live.
+    pub stories: stories::Stories,
     /// The apps, codes and tokens of Meta's login.
     pub logins: Logins,
     /// Whose webhooks are sent (`subscribed_apps`).
@@ -198,6 +203,7 @@ impl State {
             echo_delay: echo::DEFAULT_DELAY,
             public_url: None,
             hosted: cdn::Hosted::default(),
+            stories: stories::Stories::default(),
             logins: Logins::new(LoginConfig::with_secret(&config.app_secret)),
             subscriptions: Subscriptions::default(),
         }
@@ -332,6 +338,7 @@ impl Simulator {
             state.consented.extend(delivery.consents());
             for (business, event) in delivery.events() {
                 state.world.observe(business, event);
+                state.stories.observe(event);
             }
             let subscriptions = &state.subscriptions;
             let subscribed = |ig_id: &str| subscriptions.is_subscribed(ig_id);

@@ -62,6 +62,29 @@ impl Event {
         }
     }
 
+    /// The URL of the Story a customer's message mentions the business in, if it is
+    /// a Story mention.
+    pub(crate) fn story_mention_url(&self) -> Option<&str> {
+        let Fact::CustomerMessage {
+            story_mention: true,
+            ..
+        } = self.fact()
+        else {
+            return None;
+        };
+        let EventKind::Messaging {
+            body: Body::Message(m),
+            ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        m.attachments
+            .iter()
+            .find(|a| a["type"] == "story_mention")
+            .and_then(|a| a["payload"]["url"].as_str())
+    }
+
     /// The echo Meta delivers for a message the business sent through the Send
     /// API: the same mid, sent by the business to `igsid`.
     pub(crate) fn sent_echo(

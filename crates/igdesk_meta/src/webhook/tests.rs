@@ -214,6 +214,26 @@ fn a_malformed_item_does_not_spoil_its_batch() {
     assert!(matches!(out[1], Ok(WebhookEvent::Message(..))));
 }
 
+#[test]
+fn timestamps_at_the_ends_of_i64_do_not_overflow() {
+    // Once panicked in debug builds ("attempt to negate with overflow"): the time's
+    // `abs()` in `normalize_timestamp`.
+    let body = br#"{"object":"x","entry":[{"time":-9223372036854775808}]}"#;
+    assert_eq!(
+        parse_envelope(body).unwrap().entries[0].time,
+        Some(i64::MIN)
+    );
+    let out = decode_one(
+        json!({"object":"instagram","entry":[{"id":"1","time":i64::MIN,"messaging":[
+            {"sender":{"id":"2"},"recipient":{"id":"1"},"timestamp":i64::MIN,"message":{"mid":"m"}}
+        ]}]}),
+    );
+    let Ok(WebhookEvent::Message(base, _)) = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(base.timestamp, Some(i64::MIN));
+}
+
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

@@ -8,6 +8,7 @@ mod outbox;
 mod people;
 mod routing;
 mod seen;
+mod stories;
 mod topics;
 
 pub use access::*;
@@ -16,6 +17,7 @@ pub use outbox::*;
 pub use people::*;
 pub use routing::*;
 pub use seen::*;
+pub use stories::*;
 pub use topics::*;
 
 use crate::model::*;

@@ -149,13 +149,28 @@ impl JobStore for SqlStore {
     }
 
     async fn release_all_leases(&self) -> Result<u64> {
-        let _turn = self.writer_turn().await;
-        Ok(
-            sqlx::query("UPDATE jobs SET leased_until = 0 WHERE leased_until > 0")
-                .execute(&self.pool)
+        // Every lease of the instance that stopped: its jobs, the API webhooks it was
+        // posting (each the head of its customer's queue, holding the rest back) and
+        // the routing lease. Left alone, each would wait out its term after a crash.
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        let mut released = 0;
+        for statement in [
+            "UPDATE jobs SET leased_until = 0 WHERE leased_until > 0",
+            "UPDATE api_webhooks SET leased_until = 0 WHERE leased_until > 0",
+            "DELETE FROM leases",
+        ] {
+            released += sqlx::query(statement)
+                .execute(&mut **tx)
                 .await?
-                .rows_affected(),
-        )
+                .rows_affected();
+        }
+        writing.commit().await?;
+        Ok(released)
+    }
+
+    async fn take_processing_hold(&self) -> Result<Option<crate::ProcessingHold>> {
+        self.try_processing_hold().await
     }
 
     async fn pending_job_count(&self) -> Result<i64> {

@@ -24,6 +24,7 @@ mod labels;
 mod notes;
 mod outbox;
 mod people;
+mod processing;
 mod profiles;
 mod raw_content;
 mod reads;
@@ -34,9 +35,12 @@ mod search;
 mod sender_actions;
 mod sessions;
 mod store_routing;
+mod stories;
 mod topics;
 mod transfer;
 mod uploads;
+
+pub use processing::ProcessingHold;
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -170,6 +174,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_hash",
         include_str!("../../migrations/sqlite/0019_delivery_hash.sql"),
     ),
+    (
+        20,
+        "story_checks",
+        include_str!("../../migrations/sqlite/0020_story_checks.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -267,6 +276,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         19,
         "delivery_hash",
         include_str!("../../migrations/postgres/0019_delivery_hash.sql"),
+    ),
+    (
+        20,
+        "story_checks",
+        include_str!("../../migrations/postgres/0020_story_checks.sql"),
     ),
 ];
 

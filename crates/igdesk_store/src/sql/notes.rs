@@ -165,7 +165,7 @@ impl NoteStore for SqlStore {
 /// An event about the note for the agent of the customer's open conversation (or of
 /// a profile merged into it), who has the timeline in front of them. The event names
 /// that conversation, as item events do, so the open page takes it.
-async fn to_open_conversation(
+pub(super) async fn to_open_conversation(
     tx: &mut Tx,
     customer: CustomerId,
     item: ItemId,

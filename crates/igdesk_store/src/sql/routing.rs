@@ -55,7 +55,7 @@ impl SqlStore {
         let mut planned = Vec::new();
         for mut offer in waiting {
             // Fewest conversations first; among equals, whoever was offered work longest ago.
-            // Work someone transferred goes to anyone but them first (issue 18).
+            // Work someone transferred goes to anyone but them first.
             let handed_over_by = offer.transferred_by.as_ref().map(|t| t.agent_id.0);
             let Some(agent) = candidates
                 .iter_mut()

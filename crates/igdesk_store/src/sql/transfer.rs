@@ -1,4 +1,4 @@
-//! Transfers (issue 18) for the SQL backends: one transaction takes the conversation
+//! Transfers for the SQL backends: one transaction takes the conversation
 //! from whoever held it, records the transfer, and either offers it to the target
 //! agent (an ordinary offer: the `offers` table's one-per-conversation key, the
 //! target's capacity, 30 seconds) or leaves it waiting in the target inbox, where

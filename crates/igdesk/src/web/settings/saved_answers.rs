@@ -1,4 +1,4 @@
-//! Settings › Saved answers (issue 18): the library agents insert from the composer —
+//! Settings › Saved answers: the library agents insert from the composer —
 //! the list with how often each was used, a new one, and per answer a page to edit
 //! or delete it. The actions are `service::saved_answers`.
 

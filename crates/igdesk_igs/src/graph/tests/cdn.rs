@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{deliver, get, serve_files, wait_for_item, Graph, ANA, FB};
 use crate::testutil::{spawn_sim, BIZ, PAGE_TOKEN};
-use crate::{Event, Scenario};
+use crate::{Event, Fault, Scenario, STORY_LIFETIME_MS};
 
 async fn fetch(url: &str) -> (u16, String, Vec<u8>) {
     let response = reqwest::get(url).await.unwrap();
@@ -49,7 +49,7 @@ async fn embedded_media_are_served_and_named_by_cdn_references() {
     assert_eq!(sim.media_url("https://x/y.png"), "https://x/y.png");
     assert!(sim
         .cdn_url("story_mention")
-        .starts_with(&format!("{base}/_igs/cdn/story-")));
+        .starts_with(&format!("{base}/_igs/cdn/story/")));
     assert_eq!(sim.cdn_url("video"), format!("{base}/_igs/cdn/clip.mp4"));
 
     let scenario = Scenario::from_toml(&format!(
@@ -123,4 +123,63 @@ async fn a_sent_image_is_rehosted_for_its_echo() {
     let (status, content_type, bytes) = fetch(&url).await;
     assert_eq!((status, content_type.as_str()), (200, "image/png"));
     assert_eq!(bytes, png);
+}
+
+/// A Story mention's medium lives at a URL of its own until the customer deletes
+/// the Story or it is a day old; then the CDN answers 404, as Meta's does.
+#[tokio::test]
+async fn a_story_is_served_until_deleted_or_a_day_old() {
+    let (sim, base, received) = spawn_sim().await;
+    sim.set_public_url(&base);
+    let scenario = Scenario::from_toml(&format!(
+        "business = \"{BIZ}\"\n\
+         [[step]]\nfrom = \"{ANA}\"\nkind = \"story_mention\"\nurl = \"cdn:story-sunset.jpg\"\n\
+         [[step]]\nfrom = \"{ANA}\"\nkind = \"story_mention\"\n\
+         [[step]]\nfrom = \"{ANA}\"\nkind = \"story_mention\"\nago_seconds = 86400\n"
+    ))
+    .unwrap();
+    let outcomes = crate::run_scenario(&sim, &scenario).await.unwrap();
+    let mut urls = Vec::new();
+    for outcome in &outcomes {
+        let mid = outcome.mid.clone().unwrap();
+        let item = wait_for_item(&received, |item| item["message"]["mid"] == mid.as_str()).await;
+        let url = item["message"]["attachments"][0]["payload"]["url"].as_str();
+        urls.push(url.unwrap().to_owned());
+    }
+    let (named, picked, old) = (&urls[0], &urls[1], &urls[2]);
+    assert!(
+        named.starts_with(&format!("{base}/_igs/cdn/story/")),
+        "{named}"
+    );
+    assert_ne!(named, picked, "each Story has its own URL");
+    let (status, content_type, bytes) = fetch(named).await;
+    assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
+    assert_eq!(bytes, crate::media::find("story-sunset.jpg").unwrap().bytes);
+    assert_eq!(fetch(picked).await.0, 200);
+    assert_eq!(fetch(old).await.0, 404, "posted {STORY_LIFETIME_MS} ms ago");
+    assert_eq!(sim.story_fetches(named), 1);
+
+    // Meta's CDN failing for a moment is no answer about the Story.
+    sim.set_fault(Some(Fault::StoryCdnError { status: 503 }));
+    assert_eq!(fetch(named).await.0, 503);
+    sim.set_fault(None);
+    assert_eq!(
+        sim.story_fetches(named),
+        2,
+        "asked for, whatever the answer"
+    );
+
+    // Deleted by the customer, here or through the control endpoint.
+    assert!(sim.delete_story(named));
+    assert_eq!(fetch(named).await.0, 404);
+    let id = picked.rsplit('/').next().unwrap();
+    let deleted = reqwest::Client::new()
+        .delete(format!("{base}/_igs/stories/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
+    assert_eq!(fetch(picked).await.0, 404);
+    assert!(!sim.delete_story("17900000000000000"), "no such Story");
+    assert_eq!(fetch(&format!("{base}/_igs/cdn/story/1")).await.0, 404);
 }
