@@ -180,34 +180,44 @@ async fn every_reply_reaches_meta_exactly_once_across_kill_9s() {
         assert_eq!(order, written);
     }
     // And igdesk knows every one of them as sent, with Meta's id.
-    let deadline = Instant::now() + Duration::from_secs(30);
     for igsid in &customers {
-        loop {
-            let timeline = get(
-                &server.url,
-                &token,
-                &format!("/api/v1/customers/{}/timeline", ids[igsid]),
-            )
-            .await;
-            let out: Vec<&Value> = timeline["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|i| i["direction"] == "out")
-                .collect();
-            if out.len() == REPLIES_PER_CUSTOMER
+        wait_for_outgoing(&server.url, &token, ids[igsid], |out| {
+            out.len() == REPLIES_PER_CUSTOMER
                 && out
                     .iter()
                     .all(|i| i["status"] == "sent" || i["status"] == "read")
-            {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "igdesk's record for {igsid}: {out:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        })
+        .await;
+    }
+}
+
+/// Waits (30 s at most) until a customer's outgoing items, as igdesk records them,
+/// are as `settled` wants them.
+async fn wait_for_outgoing(
+    url: &str,
+    token: &str,
+    customer: i64,
+    settled: impl Fn(&[Value]) -> bool,
+) {
+    let path = format!("/api/v1/customers/{customer}/timeline");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let timeline = get(url, token, &path).await;
+        let out: Vec<Value> = timeline["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["direction"] == "out")
+            .cloned()
+            .collect();
+        if settled(&out) {
+            return;
         }
+        assert!(
+            Instant::now() < deadline,
+            "igdesk's record of customer {customer}: {out:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -285,15 +295,16 @@ async fn an_interrupted_reply_is_not_sent_again_when_meta_holds_its_echo_back() 
 
 /// Meta lists only a thread's 20 newest messages. igdesk is killed while Meta has
 /// carried out a reply it has not answered, and the customer then writes 25 times:
-/// the reply has dropped out of what Meta lists, so its absence there proves nothing.
-/// It is not sent again; its echo, when it comes, settles it.
+/// the reply has dropped out of what Meta lists, so its absence there proves
+/// nothing. It is not sent again: when its echo comes it is recorded as sent;
+/// when none comes it fails with the reason after one more echo grace.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_interrupted_reply_out_of_sight_in_metas_record_waits_for_its_echo() {
+async fn an_interrupted_reply_out_of_sight_in_metas_record_is_never_sent_again() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let (sim, igs_url) =
         start_simulator(format!("http://127.0.0.1:{port}/webhooks/instagram")).await;
-    let envs = serve_env(dir.path(), &igs_url, &[("IGDESK_ECHO_GRACE_SECONDS", "1")]);
+    let envs = serve_env(dir.path(), &igs_url, &[("IGDESK_ECHO_GRACE_SECONDS", "3")]);
     let ig_id = ACCOUNTS[0];
     sim.add_business(BusinessAccount {
         ig_id: ig_id.to_string(),
@@ -305,63 +316,65 @@ async fn an_interrupted_reply_out_of_sight_in_metas_record_waits_for_its_echo() 
     add_account(&envs, ig_id, "100000000000100", "EAAB-token");
     let token = add_admin(&envs);
     let mut server = Server::start(&envs, port).await;
-    let igsid = "9700".to_owned();
-    let hello = Delivery::new(ig_id).push(Event::text(&igsid, "hello"));
-    assert_eq!(sim.deliver(&hello).await.unwrap(), 200);
-    let ids = customer_ids(&server.url, &token, std::slice::from_ref(&igsid)).await;
-
-    // Meta sends at once, answers late and echoes nothing; igdesk dies meanwhile.
     sim.set_echoes(false);
-    sim.set_fault(Some(Fault::SendAnswerSlow { millis: 10_000 }));
-    let expected = reply_in_rounds(&server.url, &token, &[igsid.clone()], &ids, 1).await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while sim.sent().is_empty() {
-        assert!(Instant::now() < deadline, "the reply never reached Meta");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    server.kill();
-    sim.set_fault(None);
-    // The customer writes on; igdesk is down, but the messages are in Meta's thread.
-    for i in 0..25 {
-        let more = Delivery::new(ig_id).push(Event::text(&igsid, format!("still there? {i}")));
-        let _ = sim.deliver(&more).await;
-    }
-    server = Server::start(&envs, port).await;
 
-    // igdesk asks Meta's record, cannot see that far back, and waits.
-    let asked = || {
-        sim.calls()
-            .iter()
-            .filter(|c| c.path.ends_with("/conversations"))
-            .any(|c| c.query.get("user_id") == Some(&igsid))
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !asked() {
-        assert!(Instant::now() < deadline, "Meta's record was never asked");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_each_sent_once(&sim, &expected);
+    for (igsid, echo_comes) in [("9700", true), ("9701", false)] {
+        let igsid = igsid.to_owned();
+        let hello = Delivery::new(ig_id).push(Event::text(&igsid, "hello"));
+        assert_eq!(sim.deliver(&hello).await.unwrap(), 200);
+        let ids = customer_ids(&server.url, &token, std::slice::from_ref(&igsid)).await;
 
-    // Meta's echo comes at last and settles it.
-    let mid = sim.sent()[0].mid.clone();
-    let echo = Delivery::new(ig_id).push(Event::echo(&igsid, &expected[0]).with_mid(mid));
-    assert_eq!(sim.deliver(&echo).await.unwrap(), 200);
-    let path = format!("/api/v1/customers/{}/timeline", ids[&igsid]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let timeline = get(&server.url, &token, &path).await;
-        let out: Vec<&Value> = timeline["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|i| i["direction"] == "out")
-            .collect();
-        if out.len() == 1 && out[0]["status"] == "sent" {
-            break;
+        // Meta sends at once, answers late and echoes nothing; igdesk dies meanwhile.
+        sim.set_fault(Some(Fault::SendAnswerSlow { millis: 10_000 }));
+        let expected =
+            reply_in_rounds(&server.url, &token, std::slice::from_ref(&igsid), &ids, 1).await;
+        let at_meta = || sim.sent().into_iter().find(|m| m.recipient_igsid == igsid);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while at_meta().is_none() {
+            assert!(Instant::now() < deadline, "the reply never reached Meta");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        assert!(Instant::now() < deadline, "igdesk's record: {out:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        server.kill();
+        sim.set_fault(None);
+        // The customer writes on; igdesk is down, but it is all in Meta's thread.
+        for i in 0..25 {
+            let more = Delivery::new(ig_id).push(Event::text(&igsid, format!("there? {i}")));
+            let _ = sim.deliver(&more).await;
+        }
+        server = Server::start(&envs, port).await;
+
+        // igdesk asks Meta's record, cannot see that far back, and waits.
+        let asked = || {
+            sim.calls()
+                .iter()
+                .filter(|c| c.path.ends_with("/conversations"))
+                .any(|c| c.query.get("user_id") == Some(&igsid))
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !asked() {
+            assert!(Instant::now() < deadline, "Meta's record was never asked");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_each_sent_once(&sim, &expected);
+
+        let status = if echo_comes {
+            let echo = Event::echo(&igsid, &expected[0]).with_mid(at_meta().unwrap().mid);
+            assert_eq!(
+                sim.deliver(&Delivery::new(ig_id).push(echo)).await.unwrap(),
+                200
+            );
+            "sent"
+        } else {
+            "failed"
+        };
+        wait_for_outgoing(&server.url, &token, ids[&igsid], |out| {
+            let reason = out.first().and_then(|i| i["failure"].as_str());
+            out.len() == 1
+                && out[0]["status"] == status
+                && (echo_comes || reason.is_some_and(|r| r.contains("cannot be told")))
+        })
+        .await;
+        assert_each_sent_once(&sim, &expected);
     }
-    assert_each_sent_once(&sim, &expected);
 }

@@ -6,9 +6,11 @@
 //! it starts, and started again. Meanwhile Meta is sometimes slow to send, or
 //! carries a send out but answers late. Then, after the last restart: every
 //! acknowledged delivery was processed exactly once; every accepted reply and API
-//! message reached Meta exactly once, in order per customer (0 sent twice); every
-//! webhook owed reached the receiver at least once under one `webhook-id` (repeats
-//! are the receiver's to drop); no job is left.
+//! message reached Meta exactly once, in order per customer (0 sent twice), save the
+//! interrupted attempts whose fate could not be told (Meta lists only a thread's 20
+//! newest messages and no echo came), which fail visibly and never reached Meta;
+//! every webhook owed reached the receiver at least once under one `webhook-id`
+//! (repeats are the receiver's to drop); no job is left.
 //!
 //! `IGDESK_SOAK_CRASHES` (default 6, so `cargo test` stays short) sets the number of
 //! kills, `IGDESK_SOAK_SEED` the seed of every random choice (printed). The figures
@@ -31,7 +33,7 @@ use rand::{Rng, SeedableRng};
 use receiver::Receiver;
 use serde_json::{json, Value};
 use server::{get, Serve};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -245,9 +247,9 @@ async fn soak(backend: &str, database_url: Option<String>) {
     let ledger = std::mem::take(&mut *target.ledger.lock().unwrap());
     let mut report = Report::default();
     check_deliveries(&url, &token, &ids, &ledger, &mut report).await;
-    check_sends(&sim, &ledger, &mut report);
-    check_timelines(&url, &token, &ids, &mut report).await;
-    check_webhooks(&receiver, &ledger, &api, &sim, &mut report);
+    let untold = check_timelines(&url, &token, &ids, &mut report).await;
+    check_sends(&sim, &ledger, &untold, &mut report);
+    check_webhooks(&receiver, &ledger, &api, &sim, &untold, &mut report);
     let backlog = match drain {
         Ok(backlog) => backlog,
         Err(stuck) => {
@@ -421,12 +423,17 @@ async fn check_deliveries(
 
 /// Each customer's messages at Meta: accepted ones exactly once, ones whose answer was
 /// lost at most once, refused ones never, all in the order written.
-fn check_sends(sim: &igdesk_igs::Simulator, ledger: &Ledger, report: &mut Report) {
+fn check_sends(
+    sim: &igdesk_igs::Simulator,
+    ledger: &Ledger,
+    untold: &HashSet<String>,
+    report: &mut Report,
+) {
     let sent = sim.sent();
     let mut sent_twice = 0;
     for (what, written) in [("replies", &ledger.replies), ("API messages", &ledger.api)] {
         let mut counts = [0usize; 3];
-        let mut unknown_sent = 0;
+        let (mut unknown_sent, mut failed_untold) = (0, 0);
         for (igsid, list) in written {
             let at_meta: Vec<&str> = sent
                 .iter()
@@ -458,8 +465,16 @@ fn check_sends(sim: &igdesk_igs::Simulator, ledger: &Ledger, report: &mut Report
             for w in list {
                 let n = times.get(w.text.as_str()).copied().unwrap_or(0);
                 sent_twice += n.saturating_sub(1);
+                let untold = untold.contains(&w.text);
+                if untold && n > 0 {
+                    report.problems.push(format!(
+                        "{igsid}: {:?} failed as untold, yet reached Meta",
+                        w.text
+                    ));
+                }
+                failed_untold += usize::from(untold && w.outcome == Outcome::Accepted);
                 let wrong = match w.outcome {
-                    Outcome::Accepted => n != 1,
+                    Outcome::Accepted => n != 1 && !(n == 0 && untold),
                     Outcome::Unknown => n > 1,
                     Outcome::Refused => n != 0,
                 };
@@ -475,9 +490,11 @@ fn check_sends(sim: &igdesk_igs::Simulator, ledger: &Ledger, report: &mut Report
         }
         let _ = writeln!(
             report.figures,
-            "  {what}: {} accepted, each at Meta once and in order; {} unanswered by a dying \
-             igdesk ({unknown_sent} of them taken and sent once); {} refused while it was down",
+            "  {what}: {} accepted: {} at Meta once each, in order, and {failed_untold} failed \
+             as untold (never sent); {} unanswered by a dying igdesk ({unknown_sent} of them \
+             taken and sent once); {} refused while it was down",
             counts[Outcome::Accepted as usize],
+            counts[Outcome::Accepted as usize] - failed_untold,
             counts[Outcome::Unknown as usize],
             counts[Outcome::Refused as usize],
         );
@@ -494,15 +511,33 @@ fn check_sends(sim: &igdesk_igs::Simulator, ledger: &Ledger, report: &mut Report
     );
 }
 
-/// igdesk's own record agrees: every outgoing item sent, none left queued or failed.
-async fn check_timelines(url: &str, token: &str, ids: &BTreeMap<String, i64>, report: &mut Report) {
+/// The marker of igdesk's one deliberate failure here: an interrupted attempt whose
+/// fate neither Meta's record (it lists only a thread's 20 newest messages) nor an
+/// echo could tell. It fails, visibly, rather than risk going out twice.
+const CANNOT_TELL: &str = "whether it went out cannot be told";
+
+/// igdesk's own record agrees: every outgoing item sent, none left queued, none
+/// failed but for the attempts that could not be told. Returns those, by text.
+async fn check_timelines(
+    url: &str,
+    token: &str,
+    ids: &BTreeMap<String, i64>,
+    report: &mut Report,
+) -> HashSet<String> {
+    let mut untold = HashSet::new();
     for (igsid, id) in ids {
         let items = timeline(url, token, *id).await;
-        let unsettled: Vec<&Value> = items
-            .iter()
-            .filter(|i| i["direction"] == "out")
-            .filter(|i| i["status"] != "sent" && i["status"] != "read")
-            .collect();
+        let mut unsettled = Vec::new();
+        for item in items.iter().filter(|i| i["direction"] == "out") {
+            let failure = item["failure"].as_str().unwrap_or_default();
+            match item["status"].as_str() {
+                Some("sent" | "read") => {}
+                Some("failed") if failure.contains(CANNOT_TELL) => {
+                    untold.insert(item["text"].as_str().unwrap_or_default().to_owned());
+                }
+                _ => unsettled.push(item),
+            }
+        }
         if !unsettled.is_empty() {
             report.problems.push(format!(
                 "{igsid}: {} outgoing items not sent, first {}",
@@ -511,6 +546,7 @@ async fn check_timelines(url: &str, token: &str, ids: &BTreeMap<String, i64>, re
             ));
         }
     }
+    untold
 }
 
 /// Every webhook owed reached the receiver under one `webhook-id`, in order per
@@ -521,6 +557,7 @@ fn check_webhooks(
     ledger: &Ledger,
     api_customers: &[String],
     sim: &igdesk_igs::Simulator,
+    untold: &HashSet<String>,
     report: &mut Report,
 ) {
     let got = receiver.got();
@@ -543,7 +580,7 @@ fn check_webhooks(
     // What each webhook is about: a customer message (its mid) or a report (reference, code).
     let mut keys: HashMap<String, Vec<&str>> = HashMap::new();
     let mut inbound: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut delivered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut reports: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for g in &first {
         let key = match g.path.as_str() {
             "/inbound" => {
@@ -556,14 +593,9 @@ fn check_webhooks(
                 let msg = &g.body["messages"]["msg"];
                 let reference = msg["reference"].as_str().unwrap_or("").to_owned();
                 let code = msg["status"]["code"].as_str().unwrap_or("").to_owned();
-                if code == "2" {
-                    let igsid = msg["to"].as_str().unwrap_or("").to_owned();
-                    delivered.entry(igsid).or_default().push(reference.clone());
-                } else {
-                    report
-                        .problems
-                        .push(format!("a status report not expected: {msg}"));
-                }
+                let igsid = msg["to"].as_str().unwrap_or("").to_owned();
+                let report = (reference.clone(), code.clone());
+                reports.entry(igsid).or_default().push(report);
                 format!("status {reference} {code}")
             }
         };
@@ -596,16 +628,29 @@ fn check_webhooks(
                 .push(format!("{igsid}: inbound webhooks out of order"));
         }
     }
-    // Status: one "delivered" for each API message Meta took, in the order written.
-    let at_meta: std::collections::HashSet<String> =
-        sim.sent().into_iter().filter_map(|m| m.text).collect();
+    // Status: "delivered" (2) for each API message Meta took and "failed" (3) for each
+    // that failed as untold, in the order written; no other.
+    let at_meta: HashSet<String> = sim.sent().into_iter().filter_map(|m| m.text).collect();
     for (igsid, written) in &ledger.api {
-        let owed: Vec<String> = written
+        let owed: Vec<(String, String)> = written
             .iter()
-            .filter(|w| at_meta.contains(&w.text))
-            .filter_map(|w: &Written| w.reference.clone())
+            .filter_map(|w: &Written| {
+                let code = if at_meta.contains(&w.text) {
+                    "2"
+                } else if untold.contains(&w.text) {
+                    "3"
+                } else {
+                    return None;
+                };
+                Some((w.reference.clone()?, code.to_owned()))
+            })
             .collect();
-        let arrived = delivered.get(igsid).cloned().unwrap_or_default();
+        let arrived = reports.get(igsid).cloned().unwrap_or_default();
+        if let Some(extra) = arrived.iter().find(|r| !owed.contains(r)) {
+            report
+                .problems
+                .push(format!("{igsid}: a status report not owed: {extra:?}"));
+        }
         lost += owed.iter().filter(|r| !arrived.contains(r)).count();
         if arrived.len() == owed.len() && arrived != owed {
             report
@@ -617,7 +662,7 @@ fn check_webhooks(
         report.problems.push(format!("{lost} webhooks lost"));
     }
     let inbound_n: usize = inbound.values().map(Vec::len).sum();
-    let status_n: usize = delivered.values().map(Vec::len).sum();
+    let status_n: usize = reports.values().map(Vec::len).sum();
     let _ = writeln!(
         report.figures,
         "  webhooks: {} owed and received ({inbound_n} inbound, {status_n} status), {} POSTs \

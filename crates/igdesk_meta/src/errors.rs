@@ -83,6 +83,7 @@ impl GraphError {
 /// query. Those errors end up in logs, in the jobs table and on the intake page.
 /// The causes (connection refused, timed out …) are kept: they are what an
 /// operator needs, and none of them names the URL.
+#[cfg(feature = "graph")]
 pub(crate) fn transport(error: reqwest::Error) -> GraphError {
     let error = error.without_url();
     let mut text = error.to_string();

@@ -3,12 +3,15 @@
 //! written separately from the same documentation, so a misreading shows up in tests.
 
 pub mod errors;
+#[cfg(feature = "graph")]
 pub mod graph;
+#[cfg(feature = "graph")]
 pub mod login;
 pub mod signature;
 pub mod webhook;
 
 pub use errors::{ErrorAction, GraphError};
+#[cfg(feature = "graph")]
 pub use graph::{
     AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken,
     SubscribedApp, UserProfile, FACEBOOK_SUBSCRIBED_FIELDS, INSTAGRAM_INBOX_APP_ID,

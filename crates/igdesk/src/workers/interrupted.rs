@@ -6,13 +6,17 @@
 //! Conversations API lists a sent message at once. But it lists only a thread's 20
 //! newest messages: when those do not reach back to the attempt (the customer kept
 //! writing while the answer was awaited), the attempt's absence from them proves
-//! nothing either, and sending again could send it twice (the crash soak did).
+//! nothing either, and sending again could send it twice (the crash soak did). Then
+//! only its echo can tell: it gets one more echo grace, and without an echo the
+//! message fails with the reason rather than risk going twice.
 
 use crate::app::App;
-use igdesk_domain::Millis;
+use igdesk_domain::{ItemId, Millis};
 use igdesk_meta::graph::HistoryMessage;
 use igdesk_meta::{AccountAuth, GraphError};
 use igdesk_store::Outgoing;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// Meta's clock and ours may disagree by this much; its times are in whole seconds.
 const CLOCK_SKEW: Millis = 5_000;
@@ -80,6 +84,30 @@ fn matching<'a>(
                 .is_some_and(|at| at >= since - CLOCK_SKEW)
         })
         .collect()
+}
+
+/// When this instance first found each interrupted attempt out of sight in Meta's
+/// record: from then on it waits one echo grace for the attempt's echo, not longer.
+/// Kept in memory: an instance that starts again has Meta's held echoes coming, and
+/// gives them their grace anew.
+#[derive(Default)]
+pub struct OutOfSight(Mutex<HashMap<ItemId, Millis>>);
+
+impl OutOfSight {
+    /// When `item` was first found out of sight (now, if this is the first time).
+    pub fn since(&self, item: ItemId, now: Millis) -> Millis {
+        *self.lock().entry(item).or_insert(now)
+    }
+
+    pub fn forget(&self, item: ItemId) {
+        self.lock().remove(&item);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ItemId, Millis>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,7 +2,7 @@
 //! account within its limits, calls the Send API and records every attempt so that a
 //! message is never lost and never sent twice (SPEC OUT-4 … OUT-6, ACC-6).
 
-use super::interrupted::AtMeta;
+use super::interrupted::{AtMeta, LookUpError, OutOfSight};
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
@@ -29,6 +29,7 @@ const ACCOUNTS_AT_ONCE: usize = 32;
 pub async fn run(app: App, cancel: CancellationToken) {
     // Meta's per-second rate is counted per account across batches.
     let pacers: Pacers = Arc::default();
+    let out_of_sight: Arc<OutOfSight> = Arc::default();
     loop {
         let woken = app.wake.sends.notified();
         tokio::pin!(woken);
@@ -80,7 +81,8 @@ pub async fn run(app: App, cancel: CancellationToken) {
                 .entry(account)
                 .or_default()
                 .clone();
-            running.spawn(send_for_account(app.clone(), account, jobs, pacer));
+            let sight = out_of_sight.clone();
+            running.spawn(send_for_account(app.clone(), account, jobs, pacer, sight));
         }
         while running.join_next().await.is_some() {}
         // Statuses recorded by this batch are news for the agents' streams, and
@@ -115,6 +117,7 @@ async fn send_for_account(
     account_id: AccountId,
     jobs: Vec<(Job, Outgoing)>,
     pacer: Arc<Mutex<Pacer>>,
+    out_of_sight: Arc<OutOfSight>,
 ) {
     let account = match app.store.account(account_id).await {
         Ok(Some(a)) => a,
@@ -162,6 +165,7 @@ async fn send_for_account(
             running.join_next().await;
         }
         let (app, auth, gate, sealed) = (app.clone(), auth.clone(), gate.clone(), sealed.clone());
+        let out_of_sight = out_of_sight.clone();
         running.spawn(async move {
             if let Some(until) = gate.held() {
                 let _ = app
@@ -171,7 +175,7 @@ async fn send_for_account(
                 return;
             }
             if let Next::HoldAccount(until) =
-                send_one(&app, &auth, &sealed, &job, &out, &gate).await
+                send_one(&app, &auth, &sealed, &job, &out, &gate, &out_of_sight).await
             {
                 gate.hold(until);
             }
@@ -188,6 +192,7 @@ async fn send_one(
     job: &Job,
     out: &Outgoing,
     gate: &Gate,
+    out_of_sight: &OutOfSight,
 ) -> Next {
     let store = &app.store;
     let now = now_ms();
@@ -214,7 +219,7 @@ async fn send_one(
             return Next::Continue;
         }
         "sending" => {
-            if let Some(next) = settle_interrupted(app, auth, job, out, now).await {
+            if let Some(next) = settle_interrupted(app, auth, job, out, now, out_of_sight).await {
                 return next;
             }
         }
@@ -309,9 +314,14 @@ async fn settle_interrupted(
     job: &Job,
     out: &Outgoing,
     now: Millis,
+    out_of_sight: &OutOfSight,
 ) -> Option<Next> {
     let store = &app.store;
-    match super::interrupted::look_up(app, auth, out).await {
+    let found = super::interrupted::look_up(app, auth, out).await;
+    if !matches!(found, Ok(AtMeta::OutOfSight)) {
+        out_of_sight.forget(out.item);
+    }
+    match found {
         Ok(AtMeta::Sent(mid)) => {
             metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "found").increment(1);
             if let Err(e) = store.record_sent(job.id, out.item, &mid, now).await {
@@ -324,31 +334,49 @@ async fn settle_interrupted(
             None
         }
         Ok(AtMeta::OutOfSight) => {
-            metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "out_of_sight")
-                .increment(1);
-            let why = "Meta's record lists only the thread's 20 newest messages, all newer \
-                       than the attempt: waiting for its echo";
-            Some(wait_or_give_up(app, job, out, now, why).await)
+            // Only its echo can tell now: one more grace for it, then it fails.
+            let waited_from = out_of_sight.since(out.item, now);
+            let until = waited_from + app.settings.echo_grace_ms;
+            if now < until {
+                let why = "Meta lists only the thread's 20 newest messages, all newer than \
+                           the attempt: waiting for its echo";
+                tracing::warn!(item = %out.item, reason = why, "an interrupted attempt waits");
+                let _ = store.retry_job(job.id, until, why).await;
+            } else {
+                metrics::counter!("igdesk_interrupted_sends_total", "at_meta" => "out_of_sight")
+                    .increment(1);
+                out_of_sight.forget(out.item);
+                let reason = "not sent again: whether it went out cannot be told (Meta lists \
+                              only the thread's 20 newest messages, all newer than the attempt, \
+                              and no echo came)";
+                let _ = store.record_failed(job.id, out.item, reason, now).await;
+            }
+            Some(Next::Continue)
         }
-        Err(e) => Some(wait_or_give_up(app, job, out, now, &e.to_string()).await),
+        // Throttled (Meta allows few Conversations calls): ask again soon, while the
+        // attempt is still among the messages Meta lists. Pacing, not a failure.
+        Err(LookUpError::Graph(e)) if e.action() == ErrorAction::BackOff => {
+            let jitter = rand::thread_rng().gen::<f64>();
+            let wait = e.retry_after().map_or(0, |d| d.as_millis() as Millis);
+            let later = now + wait.max(1_000) + (2_000.0 * jitter) as Millis;
+            tracing::warn!(item = %out.item, error = %e, "an interrupted attempt waits");
+            let _ = store.retry_job(job.id, later, &e.to_string()).await;
+            Some(Next::Continue)
+        }
+        Err(e) if job.attempts >= MAX_ATTEMPTS => {
+            // Sending blind could send it twice; an agent can see the failure and decide.
+            let reason = format!("not sent again: {e}");
+            let _ = store.record_failed(job.id, out.item, &reason, now).await;
+            Some(Next::Continue)
+        }
+        Err(e) => {
+            let jitter = rand::thread_rng().gen::<f64>();
+            let later = now + backoff(job.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
+            tracing::warn!(item = %out.item, error = %e, "an interrupted attempt waits");
+            let _ = store.retry_job(job.id, later, &e.to_string()).await;
+            Some(Next::Continue)
+        }
     }
-}
-
-/// An interrupted attempt nobody can settle yet: it waits (its echo settles it if it
-/// comes), and after `MAX_ATTEMPTS` it fails with the reason.
-async fn wait_or_give_up(app: &App, job: &Job, out: &Outgoing, now: Millis, why: &str) -> Next {
-    let store = &app.store;
-    if job.attempts >= MAX_ATTEMPTS {
-        // Sending blind could send it twice; an agent can see the failure and decide.
-        let reason = format!("not sent again: {why}");
-        let _ = store.record_failed(job.id, out.item, &reason, now).await;
-        return Next::Continue;
-    }
-    let jitter = rand::thread_rng().gen::<f64>();
-    let later = now + backoff(job.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
-    tracing::warn!(item = %out.item, reason = why, "an interrupted attempt waits");
-    let _ = store.retry_job(job.id, later, why).await;
-    Next::Continue
 }
 
 async fn failed_attempt(
