@@ -1,15 +1,13 @@
 //! The Business Messaging API: tokens, settings, accepted messages and the handover
 //! between the API's bot and people (API-1, API-3).
 
-use super::outbox::{insert_parts, lock_queue, promote_next};
 use super::rows::{self, first};
 use super::{events, sessions, SqlStore};
 use crate::api::*;
-use crate::model::{Lane, NewReply};
+
 use crate::routing::EndedBy;
 use crate::Result;
 use async_trait::async_trait;
-use igdesk_domain::rules::Author;
 use igdesk_domain::{AccountId, ApiTokenId, ApiWebhookId, ConversationId, CustomerId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 
@@ -26,40 +24,6 @@ const TOKEN_SELECT_USED: &str =
     "SELECT t.id, t.account_id, a.ig_id, t.name, t.created_at, t.revoked_at, \
      (SELECT MAX(m.created_at) FROM api_messages m WHERE m.token_id = t.id) AS last_used_at \
      FROM api_tokens t JOIN accounts a ON a.id = t.account_id";
-
-/// Each message's customer on its account, if they wrote: (customer, handover
-/// until). One lookup per distinct recipient.
-async fn recipients(
-    tx: &mut Tx,
-    messages: &[NewApiMessage],
-) -> Result<Vec<Option<(CustomerId, i64)>>> {
-    let mut known = std::collections::HashMap::new();
-    let mut found = Vec::with_capacity(messages.len());
-    for message in messages {
-        let key = (message.account, message.igsid.as_str());
-        if let Some(recipient) = known.get(&key) {
-            found.push(*recipient);
-            continue;
-        }
-        let rows = sqlx::query(
-            "SELECT id, handover_until FROM customers WHERE account_id = $1 AND igsid = $2",
-        )
-        .bind(message.account.0)
-        .bind(message.igsid.clone())
-        .fetch_all(&mut **tx)
-        .await?;
-        let recipient = match rows.first() {
-            Some(row) => Some((
-                CustomerId(row.try_get("id")?),
-                row.try_get::<i64, _>("handover_until")?,
-            )),
-            None => None,
-        };
-        known.insert(key, recipient);
-        found.push(recipient);
-    }
-    Ok(found)
-}
 
 /// What the agent holding a conversation reads when the API takes it back.
 const TAKEN_BACK_NOTICE: &str =
@@ -266,60 +230,7 @@ impl ApiStore for SqlStore {
             return Ok(Vec::new());
         }
         let mut writing = self.write().await?;
-        let tx = &mut writing.tx;
-        let recipients = recipients(tx, &messages).await?;
-        // Every queue is taken before any is written, in customer order: two
-        // requests naming the same customers never wait on each other in a cycle.
-        let mut queues: Vec<CustomerId> = recipients.iter().flatten().map(|r| r.0).collect();
-        queues.sort_unstable_by_key(|c| c.0);
-        queues.dedup();
-        for customer in &queues {
-            lock_queue(tx, *customer).await?;
-        }
-        let mut outcomes = Vec::with_capacity(messages.len());
-        let mut taken_back = std::collections::HashSet::new();
-        for (message, recipient) in messages.into_iter().zip(recipients) {
-            let Some((customer, handover_until)) = recipient else {
-                outcomes.push(ApiQueued::UnknownRecipient);
-                continue;
-            };
-            let created = sqlx::query(
-                "INSERT INTO api_messages (account_id, customer_id, token_id, reference, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(message.account.0)
-            .bind(customer.0)
-            .bind(message.token.0)
-            .bind(message.reference.clone())
-            .bind(now)
-            .fetch_all(&mut **tx)
-            .await?;
-            let api_message: i64 = created
-                .first()
-                .ok_or_else(|| rows::corrupt("insert returned no id"))?
-                .try_get("id")?;
-            let reply = NewReply {
-                account: message.account,
-                customer,
-                lane: Lane::Api,
-                author: Author::Automatic.as_str(),
-                comment_id: None,
-                parts: message.parts,
-            };
-            let items =
-                insert_parts(tx, &reply, Some((api_message, message.valid_until)), now).await?;
-            // As with CM.com, a send through the API takes the conversation back
-            // (once, for the request's first message to the customer).
-            let took_back = if handover_until > now && taken_back.insert(customer) {
-                Some(take_back(tx, message.account, customer, now).await?)
-            } else {
-                None
-            };
-            outcomes.push(ApiQueued::Queued { items, took_back });
-        }
-        for customer in queues {
-            promote_next(tx, customer, now).await?;
-        }
+        let outcomes = super::api_queue::queue(&mut writing.tx, messages, now).await?;
         writing.commit().await?;
         Ok(outcomes)
     }

@@ -15,7 +15,7 @@ const CHUNK: usize = 500;
 const MAX_ROWS: usize = 256;
 
 /// Splits `items` into chunks of 256, 128, … 1 rows.
-fn power_of_two_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
+pub(super) fn power_of_two_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
     let mut chunks = Vec::new();
     while !items.is_empty() {
         let size = MAX_ROWS.min(1 << items.len().ilog2());

@@ -11,6 +11,7 @@ mod access;
 mod accounts;
 mod api;
 mod api_events;
+mod api_queue;
 mod api_webhooks;
 mod apply;
 mod apply_run;

@@ -33,7 +33,7 @@ impl OutboxStore for SqlStore {
             }
         }
         // The SLA clock runs on until Meta accepts the reply (`mark_sent`).
-        let ids = insert_parts(tx, &reply, None, now).await?;
+        let ids = insert_parts(tx, &reply, now).await?;
         if reply.lane == Lane::Console {
             yield_api_head(tx, reply.customer).await?;
         }
@@ -353,14 +353,9 @@ impl SqlStore {
     }
 }
 
-/// Adds a reply's parts to the timeline (queued) and to the outbox (waiting);
-/// `api` links them to the API message they came from, with its validity.
-pub(super) async fn insert_parts(
-    tx: &mut Tx,
-    reply: &NewReply,
-    api: Option<(i64, Option<Millis>)>,
-    now: Millis,
-) -> Result<Vec<ItemId>> {
+/// Adds a reply's parts to the timeline (queued) and to the outbox (waiting). (The
+/// API's messages are added many at a time: `api_queue`.)
+async fn insert_parts(tx: &mut Tx, reply: &NewReply, now: Millis) -> Result<Vec<ItemId>> {
     let conversation: Option<i64> = sqlx::query(
         "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
     )
@@ -403,7 +398,7 @@ pub(super) async fn insert_parts(
             .try_get("id")?;
         sqlx::query(
             "INSERT INTO outgoing (item_id, account_id, customer_id, lane, author, message, comment_id, state, \
-             queued_at, api_message_id, valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $9, $10)",
+             queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8)",
         )
         .bind(id)
         .bind(reply.account.0)
@@ -413,8 +408,6 @@ pub(super) async fn insert_parts(
         .bind(part.message.to_string())
         .bind(reply.comment_id.clone())
         .bind(now)
-        .bind(api.map(|(message, _)| message))
-        .bind(api.and_then(|(_, valid_until)| valid_until))
         .execute(&mut **tx)
         .await?;
         events::for_item(tx, id, "item", now).await?;
@@ -544,6 +537,30 @@ pub(super) async fn lock_queue(tx: &mut Tx, customer: CustomerId) -> Result<()> 
         .bind(customer.0)
         .fetch_all(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// [`lock_queue`] for several customers, in one statement, taken in id order (so
+/// two writers taking overlapping sets never wait on each other in a cycle).
+pub(super) async fn lock_queues(
+    tx: &mut Tx,
+    customers: &std::collections::BTreeSet<CustomerId>,
+) -> Result<()> {
+    if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+        return Ok(());
+    }
+    let customers: Vec<CustomerId> = customers.iter().copied().collect();
+    for chunk in customers.chunks(500) {
+        let sql = format!(
+            "SELECT id FROM customers WHERE id IN ({}) ORDER BY id FOR UPDATE",
+            super::Binds::of(tx).list(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for customer in chunk {
+            query = query.bind(customer.0);
+        }
+        query.fetch_all(&mut **tx).await?;
+    }
     Ok(())
 }
 
