@@ -3,12 +3,12 @@
 use crate::config::Settings;
 use crate::crypto::Sealer;
 use crate::intake::writer::IntakeWriter;
+use crate::wake::Signal;
 use igdesk_meta::{AccountAuth, Graph, LoginPath};
 use igdesk_store::Account;
 use igdesk_store::Store;
 use secrecy::SecretString;
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct App {
@@ -68,27 +68,43 @@ impl App {
 }
 
 /// One wake-up per kind of work, so a burst of webhooks wakes the delivery loop
-/// only, not every loop (each wake-up is a claim, and claims are writes).
-#[derive(Default)]
+/// only, not every loop (each wake-up is a claim, and claims are writes). Routing
+/// and the live streams are woken on the other instances too (`wake`).
 pub struct Wakers {
-    pub deliveries: Arc<Notify>,
-    pub profiles: Notify,
-    pub sends: Notify,
-    pub history: Notify,
+    pub deliveries: Arc<Signal>,
+    pub profiles: Signal,
+    pub sends: Signal,
+    pub history: Signal,
     /// `mark_seen` / `typing_on` were queued (`service::seen`).
-    pub sender_actions: Notify,
+    pub sender_actions: Signal,
     /// Stories' checks were queued (`service::stories`, upkeep).
-    pub stories: Notify,
+    pub stories: Signal,
     /// Webhooks to the Business Messaging API's user were written.
-    pub api_webhooks: Notify,
+    pub api_webhooks: Signal,
     /// Routing: new work, an agent with room again, an offer let go.
-    pub routing: Notify,
+    pub routing: Signal,
     /// Live streams: whose stream has new events.
     pub live: crate::live::LiveHub,
 }
 
+impl Default for Wakers {
+    fn default() -> Self {
+        Wakers {
+            deliveries: Arc::new(Signal::new("deliveries")),
+            profiles: Signal::new("profiles"),
+            sends: Signal::new("sends"),
+            history: Signal::new("history"),
+            sender_actions: Signal::new("sender_actions"),
+            stories: Signal::new("stories"),
+            api_webhooks: Signal::new("api_webhooks"),
+            routing: Signal::new("routing"),
+            live: crate::live::LiveHub::default(),
+        }
+    }
+}
+
 impl Wakers {
-    pub fn for_kind(&self, kind: &str) -> &Notify {
+    pub fn for_kind(&self, kind: &str) -> &Signal {
         match kind {
             igdesk_store::JOB_PROCESS_DELIVERY => &self.deliveries,
             igdesk_store::JOB_SEND => &self.sends,

@@ -22,6 +22,7 @@ pub mod router;
 pub mod server;
 pub mod service;
 pub mod telemetry;
+pub mod wake;
 pub mod web;
 pub mod webhooks;
 pub mod webhooks_out;

@@ -23,13 +23,18 @@ impl News {
 
 pub struct LiveHub {
     news: broadcast::Sender<News>,
+    /// The other instances' streams hear it too (`wake`, on PostgreSQL).
+    elsewhere: crate::wake::Outbox,
 }
 
 impl Default for LiveHub {
     fn default() -> Self {
         // A stream that falls this far behind just looks at the database.
         let (news, _) = broadcast::channel(1024);
-        LiveHub { news }
+        LiveHub {
+            news,
+            elsewhere: crate::wake::Outbox::default(),
+        }
     }
 }
 
@@ -39,12 +44,24 @@ impl LiveHub {
         agents.sort_unstable();
         agents.dedup();
         if !agents.is_empty() {
+            self.elsewhere
+                .publish(crate::wake::Wake::Live(agents.clone()));
             let _ = self.news.send(News::Agents(agents.into()));
         }
     }
 
     pub fn everyone(&self) {
+        self.elsewhere.publish(crate::wake::Wake::Live(Vec::new()));
         let _ = self.news.send(News::Everyone);
+    }
+
+    /// News another instance published: for the streams here only.
+    pub(crate) fn here(&self, news: News) {
+        let _ = self.news.send(news);
+    }
+
+    pub(crate) fn connect(&self, bus: tokio::sync::mpsc::UnboundedSender<crate::wake::Wake>) {
+        self.elsewhere.connect(bus);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<News> {

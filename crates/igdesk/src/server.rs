@@ -96,7 +96,12 @@ pub async fn start_with_clock(
         stopping: CancellationToken::new(),
     };
     let stop = app.stopping.clone();
-    let workers = crate::workers::spawn(&app, &stop);
+    let mut workers = crate::workers::spawn(&app, &stop);
+    if app.store.backend() == Backend::Postgres {
+        // Several instances may share this database: each hears the others' wake-ups.
+        let url = &app.settings.database_url;
+        workers.extend(crate::wake::spawn_bus(&app.wake, url, &stop));
+    }
     let router = crate::router::router(app.clone());
     let http_stop = stop.clone();
     let http = tokio::spawn(async move {

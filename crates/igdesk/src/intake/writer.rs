@@ -7,7 +7,7 @@ use igdesk_store::{Backend, NewDelivery, Store};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// Deliveries waiting for a commit at which intake counts as saturated.
@@ -42,7 +42,10 @@ pub struct IntakeWriter {
 impl IntakeWriter {
     /// Starts the writer. It stops once every `IntakeWriter` clone is dropped and the
     /// queue is drained, so nothing acknowledged-to-be is left behind.
-    pub fn spawn(store: Arc<dyn Store>, jobs_ready: Arc<Notify>) -> (Self, JoinHandle<()>) {
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        jobs_ready: Arc<crate::wake::Signal>,
+    ) -> (Self, JoinHandle<()>) {
         let (queue, rx) = mpsc::channel(MAX_BATCH * 8);
         let in_flight = Arc::new(AtomicUsize::new(0));
         let shared_writer = store.backend() == Backend::Sqlite;
@@ -114,7 +117,7 @@ impl IntakeWriter {
 async fn run(
     store: Arc<dyn Store>,
     mut rx: mpsc::Receiver<Pending>,
-    jobs_ready: Arc<Notify>,
+    jobs_ready: Arc<crate::wake::Signal>,
     in_flight: Arc<AtomicUsize>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
