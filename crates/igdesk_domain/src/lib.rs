@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod cm;
 pub mod ids;
+pub mod pacing;
 pub mod reply_form;
 pub mod retry;
 pub mod rules;

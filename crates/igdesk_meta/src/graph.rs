@@ -3,6 +3,7 @@
 //! Instagram user token).
 
 use crate::errors::{transport, GraphError};
+use crate::usage::{self, Usage};
 use async_trait::async_trait;
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
@@ -105,14 +106,15 @@ pub trait Graph: Send + Sync {
         auth: &AccountAuth,
         igsid: &str,
     ) -> Result<UserProfile, GraphError>;
-    /// Send API: returns Meta's message id. `tag` is `HUMAN_AGENT` after 24 hours.
+    /// Send API: returns Meta's message id and the usage Meta reported with it.
+    /// `tag` is `HUMAN_AGENT` after 24 hours.
     async fn send_message(
         &self,
         auth: &AccountAuth,
         to: &Recipient,
         message: &serde_json::Value,
         tag: Option<&str>,
-    ) -> Result<String, GraphError>;
+    ) -> Result<Sent, GraphError>;
     /// `react` / `unreact` / `mark_seen` on a customer's thread.
     async fn sender_action(
         &self,
@@ -178,6 +180,15 @@ pub const FACEBOOK_SUBSCRIBED_FIELDS: &str =
     "messages,messaging_postbacks,message_reads,message_reactions,messaging_referrals,message_echoes";
 pub const INSTAGRAM_SUBSCRIBED_FIELDS: &str =
     "messages,comments,messaging_seen,message_reactions,messaging_postbacks,messaging_referral";
+
+/// A message Meta accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub mid: String,
+    /// What Meta's usage headers said on the answer (`None` when it sent none):
+    /// the sender paces the account by it before Meta throttles.
+    pub usage: Option<Usage>,
+}
 
 /// One app subscribed to an account's webhooks.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -291,11 +302,33 @@ async fn call<T: DeserializeOwned>(
     request: reqwest::RequestBuilder,
     token: &SecretString,
 ) -> Result<T, GraphError> {
-    let answer = match request.send().await {
-        Ok(response) => read_json(response).await,
-        Err(e) => Err(transport(e)),
+    call_with_usage(request, token).await.0
+}
+
+/// [`call`], with the usage Meta's headers reported on the answer (success or
+/// error alike).
+async fn call_with_usage<T: DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    token: &SecretString,
+) -> (Result<T, GraphError>, Option<Usage>) {
+    let (answer, usage) = match request.send().await {
+        Ok(response) => {
+            let usage = usage_of(response.headers());
+            (read_json(response).await, usage)
+        }
+        Err(e) => (Err(transport(e)), None),
     };
-    answer.map_err(|e| e.redact(token.expose_secret()))
+    (answer.map_err(|e| e.redact(token.expose_secret())), usage)
+}
+
+/// Meta's three usage headers on an answer, read together.
+fn usage_of(headers: &reqwest::header::HeaderMap) -> Option<Usage> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    Usage::read(
+        text(usage::APP_USAGE),
+        text(usage::BUSINESS_USE_CASE_USAGE),
+        text(usage::AD_ACCOUNT_USAGE),
+    )
 }
 
 #[async_trait]
@@ -317,7 +350,7 @@ impl Graph for HttpGraph {
         to: &Recipient,
         message: &serde_json::Value,
         tag: Option<&str>,
-    ) -> Result<String, GraphError> {
+    ) -> Result<Sent, GraphError> {
         let recipient = match to {
             Recipient::Igsid(id) => serde_json::json!({ "id": id }),
             Recipient::Comment(id) => serde_json::json!({ "comment_id": id }),
@@ -329,12 +362,14 @@ impl Graph for HttpGraph {
         } else if matches!(to, Recipient::Igsid(_)) {
             body["messaging_type"] = "RESPONSE".into();
         }
-        let sent: SendAnswer = self
-            .post_json(auth, &format!("{}/messages", auth.node), &body)
-            .await?;
-        sent.message_id.ok_or_else(|| {
+        let request = self
+            .request(Method::POST, auth, &format!("{}/messages", auth.node))
+            .json(&body);
+        let (answer, usage) = call_with_usage::<SendAnswer>(request, &auth.token).await;
+        let mid = answer?.message_id.ok_or_else(|| {
             GraphError::Unexpected("the Send API answered without message_id".into())
-        })
+        })?;
+        Ok(Sent { mid, usage })
     }
 
     async fn sender_action(

@@ -8,14 +8,16 @@ pub mod graph;
 #[cfg(feature = "graph")]
 pub mod login;
 pub mod signature;
+pub mod usage;
 pub mod webhook;
 
 pub use errors::{ErrorAction, GraphError};
 #[cfg(feature = "graph")]
 pub use graph::{
-    AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken,
+    AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken, Sent,
     SubscribedApp, UserProfile, FACEBOOK_SUBSCRIBED_FIELDS, INSTAGRAM_INBOX_APP_ID,
     INSTAGRAM_SUBSCRIBED_FIELDS,
 };
 pub use signature::{verify_signature, SignatureError};
+pub use usage::Usage;
 pub use webhook::{decode_item, parse_envelope, Envelope, EnvelopeError, WebhookEvent};

@@ -265,7 +265,19 @@ pub trait OutboxStore: Send + Sync + 'static {
     async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>>;
     /// Leases due send jobs of accounts that may send now (not paused, not waiting
     /// for a new token), interactive ones first.
-    async fn claim_sends(&self, limit: i64, now: Millis, lease_until: Millis) -> Result<Vec<Job>>;
+    async fn claim_sends(&self, limit: i64, now: Millis, lease_until: Millis) -> Result<Vec<Job>> {
+        self.claim_sends_up_to(i64::MAX, limit, now, lease_until)
+            .await
+    }
+    /// [`Self::claim_sends`] of the jobs of `max_priority` or a more urgent one
+    /// (a lower number) only: a person's replies without the backlog behind them.
+    async fn claim_sends_up_to(
+        &self,
+        max_priority: i64,
+        limit: i64,
+        now: Millis,
+        lease_until: Millis,
+    ) -> Result<Vec<Job>>;
     async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>>;
     /// An attempt starts: from now on its outcome may be unknown (a crash). False
     /// when the message is no longer queued (a person's reply went ahead of it):

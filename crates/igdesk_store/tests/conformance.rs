@@ -53,6 +53,7 @@ both_backends!(
     a_customers_messages_leave_one_at_a_time_in_order,
     a_reply_queued_while_the_head_settles_is_always_handed_over,
     a_persons_reply_goes_before_queued_automated_messages,
+    a_persons_replies_are_claimed_without_the_backlog,
     paused_or_disconnected_accounts_hold_their_queue,
     an_echo_completes_the_message_being_sent,
     an_imported_message_gives_way_to_its_webhook,

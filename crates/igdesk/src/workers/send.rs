@@ -1,21 +1,29 @@
-//! The send loop: takes queued messages (interactive ones first), keeps each
-//! account within its limits, calls the Send API and records every attempt so that a
-//! message is never lost and never sent twice (SPEC OUT-4 … OUT-6, ACC-6).
+//! The send loops: take queued messages, keep each account within its limits,
+//! call the Send API and record every attempt so that a message is never lost and
+//! never sent twice (SPEC OUT-4 … OUT-6, ACC-6).
+//!
+//! Two loops share each account's pace ([`pace`]): one takes every due message
+//! in batches (people's replies first), the other people's replies only, so that a
+//! reply queued while a batch of thousands of API messages is being sent does not
+//! wait for the batch: it is claimed at once and sent beside it, within the same
+//! limits.
+
+mod pace;
 
 use super::interrupted::{AtMeta, LookUpError, OutOfSight};
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
-use igdesk_domain::rules::{
-    describe_meta_error, messaging_window, next_send_slot, Author, SendAs, PRIVATE_REPLIES_PER_HOUR,
-};
+use igdesk_domain::rules::{describe_meta_error, messaging_window, Author, SendAs};
 use igdesk_domain::{AccountId, Millis};
 use igdesk_meta::{ErrorAction, GraphError, Recipient};
-use igdesk_store::{Job, Outgoing};
+use igdesk_store::{Job, Lane, Outgoing};
+use pace::{Gate, Pacer, Reserve};
 use rand::Rng;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -26,70 +34,118 @@ const MAX_ATTEMPTS: i64 = 10;
 /// Accounts sending side by side.
 const ACCOUNTS_AT_ONCE: usize = 32;
 
+/// What both loops share.
+#[derive(Clone, Default)]
+struct Shared {
+    /// Meta's per-second rate and usage are counted per account across batches
+    /// and loops.
+    pacers: Pacers,
+    out_of_sight: Arc<OutOfSight>,
+    /// A message was settled: a person's reply queued behind it (the customer's
+    /// head in flight) may be due now.
+    settled: Arc<Notify>,
+}
+
+/// Which jobs a loop claims.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    /// Every due message, people's replies first.
+    All,
+    /// People's replies (the console lane) only.
+    Replies,
+}
+
 pub async fn run(app: App, cancel: CancellationToken) {
-    // Meta's per-second rate is counted per account across batches.
-    let pacers: Pacers = Arc::default();
-    let out_of_sight: Arc<OutOfSight> = Arc::default();
+    let shared = Shared::default();
+    let replies = tokio::spawn(claim_loop(
+        app.clone(),
+        cancel.clone(),
+        shared.clone(),
+        Claim::Replies,
+    ));
+    claim_loop(app, cancel, shared, Claim::All).await;
+    let _ = replies.await;
+}
+
+async fn claim_loop(app: App, cancel: CancellationToken, shared: Shared, claim: Claim) {
     loop {
         let woken = app.wake.sends.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
+        let settled = shared.settled.notified();
+        tokio::pin!(settled);
+        settled.as_mut().enable();
         if cancel.is_cancelled() {
             return;
         }
         let now = now_ms();
-        let jobs = match app.store.claim_sends(BATCH, now, now + LEASE).await {
-            Ok(jobs) => jobs,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot claim sends");
-                Vec::new()
+        let claimed = match claim {
+            Claim::All => app.store.claim_sends(BATCH, now, now + LEASE).await,
+            Claim::Replies => {
+                let person = Lane::Console.priority();
+                let claimed = app.store.claim_sends_up_to(person, BATCH, now, now + LEASE);
+                claimed.await
             }
         };
+        let jobs = claimed.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot claim sends");
+            Vec::new()
+        });
         if jobs.is_empty() {
+            // Only the replies' loop waits for settled messages: a reply behind a
+            // head in flight becomes due then, and it must not wait for the batch.
+            let replies = claim == Claim::Replies;
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = &mut woken => {}
+                _ = &mut settled, if replies => {}
                 _ = tokio::time::sleep(super::IDLE_POLL) => {}
             }
             continue;
         }
-        let mut by_account: BTreeMap<AccountId, Vec<(Job, Outgoing)>> = BTreeMap::new();
-        for job in jobs {
-            let Ok(item) = job.payload.parse().map(igdesk_domain::ItemId) else {
-                let _ = app.store.bury_job(job.id, "bad payload").await;
-                continue;
-            };
-            match app.store.outgoing(item).await {
-                Ok(Some(out)) => by_account
-                    .entry(out.account_id)
-                    .or_default()
-                    .push((job, out)),
-                Ok(None) => {
-                    let _ = app.store.complete_job(job.id).await;
-                }
-                Err(e) => tracing::error!(error = %e, "cannot read an outgoing message"),
-            }
-        }
-        let mut running = JoinSet::new();
-        for (account, jobs) in by_account {
-            while running.len() >= ACCOUNTS_AT_ONCE {
-                running.join_next().await;
-            }
-            let pacer = pacers
-                .lock()
-                .expect("pacers lock")
-                .entry(account)
-                .or_default()
-                .clone();
-            let sight = out_of_sight.clone();
-            running.spawn(send_for_account(app.clone(), account, jobs, pacer, sight));
-        }
-        while running.join_next().await.is_some() {}
+        send_batch(&app, &shared, jobs).await;
         // Statuses recorded by this batch are news for the agents' streams, and
         // status reports may be owed to the API's user.
         app.wake.live.everyone();
         app.wake.api_webhooks.notify_waiters();
     }
+}
+
+/// Sends claimed jobs, accounts side by side, and returns when all are settled.
+async fn send_batch(app: &App, shared: &Shared, jobs: Vec<Job>) {
+    let mut by_account: BTreeMap<AccountId, Vec<(Job, Outgoing)>> = BTreeMap::new();
+    for job in jobs {
+        let Ok(item) = job.payload.parse().map(igdesk_domain::ItemId) else {
+            let _ = app.store.bury_job(job.id, "bad payload").await;
+            continue;
+        };
+        match app.store.outgoing(item).await {
+            Ok(Some(out)) => by_account
+                .entry(out.account_id)
+                .or_default()
+                .push((job, out)),
+            Ok(None) => {
+                let _ = app.store.complete_job(job.id).await;
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read an outgoing message"),
+        }
+    }
+    let mut running = JoinSet::new();
+    for (account, jobs) in by_account {
+        while running.len() >= ACCOUNTS_AT_ONCE {
+            running.join_next().await;
+        }
+        let pacer = shared
+            .pacers
+            .lock()
+            .expect("pacers lock")
+            .entry(account)
+            .or_default()
+            .clone();
+        let shared = shared.clone();
+        running.spawn(send_for_account(app.clone(), account, jobs, pacer, shared));
+    }
+    while running.join_next().await.is_some() {}
 }
 
 /// What to do with the rest of an account's batch after one message.
@@ -105,19 +161,12 @@ const SENDS_PER_ACCOUNT: usize = 8;
 
 type Pacers = Arc<Mutex<HashMap<AccountId, Arc<Mutex<Pacer>>>>>;
 
-/// Calls made to Meta for one account in the current second.
-#[derive(Default)]
-pub struct Pacer {
-    second_start: Millis,
-    in_second: u32,
-}
-
 async fn send_for_account(
     app: App,
     account_id: AccountId,
     jobs: Vec<(Job, Outgoing)>,
     pacer: Arc<Mutex<Pacer>>,
-    out_of_sight: Arc<OutOfSight>,
+    shared: Shared,
 ) {
     let account = match app.store.account(account_id).await {
         Ok(Some(a)) => a,
@@ -133,29 +182,10 @@ async fn send_for_account(
             return;
         }
     };
-    let window = app.settings.send_limit_window_ms;
-    let recent = app
-        .store
-        .sends_since(account_id, now_ms() - window)
-        .await
-        .unwrap_or_default();
-    let per_second = match auth.login {
-        igdesk_meta::LoginPath::Facebook => 300,
-        igdesk_meta::LoginPath::Instagram => 100,
+    let gate = match pace::open_gate(&pacer) {
+        Some(gate) => gate,
+        None => pace::share_gate(new_gate(&app, account_id, auth.login, pacer).await),
     };
-    let private = app
-        .store
-        .private_replies_since(account_id, now_ms() - igdesk_domain::time::HOUR)
-        .await
-        .unwrap_or_default();
-    let gate = Arc::new(Gate::new(
-        app.settings.send_limit,
-        window,
-        recent,
-        private,
-        per_second,
-        pacer,
-    ));
     let auth = Arc::new(auth);
     // The token these sends use: a 190 blames it only if it is still the account's.
     let sealed: Arc<str> = account.token_sealed.clone().into();
@@ -165,7 +195,7 @@ async fn send_for_account(
             running.join_next().await;
         }
         let (app, auth, gate, sealed) = (app.clone(), auth.clone(), gate.clone(), sealed.clone());
-        let out_of_sight = out_of_sight.clone();
+        let shared = shared.clone();
         running.spawn(async move {
             if let Some(until) = gate.held() {
                 let _ = app
@@ -174,15 +204,56 @@ async fn send_for_account(
                     .await;
                 return;
             }
-            if let Next::HoldAccount(until) =
-                send_one(&app, &auth, &sealed, &job, &out, &gate, &out_of_sight).await
-            {
+            let next = send_one(
+                &app,
+                &auth,
+                &sealed,
+                &job,
+                &out,
+                &gate,
+                &shared.out_of_sight,
+            );
+            if let Next::HoldAccount(until) = next.await {
                 gate.hold(until);
             }
+            shared.settled.notify_waiters();
         });
     }
     while running.join_next().await.is_some() {}
     app.wake.sends.notify_waiters();
+}
+
+/// The account's limits as the store knows them: its sends within the limit's
+/// window and its private replies within the hour.
+async fn new_gate(
+    app: &App,
+    account_id: AccountId,
+    login: igdesk_meta::LoginPath,
+    pacer: Arc<Mutex<Pacer>>,
+) -> Gate {
+    let window = app.settings.send_limit_window_ms;
+    let recent = app
+        .store
+        .sends_since(account_id, now_ms() - window)
+        .await
+        .unwrap_or_default();
+    let per_second = match login {
+        igdesk_meta::LoginPath::Facebook => 300,
+        igdesk_meta::LoginPath::Instagram => 100,
+    };
+    let private = app
+        .store
+        .private_replies_since(account_id, now_ms() - igdesk_domain::time::HOUR)
+        .await
+        .unwrap_or_default();
+    Gate::new(
+        app.settings.send_limit,
+        window,
+        recent,
+        private,
+        per_second,
+        pacer,
+    )
 }
 
 async fn send_one(
@@ -256,8 +327,28 @@ async fn send_one(
             }
         },
     };
-    match gate.reserve(now, out.comment_id.is_some()) {
-        Reserve::Go(delay) => tokio::time::sleep(delay).await,
+    let interactive = out.lane == Lane::Console.as_str();
+    match gate.reserve(now, out.comment_id.is_some(), interactive) {
+        Reserve::Go(delay) => {
+            tokio::time::sleep(delay).await;
+            // Meta's usage may have paused the account while this one waited.
+            if let Some(until) = gate.paused_until(now_ms()) {
+                if until - now_ms() > pace::LONGEST_WAIT {
+                    return usage_pause(app, job, out, until).await;
+                }
+                tokio::time::sleep(Duration::from_millis((until - now_ms()).max(0) as u64)).await;
+            }
+        }
+        Reserve::UsagePaused { until, percent } => {
+            let _ = store
+                .pause_sends(
+                    out.account_id,
+                    until,
+                    &format!("Meta's usage headers: {percent}% of its limit used"),
+                )
+                .await;
+            return usage_pause(app, job, out, until).await;
+        }
         Reserve::AccountFull(slot) => {
             let _ = store
                 .pause_sends(out.account_id, slot, "the account's message limit")
@@ -291,7 +382,9 @@ async fn send_one(
         .await;
     let now = now_ms();
     match result {
-        Ok(mid) => {
+        Ok(sent) => {
+            gate.observe(sent.usage, now);
+            let mid = sent.mid;
             metrics::counter!("igdesk_messages_sent_total", "lane" => out.lane.clone())
                 .increment(1);
             metrics::histogram!("igdesk_send_wait_seconds", "lane" => out.lane.clone())
@@ -304,6 +397,14 @@ async fn send_one(
         }
         Err(error) => failed_attempt(app, sealed, job, out, error, now).await,
     }
+}
+
+/// Meta's usage pauses the account until `until`: the job waits for then.
+async fn usage_pause(app: &App, job: &Job, out: &Outgoing, until: Millis) -> Next {
+    let why = "Meta's usage headers ask the account to wait";
+    tracing::info!(account = %out.account_id, until, "{why}");
+    let _ = app.store.retry_job(job.id, until, why).await;
+    Next::HoldAccount(until)
 }
 
 /// An attempt without an echo after the grace: Meta's record of the thread decides.
@@ -455,153 +556,5 @@ async fn failed_attempt(
             let _ = store.record_failed(job.id, out.item, &reason, now).await;
             Next::Continue
         }
-    }
-}
-
-/// One account's limits within a batch: igdesk's message limit over its window
-/// (OUT-5) and Meta's per-second Send API rate. A send is counted when it is
-/// reserved, before it is made, so sends in flight together never overshoot.
-struct Gate {
-    state: Mutex<GateState>,
-    pacer: Arc<Mutex<Pacer>>,
-    limit: usize,
-    window: Millis,
-    per_second: u32,
-}
-
-enum Reserve {
-    /// Send, after this pause (Meta's per-second rate).
-    Go(Duration),
-    /// The account reached its message limit until then.
-    AccountFull(Millis),
-    /// Private replies reached Meta's hourly limit until then.
-    PrivateRepliesFull(Millis),
-}
-
-struct GateState {
-    recent: Vec<Millis>,
-    private: Vec<Millis>,
-    held_until: Option<Millis>,
-}
-
-impl Gate {
-    fn new(
-        limit: usize,
-        window: Millis,
-        recent: Vec<Millis>,
-        private: Vec<Millis>,
-        per_second: u32,
-        pacer: Arc<Mutex<Pacer>>,
-    ) -> Self {
-        Self {
-            state: Mutex::new(GateState {
-                recent,
-                private,
-                held_until: None,
-            }),
-            pacer,
-            limit,
-            window,
-            per_second,
-        }
-    }
-
-    fn held(&self) -> Option<Millis> {
-        self.state.lock().expect("gate lock").held_until
-    }
-
-    fn hold(&self, until: Millis) {
-        let mut state = self.state.lock().expect("gate lock");
-        state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
-    }
-
-    fn reserve(&self, now: Millis, private_reply: bool) -> Reserve {
-        let mut state = self.state.lock().expect("gate lock");
-        if let Some(until) = state.held_until {
-            return Reserve::AccountFull(until);
-        }
-        let slot = next_send_slot(now, &state.recent, self.limit, self.window);
-        if slot > now {
-            state.held_until = Some(slot);
-            return Reserve::AccountFull(slot);
-        }
-        if private_reply {
-            let hour = igdesk_domain::time::HOUR;
-            let slot = next_send_slot(now, &state.private, PRIVATE_REPLIES_PER_HOUR, hour);
-            if slot > now {
-                return Reserve::PrivateRepliesFull(slot);
-            }
-            state.private.push(now);
-        }
-        state.recent.push(now);
-        let mut pacer = self.pacer.lock().expect("pacer lock");
-        if now - pacer.second_start >= 1_000 {
-            pacer.second_start = now;
-            pacer.in_second = 0;
-        }
-        pacer.in_second += 1;
-        if pacer.in_second > self.per_second {
-            // Into the next second.
-            let wait = pacer.second_start + 1_000 - now;
-            pacer.second_start += 1_000;
-            pacer.in_second = 1;
-            return Reserve::Go(Duration::from_millis(wait.max(0) as u64));
-        }
-        Reserve::Go(Duration::ZERO)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn gate(limit: usize, per_second: u32) -> Gate {
-        Gate::new(limit, 10_000, vec![], vec![], per_second, Arc::default())
-    }
-
-    #[test]
-    fn the_account_limit_holds_the_account_until_a_slot_frees() {
-        let g = gate(2, 300);
-        assert!(matches!(g.reserve(1_000, false), Reserve::Go(_)));
-        assert!(matches!(g.reserve(2_000, false), Reserve::Go(_)));
-        assert!(matches!(
-            g.reserve(3_000, false),
-            Reserve::AccountFull(11_000)
-        ));
-        assert_eq!(g.held(), Some(11_000));
-    }
-
-    #[test]
-    fn private_replies_wait_alone_for_their_hourly_limit() {
-        let hour_ago_plus = (0..PRIVATE_REPLIES_PER_HOUR as i64)
-            .map(|i| 1_000 + i)
-            .collect();
-        let g = Gate::new(
-            1_000_000,
-            10_000,
-            vec![],
-            hour_ago_plus,
-            300,
-            Arc::default(),
-        );
-        let now = 2_000_000;
-        assert!(
-            matches!(g.reserve(now, true), Reserve::PrivateRepliesFull(s) if s == 1_000 + igdesk_domain::time::HOUR)
-        );
-        assert!(
-            matches!(g.reserve(now, false), Reserve::Go(_)),
-            "other messages go on"
-        );
-        assert_eq!(g.held(), None);
-    }
-
-    #[test]
-    fn more_than_the_per_second_rate_waits_for_the_next_second() {
-        let g = gate(1_000, 2);
-        assert!(matches!(g.reserve(5_000, false), Reserve::Go(d) if d.is_zero()));
-        assert!(matches!(g.reserve(5_100, false), Reserve::Go(d) if d.is_zero()));
-        assert!(
-            matches!(g.reserve(5_200, false), Reserve::Go(d) if d == Duration::from_millis(800))
-        );
     }
 }

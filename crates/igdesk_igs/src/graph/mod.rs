@@ -40,6 +40,7 @@ pub(crate) use error::GraphError;
 pub(crate) use params::Params;
 
 use crate::ids;
+use crate::sim::limits::Lane;
 use crate::sim::{BusinessAccount, Fault, RecordedCall, Simulator, TokenPlace};
 
 pub(crate) fn router(sim: Simulator) -> Router {
@@ -269,14 +270,22 @@ async fn handle(
     if let Some(host) = login::LoginHost::from_host(&request.host) {
         return login::dispatch(&sim, host, &request);
     }
-    match sim.fault() {
-        Some(Fault::Unavailable) => return GraphError::unexpected().into_response(),
-        Some(Fault::InvalidToken) if request.api.is_some() => {
-            return GraphError::token_revoked().into_response()
+    if request.api.is_none() {
+        if let Some(Fault::Unavailable) = sim.fault() {
+            return GraphError::unexpected().into_response();
         }
-        _ => {}
+        return dispatch(&sim, &request).await;
     }
-    dispatch(&sim, &request).await
+    // Every Graph call counts against the app's budget, and every answer tells
+    // how full the budgets are.
+    let app = sim.state().limits.admit(usage::APP, Lane::App);
+    let answer = match (app, sim.fault()) {
+        (Err(_), _) => GraphError::throttled(4).into_response(),
+        (_, Some(Fault::Unavailable)) => GraphError::unexpected().into_response(),
+        (_, Some(Fault::InvalidToken)) => GraphError::token_revoked().into_response(),
+        _ => dispatch(&sim, &request).await,
+    };
+    usage::stamp(&sim, &request, answer)
 }
 
 async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {

@@ -34,6 +34,12 @@ impl Simulator {
         self.state().limits.private_replies_per_hour = per_hour;
     }
 
+    /// Graph calls of the app per rolling hour, all businesses together: the
+    /// budget `X-App-Usage` reports on (over it, error 4).
+    pub fn set_app_rate_limit(&self, per_hour: u32) {
+        self.state().limits.app_calls_per_hour = per_hour;
+    }
+
     /// Conversations API calls per rolling second and business account (Meta: 2).
     pub fn set_conversations_rate_limit(&self, per_sec: u32) {
         self.state().limits.conversations_per_sec = per_sec;

@@ -19,12 +19,16 @@ pub(crate) enum Lane {
     PrivateReplies,
     /// Conversations API: 2 calls/s.
     Conversations,
+    /// Every Graph call of the app, all businesses together, per rolling hour:
+    /// what `X-App-Usage` reports. Meta's budget is 200 calls per user per hour;
+    /// the simulator's default is set high enough never to get in a test's way.
+    App,
 }
 
 impl Lane {
     fn window(self) -> Duration {
         match self {
-            Lane::PrivateReplies => Duration::from_secs(3600),
+            Lane::PrivateReplies | Lane::App => Duration::from_secs(3600),
             _ => Duration::from_secs(1),
         }
     }
@@ -45,6 +49,7 @@ pub(crate) struct Limits {
     pub send_instagram_per_sec: u32,
     pub private_replies_per_hour: u32,
     pub conversations_per_sec: u32,
+    pub app_calls_per_hour: u32,
     windows: HashMap<(String, Lane), VecDeque<Instant>>,
 }
 
@@ -55,6 +60,7 @@ impl Default for Limits {
             send_instagram_per_sec: 100,
             private_replies_per_hour: 750,
             conversations_per_sec: 2,
+            app_calls_per_hour: 10_000_000,
             windows: HashMap::new(),
         }
     }
@@ -68,6 +74,7 @@ impl Limits {
             Lane::Media => 10,
             Lane::PrivateReplies => self.private_replies_per_hour,
             Lane::Conversations => self.conversations_per_sec,
+            Lane::App => self.app_calls_per_hour,
         }
     }
 
@@ -91,8 +98,20 @@ impl Limits {
         hits.push_back(Instant::now());
     }
 
-    fn check(&mut self, business: &str, lane: Lane, now: Instant) -> Result<Usage, Usage> {
+    /// How full `lane` is now, counting the calls already admitted in its window
+    /// (the usage headers of answers that are no call of that lane).
+    pub fn current(&mut self, business: &str, lane: Lane) -> Usage {
+        let now = Instant::now();
         let limit = self.limit(lane).max(1);
+        let used = self.prune(business, lane, now);
+        Usage {
+            percent: used.saturating_mul(100) / limit,
+            regain: Duration::ZERO,
+        }
+    }
+
+    /// Drops the calls that left the window; how many remain.
+    fn prune(&mut self, business: &str, lane: Lane, now: Instant) -> u32 {
         let window = lane.window();
         let hits = self.windows.entry((business.to_owned(), lane)).or_default();
         while hits
@@ -101,7 +120,13 @@ impl Limits {
         {
             hits.pop_front();
         }
-        let used = u32::try_from(hits.len()).unwrap_or(u32::MAX);
+        u32::try_from(hits.len()).unwrap_or(u32::MAX)
+    }
+
+    fn check(&mut self, business: &str, lane: Lane, now: Instant) -> Result<Usage, Usage> {
+        let limit = self.limit(lane).max(1);
+        let window = lane.window();
+        let used = self.prune(business, lane, now);
         if used < limit {
             let percent = (used + 1).saturating_mul(100) / limit;
             return Ok(Usage {
@@ -109,6 +134,7 @@ impl Limits {
                 regain: Duration::ZERO,
             });
         }
+        let hits = &self.windows[&(business.to_owned(), lane)];
         let oldest = hits.front().copied().unwrap_or(now);
         let regain = window.saturating_sub(now.duration_since(oldest));
         Err(Usage {
@@ -139,5 +165,8 @@ mod tests {
             limits.peek("a", Lane::Conversations).is_ok(),
             "peek does not count"
         );
+        assert_eq!(limits.current("a", Lane::SendInstagram).percent, 100);
+        assert_eq!(limits.current("b", Lane::SendInstagram).percent, 50);
+        assert_eq!(limits.current("c", Lane::SendInstagram).percent, 0);
     }
 }

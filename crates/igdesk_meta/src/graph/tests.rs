@@ -18,6 +18,15 @@ struct Seen {
 
 /// Answers one request with `status` and `answer`; the base URL and the request.
 async fn stub(status: u16, answer: Value) -> (String, tokio::task::JoinHandle<Seen>) {
+    stub_with_headers(status, answer, "").await
+}
+
+/// [`stub`], its answer carrying `headers` (each line ending in `\r\n`).
+async fn stub_with_headers(
+    status: u16,
+    answer: Value,
+    headers: &'static str,
+) -> (String, tokio::task::JoinHandle<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let handle = tokio::spawn(async move {
@@ -47,7 +56,7 @@ async fn stub(status: u16, answer: Value) -> (String, tokio::task::JoinHandle<Se
         }
         let text = answer.to_string();
         let response = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{text}",
             text.len()
         );
         socket.write_all(response.as_bytes()).await.unwrap();
@@ -87,6 +96,43 @@ async fn pass_thread_control_names_the_target_app_on_the_page() {
         seen.body,
         json!({"recipient": {"id": "1000001"}, "target_app_id": "1217981644879628", "metadata": "vip"})
     );
+}
+
+#[tokio::test]
+async fn a_sent_message_carries_the_usage_meta_reported() {
+    let headers = "x-app-usage: {\"call_count\":12,\"total_cputime\":3,\"total_time\":4}\r\n\
+                   x-business-use-case-usage: {\"100\":[{\"type\":\"instagram\",\"call_count\":83,\
+                   \"total_cputime\":1,\"total_time\":1,\"estimated_time_to_regain_access\":0}]}\r\n\
+                   x-ad-account-usage: not json\r\n";
+    let answer = json!({"recipient_id": "1000001", "message_id": "m_1"});
+    let (base, _seen) = stub_with_headers(200, answer, headers).await;
+    let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
+    let sent = graph
+        .send_message(
+            &auth(LoginPath::Facebook, "100"),
+            &Recipient::Igsid("1000001".into()),
+            &json!({"text": "hi"}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.mid, "m_1");
+    assert_eq!(sent.usage.map(|u| u.percent), Some(83));
+
+    // No headers: no reading (absence is not zero usage).
+    let answer = json!({"recipient_id": "1000001", "message_id": "m_2"});
+    let (base, _seen) = stub(200, answer).await;
+    let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
+    let sent = graph
+        .send_message(
+            &auth(LoginPath::Facebook, "100"),
+            &Recipient::Igsid("1000001".into()),
+            &json!({"text": "hi"}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.usage, None);
 }
 
 #[tokio::test]

@@ -103,6 +103,29 @@ pub async fn a_persons_reply_goes_before_queued_automated_messages(store: &dyn S
     assert!(!store.mark_sending(bot.item, T0).await.unwrap());
 }
 
+pub async fn a_persons_replies_are_claimed_without_the_backlog(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    apply(store, &[message(a.id, "556", "m2", "hi", T0)]).await;
+    let bot = customer_of(store, scope, "555").await;
+    let person = customer_of(store, scope, "556").await;
+    reply(store, &a, &bot, Lane::Api, &["bot 1"]).await;
+    let human = reply(store, &a, &person, Lane::Console, &["a person"]).await;
+    let console = Lane::Console.priority();
+    let claimed = store
+        .claim_sends_up_to(console, 10, T0, T0 + 1_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.len(),
+        1,
+        "the API message stays for the backlog's loop"
+    );
+    assert_eq!(claimed[0].payload, human[0].0.to_string());
+    assert_eq!(claim_one(store, T0).await.len(), 1, "the API message");
+}
+
 pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store) {
     let a = account(store, "1784").await;
     let scope = admin(store).await;

@@ -42,7 +42,13 @@ impl OutboxStore for SqlStore {
         Ok(ids)
     }
 
-    async fn claim_sends(&self, limit: i64, now: Millis, lease_until: Millis) -> Result<Vec<Job>> {
+    async fn claim_sends_up_to(
+        &self,
+        max_priority: i64,
+        limit: i64,
+        now: Millis,
+        lease_until: Millis,
+    ) -> Result<Vec<Job>> {
         let _turn = self.writer_turn().await;
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE OF j SKIP LOCKED",
@@ -51,8 +57,8 @@ impl OutboxStore for SqlStore {
         let sql = format!(
             "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
              SELECT j.id FROM jobs j JOIN accounts a ON a.id = j.account_id \
-             WHERE j.kind = '{JOB_SEND}' AND j.dead = 0 AND j.run_at <= $2 AND j.leased_until <= $2 \
-             AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
+             WHERE j.kind = '{JOB_SEND}' AND j.priority <= $4 AND j.dead = 0 AND j.run_at <= $2 \
+             AND j.leased_until <= $2 AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
              ORDER BY j.priority, j.run_at, j.id LIMIT $3 {lock}) \
              RETURNING id, kind, payload, attempts, priority"
         );
@@ -60,6 +66,7 @@ impl OutboxStore for SqlStore {
             .bind(lease_until)
             .bind(now)
             .bind(limit)
+            .bind(max_priority)
             .fetch_all(&self.pool)
             .await?
             .iter()

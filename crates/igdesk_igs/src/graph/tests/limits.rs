@@ -170,3 +170,47 @@ async fn revoked_and_invalid_tokens_answer_190() {
     sim.set_fault(None);
     assert_eq!(get(&profile).await.0, 200);
 }
+
+#[tokio::test]
+async fn every_answer_tells_the_usage_of_the_calls_made() {
+    let (sim, base, _) = spawn_sim().await;
+    sim.set_echoes(false);
+    sim.set_send_rate_limits(10, 10);
+    sim.set_app_rate_limit(20);
+    let graph = Graph::new(&base);
+    deliver(&sim, Event::text(ANA, "hi")).await;
+    let profile = format!("{FB}/v21.0/{ANA}?fields=name&access_token={PAGE_TOKEN}");
+    let app_calls = |answer: &super::Answer| {
+        let header = answer.headers["x-app-usage"].to_str().unwrap();
+        let usage: serde_json::Value = serde_json::from_str(header).unwrap();
+        assert_eq!(usage["call_count"], usage["total_time"]);
+        usage["call_count"].as_u64().unwrap()
+    };
+    let sends_of =
+        |answer: &super::Answer| answer.usage().unwrap()[PAGE_ID][0]["call_count"].clone();
+
+    // A profile lookup: 1 of the app's 20 calls, none of the Page's 10 sends.
+    let answer = graph.call("GET", &profile, None).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!((app_calls(&answer), sends_of(&answer)), (5, json!(0)));
+    for (n, expected) in [(1, 10), (2, 20), (3, 30)] {
+        let answer = graph.send(text_to(ANA, "x")).await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(app_calls(&answer), 5 + 5 * n);
+        assert_eq!(sends_of(&answer), json!(expected));
+    }
+    // Any answer, errors too, shows where the budgets stand.
+    let answer = graph
+        .call("GET", &profile.replace(ANA, "404404"), None)
+        .await;
+    assert_eq!(answer.status / 100, 4);
+    assert_eq!((app_calls(&answer), sends_of(&answer)), (25, json!(30)));
+
+    // The app's budget spent: error 4, at 100 %.
+    for _ in 0..15 {
+        graph.call("GET", &profile, None).await;
+    }
+    let answer = graph.call("GET", &profile, None).await;
+    answer.assert_error(400, 4, None);
+    assert_eq!(app_calls(&answer), 100);
+}
