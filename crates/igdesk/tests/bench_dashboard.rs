@@ -14,6 +14,7 @@ fn args(database: &str) -> DashboardArgs {
     DashboardArgs {
         items: ITEMS,
         customers: CUSTOMERS,
+        open: 5_000,
         requests: REQUESTS,
         http_requests: 3,
         database: Some(database.to_owned()),
@@ -168,6 +169,7 @@ async fn the_bench_refuses_a_database_that_is_not_empty() {
     let small = DashboardArgs {
         items: 400,
         customers: 100,
+        open: 5_000,
         requests: 1,
         http_requests: 0,
         database: Some(url.clone()),

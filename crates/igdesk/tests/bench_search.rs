@@ -20,6 +20,7 @@ async fn run(url: &str) -> SearchReport {
         data: DashboardArgs {
             items: ITEMS,
             customers: CUSTOMERS,
+            open: 5_000,
             requests: REQUESTS,
             http_requests: 2,
             database: Some(url.to_owned()),

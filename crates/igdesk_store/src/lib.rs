@@ -254,6 +254,9 @@ pub trait ReadStore: Send + Sync + 'static {
     ) -> Result<Vec<Conversation>>;
     /// The open conversations assigned to `agent`, the most recently active first.
     async fn agent_conversations(&self, agent: AgentId) -> Result<Vec<Conversation>>;
+    /// One conversation, with its topics; `None` when it does not exist or is not
+    /// visible in `scope`.
+    async fn conversation(&self, scope: Scope, id: ConversationId) -> Result<Option<Conversation>>;
 }
 
 #[async_trait]

@@ -66,6 +66,7 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(notes::add_note),
         routes!(notes::edit_note, notes::delete_note),
         routes!(read_api::list_conversations),
+        routes!(read_api::get_conversation),
         routes!(labels::assign),
         routes!(labels::list_labels),
         routes!(labels::set_labels),

@@ -300,6 +300,28 @@ pub async fn list_conversations(
     Ok(Json(Page { data, next }))
 }
 
+/// One conversation in the caller's inboxes (its state, agent, topics).
+#[utoipa::path(
+    get,
+    path = "/conversations/{id}",
+    tag = "conversations",
+    params(("id" = i64, Path, description = "The conversation")),
+    responses(
+        (status = 200, description = "The conversation", body = Conversation),
+        (status = 404, description = "No such conversation in the caller's inboxes", body = ApiError),
+    )
+)]
+pub async fn get_conversation(
+    State(app): State<App>,
+    Caller(agent): Caller,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Conversation>, ApiError> {
+    let not_found = || ApiError::not_found("conversation");
+    let id = id.parse().map(ConversationId).map_err(|_| not_found())?;
+    let conversation = app.store.conversation(agent.scope(), id).await?;
+    conversation.map(Json).ok_or_else(not_found)
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct IntakeStats {
     deliveries: std::collections::BTreeMap<String, i64>,

@@ -35,6 +35,9 @@ pub struct DashboardArgs {
     /// Customers generated, two conversations each.
     #[arg(long, default_value_t = 1_000_000)]
     pub customers: i64,
+    /// Conversations open now (at most one customer in ten has one).
+    #[arg(long, default_value_t = OPEN_NOW)]
+    pub open: i64,
     /// Store calls per case, one at a time.
     #[arg(long, default_value_t = 300)]
     pub requests: usize,
@@ -91,7 +94,23 @@ const AGENTS: i64 = 200;
 /// An administrator (of inbox 1) and an agent of inbox 2 only.
 pub(super) const ADMIN: AgentId = AgentId(1);
 pub(super) const AGENT: AgentId = AgentId(5);
-const OPEN_NOW: i64 = 5_000;
+
+/// The account (and inbox: one each) of `customer` among `customers`: they come in
+/// three blocks, one per account (see `Generator::plan`).
+pub(super) fn account_of(customer: i64, customers: i64) -> i64 {
+    (customer - 1) * INBOXES / customers + 1
+}
+
+/// The agents of one inbox only, `inbox` and `k` (0, 1 …): agent g works in inbox
+/// (g - 1) % 3 + 1 (see `Generator::people`); 66 of them per inbox, the first
+/// (agent 1) the administrator.
+pub(super) fn agent_of(inbox: i64, k: i64) -> AgentId {
+    AgentId(INBOXES * (k % (AGENTS / INBOXES)) + inbox)
+}
+
+/// Agents 2 to 200: everyone but the administrator.
+pub(super) const NOT_ADMIN: std::ops::RangeInclusive<i64> = 2..=AGENTS;
+pub(super) const OPEN_NOW: i64 = 5_000;
 const CHUNK: i64 = 1_000_000;
 /// The product's defaults (OUT-5).
 const SEND_LIMIT: i64 = 200;
@@ -462,7 +481,7 @@ impl Generator {
         })
     }
 
-    async fn count(&mut self, sql: &str) -> anyhow::Result<i64> {
+    pub(super) async fn count(&mut self, sql: &str) -> anyhow::Result<i64> {
         let rows = sqlx::query(sql).fetch_all(&mut self.conn).await?;
         let row = rows.first().context("a count returned no row")?;
         Ok(row.try_get::<i64, _>(0)?)
@@ -640,13 +659,13 @@ impl Generator {
     ///
     /// Conversation k belongs to customer (k + 1) / 2; customers come in three blocks,
     /// one per account (and inbox). A customer's first conversation ended 46.5 to 88
-    /// days ago, the second in the last 45 days, or (one customer in C / 5,000) is open
-    /// now, its last message up to 10 hours old. Items alternate in, out, in … when
+    /// days ago, the second in the last 45 days, or (one customer in C / `--open`) is
+    /// open now, its last message up to 10 hours old. Items alternate in, out, in … when
     /// the wait was answered (the first reply answers it), all in when it was not.
     async fn plan(&mut self, args: &DashboardArgs) -> anyhow::Result<()> {
         let (c, k, now) = (args.customers, 2 * args.customers, self.now);
         let (base, extra) = (args.items / k, args.items % k);
-        let open_every = (c / OPEN_NOW.min((c / 10).max(1))).max(1);
+        let open_every = (c / args.open.clamp(1, (c / 10).max(1))).max(1);
         let (lo1, hi1) = (now - 88 * DAY, now - 46 * DAY - 12 * HOUR);
         let (lo2, hi2) = (now - 45 * DAY, now - MINUTE);
         let big = |p1: i64, p2: i64| format!("({} * 1000003 + {})", h("i", p1), h("i", p2));

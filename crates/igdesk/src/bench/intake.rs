@@ -5,9 +5,11 @@
 //! on loopback.
 
 use super::baseline;
+use super::memory::{self, Resident};
 use crate::config::{RawSettings, Settings};
 use crate::crypto::random_hex;
 use crate::now_ms;
+use anyhow::Context as _;
 use clap::Args;
 use igdesk_domain::ConversationSettings;
 use igdesk_igs::{run_load, LoadConfig, LoadReport};
@@ -38,7 +40,22 @@ const BENCH_IG_ID: &str = "17841400000000999";
 struct Figures {
     throughput: LoadReport,
     at_rate: LoadReport,
+    /// The bench's own process: resident once igdesk had started (after the
+    /// baselines), and its high-water mark after the measurements (igdesk only).
+    memory: Option<(Resident, Resident)>,
 }
+
+/// igdesk serving alone in its own process: resident idle after start-up, and at its
+/// most by the end of the maximum load (with the load's deliveries/s).
+struct Alone {
+    idle: Resident,
+    loaded: Resident,
+    per_sec: f64,
+}
+
+/// igdesk's memory targets (issue 16): idle, and under the maximum load.
+const IDLE_MB: f64 = 60.0;
+const LOADED_MB: f64 = 250.0;
 
 pub async fn run(args: IntakeArgs) -> anyhow::Result<()> {
     // A folder given with --dir is kept; the bench's own is removed at its end.
@@ -54,6 +71,8 @@ pub async fn run(args: IntakeArgs) -> anyhow::Result<()> {
     };
     let secret = random_hex(16);
 
+    // Alone first, in a quiet machine's state: nothing else of the bench has run yet.
+    let alone = measure_alone(&args, &temp, &secret).await;
     let ceiling = measure_baseline(&args, &temp, &secret, baseline::Kind::Ceiling).await?;
     let fair = measure_baseline(&args, &temp, &secret, baseline::Kind::Fair).await?;
     let igdesk = measure_igdesk(&args, &temp, &secret).await?;
@@ -87,6 +106,7 @@ pub async fn run(args: IntakeArgs) -> anyhow::Result<()> {
          at {}/s, failures included at the time they failed)",
         args.concurrency, args.seconds, args.rate
     );
+    print_memory(&igdesk, &alone);
     for (name, f) in targets {
         for (label, r) in [("max", &f.throughput), ("fixed rate", &f.at_rate)] {
             if r.failed > 0 {
@@ -161,6 +181,7 @@ async fn measure_igdesk(
         )
         .await?;
     let url = format!("{}/webhooks/instagram", running.url());
+    let started = memory::resident(None);
     eprintln!("igdesk serve (SQLite, WAL, synchronous=FULL, group commit):");
     let throughput = load(args, &url, secret, None).await?;
     drain(&running).await?;
@@ -170,6 +191,7 @@ async fn measure_igdesk(
     Ok(Figures {
         throughput,
         at_rate,
+        memory: started.zip(memory::resident(None)),
     })
 }
 
@@ -213,5 +235,61 @@ async fn measure_baseline(
     Ok(Figures {
         throughput,
         at_rate,
+        memory: None,
     })
+}
+
+/// igdesk serve as a child process under the maximum load, its memory read from
+/// `/proc/<pid>/status`; `None` (and why, printed) where it cannot run.
+async fn measure_alone(args: &IntakeArgs, dir: &std::path::Path, secret: &str) -> Option<Alone> {
+    let measured = async {
+        let alone = memory::start_alone(dir, secret, BENCH_IG_ID).await?;
+        // Start-up's work (migrations, the first upkeep) settles first.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let idle = memory::resident(Some(alone.pid())).context("no /proc for the child")?;
+        eprintln!("igdesk serve alone (a child process; memory from /proc/<pid>/status):");
+        let url = format!("{}/webhooks/instagram", alone.url);
+        let report = load(args, &url, secret, None).await?;
+        let loaded = memory::resident(Some(alone.pid())).context("no /proc for the child")?;
+        anyhow::Ok(Alone {
+            idle,
+            loaded,
+            per_sec: report.per_sec,
+        })
+    };
+    match measured.await {
+        Ok(alone) => Some(alone),
+        Err(e) => {
+            eprintln!("igdesk serve alone not measured: {e:#}");
+            None
+        }
+    }
+}
+
+fn print_memory(igdesk: &Figures, alone: &Option<Alone>) {
+    let met = |mb: f64, most: f64| if mb <= most { "met" } else { "NOT met" };
+    println!();
+    match alone {
+        Some(a) => {
+            let (idle, peak) = (memory::mb(a.idle.now), memory::mb(a.loaded.peak));
+            println!(
+                "memory, igdesk serve alone (child process, /proc/<pid>/status): idle after \
+                 start-up {idle:.1} MB RSS (target <= {IDLE_MB:.0}: {}); peak under the maximum \
+                 load ({:.0} deliveries/s) {peak:.1} MB VmHWM (target <= {LOADED_MB:.0}: {})",
+                met(idle, IDLE_MB),
+                a.per_sec,
+                met(peak, LOADED_MB)
+            );
+        }
+        None => println!("memory, igdesk serve alone: not measured (see above)"),
+    }
+    if let Some((started, end)) = igdesk.memory {
+        println!(
+            "memory, the bench's process (igdesk in process with the load generator, after \
+             the baselines ran in it too): {:.1} MB RSS once igdesk started, {:.1} MB VmHWM \
+             by the end",
+            memory::mb(started.now),
+            memory::mb(end.peak)
+        );
+    }
 }

@@ -4,7 +4,9 @@ mod api;
 mod baseline;
 pub mod dashboard;
 mod intake;
+mod memory;
 mod pages;
+pub mod reads;
 mod routing;
 pub mod search;
 mod sends;
@@ -34,6 +36,11 @@ pub enum BenchCommand {
     /// Search: the top bar's search reads on 10 M timeline items and 1 M customers
     /// generated straight into the store, p50/p99 per kind of query.
     Search(search::SearchArgs),
+    /// Reads on 10 M timeline items, 1 M customers and 100 k open conversations
+    /// generated straight into the store, over HTTP with 50 agents at once: a
+    /// timeline, a conversation list, a conversation, the offers (p50/p99 each), and
+    /// the database's size per million items.
+    Reads(reads::ReadsArgs),
     /// Webhook acknowledgements (p50/p99) while wrong sign-ins with random emails
     /// arrive, from one address and from many, against webhooks alone.
     SignIn(sign_in::SignInArgs),
@@ -68,6 +75,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Pages(args) => pages::run(args).await,
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
         BenchCommand::Search(args) => search::run(args).await,
+        BenchCommand::Reads(args) => reads::run(args).await,
         BenchCommand::SignIn(args) => sign_in::run(args).await,
     }
 }

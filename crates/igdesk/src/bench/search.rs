@@ -101,7 +101,7 @@ pub async fn bench(search: SearchArgs) -> anyhow::Result<SearchReport> {
             println!("search: measuring the data set already on {backend}");
             String::new()
         }
-        false => generate(&args, &url, pg, backend).await?,
+        false => generate("search", &args, &url, pg, backend).await?,
     };
 
     let store = igdesk_store::connect(&url).await?;
@@ -168,9 +168,11 @@ async fn measure(store: &SqlStore, case: &Case, requests: usize) -> anyhow::Resu
     Ok((times(all, failures), found))
 }
 
-/// Generates the data set into the empty database at `url`; the administrator's API
+/// Generates the data set into the empty database at `url` for `bench` (its name, as
+/// printed), with the search indexes kept as igdesk keeps them; the administrator's API
 /// token.
-async fn generate(
+pub(super) async fn generate(
+    bench: &str,
     args: &DashboardArgs,
     url: &str,
     pg: bool,
@@ -179,8 +181,9 @@ async fn generate(
     let mut generator = Generator::connect(url, pg).await?;
     generator.ensure_empty().await?;
     println!(
-        "search: generating {} timeline items, {} customers on {backend} …",
-        args.items, args.customers
+        "{bench}: generating {} timeline items, {} customers ({} conversations open) on \
+         {backend} …",
+        args.items, args.customers, args.open
     );
     let began = Instant::now();
     if pg {

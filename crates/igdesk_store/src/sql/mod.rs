@@ -180,6 +180,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "story_checks",
         include_str!("../../migrations/sqlite/0020_story_checks.sql"),
     ),
+    (
+        21,
+        "reads",
+        include_str!("../../migrations/sqlite/0021_reads.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -282,6 +287,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         20,
         "story_checks",
         include_str!("../../migrations/postgres/0020_story_checks.sql"),
+    ),
+    (
+        21,
+        "reads",
+        include_str!("../../migrations/postgres/0021_reads.sql"),
     ),
 ];
 

@@ -5,7 +5,7 @@ use super::{Binds, SqlStore, ACCOUNT_INBOX};
 use crate::model::*;
 use crate::{ReadStore, Result};
 use async_trait::async_trait;
-use igdesk_domain::{AgentId, CustomerId, ItemId, Millis};
+use igdesk_domain::{AgentId, ConversationId, CustomerId, ItemId, Millis};
 
 /// Conversations with their customer's name (topics are added after).
 const CONVERSATION_SELECT: &str =
@@ -298,6 +298,23 @@ impl ReadStore for SqlStore {
             agent.0,
         )
         .await
+    }
+
+    async fn conversation(&self, scope: Scope, id: ConversationId) -> Result<Option<Conversation>> {
+        let (admin, agent) = scope_args(scope);
+        let found = sqlx::query(&format!(
+            "{CONVERSATION_SELECT} WHERE v.id = $3 AND {}",
+            conversation_visible()
+        ))
+        .bind(admin)
+        .bind(agent)
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::conversation)
+        .collect::<Result<Vec<_>>>()?;
+        Ok(self.with_topics(found).await?.pop())
     }
 
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
