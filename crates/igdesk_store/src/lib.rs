@@ -285,7 +285,12 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// An attempt starts: from now on its outcome may be unknown (a crash). False
     /// when the message is no longer queued (a person's reply went ahead of it):
     /// then it must not be sent now.
-    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<bool>;
+    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<bool> {
+        self.mark_sending_in(Lane::Api, item, now).await
+    }
+    /// [`Self::mark_sending`] of a message of `lane`: a person's reply (the
+    /// console lane) goes ahead of the API's writes waiting for SQLite's writer.
+    async fn mark_sending_in(&self, lane: Lane, item: ItemId, now: Millis) -> Result<bool>;
     /// Meta accepted it: record its id, complete the job, queue the customer's next.
     async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()>;
     /// It will not be sent: record why (in words), complete the job, queue the next.

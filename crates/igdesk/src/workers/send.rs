@@ -367,7 +367,10 @@ async fn send_one(
         }
     }
     let now = now_ms();
-    match store.mark_sending(out.item, now).await {
+    match store
+        .mark_sending_in(Lane::parse(&out.lane), out.item, now)
+        .await
+    {
         Ok(true) => {}
         // It stepped back for a person's reply; its job is gone with it.
         Ok(false) => return Next::Continue,

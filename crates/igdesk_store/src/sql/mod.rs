@@ -66,6 +66,11 @@ pub struct SqlStore {
     /// than in SQLite's busy handler, which sleeps and retries and can starve one
     /// writer (the webhook's) behind another for a second or more.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Ordinary writers queue here before they queue for `sqlite_writer`, so at
+    /// most one of them is ever ahead of an urgent writer (a person's reply),
+    /// which queues for `sqlite_writer` directly: behind a backlog of sends, a
+    /// reply's three writes would otherwise each wait for the whole queue.
+    sqlite_queue: Option<Arc<tokio::sync::Mutex<()>>>,
     /// The live streams' last settled horizon and when asking for it began
     /// (PostgreSQL; see `events::settled_below`).
     horizon: Arc<tokio::sync::Mutex<Option<(std::time::Instant, i64)>>>,
@@ -355,10 +360,12 @@ pub async fn open(url: &str) -> Result<SqlStore> {
         }
     };
     let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+    let sqlite_queue = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
     Ok(SqlStore {
         pool,
         backend,
         sqlite_writer,
+        sqlite_queue,
         horizon: Arc::default(),
     })
 }
@@ -418,7 +425,12 @@ impl SqlStore {
     /// A write transaction. SQLite's takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so two writers queue on the busy timeout instead of failing on lock upgrade.
     async fn write(&self) -> Result<WriteTx> {
-        let turn = self.writer_turn().await;
+        self.write_as(Turn::Ordinary).await
+    }
+
+    /// [`Self::write`], an urgent one ahead of the ordinary writers waiting.
+    async fn write_as(&self, turn: Turn) -> Result<WriteTx> {
+        let turn = self.writer_turn_as(turn).await;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -428,11 +440,25 @@ impl SqlStore {
 
     /// For a single-statement write: wait for this process's writer turn (SQLite).
     async fn writer_turn(&self) -> Option<OwnedMutexGuard<()>> {
-        match &self.sqlite_writer {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
-        }
+        self.writer_turn_as(Turn::Ordinary).await
     }
+
+    async fn writer_turn_as(&self, turn: Turn) -> Option<OwnedMutexGuard<()>> {
+        let writer = self.sqlite_writer.as_ref()?;
+        let _queued = match (&self.sqlite_queue, turn) {
+            (Some(queue), Turn::Ordinary) => Some(queue.lock().await),
+            _ => None,
+        };
+        Some(writer.clone().lock_owned().await)
+    }
+}
+
+/// Where a write queues for SQLite's one writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Turn {
+    Ordinary,
+    /// A person waits on it (a console reply on its way): ahead of the others.
+    Urgent,
 }
 
 /// Placeholders handed out in the order they appear in a statement, each bound

@@ -6,7 +6,7 @@ use super::comment_flags::{self, Once};
 use super::events;
 use super::rows::{self, first};
 use super::sessions::{self, MetBy};
-use super::{Backend, SqlStore, WriteTx};
+use super::{Backend, SqlStore, Turn, WriteTx};
 use crate::model::*;
 use crate::{OutboxStore, Result, StoreError, JOB_SEND};
 use async_trait::async_trait;
@@ -16,10 +16,19 @@ use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
+/// A person's reply jumps the queue for SQLite's writer; the API's messages wait
+/// their turn.
+fn turn_of(lane: Lane) -> Turn {
+    match lane {
+        Lane::Console => Turn::Urgent,
+        Lane::Api => Turn::Ordinary,
+    }
+}
+
 #[async_trait]
 impl OutboxStore for SqlStore {
     async fn queue_reply(&self, reply: NewReply, now: Millis) -> Result<Vec<ItemId>> {
-        let mut writing = self.write().await?;
+        let mut writing = self.write_as(turn_of(reply.lane)).await?;
         let tx = &mut writing.tx;
         lock_queue(tx, reply.customer).await?;
         // A private reply takes its comment's flag in the transaction that queues it:
@@ -49,7 +58,9 @@ impl OutboxStore for SqlStore {
         now: Millis,
         lease_until: Millis,
     ) -> Result<Vec<Job>> {
-        let _turn = self.writer_turn().await;
+        let urgent = max_priority <= Lane::Console.priority();
+        let turn = if urgent { Turn::Urgent } else { Turn::Ordinary };
+        let _turn = self.writer_turn_as(turn).await;
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE OF j SKIP LOCKED",
             Backend::Sqlite => "",
@@ -98,8 +109,8 @@ impl OutboxStore for SqlStore {
         .map(|found| first(found, outgoing_row))?
     }
 
-    async fn mark_sending(&self, item: ItemId, now: Millis) -> Result<bool> {
-        let _turn = self.writer_turn().await;
+    async fn mark_sending_in(&self, lane: Lane, item: ItemId, now: Millis) -> Result<bool> {
+        let _turn = self.writer_turn_as(turn_of(lane)).await;
         let started = sqlx::query(
             "UPDATE outgoing SET state = 'sending', sending_since = $1, attempts = attempts + 1 \
              WHERE item_id = $2 AND state IN ('queued', 'sending')",
