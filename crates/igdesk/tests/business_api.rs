@@ -346,6 +346,15 @@ async fn human_agent_can_go_to_instagrams_inbox_through_conversation_routing() {
     .await;
     let (_, conversations) = app.get("/api/v1/conversations?state=open").await;
     assert_eq!(conversations["data"].as_array().unwrap().len(), 0);
+    // Meanwhile the customer's messages come on standby: kept on the timeline.
+    app.send(Event::text("555", "Anyone there?")).await;
+    app.eventually("the standby message stored", || async {
+        app.timeline("555")
+            .await
+            .iter()
+            .any(|i| i["text"] == "Anyone there?")
+    })
+    .await;
     send_cm(
         &app,
         &token,
@@ -356,6 +365,50 @@ async fn human_agent_can_go_to_instagrams_inbox_through_conversation_routing() {
         app.sim.thread_owner(IG_ID, "555") == igdesk_igs::IGDESK_APP_ID
     })
     .await;
+    // Meta refuses a send while the inbox owns the thread; whichever came first,
+    // the take-back or the send, the message reaches the customer once.
+    app.eventually("the API's message sent", || async {
+        app.sim
+            .sent()
+            .iter()
+            .any(|m| m.text.as_deref() == Some("Back with the bot"))
+    })
+    .await;
+    let sent = app.sim.sent();
+    let times = sent
+        .iter()
+        .filter(|m| m.text.as_deref() == Some("Back with the bot"));
+    assert_eq!(times.count(), 1);
+}
+
+#[tokio::test]
+async fn a_console_reply_takes_the_thread_back_from_instagrams_inbox() {
+    let app = start_sqlite().await;
+    let receiver = Receiver::start().await;
+    enable_api(&app, &receiver, "instagram_inbox").await;
+    app.send(Event::quick_reply("555", "Talk to a person", "HUMAN_AGENT"))
+        .await;
+    app.eventually("passed to Instagram's inbox", || async {
+        app.sim.thread_owner(IG_ID, "555") == igdesk_meta::INSTAGRAM_INBOX_APP_ID
+    })
+    .await;
+    // Meta refuses it (10/2018300): igdesk takes the thread and sends it again.
+    let (status, body) = app.reply("555", json!({ "text": "An agent here" })).await;
+    assert_eq!(status, 202, "{body}");
+    let item = body["data"][0]["id"].as_i64().unwrap();
+    app.item_when("555", item, "sent", |i| i["status"] == "sent")
+        .await;
+    assert_eq!(
+        app.sim.thread_owner(IG_ID, "555"),
+        igdesk_igs::IGDESK_APP_ID
+    );
+    let sent = app.sim.sent();
+    assert_eq!(
+        sent.iter()
+            .filter(|m| m.text.as_deref() == Some("An agent here"))
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]

@@ -69,6 +69,19 @@ impl GraphError {
         }
     }
 
+    /// Code 10/2018300: another app (Instagram's inbox) owns the thread, and only
+    /// it may send until the thread is taken back.
+    pub fn is_thread_owned_elsewhere(&self) -> bool {
+        matches!(
+            self,
+            GraphError::Meta {
+                code: 10,
+                subcode: Some(2018300),
+                ..
+            }
+        )
+    }
+
     /// How long Meta asked us to wait, when it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -127,6 +140,24 @@ pub fn regain_access_after(header: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_owned_by_another_app_is_told_by_its_subcode() {
+        let meta = |code, subcode| GraphError::Meta {
+            http_status: 400,
+            code,
+            subcode,
+            message: String::new(),
+            retry_after: None,
+        };
+        assert!(meta(10, Some(2018300)).is_thread_owned_elsewhere());
+        assert!(
+            !meta(10, Some(2534022)).is_thread_owned_elsewhere(),
+            "the window"
+        );
+        assert!(!meta(10, None).is_thread_owned_elsewhere());
+        assert!(!GraphError::Transport("x".into()).is_thread_owned_elsewhere());
+    }
 
     #[test]
     fn usage_headers_say_how_long_to_wait() {

@@ -398,7 +398,7 @@ async fn send_one(
             }
             Next::Continue
         }
-        Err(error) => failed_attempt(app, sealed, job, out, error, now).await,
+        Err(error) => failed_attempt(app, auth, sealed, job, out, error, now).await,
     }
 }
 
@@ -485,6 +485,7 @@ async fn settle_interrupted(
 
 async fn failed_attempt(
     app: &App,
+    auth: &igdesk_meta::AccountAuth,
     sealed: &str,
     job: &Job,
     out: &Outgoing,
@@ -494,6 +495,26 @@ async fn failed_attempt(
     let store = &app.store;
     let jitter = rand::thread_rng().gen::<f64>();
     let later = now + backoff(out.attempts.max(1) as u32, 1_000, 5 * 60_000, jitter);
+    if error.is_thread_owned_elsewhere() && out.attempts < MAX_ATTEMPTS {
+        // Instagram's inbox (another app) has the thread, so Meta refused the
+        // message. A message igdesk sends takes the thread back, as a send through
+        // the API does (API-3); then it goes again, at once if the take succeeded.
+        let taken = app
+            .graph
+            .take_thread_control(auth, &out.igsid, "igdesk is answering")
+            .await;
+        let again = match &taken {
+            Ok(()) => now,
+            Err(e) => {
+                tracing::warn!(item = %out.item, error = %e, "cannot take the thread back");
+                later
+            }
+        };
+        let _ = store
+            .record_retry(job.id, out.item, again, &error.to_string())
+            .await;
+        return Next::Continue;
+    }
     tracing::warn!(item = %out.item, error = %error, "send failed");
     metrics::counter!("igdesk_send_errors_total", "action" => format!("{:?}", error.action()))
         .increment(1);

@@ -164,6 +164,18 @@ impl GraphError {
         .with_subcode(2534022)
     }
 
+    /// Code 10/2018300: another app (Instagram's inbox) owns the thread; only it
+    /// may send until the thread is taken back.
+    pub fn thread_owned_elsewhere() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            10,
+            "OAuthException",
+            "(#10) Message failed to send because another app is controlling this thread now.",
+        )
+        .with_subcode(2018300)
+    }
+
     /// Code 10/2534025: the comment already had its one private reply.
     pub fn already_replied(comment_id: &str) -> Self {
         let message = format!(

@@ -358,7 +358,15 @@ impl Simulator {
                 Some(sendable)
             }
         };
-        let body = part.as_ref().unwrap_or(delivery).to_bytes();
+        let delivery = part.as_ref().unwrap_or(delivery);
+        // While another app owns a thread, its customer's messages reach igdesk's
+        // app on `standby` (Conversation Routing).
+        let moved = {
+            let state = self.state();
+            delivery
+                .on_standby(|business, igsid| state.routing.owner(business, igsid) != IGDESK_APP_ID)
+        };
+        let body = moved.as_ref().unwrap_or(delivery).to_bytes();
         let signature = sign_body(&self.inner.config.app_secret, &body);
         let (status, _) = self.post(body, Some(signature)).await?;
         Ok(status)

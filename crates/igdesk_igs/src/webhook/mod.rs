@@ -110,6 +110,24 @@ impl Delivery {
         serde_json::from_slice(&self.to_bytes()).expect("a delivery is always valid JSON")
     }
 
+    /// The same delivery with the messaging events of the threads `elsewhere`
+    /// names (business, IGSID: owned by another app) under `standby[]`, as Meta
+    /// sends them; `None` when no event moves.
+    pub(crate) fn on_standby(&self, elsewhere: impl Fn(&str, &str) -> bool) -> Option<Delivery> {
+        if !self.events().any(|(ig_id, e)| elsewhere(ig_id, e.igsid())) {
+            return None;
+        }
+        let mut moved = Delivery::new(self.business_ig_id.clone());
+        for (ig_id, event) in self.events() {
+            let event = match elsewhere(ig_id, event.igsid()) {
+                true => event.clone().standby(),
+                false => event.clone(),
+            };
+            moved = moved.push_for(ig_id, event);
+        }
+        Some(moved)
+    }
+
     /// The entries whose business satisfies `keep`, and the others, each in
     /// order as they were.
     pub(crate) fn split(&self, keep: impl Fn(&str) -> bool) -> (Delivery, Delivery) {

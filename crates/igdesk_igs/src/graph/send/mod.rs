@@ -219,7 +219,11 @@ impl Send<'_> {
         let ig_id = &self.business.ig_id;
         let (igsid, comment_id) = match recipient {
             Recipient::User(igsid) => {
-                check_window(&self.sim.state(), ig_id, &igsid, &tagging)?;
+                let state = self.sim.state();
+                check_window(&state, ig_id, &igsid, &tagging)?;
+                if state.routing.owner(ig_id, &igsid) != crate::IGDESK_APP_ID {
+                    return Err(GraphError::thread_owned_elsewhere());
+                }
                 (igsid, None)
             }
             Recipient::Comment(comment) => {

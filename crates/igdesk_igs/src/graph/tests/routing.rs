@@ -20,7 +20,7 @@ fn pass_body(igsid: &str) -> Option<String> {
 
 #[tokio::test]
 async fn a_pass_gives_the_thread_to_the_inbox_and_a_take_brings_it_back() {
-    let (sim, base, _) = spawn_sim().await;
+    let (sim, base, received) = spawn_sim().await;
     let graph = Graph::new(&base);
     assert_eq!(sim.thread_owner(BIZ, ANA), IGDESK_APP_ID);
 
@@ -51,9 +51,28 @@ async fn a_pass_gives_the_thread_to_the_inbox_and_a_take_brings_it_back() {
     };
     assert_eq!(listed, json!([expected]));
 
-    // Sends keep working while the inbox owns the thread (a simplification).
+    // While the inbox owns the thread, the customer's messages reach igdesk's app on
+    // standby, and its sends are refused (only the owner may send); other threads
+    // are as before.
     deliver(&sim, Event::text(ANA, "hello?")).await;
-    assert_eq!(graph.send(text_to(ANA, "still here")).await.status, 200);
+    let body = received.bodies().pop().unwrap();
+    assert_eq!(
+        body["entry"][0]["standby"][0]["message"]["text"], "hello?",
+        "{body}"
+    );
+    assert!(body["entry"][0]["messaging"].is_null(), "{body}");
+    let refused = graph.send(text_to(ANA, "still here")).await;
+    refused.assert_error(400, 10, Some(2018300));
+    assert!(refused
+        .message()
+        .contains("another app is controlling this thread"));
+    deliver(&sim, Event::text("1000002", "hi")).await;
+    let body = received.bodies().pop().unwrap();
+    assert_eq!(
+        body["entry"][0]["messaging"][0]["message"]["text"], "hi",
+        "{body}"
+    );
+    assert_eq!(graph.send(text_to("1000002", "hello")).await.status, 200);
 
     let take = json!({"recipient": {"id": ANA}, "metadata": "back to igdesk"});
     let answer = graph
@@ -64,6 +83,13 @@ async fn a_pass_gives_the_thread_to_the_inbox_and_a_take_brings_it_back() {
     assert!(sim.thread_owners().is_empty());
     let (_, listed) = get(&format!("{base}/_igs/thread_owners")).await;
     assert_eq!(listed, json!([]));
+    assert_eq!(graph.send(text_to(ANA, "back")).await.status, 200);
+    deliver(&sim, Event::text(ANA, "thanks")).await;
+    let body = received.bodies().pop().unwrap();
+    assert_eq!(
+        body["entry"][0]["messaging"][0]["message"]["text"], "thanks",
+        "{body}"
+    );
 }
 
 #[tokio::test]
