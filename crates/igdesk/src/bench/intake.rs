@@ -285,8 +285,8 @@ fn print_memory(igdesk: &Figures, alone: &Option<Alone>) {
     }
     if let Some((started, end)) = igdesk.memory {
         println!(
-            "memory, the bench's process (igdesk in process with the load generator, after \
-             the baselines ran in it too): {:.1} MB RSS once igdesk started, {:.1} MB VmHWM \
+            "memory, the bench's process (igdesk in process with the load generator; the \
+             run alone's load generator and the baselines ran in it before): {:.1} MB RSS once igdesk started, {:.1} MB VmHWM \
              by the end",
             memory::mb(started.now),
             memory::mb(end.peak)

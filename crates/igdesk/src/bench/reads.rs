@@ -22,7 +22,7 @@ use crate::now_ms;
 use igdesk_domain::AgentId;
 use sqlx::{Connection as _, Row as _};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -55,6 +55,9 @@ pub struct ReadsArgs {
     #[arg(long)]
     pub generated: bool,
 }
+
+/// igdesk's default `raw_retention_days`.
+const RAW_KEPT: i64 = 7 * igdesk_domain::time::DAY;
 
 /// The reads the bench makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,12 +150,14 @@ pub async fn bench(args: ReadsArgs) -> anyhow::Result<ReadsReport> {
     let mut generator = Generator::connect(&url, pg).await?;
     let tokens = prepare(&mut generator).await?;
     let (counts, bytes) = sizes(&mut generator).await?;
-    let offered: Vec<i64> = sqlx::query("SELECT DISTINCT agent_id FROM offers ORDER BY agent_id")
-        .fetch_all(&mut generator.conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()?;
+    // The administrator reads as no other agent does: agents only.
+    let offered: Vec<i64> =
+        sqlx::query("SELECT DISTINCT agent_id FROM offers WHERE agent_id > 1 ORDER BY agent_id")
+            .fetch_all(&mut generator.conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
     generator.conn.close().await?;
     anyhow::ensure!(!offered.is_empty(), "no offers were generated");
     println!("on {backend}:");
@@ -230,8 +235,9 @@ pub async fn bench(args: ReadsArgs) -> anyhow::Result<ReadsReport> {
     })
 }
 
-/// A token for every agent but the administrator (replacing an earlier run's), and
-/// the generated offers made current: waiting an hour, with the payload routing
+/// A token for every agent but the administrator (replacing an earlier run's), old
+/// delivery bodies blanked as igdesk's upkeep does, and the generated offers made
+/// current: waiting an hour, with the payload routing
 /// writes (the generator leaves it empty), so that no offer expires while measured.
 async fn prepare(generator: &mut Generator) -> anyhow::Result<HashMap<AgentId, String>> {
     let now = now_ms();
@@ -254,6 +260,20 @@ async fn prepare(generator: &mut Generator) -> anyhow::Result<HashMap<AgentId, S
                 "DELETE FROM agent_tokens WHERE label = 'bench reads'; \
                  INSERT INTO agent_tokens (agent_id, token_hash, label, created_at) VALUES {}",
                 rows.join(", ")
+            ),
+        )
+        .await?;
+    // A server that has been running holds the bodies of its last
+    // `raw_retention_days` (7 by default) only: its upkeep blanks older ones, the
+    // generator does not. Left to the server, that first blanking of millions of
+    // bodies would write all through the measurement.
+    generator
+        .step(
+            "delivery bodies past 7 days blanked",
+            &format!(
+                "UPDATE deliveries SET body = substr(body, 1, 0) WHERE received_at < {} \
+                 AND status <> 'pending' AND length(body) > 0",
+                now - RAW_KEPT
             ),
         )
         .await?;
@@ -347,19 +367,22 @@ impl Target {
         }
     }
 
-    async fn get(&self, agent: AgentId, path: &str) -> Option<Vec<u8>> {
-        let token = self.tokens.get(&agent)?;
+    /// The answer's body, or why there is none (printed once per read and run).
+    async fn get(&self, agent: AgentId, path: &str) -> Result<Vec<u8>, String> {
+        let token = self.tokens.get(&agent).ok_or("no token for the agent")?;
         let answer = self
             .client
             .get(format!("{}{path}", self.base))
             .bearer_auth(token)
             .send()
             .await
-            .ok()?;
-        if !answer.status().is_success() {
-            return None;
+            .map_err(|e| e.to_string())?;
+        let status = answer.status();
+        let body = answer.bytes().await.map_err(|e| e.to_string())?;
+        match status.is_success() {
+            true => Ok(Vec::from(body)),
+            false => Err(format!("{status}: {}", String::from_utf8_lossy(&body))),
         }
-        answer.bytes().await.ok().map(Vec::from)
     }
 }
 
@@ -382,8 +405,10 @@ async fn measure(
     pause_ms: u64,
 ) -> (Times, f64) {
     let next = Arc::new(AtomicUsize::new(0));
+    // The first failure is printed; all are counted.
+    let told = Arc::new(AtomicBool::new(false));
     let reader = |_| {
-        let next = next.clone();
+        let (next, told) = (next.clone(), told.clone());
         async move {
             let (mut all, mut failures, mut bytes) = (Vec::new(), 0, 0);
             loop {
@@ -396,8 +421,13 @@ async fn measure(
                 let answer = target.get(agent, &path).await;
                 all.push(began.elapsed());
                 match answer {
-                    Some(body) => bytes += body.len(),
-                    None => failures += 1,
+                    Ok(body) => bytes += body.len(),
+                    Err(e) => {
+                        if !told.swap(true, Ordering::Relaxed) {
+                            eprintln!("  {} {path}: {e}", read.name());
+                        }
+                        failures += 1;
+                    }
                 }
                 if pause_ms > 0 {
                     tokio::time::sleep(Duration::from_millis(pause_ms)).await;
@@ -424,7 +454,7 @@ async fn samples(target: &Target) -> anyhow::Result<Vec<Sample>> {
         let body = target
             .get(agent, &path)
             .await
-            .ok_or_else(|| anyhow::anyhow!("{} answered no success", read.name()))?;
+            .map_err(|e| anyhow::anyhow!("{}: {e}", read.name()))?;
         let json: serde_json::Value = serde_json::from_slice(&body)?;
         let ids = match read {
             Read::Conversation => vec![json["id"].as_i64().unwrap_or(0)],
