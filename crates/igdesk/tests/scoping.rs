@@ -92,6 +92,11 @@ async fn an_agent_of_another_inbox_gets_404_on_every_endpoint_taking_an_id() {
         ),
         (Method::DELETE, format!("/api/v1/timeline/{comment}"), None),
         (
+            Method::GET,
+            format!("/api/v1/conversations/{conversation}"),
+            None,
+        ),
+        (
             Method::POST,
             format!("/api/v1/conversations/{conversation}/close"),
             None,
@@ -121,6 +126,10 @@ async fn an_agent_of_another_inbox_gets_404_on_every_endpoint_taking_an_id() {
             .replace(&format!("/{comment}"), "/999999")
             .replace(&format!("/{conversation}/"), "/999999/")
             .replace(&format!("/{offer}/"), "/999999/");
+        let unknown = match unknown.strip_suffix(&format!("/conversations/{conversation}")) {
+            Some(head) => format!("{head}/conversations/999999"),
+            None => unknown,
+        };
         let (status, nowhere) = app
             .send_as(&ana, method.clone(), &unknown, body.clone())
             .await;
