@@ -225,8 +225,8 @@ impl ReadStore for SqlStore {
         // may see, in one time order.
         let (admin, agent) = scope_args(scope);
         let items = sqlx::query(&format!(
-            "{ITEM_SELECT} WHERE t.customer_id = $3 OR t.customer_id IN \
-             (SELECT c.id FROM customers c WHERE c.merged_into = $3 AND {}) \
+            "{ITEM_SELECT} WHERE t.customer_id IN (SELECT $3 UNION ALL \
+             SELECT c.id FROM customers c WHERE c.merged_into = $3 AND {}) \
              ORDER BY t.created_at, t.id",
             customer_visible()
         ))
@@ -253,9 +253,12 @@ impl ReadStore for SqlStore {
         }
         let (admin, agent) = scope_args(scope);
         // Newest first from the (customer, created_at, id) index, turned around below.
+        // The customer and the profiles merged into it as one list: PostgreSQL reads
+        // `customer_id = $3 OR customer_id IN (…)` by scanning every item (17 s on
+        // 10 M), an `IN` list by the index (1.4 ms).
         let mut items = sqlx::query(&format!(
-            "{ITEM_SELECT} WHERE (t.customer_id = $3 OR t.customer_id IN \
-             (SELECT c.id FROM customers c WHERE c.merged_into = $3 AND {})) \
+            "{ITEM_SELECT} WHERE t.customer_id IN (SELECT $3 UNION ALL \
+             SELECT c.id FROM customers c WHERE c.merged_into = $3 AND {}) \
              AND ($4 IS NULL OR (t.created_at, t.id) < \
              (SELECT b.created_at, b.id FROM timeline_items b WHERE b.id = $4)) \
              ORDER BY t.created_at DESC, t.id DESC LIMIT $5",
