@@ -8,7 +8,7 @@
 //!    the default limit of 200 messages per window (the window is shortened so the
 //!    run takes seconds, not hours): the most sends seen in any window, and the
 //!    console replies' wait.
-//! 2. A person's reply, limit raised: 100 replies on the idle account, then 100
+//! 2. A person's reply, limit raised: 200 replies on the idle account, then 200
 //!    replies while 10,000 API messages are being sent on it (Meta's 300 calls/s per
 //!    account still applies); each reply's wait from its POST to Meta's record of it,
 //!    and the ratio of the two p99s. Then the backlog's sends per second.
@@ -18,6 +18,7 @@ use crate::config::{RawSettings, Settings};
 use crate::crypto::random_hex;
 use crate::now_ms;
 use clap::Args;
+use futures_util::StreamExt;
 use igdesk_domain::{ConversationSettings, Millis};
 use igdesk_igs::{BusinessAccount, Delivery, Event, SimConfig, Simulator};
 use igdesk_store::Scope;
@@ -38,6 +39,9 @@ pub struct SendArgs {
     /// Between two replies of part 2 (each is measured on its own).
     #[arg(long, default_value_t = 50)]
     reply_every_ms: u64,
+    /// Replies measured in part 2, on the idle account and again behind the backlog.
+    #[arg(long, default_value_t = 200)]
+    replies: usize,
     /// Run only this part (1, 2 or 3).
     #[arg(long)]
     part: Option<u8>,
@@ -381,13 +385,15 @@ async fn limit_kept(args: &SendArgs) -> anyhow::Result<()> {
 /// A person's reply on the idle account, then behind the backlog, in one run.
 async fn reply_behind_backlog(args: &SendArgs) -> anyhow::Result<()> {
     eprintln!(
-        "2. limit raised: {CONSOLE_REPLIES} replies on an idle account, then {CONSOLE_REPLIES} behind {API_MESSAGES} API messages"
+        "2. limit raised: {} replies on an idle account, then {} behind {API_MESSAGES} API messages",
+        args.replies, args.replies
     );
     let b = start("1000000", 300).await?;
     let pairs = accounts_and_customers(&b, 1, CUSTOMERS).await?;
     let clients = Clients::new(&b, &pairs).await?;
     let every = Duration::from_millis(args.reply_every_ms);
-    let idle = replies(&b, &clients, &pairs[..CONSOLE_REPLIES], "idle", every).await?;
+    let n = args.replies.clamp(1, CUSTOMERS / 2);
+    let idle = replies(&b, &clients, &pairs[..n], "idle", every).await?;
 
     let queuing = Instant::now();
     queue_backlog(&clients, &pairs).await?;
@@ -397,10 +403,10 @@ async fn reply_behind_backlog(args: &SendArgs) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Customers whose own API messages are queued: the reply goes before them.
-    let behind_customers = &pairs[CONSOLE_REPLIES..2 * CONSOLE_REPLIES];
+    let behind_customers = &pairs[n..2 * n];
     let behind = replies(&b, &clients, behind_customers, "behind", every).await?;
     let last_reply = sent_at(&b, "behind").into_values().max().unwrap_or(0);
-    let total = API_MESSAGES + 2 * CONSOLE_REPLIES;
+    let total = API_MESSAGES + 2 * n;
     wait_for(&b, total, Duration::from_secs(600)).await;
     let api: Vec<Millis> = sent_at(&b, "api ").into_values().collect();
     let after_last_reply = api.iter().filter(|at| **at > last_reply).count();
@@ -427,13 +433,20 @@ async fn many_accounts() -> anyhow::Result<()> {
     let b = start("1000000", 300).await?;
     let pairs = accounts_and_customers(&b, 1_000, 1).await?;
     let clients = Clients::new(&b, &pairs).await?;
+    // Each account's client queues its own messages, 16 clients at a time.
     let queuing = Instant::now();
-    for (i, (ig_id, igsid)) in pairs.iter().enumerate() {
+    let requests = pairs.iter().enumerate().map(|(i, (ig_id, igsid))| {
         let messages: Vec<(String, String)> = (0..10)
             .map(|k| (igsid.clone(), format!("multi {i}-{k}")))
             .collect();
-        clients.api_messages(ig_id, &messages).await?;
-    }
+        let clients = &clients;
+        async move { clients.api_messages(ig_id, &messages).await }
+    });
+    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(requests)
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     let queued_in = queuing.elapsed();
     let took = wait_for(&b, 10_000, Duration::from_secs(600)).await;
     let sent = b.sim.sent();
@@ -441,7 +454,7 @@ async fn many_accounts() -> anyhow::Result<()> {
         - sent.iter().map(|m| m.at_ms).min().unwrap_or(0))
     .max(1);
     println!(
-        "1,000 accounts: 10000 queued with 1,000 POST /v1.0/message in {:.1} s; {} sent {:.1} s after queuing ended, {:.1} s from the first send to the last: {:.0} sends/s",
+        "1,000 accounts: 10000 queued with 1,000 POST /v1.0/message (16 at a time) in {:.1} s; {} sent {:.1} s after queuing ended, {:.1} s from the first send to the last: {:.0} sends/s",
         queued_in.as_secs_f64(),
         sent.len(),
         took.as_secs_f64(),

@@ -71,6 +71,9 @@ pub struct SqlStore {
     /// which queues for `sqlite_writer` directly: behind a backlog of sends, a
     /// reply's three writes would otherwise each wait for the whole queue.
     sqlite_queue: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Urgent writers waiting for `sqlite_writer`: the ordinary writer that got
+    /// it meanwhile hands it on (the lock is fair, so it goes to the urgent one).
+    urgent_waiting: Arc<std::sync::atomic::AtomicUsize>,
     /// The live streams' last settled horizon and when asking for it began
     /// (PostgreSQL; see `events::settled_below`).
     horizon: Arc<tokio::sync::Mutex<Option<(std::time::Instant, i64)>>>,
@@ -366,6 +369,7 @@ pub async fn open(url: &str) -> Result<SqlStore> {
         backend,
         sqlite_writer,
         sqlite_queue,
+        urgent_waiting: Arc::default(),
         horizon: Arc::default(),
     })
 }
@@ -444,12 +448,41 @@ impl SqlStore {
     }
 
     async fn writer_turn_as(&self, turn: Turn) -> Option<OwnedMutexGuard<()>> {
+        use std::sync::atomic::Ordering::SeqCst;
         let writer = self.sqlite_writer.as_ref()?;
-        let _queued = match (&self.sqlite_queue, turn) {
-            (Some(queue), Turn::Ordinary) => Some(queue.lock().await),
-            _ => None,
+        if turn == Turn::Urgent {
+            // Counted while it waits, even if the waiting is given up (a client gone).
+            let _waiting = Waiting::new(&self.urgent_waiting);
+            return Some(writer.clone().lock_owned().await);
+        }
+        let _queued = match &self.sqlite_queue {
+            Some(queue) => Some(queue.lock().await),
+            None => None,
         };
-        Some(writer.clone().lock_owned().await)
+        loop {
+            let held = writer.clone().lock_owned().await;
+            if self.urgent_waiting.load(SeqCst) == 0 {
+                return Some(held);
+            }
+            drop(held);
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// One urgent writer waiting, for as long as this lives.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a std::sync::atomic::AtomicUsize) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
