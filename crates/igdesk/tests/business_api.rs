@@ -334,16 +334,8 @@ async fn human_agent_hands_over_to_the_agents_and_an_api_send_takes_it_back() {
 
 #[tokio::test]
 async fn human_agent_can_go_to_instagrams_inbox_through_conversation_routing() {
-    let app = start_sqlite().await;
-    let receiver = Receiver::start().await;
-    enable_api(&app, &receiver, "instagram_inbox").await;
+    let (app, _receiver) = passed_to_instagrams_inbox().await;
     let token = product_token(&app).await;
-    app.send(Event::quick_reply("555", "Talk to a person", "HUMAN_AGENT"))
-        .await;
-    app.eventually("passed to Instagram's inbox", || async {
-        app.sim.thread_owner(IG_ID, "555") == igdesk_meta::INSTAGRAM_INBOX_APP_ID
-    })
-    .await;
     let (_, conversations) = app.get("/api/v1/conversations?state=open").await;
     assert_eq!(conversations["data"].as_array().unwrap().len(), 0);
     // Meanwhile the customer's messages come on standby: kept on the timeline.
@@ -368,21 +360,15 @@ async fn human_agent_can_go_to_instagrams_inbox_through_conversation_routing() {
     // Meta refuses a send while the inbox owns the thread; whichever came first,
     // the take-back or the send, the message reaches the customer once.
     app.eventually("the API's message sent", || async {
-        app.sim
-            .sent()
-            .iter()
-            .any(|m| m.text.as_deref() == Some("Back with the bot"))
+        times_at_meta(&app, "Back with the bot") > 0
     })
     .await;
-    let sent = app.sim.sent();
-    let times = sent
-        .iter()
-        .filter(|m| m.text.as_deref() == Some("Back with the bot"));
-    assert_eq!(times.count(), 1);
+    assert_eq!(times_at_meta(&app, "Back with the bot"), 1);
 }
 
-#[tokio::test]
-async fn a_console_reply_takes_the_thread_back_from_instagrams_inbox() {
+/// The API on, with handovers to Instagram's inbox, and customer 555 asked for a
+/// person: the thread is the inbox's.
+async fn passed_to_instagrams_inbox() -> (TestApp, Receiver) {
     let app = start_sqlite().await;
     let receiver = Receiver::start().await;
     enable_api(&app, &receiver, "instagram_inbox").await;
@@ -392,6 +378,20 @@ async fn a_console_reply_takes_the_thread_back_from_instagrams_inbox() {
         app.sim.thread_owner(IG_ID, "555") == igdesk_meta::INSTAGRAM_INBOX_APP_ID
     })
     .await;
+    (app, receiver)
+}
+
+/// How many times Meta took a message with this text.
+fn times_at_meta(app: &TestApp, text: &str) -> usize {
+    let sent = app.sim.sent();
+    sent.iter()
+        .filter(|m| m.text.as_deref() == Some(text))
+        .count()
+}
+
+#[tokio::test]
+async fn a_console_reply_takes_the_thread_back_from_instagrams_inbox() {
+    let (app, _receiver) = passed_to_instagrams_inbox().await;
     // Meta refuses it (10/2018300): igdesk takes the thread and sends it again.
     let (status, body) = app.reply("555", json!({ "text": "An agent here" })).await;
     assert_eq!(status, 202, "{body}");
@@ -402,13 +402,7 @@ async fn a_console_reply_takes_the_thread_back_from_instagrams_inbox() {
         app.sim.thread_owner(IG_ID, "555"),
         igdesk_igs::IGDESK_APP_ID
     );
-    let sent = app.sim.sent();
-    assert_eq!(
-        sent.iter()
-            .filter(|m| m.text.as_deref() == Some("An agent here"))
-            .count(),
-        1
-    );
+    assert_eq!(times_at_meta(&app, "An agent here"), 1);
 }
 
 #[tokio::test]

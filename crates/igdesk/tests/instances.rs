@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use common::live::LiveStream;
-use common::process::{add_account, add_admin, env_refs, free_port, run, serve_env, Server};
+use common::process::{add_account, add_admin, add_person, free_port, serve_env, Server};
 use common::{start_simulator, IG_ID, PAGE_TOKEN};
 use igdesk_domain::AgentId;
 use igdesk_igs::{Delivery, Event, Simulator};
@@ -105,42 +105,7 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, url)
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// `igdesk agent add` for an agent of the Instagram inbox; their API token.
-fn add_agent(env: &[(String, String)], email: &str) -> String {
-    let args = [
-        "agent",
-        "add",
-        "--email",
-        email,
-        "--name",
-        "Alice",
-        "--inbox",
-        "Instagram",
-    ];
-    let out = run(&args, &env_refs(env), "a long password\n");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    stdout
-        .split("API token (shown once): ")
-        .nth(1)
-        .expect("a token")
-        .trim()
-        .to_owned()
+    common::request(&reqwest::Client::new(), method, url, token, body).await
 }
 
 /// A customer's timeline as igdesk has it (both instances read the same database).
@@ -172,7 +137,12 @@ async fn two_instances_on_one_postgres_share_the_work_and_survive_a_kill() {
     );
     add_account(&env, IG_ID, "100000000000001", PAGE_TOKEN);
     let admin = add_admin(&env);
-    let alice = add_agent(&env, "alice@example.com");
+    let alice = add_person(
+        &env,
+        "alice@example.com",
+        "Alice",
+        &["--inbox", "Instagram"],
+    );
     // Migrations ran with the first command: the two start side by side.
     let mut a = Server::start(&env, port_a).await;
     let b = Server::start(&env, port_b).await;
@@ -258,22 +228,22 @@ async fn two_instances_on_one_postgres_share_the_work_and_survive_a_kill() {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let sent = sim.sent();
-        let done = customers.iter().all(|igsid| {
-            let at_meta: Vec<String> = sent
-                .iter()
+        let at_meta = |igsid: &String| -> Vec<String> {
+            sent.iter()
                 .filter(|m| &m.recipient_igsid == igsid)
                 .filter_map(|m| m.text.clone())
-                .collect();
-            at_meta.len() >= written[igsid].len()
-        });
-        if done {
+                .collect()
+        };
+        if customers
+            .iter()
+            .all(|igsid| at_meta(igsid).len() >= written[igsid].len())
+        {
             for igsid in &customers {
-                let at_meta: Vec<String> = sent
-                    .iter()
-                    .filter(|m| &m.recipient_igsid == igsid)
-                    .filter_map(|m| m.text.clone())
-                    .collect();
-                assert_eq!(&at_meta, &written[igsid], "{igsid}: once each, in order");
+                assert_eq!(
+                    at_meta(igsid),
+                    written[igsid],
+                    "{igsid}: once each, in order"
+                );
             }
             break;
         }

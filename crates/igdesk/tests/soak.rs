@@ -333,7 +333,7 @@ async fn drain(
             .into_iter()
             .filter_map(|m| m.text)
             .collect();
-        let unsent = {
+        let unsent: Vec<String> = {
             let ledger = target.ledger.lock().unwrap();
             ledger
                 .replies
@@ -341,7 +341,8 @@ async fn drain(
                 .chain(ledger.api.values())
                 .flatten()
                 .filter(|w| w.outcome == Outcome::Accepted && !sent.contains(&w.text))
-                .count()
+                .map(|w| w.text.clone())
+                .collect()
         };
         let pending_deliveries = stats["deliveries"]["pending"].as_i64().unwrap_or(0);
         let pending_jobs = stats["pending_jobs"].as_i64().unwrap_or(-1);
@@ -350,29 +351,23 @@ async fn drain(
         let backlog = backlog.get_or_insert_with(|| {
             format!(
                 "{pending_deliveries} deliveries, {pending_jobs} jobs, {webhooks_pending} \
-                 webhooks, {unsent} accepted messages not yet at Meta"
+                 webhooks, {} accepted messages not yet at Meta",
+                unsent.len()
             )
         });
+        // With no job left nothing more will go: what is not at Meta must be the
+        // attempts that failed as untold (check_sends then checks they never went).
         let idle = pending_deliveries == 0 && pending_jobs == 0 && webhooks_pending == 0;
-        if idle && unsent == 0 {
-            return Ok(backlog.clone());
-        }
-        // With no job left nothing more will go: the rest should be the attempts that
-        // failed as untold (check_sends then checks they never reached Meta).
-        if idle && unsent > 0 {
-            let untold = untold_failures(url, token, ids).await;
-            let ledger = target.ledger.lock().unwrap();
-            let left = ledger
-                .replies
-                .values()
-                .chain(ledger.api.values())
-                .flatten()
-                .filter(|w| w.outcome == Outcome::Accepted && !sent.contains(&w.text))
-                .any(|w| !untold.contains(&w.text));
-            if !left {
+        if idle {
+            let untold = match unsent.is_empty() {
+                true => HashSet::new(),
+                false => untold_failures(url, token, ids).await,
+            };
+            if unsent.iter().all(|text| untold.contains(text)) {
                 return Ok(backlog.clone());
             }
         }
+        let unsent = unsent.len();
         // What is left, every 10 s while it drains.
         if started.elapsed().as_secs() / 10 > said {
             said = started.elapsed().as_secs() / 10;
@@ -548,18 +543,22 @@ const CANNOT_TELL: &str = "whether it went out cannot be told";
 async fn untold_failures(url: &str, token: &str, ids: &BTreeMap<String, i64>) -> HashSet<String> {
     let mut untold = HashSet::new();
     for id in ids.values() {
-        for item in timeline(url, token, *id).await {
-            if item["status"] == "failed"
-                && item["failure"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains(CANNOT_TELL)
-            {
-                untold.insert(item["text"].as_str().unwrap_or_default().to_owned());
-            }
-        }
+        let items = timeline(url, token, *id).await;
+        untold.extend(items.iter().filter(|i| failed_as_untold(i)).map(text_of));
     }
     untold
+}
+
+fn failed_as_untold(item: &Value) -> bool {
+    item["status"] == "failed"
+        && item["failure"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(CANNOT_TELL)
+}
+
+fn text_of(item: &Value) -> String {
+    item["text"].as_str().unwrap_or_default().to_owned()
 }
 
 /// igdesk's own record agrees: every outgoing item sent, none left queued, none
@@ -575,13 +574,10 @@ async fn check_timelines(
         let items = timeline(url, token, *id).await;
         let mut unsettled = Vec::new();
         for item in items.iter().filter(|i| i["direction"] == "out") {
-            let failure = item["failure"].as_str().unwrap_or_default();
-            match item["status"].as_str() {
-                Some("sent" | "read") => {}
-                Some("failed") if failure.contains(CANNOT_TELL) => {
-                    untold.insert(item["text"].as_str().unwrap_or_default().to_owned());
-                }
-                _ => unsettled.push(item),
+            if failed_as_untold(item) {
+                untold.insert(text_of(item));
+            } else if item["status"] != "sent" && item["status"] != "read" {
+                unsettled.push(item);
             }
         }
         if !unsettled.is_empty() {

@@ -134,15 +134,8 @@ pub async fn bench(args: DashboardArgs) -> anyhow::Result<DashboardReport> {
     );
     anyhow::ensure!(args.requests >= 1, "--requests must be at least 1");
     let scratch = super::Scratch::new("dashboard")?;
-    let url = args
-        .database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", scratch.0.join("igdesk.db").display()));
-    // Migrations run here, as igdesk runs them when it starts.
-    let store = igdesk_store::connect(&url).await?;
-    let pg = igdesk_store::Store::backend(&store) == igdesk_store::Backend::Postgres;
-    drop(store);
-    let backend = if pg { "PostgreSQL" } else { "SQLite" };
+    let db = super::BenchDatabase::open(args.database.as_deref(), &scratch).await?;
+    let (backend, pg, url) = (db.backend(), db.pg, db.url);
     let mut generator = Generator::connect(&url, pg).await?;
     generator.ensure_empty().await?;
     println!(

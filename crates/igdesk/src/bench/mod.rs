@@ -66,6 +66,34 @@ impl Drop for Scratch {
     }
 }
 
+/// A bench's database: the one given, else a fresh SQLite file in `scratch`;
+/// migrated on opening, as igdesk migrates it when it starts.
+pub(super) struct BenchDatabase {
+    pub(super) url: String,
+    pub(super) pg: bool,
+}
+
+impl BenchDatabase {
+    pub(super) async fn open(given: Option<&str>, scratch: &Scratch) -> anyhow::Result<Self> {
+        let url = given.map_or_else(
+            || format!("sqlite://{}", scratch.0.join("igdesk.db").display()),
+            str::to_owned,
+        );
+        let store = igdesk_store::connect(&url).await?;
+        let pg = igdesk_store::Store::backend(&store) == igdesk_store::Backend::Postgres;
+        Ok(BenchDatabase { url, pg })
+    }
+
+    /// Its name in what a bench prints.
+    pub(super) fn backend(&self) -> &'static str {
+        if self.pg {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    }
+}
+
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Intake(args) => intake::run(args).await,

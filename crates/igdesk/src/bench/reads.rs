@@ -127,15 +127,8 @@ pub async fn bench(args: ReadsArgs) -> anyhow::Result<ReadsReport> {
         "--generated measures an earlier run's database: give --database"
     );
     let scratch = super::Scratch::new("reads")?;
-    let url = args
-        .database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", scratch.0.join("igdesk.db").display()));
-    // Migrations run here, as igdesk runs them when it starts.
-    let store = igdesk_store::connect(&url).await?;
-    let pg = igdesk_store::Store::backend(&store) == igdesk_store::Backend::Postgres;
-    drop(store);
-    let backend = if pg { "PostgreSQL" } else { "SQLite" };
+    let db = super::BenchDatabase::open(args.database.as_deref(), &scratch).await?;
+    let (backend, pg, url) = (db.backend(), db.pg, db.url);
     let data = DashboardArgs {
         items: args.items,
         customers: args.customers,

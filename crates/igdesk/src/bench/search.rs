@@ -88,14 +88,8 @@ pub async fn bench(search: SearchArgs) -> anyhow::Result<SearchReport> {
         "--generated measures an earlier run's database: give --database and --http-requests 0"
     );
     let scratch = super::Scratch::new("search")?;
-    let url = args
-        .database
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", scratch.0.join("igdesk.db").display()));
-    let store = igdesk_store::connect(&url).await?;
-    let pg = igdesk_store::Store::backend(&store) == igdesk_store::Backend::Postgres;
-    drop(store);
-    let backend = if pg { "PostgreSQL" } else { "SQLite" };
+    let db = super::BenchDatabase::open(args.database.as_deref(), &scratch).await?;
+    let (backend, pg, url) = (db.backend(), db.pg, db.url);
     let token = match search.generated {
         true => {
             println!("search: measuring the data set already on {backend}");

@@ -90,13 +90,21 @@ fn matching<'a>(
 /// record: from then on it waits one echo grace for the attempt's echo, not longer.
 /// Kept in memory: an instance that starts again has Meta's held echoes coming, and
 /// gives them their grace anew.
+/// Longer than the longest echo grace a setting allows (an hour) and the retries
+/// around it.
+const FORGET_AFTER: Millis = 2 * 60 * 60_000;
+
 #[derive(Default)]
 pub struct OutOfSight(Mutex<HashMap<ItemId, Millis>>);
 
 impl OutOfSight {
     /// When `item` was first found out of sight (now, if this is the first time).
+    /// An attempt settled meanwhile by its echo is never asked about again: entries
+    /// older than any wait are dropped here, so the map stays small.
     pub fn since(&self, item: ItemId, now: Millis) -> Millis {
-        *self.lock().entry(item).or_insert(now)
+        let mut waiting = self.lock();
+        waiting.retain(|_, first| now - *first < FORGET_AFTER);
+        *waiting.entry(item).or_insert(now)
     }
 
     pub fn forget(&self, item: ItemId) {

@@ -89,6 +89,24 @@ pub fn settings_with(
     Settings::try_from(raw).unwrap()
 }
 
+/// A request as `token`, with a JSON body if any: the status and the JSON answer
+/// (null when the answer is not JSON).
+pub async fn request(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = http.request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 pub async fn start_simulator(webhook_url: String) -> (Simulator, String) {
     let sim = Simulator::new(SimConfig {
         app_secret: APP_SECRET.into(),
@@ -262,16 +280,8 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let url = format!("{}{path}", self.url);
+        request(&self.http, method, &url, token, body).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {

@@ -151,19 +151,15 @@ pub fn add_account(env: &[(String, String)], ig_id: &str, page_id: &str, token: 
 
 /// `igdesk agent add --admin`: the personal API token it prints.
 pub fn add_admin(env: &[(String, String)]) -> String {
-    let out = run(
-        &[
-            "agent",
-            "add",
-            "--email",
-            "ops@example.com",
-            "--name",
-            "Ops",
-            "--admin",
-        ],
-        &env_refs(env),
-        "a long password\n",
-    );
+    add_person(env, "ops@example.com", "Ops", &["--admin"])
+}
+
+/// `igdesk agent add` with `extra` options (`--admin`, `--inbox NAME` …): the
+/// personal API token it prints.
+pub fn add_person(env: &[(String, String)], email: &str, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["agent", "add", "--email", email, "--name", name];
+    args.extend_from_slice(extra);
+    let out = run(&args, &env_refs(env), "a long password\n");
     assert!(
         out.status.success(),
         "{}",

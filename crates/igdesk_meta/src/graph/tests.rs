@@ -98,6 +98,20 @@ async fn pass_thread_control_names_the_target_app_on_the_page() {
     );
 }
 
+/// "hi" to 1000001 through a stub Graph at `base`.
+async fn send_hi(base: &str) -> crate::graph::Sent {
+    let graph = HttpGraph::new(base, "http://unused.invalid", "v22.0");
+    graph
+        .send_message(
+            &auth(LoginPath::Facebook, "100"),
+            &Recipient::Igsid("1000001".into()),
+            &json!({"text": "hi"}),
+            None,
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_sent_message_carries_the_usage_meta_reported() {
     let headers = "x-app-usage: {\"call_count\":12,\"total_cputime\":3,\"total_time\":4}\r\n\
@@ -106,33 +120,14 @@ async fn a_sent_message_carries_the_usage_meta_reported() {
                    x-ad-account-usage: not json\r\n";
     let answer = json!({"recipient_id": "1000001", "message_id": "m_1"});
     let (base, _seen) = stub_with_headers(200, answer, headers).await;
-    let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
-    let sent = graph
-        .send_message(
-            &auth(LoginPath::Facebook, "100"),
-            &Recipient::Igsid("1000001".into()),
-            &json!({"text": "hi"}),
-            None,
-        )
-        .await
-        .unwrap();
+    let sent = send_hi(&base).await;
     assert_eq!(sent.mid, "m_1");
     assert_eq!(sent.usage.map(|u| u.percent), Some(83));
 
     // No headers: no reading (absence is not zero usage).
     let answer = json!({"recipient_id": "1000001", "message_id": "m_2"});
     let (base, _seen) = stub(200, answer).await;
-    let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
-    let sent = graph
-        .send_message(
-            &auth(LoginPath::Facebook, "100"),
-            &Recipient::Igsid("1000001".into()),
-            &json!({"text": "hi"}),
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(sent.usage, None);
+    assert_eq!(send_hi(&base).await.usage, None);
 }
 
 #[tokio::test]
