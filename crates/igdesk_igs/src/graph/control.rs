@@ -232,6 +232,15 @@ pub(crate) async fn withheld(State(sim): State<Simulator>) -> Json<Vec<WithheldD
     Json(sim.withheld())
 }
 
+/// What a business's Messenger Profile holds (ice breakers, persistent menu), for
+/// tests to compare with what igdesk shows.
+pub(crate) async fn messenger_profile(
+    State(sim): State<Simulator>,
+    Path(ig_id): Path<String>,
+) -> Json<serde_json::Value> {
+    Json(sim.messenger_profile(&ig_id))
+}
+
 #[derive(Deserialize)]
 struct NewCustomer {
     business_ig_id: String,

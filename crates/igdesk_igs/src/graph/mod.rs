@@ -9,7 +9,8 @@
 //! module: [`profile`], [`send`] (the Send API), [`comments`] (moderation),
 //! [`conversations`], [`routing`] (Conversation Routing's thread control),
 //! [`token`] (Instagram-Login token refresh), [`login`] (both login paths and
-//! their dialogs), [`subscribed_apps`] (webhook subscriptions).
+//! their dialogs), [`subscribed_apps`] (webhook subscriptions), [`messenger_profile`]
+//! (ice breakers and the persistent menu).
 
 mod comments;
 mod control;
@@ -17,6 +18,7 @@ mod conversations;
 mod error;
 pub(crate) mod fields;
 mod login;
+mod messenger_profile;
 mod params;
 mod profile;
 mod routing;
@@ -69,6 +71,10 @@ pub(crate) fn router(sim: Simulator) -> Router {
             delete(control::drop_subscriptions),
         )
         .route("/_igs/withheld", get(control::withheld))
+        .route(
+            "/_igs/messenger_profile/{ig_id}",
+            get(control::messenger_profile),
+        )
         .route("/_igs/cdn/{name}", get(control::cdn))
         .route("/_igs/cdn/m/{id}", get(control::cdn_hosted))
         .route("/_igs/cdn/story/{id}", get(control::cdn_story))
@@ -307,6 +313,11 @@ async fn dispatch(sim: &Simulator, request: &GraphRequest) -> Response {
         (&Method::GET, [node, "subscribed_apps"]) => subscribed_apps::list(sim, request, node),
         (&Method::DELETE, [node, "subscribed_apps"]) => {
             subscribed_apps::unsubscribe(sim, request, node)
+        }
+        (&Method::POST, [node, "messenger_profile"]) => messenger_profile::set(sim, request, node),
+        (&Method::GET, [node, "messenger_profile"]) => messenger_profile::get(sim, request, node),
+        (&Method::DELETE, [node, "messenger_profile"]) => {
+            messenger_profile::delete(sim, request, node)
         }
         (&Method::POST, [node, "messages"]) => Ok(send::post(sim, request, node).await),
         (&Method::GET, [node, "conversations"]) => conversations::list(sim, request, node),

@@ -62,6 +62,28 @@ impl Params {
     }
 }
 
+impl Params {
+    /// A parameter as JSON: JSON bodies keep their arrays and objects; query and
+    /// form values that hold JSON text (`fields=["a"]`) are parsed, other text
+    /// stays a string.
+    pub fn json(&self, key: &str) -> Result<Option<Value>, GraphError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) if text.trim_start().starts_with(['[', '{']) => {
+                serde_json::from_str(text)
+                    .map(Some)
+                    .map_err(|_| GraphError::param(format!("Param {key} must be valid JSON")))
+            }
+            Some(value) => Ok(Some(value.clone())),
+        }
+    }
+
+    /// The names of every parameter given.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+}
+
 /// `application/x-www-form-urlencoded` pairs, decoded (`+` is a space).
 pub(crate) fn form_pairs(text: &str) -> Vec<(String, String)> {
     text.split('&')

@@ -19,6 +19,10 @@
 //! from = "1000001"
 //! kind = "image"
 //! url = "cdn:linen-shirt.jpg"      # an embedded medium on the simulator's own CDN
+//! [[step]]
+//! from = "1000001"
+//! kind = "ice_breaker"             # taps an ice breaker the business set (or `menu`:
+//! title = "Where is my order?"     # a persistent menu item), by its question or title
 //! ```
 //!
 //! Media URLs may be `cdn:NAME` (see [`crate::media`]); left out, an embedded
@@ -216,11 +220,11 @@ pub async fn run_scenario(
             continue;
         }
         let resolve = |r: &str| ids.get(r).cloned().unwrap_or_else(|| r.to_owned());
+        let business = step.business.as_deref().unwrap_or(&scenario.business);
         let event = step
-            .event(&resolve, sim)
+            .event(business, &resolve, sim)
             .with_context(|| format!("step {}", i + 1))?;
         outcome.mid = event.mid().or(event.comment_id()).map(str::to_owned);
-        let business = step.business.as_deref().unwrap_or(&scenario.business);
         let delivery = Delivery::new(business).push(event);
         let status = sim
             .deliver(&delivery)

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::ids;
 use crate::media;
-use crate::sim::Simulator;
+use crate::sim::{Simulator, Starter};
 use crate::webhook::Event;
 
 /// A `[[step]]` table as written. Every field any kind uses; which ones a kind
@@ -100,6 +100,11 @@ pub(crate) const KINDS: &[(&str, &[&str])] = &[
     ("reply_to", &["text", "target", "mid"]),
     ("quick_reply", &["title", "payload", "mid"]),
     ("postback", &["title", "payload", "mid"]),
+    // A tap on one of the business's ice breakers (by its question) or persistent
+    // menu items (by its title), as set through the Messenger Profile API: the
+    // postback carries the payload the business gave it.
+    ("ice_breaker", &["title", "mid"]),
+    ("menu", &["title", "mid"]),
     ("referral", &["ref", "source"]),
     ("ad_referral", &["text", "ad_id", "ref", "mid"]),
     ("react", &["target", "emoji", "reaction"]),
@@ -155,6 +160,7 @@ impl Step {
         let required: &[&str] = match *kind {
             "text" | "reply_to" | "echo" | "story_reply" | "comment" | "comment_reply" => &["text"],
             "quick_reply" | "postback" => &["title", "payload"],
+            "ice_breaker" | "menu" => &["title"],
             "pause" => &["millis"],
             "unknown" => &["key"],
             _ => &[],
@@ -203,11 +209,13 @@ impl Step {
         (self.kind == "pause").then_some(self.raw.millis.unwrap_or(0))
     }
 
-    /// The event this step delivers; `resolve` maps a label of an earlier step to
-    /// its id and leaves anything else (a literal mid) as it is. Media URLs not
-    /// given, and `cdn:NAME` ones, are `sim`'s ([`Simulator::media_url`]).
+    /// The event this step delivers for `business`; `resolve` maps a label of an
+    /// earlier step to its id and leaves anything else (a literal mid) as it is.
+    /// Media URLs not given, and `cdn:NAME` ones, are `sim`'s
+    /// ([`Simulator::media_url`]).
     pub(crate) fn event(
         &self,
+        business: &str,
         resolve: &dyn Fn(&str) -> String,
         sim: &Simulator,
     ) -> anyhow::Result<Event> {
@@ -263,6 +271,8 @@ impl Step {
                 "reply_to" => Event::reply_to(from, text(), target()),
                 "quick_reply" => Event::quick_reply(from, title(""), payload()),
                 "postback" => Event::postback(from, title(""), payload()),
+                "ice_breaker" => sim.tap(business, from, Starter::IceBreaker, &title(""))?,
+                "menu" => sim.tap(business, from, Starter::MenuItem, &title(""))?,
                 "referral" => Event::referral(
                     from,
                     f.reference.clone().unwrap_or_else(|| "igs".to_owned()),

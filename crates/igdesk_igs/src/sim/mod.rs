@@ -8,6 +8,7 @@ mod echo;
 mod fault;
 pub(crate) mod limits;
 pub(crate) mod login;
+pub(crate) mod messenger_profile;
 mod records;
 mod routing;
 mod stories;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use fault::Fault;
 pub(crate) use fault::{take as take_fault, Scope as FaultScope};
 pub use login::{LoginConfig, DEFAULT_FACEBOOK_USER_NAME, IGDESK_INSTAGRAM_APP_ID};
+pub use messenger_profile::Starter;
 pub use records::{
     CommentActionRecord, HistoryMessage, SenderActionRecord, SentMessage, TrackedComment,
 };
@@ -185,6 +187,8 @@ pub(crate) struct State {
     /// Whose webhooks are sent (`subscribed_apps`).
     pub subscriptions: Subscriptions,
 }
+    /// Each business's ice breakers and persistent menu (Messenger Profile API).
+    pub messenger_profiles: messenger_profile::MessengerProfiles,
 
 impl State {
     fn new(config: &SimConfig) -> Self {
@@ -207,6 +211,7 @@ impl State {
             logins: Logins::new(LoginConfig::with_secret(&config.app_secret)),
             subscriptions: Subscriptions::default(),
         }
+            messenger_profiles: Default::default(),
     }
 
     /// The profile Meta would hold for `igsid` as seen by `business`. Someone who

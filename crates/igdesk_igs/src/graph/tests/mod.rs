@@ -9,6 +9,7 @@ mod conversations;
 mod limits;
 mod login;
 mod profile;
+mod messenger_profile;
 mod routing;
 mod send;
 mod subscriptions;
