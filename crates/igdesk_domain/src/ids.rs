@@ -81,6 +81,8 @@ row_id!(
     SavedAnswerId,
     /// A conversation handed from one agent to another agent or an inbox.
     TransferId,
+    /// An automatic-reply rule administrators set (what matches, what igdesk does).
+    RuleId,
 );
 
 meta_id!(

@@ -2,6 +2,7 @@
 //! I/O (Instagram's timestamps, what a timeline item shows, retry schedules). Everything
 //! here is pure and tested with explicit clocks.
 
+pub mod automatic;
 pub mod changes;
 pub mod cm;
 pub mod ids;
