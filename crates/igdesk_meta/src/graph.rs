@@ -11,6 +11,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+mod messenger_profile;
+pub use messenger_profile::{
+    IceBreaker, MenuItem, MessengerProfile, MessengerProfiles, ProfileField,
+};
+
 /// Instagram's inbox app (the Instagram app and Meta Business Suite), the app a
 /// thread is passed to under Conversation Routing so that staff answer it there.
 /// Facebook's Page Inbox (263902037430900) is a different app and wrong for
@@ -99,8 +104,10 @@ pub struct UserProfile {
     pub is_business_follow_user: Option<bool>,
 }
 
+/// Meta's Graph API as igdesk calls it; the Messenger Profile calls
+/// (conversation starters) are in [`MessengerProfiles`].
 #[async_trait]
-pub trait Graph: Send + Sync {
+pub trait Graph: MessengerProfiles + Send + Sync {
     async fn user_profile(
         &self,
         auth: &AccountAuth,

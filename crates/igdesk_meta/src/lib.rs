@@ -14,7 +14,8 @@ pub mod webhook;
 pub use errors::{ErrorAction, GraphError};
 #[cfg(feature = "graph")]
 pub use graph::{
-    AccountAuth, Graph, HistoryThread, HttpGraph, LoginPath, Recipient, RefreshedToken, Sent,
+    AccountAuth, Graph, HistoryThread, HttpGraph, IceBreaker, LoginPath, MenuItem,
+    MessengerProfile, MessengerProfiles, ProfileField, Recipient, RefreshedToken, Sent,
     SubscribedApp, UserProfile, FACEBOOK_SUBSCRIBED_FIELDS, INSTAGRAM_INBOX_APP_ID,
     INSTAGRAM_SUBSCRIBED_FIELDS,
 };
