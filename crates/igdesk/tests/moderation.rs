@@ -265,7 +265,7 @@ async fn connecting_imports_the_twenty_newest_messages_of_each_thread_once() {
             from_customer: i % 2 == 0,
             text: format!("old {i}"),
             at_ms: now - 3_600_000 + i * 1000,
-            mid: None,
+            ..HistoryMessage::default()
         })
         .collect();
     let mids = app.sim.add_history(IG_ID, "777", history);

@@ -37,9 +37,10 @@ pub mod webhook;
 pub use load::{run_load, LoadConfig, LoadReport};
 pub use scenario::{run_scenario, Scenario, ScenarioOutcome};
 pub use sim::{
-    BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryMessage, LoginConfig,
-    RecordedCall, SenderActionRecord, SentMessage, SimConfig, Simulator, Starter, Subscription,
-    ThreadOwner, TokenPlace, TrackedComment, WithheldDelivery, DEFAULT_FACEBOOK_USER_NAME,
-    IGDESK_APP_ID, IGDESK_INSTAGRAM_APP_ID, NOT_DELIVERED, STORY_LIFETIME_MS,
+    BusinessAccount, CommentActionRecord, CustomerProfile, Fault, HistoryAttachment,
+    HistoryMessage, HistoryStory, LoginConfig, RecordedCall, SenderActionRecord, SentMessage,
+    SimConfig, Simulator, Starter, Subscription, ThreadOwner, TokenPlace, TrackedComment,
+    WithheldDelivery, DEFAULT_FACEBOOK_USER_NAME, IGDESK_APP_ID, IGDESK_INSTAGRAM_APP_ID,
+    NOT_DELIVERED, STORY_LIFETIME_MS,
 };
 pub use webhook::{sign_body, Delivery, Event};

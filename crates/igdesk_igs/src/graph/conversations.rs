@@ -8,6 +8,12 @@
 //! thread are returned or readable; each account may make 2 calls per second
 //! (code 4 beyond). Without `platform=instagram`, graph.facebook.com lists the
 //! Page's Messenger conversations: none here.
+//!
+//! The list is paged as Graph pages edges: `limit` threads a page (25 unless
+//! asked), most recently updated first, with `paging.cursors.before/after` and a
+//! `paging.next` URL while more threads follow; `after=<cursor>` continues. A
+//! cursor names the last thread seen by its update time and id, so a thread that
+//! moves to the top meanwhile is not listed twice and none is skipped.
 
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,10 +24,14 @@ use super::{usage, GraphError, GraphRequest};
 use crate::ids;
 use crate::sim::limits::Lane;
 use crate::sim::world::Thread;
-use crate::sim::{BusinessAccount, HistoryMessage, Simulator, State};
+use crate::sim::{BusinessAccount, HistoryAttachment, HistoryMessage, Simulator, State};
 
 /// Meta returns details for the 20 most recent messages of a conversation.
 const MESSAGES_MAX: usize = 20;
+/// Graph's page size when no `limit` is given.
+const PAGE_DEFAULT: usize = 25;
+/// The largest page this simulator gives; Meta does not publish its own.
+const PAGE_MAX: usize = 100;
 
 pub(crate) fn list(
     sim: &Simulator,
@@ -38,7 +48,24 @@ pub(crate) fn list(
     };
     let fields = Fields::parse(params.str("fields").as_deref().unwrap_or("id,updated_time"));
     let user = params.str("user_id");
-    let state = sim.state();
+    let limit = match params.str("limit") {
+        None => PAGE_DEFAULT,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n > 0 => n.min(PAGE_MAX),
+            _ => return Err(GraphError::param("Param limit must be a positive integer")),
+        },
+    };
+    let after = match params.str("after") {
+        None => None,
+        Some(cursor) => Some(
+            Cursor::parse(&cursor)
+                .ok_or_else(|| GraphError::param("Param after is not a valid cursor"))?,
+        ),
+    };
+    let mut state = sim.state();
+    if crate::sim::conversations_fail(&mut state.fault) {
+        return Err(GraphError::unexpected());
+    }
     let mut threads: Vec<(&String, &Thread)> = state
         .world
         .threads
@@ -47,18 +74,103 @@ pub(crate) fn list(
             instagram && *owner == business.ig_id && user.as_ref().is_none_or(|u| u == igsid)
         })
         .map(|((_, igsid), thread)| (igsid, thread))
+        .filter(|(_, thread)| after.as_ref().is_none_or(|c| c.precedes(thread)))
         .collect();
-    threads.sort_by_key(|(_, thread)| std::cmp::Reverse(thread.updated_ms()));
+    threads.sort_by(|(_, a), (_, b)| Cursor::of(b).cmp(&Cursor::of(a)));
+    let more = threads.len() > limit;
+    threads.truncate(limit);
     let view = View {
         state: &state,
         business: &business,
     };
     let data: Vec<Value> = threads
-        .into_iter()
+        .iter()
         .map(|(igsid, thread)| view.conversation(igsid, thread, &fields))
         .collect();
-    let answer = Json(json!({ "data": data })).into_response();
-    Ok(usage::attach(answer, &usage))
+    let mut body = json!({ "data": data });
+    if let (Some((_, first)), Some((_, last))) = (threads.first(), threads.last()) {
+        let after = Cursor::of(last).text();
+        let mut paging = json!({
+            "cursors": { "before": Cursor::of(first).text(), "after": after },
+        });
+        if more {
+            paging["next"] = json!(next_url(request, &after));
+        }
+        body["paging"] = paging;
+    }
+    Ok(usage::attach(Json(body).into_response(), &usage))
+}
+
+/// Where a thread stands in the list: its last update, then its id (both
+/// descending). As text, hex of `{updated_ms}:{id}`: opaque, as Meta's are.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Cursor {
+    updated_ms: i64,
+    id: String,
+}
+
+impl Cursor {
+    fn of(thread: &Thread) -> Cursor {
+        Cursor {
+            updated_ms: thread.updated_ms(),
+            id: thread.id.clone(),
+        }
+    }
+
+    fn text(&self) -> String {
+        hex::encode(format!("{}:{}", self.updated_ms, self.id))
+    }
+
+    fn parse(text: &str) -> Option<Cursor> {
+        let plain = String::from_utf8(hex::decode(text).ok()?).ok()?;
+        let (updated, id) = plain.split_once(':')?;
+        Some(Cursor {
+            updated_ms: updated.parse().ok()?,
+            id: id.to_owned(),
+        })
+    }
+
+    /// Whether `thread` comes after this cursor in the list.
+    fn precedes(&self, thread: &Thread) -> bool {
+        Cursor::of(thread) < *self
+    }
+}
+
+/// The next page's URL, as Meta gives it: the same call on Meta's host, with
+/// `after` set.
+fn next_url(request: &GraphRequest, after: &str) -> String {
+    let mut query = request.query.clone();
+    query.remove("before");
+    query.insert("after".into(), after.into());
+    let query: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    let version = if request.version.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", request.version)
+    };
+    format!(
+        "https://{}{version}/{}?{}",
+        request.host,
+        request.segments.join("/"),
+        query.join("&")
+    )
+}
+
+/// Percent-encodes a query component (unreserved characters stay).
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// `GET /{id}` when `id` is a conversation or a message of this business;
@@ -202,11 +314,55 @@ impl View<'_> {
                 "from" => from.clone(),
                 "to" => json!({ "data": [to.clone()] }),
                 "message" => json!(message.text),
+                "attachments" if !message.attachments.is_empty() => {
+                    let data: Vec<Value> = message.attachments.iter().map(attachment).collect();
+                    json!({ "data": data })
+                }
+                "shares" => match &message.share {
+                    Some(link) => json!({ "data": [{ "link": link }] }),
+                    None => continue,
+                },
+                "story" => match (&message.story_reply, &message.story_mention) {
+                    (Some(s), _) => json!({ "reply_to": { "id": s.id, "link": s.link } }),
+                    (None, Some(s)) => json!({ "mention": { "id": s.id, "link": s.link } }),
+                    (None, None) => continue,
+                },
+                "reactions" if !message.reactions.is_empty() => {
+                    // The other party reacted: the customer, on the business's messages.
+                    let by = &to;
+                    let data: Vec<Value> = message
+                        .reactions
+                        .iter()
+                        .map(|emoji| json!({ "reaction": emoji, "users": [by] }))
+                        .collect();
+                    json!({ "data": data })
+                }
                 _ => continue,
             };
             out.insert(name.clone(), value);
         }
         Value::Object(out)
+    }
+}
+
+/// An attachment as Meta's message node lists it: `image_data`, `video_data`
+/// (audio comes as a video with an audio MIME type) or `file_url`.
+fn attachment(a: &HistoryAttachment) -> Value {
+    let id = ids::new_numeric_id("");
+    match a.kind.as_str() {
+        "image" => json!({
+            "id": id, "mime_type": "image/jpeg",
+            "image_data": { "url": a.url, "preview_url": a.url, "width": 1080, "height": 1080 },
+        }),
+        "video" => json!({
+            "id": id, "mime_type": "video/mp4",
+            "video_data": { "url": a.url, "preview_url": a.url, "width": 720, "height": 1280 },
+        }),
+        "audio" => json!({
+            "id": id, "mime_type": "audio/mpeg",
+            "video_data": { "url": a.url, "preview_url": a.url },
+        }),
+        _ => json!({ "id": id, "mime_type": "application/octet-stream", "file_url": a.url }),
     }
 }
 

@@ -60,6 +60,27 @@ pub enum Fault {
     /// instead, live or not: a passing failure of Meta's CDN (500, 503 …).
     #[serde(alias = "StoryCdnError")]
     StoryCdnError { status: u16 },
+    /// The next `after` Conversations API calls answer normally; every one after
+    /// them answers Meta's transient error (code 2, HTTP 500) while the fault is
+    /// set: an import interrupted part-way through.
+    #[serde(alias = "ConversationsUnavailable")]
+    ConversationsUnavailable {
+        #[serde(default)]
+        after: u32,
+    },
+}
+
+/// Whether a Conversations API call fails now (see
+/// [`Fault::ConversationsUnavailable`]), counting down the calls still answered.
+pub(crate) fn conversations_fail(slot: &mut Option<Fault>) -> bool {
+    match slot {
+        Some(Fault::ConversationsUnavailable { after: 0 }) => true,
+        Some(Fault::ConversationsUnavailable { after }) => {
+            *after -= 1;
+            false
+        }
+        _ => false,
+    }
 }
 
 fn bad_request() -> u16 {

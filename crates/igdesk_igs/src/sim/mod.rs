@@ -23,11 +23,12 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 pub use fault::Fault;
-pub(crate) use fault::{take as take_fault, Scope as FaultScope};
+pub(crate) use fault::{conversations_fail, take as take_fault, Scope as FaultScope};
 pub use login::{LoginConfig, DEFAULT_FACEBOOK_USER_NAME, IGDESK_INSTAGRAM_APP_ID};
 pub use messenger_profile::Starter;
 pub use records::{
-    CommentActionRecord, HistoryMessage, SenderActionRecord, SentMessage, TrackedComment,
+    CommentActionRecord, HistoryAttachment, HistoryMessage, HistoryStory, SenderActionRecord,
+    SentMessage, TrackedComment,
 };
 pub use routing::{ThreadOwner, IGDESK_APP_ID};
 pub(crate) use stories::StoryMedium;
@@ -186,9 +187,9 @@ pub(crate) struct State {
     pub logins: Logins,
     /// Whose webhooks are sent (`subscribed_apps`).
     pub subscriptions: Subscriptions,
-}
     /// Each business's ice breakers and persistent menu (Messenger Profile API).
     pub messenger_profiles: messenger_profile::MessengerProfiles,
+}
 
 impl State {
     fn new(config: &SimConfig) -> Self {
@@ -210,8 +211,8 @@ impl State {
             stories: stories::Stories::default(),
             logins: Logins::new(LoginConfig::with_secret(&config.app_secret)),
             subscriptions: Subscriptions::default(),
-        }
             messenger_profiles: Default::default(),
+        }
     }
 
     /// The profile Meta would hold for `igsid` as seen by `business`. Someone who

@@ -87,16 +87,47 @@ pub struct TrackedComment {
 }
 
 /// One message of a thread as the Conversations API returns it: history given
-/// by a test, or a DM exchanged through the simulator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// by a test, or a DM exchanged through the simulator. Besides its text, a message
+/// may carry what Meta's message node lists: attachments, a share, the Story it
+/// replies to or mentions, and the other party's reactions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryMessage {
     /// From the customer (else from the business).
     pub from_customer: bool,
+    #[serde(default)]
     pub text: String,
     pub at_ms: i64,
     /// Generated when `None`; [`crate::Simulator::add_history`] returns the mids.
     #[serde(default)]
     pub mid: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<HistoryAttachment>,
+    /// A shared post or reel: Meta gives only its link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<String>,
+    /// The Story this message answers (`story.reply_to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_reply: Option<HistoryStory>,
+    /// The Story this message mentions the business in (`story.mention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_mention: Option<HistoryStory>,
+    /// Emoji the other party reacted with (`reactions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<String>,
+}
+
+/// A file on a history message: `kind` is `image`, `video`, `audio` or `file`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryAttachment {
+    pub kind: String,
+    pub url: String,
+}
+
+/// A Story as a history message names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryStory {
+    pub id: String,
+    pub link: String,
 }
 
 impl HistoryMessage {
@@ -105,7 +136,7 @@ impl HistoryMessage {
             from_customer: true,
             text: text.into(),
             at_ms,
-            mid: None,
+            ..HistoryMessage::default()
         }
     }
 

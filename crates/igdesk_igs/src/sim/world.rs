@@ -141,20 +141,22 @@ impl World {
                     business: business.to_owned(),
                     igsid: igsid.to_owned(),
                     at_ms: message.at_ms,
-                    story_mention: false,
+                    story_mention: message.story_mention.is_some(),
                     deleted: false,
                 };
                 self.messages.insert(mid.clone(), record);
             }
-            let text = Some(message.text.as_str());
-            self.add_to_thread(
-                business,
-                igsid,
-                message.from_customer,
-                text,
-                &mid,
-                message.at_ms,
-            );
+            let thread = self.thread_of(business, igsid);
+            if !thread
+                .messages
+                .iter()
+                .any(|m| m.mid.as_deref() == Some(mid.as_str()))
+            {
+                thread.messages.push(HistoryMessage {
+                    mid: Some(mid.clone()),
+                    ..message
+                });
+            }
             mids.push(mid);
         }
         mids
@@ -171,13 +173,7 @@ impl World {
         mid: &str,
         at_ms: i64,
     ) {
-        let thread = self
-            .threads
-            .entry(pair(business, igsid))
-            .or_insert_with(|| Thread {
-                id: ids::new_conversation_id(),
-                messages: Vec::new(),
-            });
+        let thread = self.thread_of(business, igsid);
         if thread
             .messages
             .iter()
@@ -190,7 +186,17 @@ impl World {
             text: text.unwrap_or_default().to_owned(),
             at_ms,
             mid: Some(mid.to_owned()),
+            ..HistoryMessage::default()
         });
+    }
+
+    fn thread_of(&mut self, business: &str, igsid: &str) -> &mut Thread {
+        self.threads
+            .entry(pair(business, igsid))
+            .or_insert_with(|| Thread {
+                id: ids::new_conversation_id(),
+                messages: Vec::new(),
+            })
     }
 
     pub fn last_customer_message_ms(&self, business: &str, igsid: &str) -> Option<i64> {

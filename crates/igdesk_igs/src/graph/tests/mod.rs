@@ -5,11 +5,12 @@
 mod actions;
 mod cdn;
 mod comments;
+mod conversation_paging;
 mod conversations;
 mod limits;
 mod login;
-mod profile;
 mod messenger_profile;
+mod profile;
 mod routing;
 mod send;
 mod subscriptions;
