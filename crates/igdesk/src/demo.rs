@@ -218,6 +218,10 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     }
     // Something to insert with `/` in the composer.
     crate::service::saved_answers::add_demo_answers(&app, &admin).await?;
+    // Ice breakers and a menu on the first account, held by the simulated Meta.
+    if let Some(first) = connected.iter().find(|a| a.ig_id == DEMO_IG_ID) {
+        crate::service::starters::add_demo_starters(&app, &admin, first.id).await?;
+    }
 
     let control = match args.paused_clock {
         true => Some(Control::serve(app.clone()).await?),

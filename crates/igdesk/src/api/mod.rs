@@ -28,6 +28,7 @@ mod saved_answers;
 mod search;
 pub mod session;
 mod sessions;
+mod starters;
 mod tokens;
 mod topics;
 mod transfer;
@@ -91,6 +92,11 @@ pub fn api() -> OpenApiRouter<App> {
             api_settings::get_api_settings,
             api_settings::set_api_settings,
             api_settings::delete_api_settings
+        ),
+        routes!(
+            starters::get_starters,
+            starters::set_starters,
+            starters::delete_starters
         ),
         routes!(moderation::delete),
         routes!(moderation::like, moderation::unlike),

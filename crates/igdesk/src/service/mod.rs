@@ -30,6 +30,7 @@ pub mod search;
 pub mod seen;
 pub mod sessions;
 pub mod sign_in;
+pub mod starters;
 pub mod stories;
 pub mod topics;
 pub mod transfer;

@@ -233,8 +233,13 @@ fn notes(item: &TimelineItem) -> Vec<String> {
         notes.push(format!("Tapped a quick reply ({payload})"));
     }
     if let Some(p) = &c.postback {
+        // An ice breaker, a menu item or a template's button: the payload is what
+        // rules and the API see, so the agent sees it too.
         let label = p.title.clone().or(p.payload.clone()).unwrap_or_default();
-        notes.push(format!("Tapped the button “{label}”"));
+        notes.push(match p.payload.as_deref().filter(|&payload| payload != label) {
+            Some(payload) => format!("Tapped “{label}” · payload {payload}"),
+            None => format!("Tapped “{label}”"),
+        });
     }
     if let Some(r) = &c.referral {
         let from = match (r.source.as_deref(), r.ad_id.as_deref()) {

@@ -74,6 +74,10 @@ pub fn router() -> Router<App> {
             "/settings/accounts/{id}/remove",
             post(settings::accounts::remove),
         )
+        .route(
+            "/settings/accounts/{id}/starters",
+            get(settings::starters::show).post(settings::starters::save),
+        )
         .route("/settings/entry-points", get(settings::entry_points::show))
         .route(
             "/settings/entry-points/{id}",

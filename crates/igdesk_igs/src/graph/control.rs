@@ -242,6 +242,22 @@ pub(crate) async fn messenger_profile(
 }
 
 #[derive(Deserialize)]
+pub(crate) struct Refusal {
+    code: i64,
+    message: String,
+}
+
+/// Body `{"code": 100, "message": "…"}`: the next Messenger Profile `POST`
+/// answers that Meta error.
+pub(crate) async fn refuse_messenger_profile(
+    State(sim): State<Simulator>,
+    Json(refusal): Json<Refusal>,
+) -> StatusCode {
+    sim.refuse_messenger_profile(refusal.code, refusal.message);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
 struct NewCustomer {
     business_ig_id: String,
     #[serde(flatten)]

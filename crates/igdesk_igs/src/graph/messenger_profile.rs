@@ -64,6 +64,9 @@ pub(crate) fn set(
         ));
     }
     let mut state = sim.state();
+    if let Some((code, message)) = state.messenger_profiles.refuse_next.take() {
+        return Err(GraphError::oauth(code, message));
+    }
     for (property, value) in checked {
         state
             .messenger_profiles

@@ -75,6 +75,10 @@ pub(crate) fn router(sim: Simulator) -> Router {
             "/_igs/messenger_profile/{ig_id}",
             get(control::messenger_profile),
         )
+        .route(
+            "/_igs/messenger_profile_refusal",
+            post(control::refuse_messenger_profile),
+        )
         .route("/_igs/cdn/{name}", get(control::cdn))
         .route("/_igs/cdn/m/{id}", get(control::cdn_hosted))
         .route("/_igs/cdn/story/{id}", get(control::cdn_story))

@@ -57,6 +57,9 @@ impl MessengerProfile {
 #[derive(Debug, Default)]
 pub(crate) struct MessengerProfiles {
     by_business: HashMap<String, MessengerProfile>,
+    /// The Meta error (code, message) the next `POST` answers instead of setting
+    /// anything: a refusal igdesk's own checks cannot foresee.
+    pub refuse_next: Option<(i64, String)>,
 }
 
 impl MessengerProfiles {
@@ -80,6 +83,12 @@ pub enum Starter {
 }
 
 impl Simulator {
+    /// The next Messenger Profile `POST` (any business) answers Meta's error
+    /// `code` with `message`, and changes nothing.
+    pub fn refuse_messenger_profile(&self, code: i64, message: impl Into<String>) {
+        self.state().messenger_profiles.refuse_next = Some((code, message.into()));
+    }
+
     /// The business's ice breakers and persistent menu as the Messenger Profile
     /// API would read them back: `{"ice_breakers": [...], "persistent_menu": [...]}`,
     /// only the properties set.

@@ -60,6 +60,11 @@ impl Entered {
         self.values.contains_key(field)
     }
 
+    /// Whether the form had this field at all (rows a page repeats).
+    pub fn has(&self, field: &str) -> bool {
+        self.values.contains_key(field)
+    }
+
     /// The refusal at this field.
     pub fn error(&self, field: &str) -> Option<&str> {
         match &self.error {

@@ -10,6 +10,7 @@ pub mod entry_points;
 mod form;
 pub mod inboxes;
 pub mod saved_answers;
+pub mod starters;
 pub mod tokens;
 pub mod topics;
 
