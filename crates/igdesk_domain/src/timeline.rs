@@ -129,6 +129,10 @@ pub struct ItemContext {
     /// An agent marked this last incoming message No Reply Needed (RT-4).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_reply_needed: bool,
+    /// Sent by igdesk by itself (OUT-9): why, in words ("Away message", "Greeting",
+    /// "Rule: Prices"); the timeline labels the item "Automatic reply".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<String>,
     /// The agents an internal note mentions (`@Name`), as they were named.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<NoteMention>,

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api;
+pub mod automatic;
 pub mod conformance;
 pub mod connect;
 pub mod dashboard;
@@ -29,6 +30,7 @@ use igdesk_domain::{
 
 pub use access::*;
 pub use api::*;
+pub use automatic::*;
 pub use connect::*;
 pub use dashboard::*;
 pub use error::StoreError;
@@ -84,13 +86,14 @@ pub trait Store:
     + SavedAnswerStore
     + SearchStore
     + StoryStore
+    + AutomaticStore
 {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, AgentAccessStore, ApiStore, ConnectStore, DashboardStore, IntakeStore,
+        AccountStore, AgentAccessStore, ApiStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
         JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
         RoutingStore, SavedAnswerStore, SearchStore, SenderActionStore, Store, StoryStore,
         TopicStore,

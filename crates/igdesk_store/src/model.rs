@@ -262,6 +262,8 @@ pub struct ApplyOutcome {
     pub notes: u32,
     /// Entries written to agents' live streams.
     pub events: u64,
+    /// Automatic replies queued (OUT-9): the senders have work.
+    pub automatic_replies: u32,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -6,6 +6,7 @@ mod agent_access;
 mod agents;
 pub(crate) mod answers;
 mod api_settings;
+mod automatic;
 pub mod auth;
 pub mod cm_api;
 mod connect;
@@ -79,6 +80,17 @@ pub fn api() -> OpenApiRouter<App> {
         routes!(topics::set_conversation_topics),
         routes!(admin::list_inboxes, admin::create_inbox),
         routes!(inbox_settings::update_inbox),
+        routes!(
+            automatic::get_business_hours,
+            automatic::put_business_hours,
+            automatic::delete_business_hours
+        ),
+        routes!(automatic::list_rules, automatic::create_rule),
+        routes!(
+            automatic::get_rule,
+            automatic::update_rule,
+            automatic::delete_rule
+        ),
         routes!(sessions::sla),
         routes!(read_api::list_accounts),
         routes!(connect::start),

@@ -46,6 +46,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "topics", description = "Topics and the conversations they classify"),
         (name = "labels", description = "Labels on customers, to sort people and filter work by"),
         (name = "answers", description = "Saved answers agents insert in their replies"),
+        (name = "automatic replies", description = "Business hours per inbox and the rules igdesk answers by itself (administrators)"),
         (name = "tokens", description = "Personal API tokens"),
         (name = "dashboard", description = "The operations dashboard's figures"),
         (name = "intake", description = "What came in from Meta (administrators)"),

@@ -13,6 +13,7 @@ pub mod agent_tokens;
 pub mod agents;
 pub mod answering;
 pub mod api_settings;
+pub mod automatic;
 pub mod connect;
 pub mod dashboard;
 pub mod entry_points;

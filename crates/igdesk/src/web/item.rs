@@ -40,6 +40,8 @@ pub struct ItemCard {
     pub status: Option<&'static str>,
     pub failure: Option<String>,
     pub origin: Option<&'static str>,
+    /// Sent by igdesk by itself (OUT-9): why, in words ("Away message", "Rule: Prices").
+    pub automatic: Option<String>,
     pub at: String,
     pub at_iso: String,
     pub menu: Vec<MenuEntry>,
@@ -171,6 +173,7 @@ pub fn card(
             _ if item.context.imported => Some("From Instagram's history"),
             _ => None,
         },
+        automatic: item.context.automatic.clone(),
         at: clock_time(item.created_at),
         at_iso: rfc3339(item.created_at),
         menu: if note {

@@ -143,6 +143,23 @@ pub fn router() -> Router<App> {
             "/settings/answers/{id}/image/delete",
             post(settings::saved_answers::remove_image),
         )
+        .route("/settings/automatic", get(settings::automatic::show))
+        .route(
+            "/settings/automatic/rules",
+            post(settings::automatic::create),
+        )
+        .route(
+            "/settings/automatic/rules/{id}/delete",
+            post(settings::automatic::delete),
+        )
+        .route(
+            "/settings/automatic/rules/{id}/toggle",
+            post(settings::automatic::toggle),
+        )
+        .route(
+            "/settings/automatic/hours/{id}",
+            get(settings::business_hours::show).post(settings::business_hours::save),
+        )
         .route("/settings/api", get(settings::api::overview))
         .route(
             "/settings/api/{id}",

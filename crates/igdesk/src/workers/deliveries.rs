@@ -106,6 +106,10 @@ fn record(app: &App, applied: &ApplyOutcome) {
     if applied.profile_jobs > 0 {
         app.wake.profiles.notify_waiters();
     }
+    if applied.automatic_replies > 0 {
+        // Automatic replies were queued with the items that called for them.
+        app.wake.sends.notify_waiters();
+    }
     if applied.echoes_matched > 0 {
         // A matched echo completed a send: the customer's next message is due.
         app.wake.sends.notify_waiters();

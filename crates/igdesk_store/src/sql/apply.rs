@@ -6,6 +6,7 @@ use super::api_events;
 use super::apply_run::{
     insert_items, upsert_customers, CustomerRow, ItemRow, Pending, Run, Upserted,
 };
+use super::automatic_apply::{self, Automation};
 use super::sessions::{self, MetBy};
 use super::{dashboard, events, Binds, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
@@ -17,7 +18,7 @@ use igdesk_domain::{AccountId, CustomerId, DeliveryId, Igsid, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
 use std::collections::HashMap;
 
-type Tx = Transaction<'static, Any>;
+pub(super) type Tx = Transaction<'static, Any>;
 
 impl SqlStore {
     pub(super) async fn apply(
@@ -94,7 +95,7 @@ impl SqlStore {
 
 /// Applies changes in their order: customers' items go in runs of many rows (see
 /// `apply_run`), everything else one change at a time, after the run before it.
-async fn apply_in_order(
+pub(super) async fn apply_in_order(
     tx: &mut Tx,
     ctx: &mut Batch,
     changes: &[(Option<DeliveryId>, &Change)],
@@ -126,10 +127,12 @@ pub(super) struct Batch {
     api: HashMap<i64, HandoverTarget>,
     /// Customers whose Instagram profile is due a refresh.
     pub(super) stale_profiles: Vec<i64>,
+    /// Rules and business hours, when any are set.
+    pub(super) automation: Option<Automation>,
 }
 
 impl Batch {
-    async fn start(tx: &mut Tx) -> Result<Self> {
+    pub(super) async fn start(tx: &mut Tx) -> Result<Self> {
         let mut api = HashMap::new();
         for row in sqlx::query("SELECT account_id, handover FROM api_settings")
             .fetch_all(&mut **tx)
@@ -142,6 +145,7 @@ impl Batch {
         Ok(Batch {
             api,
             stale_profiles: Vec::new(),
+            automation: Automation::load(tx).await?,
         })
     }
 
@@ -164,7 +168,12 @@ impl Batch {
     }
 
     /// Queues the profile refreshes, one job per customer at most.
-    async fn finish(mut self, tx: &mut Tx, now: Millis, out: &mut ApplyOutcome) -> Result<()> {
+    pub(super) async fn finish(
+        mut self,
+        tx: &mut Tx,
+        now: Millis,
+        out: &mut ApplyOutcome,
+    ) -> Result<()> {
         self.stale_profiles.sort_unstable();
         self.stale_profiles.dedup();
         for chunk in self.stale_profiles.chunks(1_000) {
@@ -253,6 +262,17 @@ async fn apply_one(
                 return Ok(());
             };
             out.items_added.push(item_id);
+            if let (Some(auto), None) = (&ctx.automation, bot) {
+                let added = automatic_apply::Added {
+                    account,
+                    customer,
+                    item,
+                    item_id,
+                    conversation: joined,
+                    opened,
+                };
+                automatic_apply::after_item(tx, auto, added, now, out).await?;
+            }
             if let Some(target) = bot {
                 api_events::from_customer(tx, account, customer, item, target, joined, now).await?;
             }

@@ -57,6 +57,11 @@ impl<'c> Pending<'c> {
         if item.context.imported || ctx.has_api(account) {
             return None;
         }
+        // A customer's item may call for an automatic reply, decided one at a time
+        // (`automatic_apply`); with no rule and no business hours set, none can.
+        if ctx.automation.is_some() && item.direction == Direction::In {
+            return None;
+        }
         Some(Pending {
             account,
             igsid: &igsid.0,

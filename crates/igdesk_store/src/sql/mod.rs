@@ -15,6 +15,8 @@ mod api_queue;
 mod api_webhooks;
 mod apply;
 mod apply_run;
+mod automatic;
+mod automatic_apply;
 mod comment_flags;
 mod connect;
 mod dashboard;
@@ -193,6 +195,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "reads",
         include_str!("../../migrations/sqlite/0021_reads.sql"),
     ),
+    (
+        22,
+        "automatic",
+        include_str!("../../migrations/sqlite/0022_automatic.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -300,6 +307,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         21,
         "reads",
         include_str!("../../migrations/postgres/0021_reads.sql"),
+    ),
+    (
+        22,
+        "automatic",
+        include_str!("../../migrations/postgres/0022_automatic.sql"),
     ),
 ];
 

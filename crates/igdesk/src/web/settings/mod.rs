@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod agents;
 pub mod api;
+pub mod automatic;
+pub mod business_hours;
 pub mod conversations;
 pub mod entry_points;
 mod form;
@@ -35,6 +37,7 @@ const SECTIONS: &[(&str, &str, bool)] = &[
     ("/settings/inboxes", "Inboxes", true),
     ("/settings/topics", "Topics", true),
     ("/settings/answers", "Saved answers", true),
+    ("/settings/automatic", "Automatic replies", true),
     ("/settings/api", "API & webhooks", true),
     ("/settings/tokens", "My tokens", false),
 ];
