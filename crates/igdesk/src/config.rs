@@ -381,7 +381,7 @@ impl TryFrom<RawSettings> for Settings {
         )? as i64
             * 1000;
         let echo_grace_ms =
-            number(&raw.echo_grace_seconds, "echo_grace_seconds", 30, 3_600)? as i64 * 1000;
+            number(&raw.echo_grace_seconds, "echo_grace_seconds", 10, 3_600)? as i64 * 1000;
         let upload_retention_ms = number(
             &raw.upload_retention_days,
             "upload_retention_days",

@@ -8,8 +8,10 @@ pub mod automatic;
 pub mod conformance;
 pub mod connect;
 pub mod dashboard;
+pub mod history;
 mod error;
 pub mod labels;
+pub mod limits;
 pub mod model;
 pub mod notes;
 pub mod routing;
@@ -33,8 +35,10 @@ pub use api::*;
 pub use automatic::*;
 pub use connect::*;
 pub use dashboard::*;
+pub use history::*;
 pub use error::StoreError;
 pub use labels::*;
+pub use limits::*;
 pub use model::*;
 pub use notes::*;
 pub use routing::*;
@@ -86,16 +90,18 @@ pub trait Store:
     + SavedAnswerStore
     + SearchStore
     + StoryStore
+    + HistoryStore
     + AutomaticStore
+    + SendLimitStore
 {
     fn backend(&self) -> Backend;
 }
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, AgentAccessStore, ApiStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
+        AccountStore, AgentAccessStore, ApiStore, HistoryStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
         JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
-        RoutingStore, SavedAnswerStore, SearchStore, SenderActionStore, Store, StoryStore,
+        RoutingStore, SavedAnswerStore, SearchStore, SendLimitStore, SenderActionStore, Store, StoryStore,
         TopicStore,
     };
 }
@@ -195,6 +201,10 @@ pub trait JobStore: Send + Sync + 'static {
         lease_until: Millis,
     ) -> Result<Vec<Job>>;
     async fn complete_job(&self, id: JobId) -> Result<()>;
+    /// Extends to `until` the leases of jobs still leased (work that outlasts one
+    /// lease term): a live worker keeps its jobs while a dead one's expire soon.
+    /// How many were extended; a job settled meanwhile is left alone.
+    async fn renew_leases(&self, ids: &[JobId], until: Millis) -> Result<u64>;
     async fn retry_job(&self, id: JobId, run_at: Millis, error: &str) -> Result<()>;
     /// Gives up on a job: it stays, marked dead, with its error, for inspection.
     async fn bury_job(&self, id: JobId, error: &str) -> Result<()>;

@@ -8,6 +8,7 @@
 //! wait for the batch: it is claimed at once and sent beside it, within the same
 //! limits.
 
+mod leases;
 mod pace;
 
 use super::interrupted::{AtMeta, LookUpError, OutOfSight};
@@ -17,7 +18,8 @@ use igdesk_domain::retry::backoff;
 use igdesk_domain::rules::{describe_meta_error, messaging_window, Author, SendAs};
 use igdesk_domain::{AccountId, Millis};
 use igdesk_meta::{ErrorAction, GraphError, Recipient};
-use igdesk_store::{Job, Lane, Outgoing};
+use igdesk_store::{Backend, Job, Lane, Outgoing, SendAsk, SendGrant};
+use leases::{Held, LEASE};
 use pace::{Gate, Pacer, Reserve};
 use rand::Rng;
 use std::collections::{BTreeMap, HashMap};
@@ -28,7 +30,6 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 const BATCH: i64 = 128;
-const LEASE: Millis = 60_000;
 /// Passing faults are retried this many times before the message is marked failed.
 const MAX_ATTEMPTS: i64 = 10;
 /// Accounts sending side by side.
@@ -113,9 +114,12 @@ async fn claim_loop(app: App, cancel: CancellationToken, shared: Shared, claim: 
 
 /// Sends claimed jobs, accounts side by side, and returns when all are settled.
 async fn send_batch(app: &App, shared: &Shared, jobs: Vec<Job>) {
+    let held = Held::new(jobs.iter().map(|j| j.id));
+    let _renewing = leases::keep_alive(app, &held);
     let mut by_account: BTreeMap<AccountId, Vec<(Job, Outgoing)>> = BTreeMap::new();
     for job in jobs {
         let Ok(item) = job.payload.parse().map(igdesk_domain::ItemId) else {
+            held.let_go(job.id);
             let _ = app.store.bury_job(job.id, "bad payload").await;
             continue;
         };
@@ -125,9 +129,14 @@ async fn send_batch(app: &App, shared: &Shared, jobs: Vec<Job>) {
                 .or_default()
                 .push((job, out)),
             Ok(None) => {
+                held.let_go(job.id);
                 let _ = app.store.complete_job(job.id).await;
             }
-            Err(e) => tracing::error!(error = %e, "cannot read an outgoing message"),
+            Err(e) => {
+                // Its lease ends soon and it is claimed again.
+                held.let_go(job.id);
+                tracing::error!(error = %e, "cannot read an outgoing message");
+            }
         }
     }
     let mut running = JoinSet::new();
@@ -142,8 +151,15 @@ async fn send_batch(app: &App, shared: &Shared, jobs: Vec<Job>) {
             .entry(account)
             .or_default()
             .clone();
-        let shared = shared.clone();
-        running.spawn(send_for_account(app.clone(), account, jobs, pacer, shared));
+        let (shared, held) = (shared.clone(), held.clone());
+        running.spawn(send_for_account(
+            app.clone(),
+            account,
+            jobs,
+            pacer,
+            shared,
+            held,
+        ));
     }
     while running.join_next().await.is_some() {}
 }
@@ -167,14 +183,17 @@ async fn send_for_account(
     jobs: Vec<(Job, Outgoing)>,
     pacer: Arc<Mutex<Pacer>>,
     shared: Shared,
+    held: Held,
 ) {
+    let leave_to_leases = || jobs.iter().for_each(|(job, _)| held.let_go(job.id));
     let account = match app.store.account(account_id).await {
         Ok(Some(a)) => a,
-        _ => return, // leases expire; the jobs come back
+        _ => return leave_to_leases(), // leases expire; the jobs come back
     };
     let auth = match app.auth_for(&account) {
         Ok(auth) => auth,
         Err(e) => {
+            leave_to_leases();
             let _ = app
                 .store
                 .mark_needs_reconnect(account_id, &account.token_sealed, &e.to_string())
@@ -195,9 +214,10 @@ async fn send_for_account(
             running.join_next().await;
         }
         let (app, auth, gate, sealed) = (app.clone(), auth.clone(), gate.clone(), sealed.clone());
-        let shared = shared.clone();
+        let (shared, held) = (shared.clone(), held.clone());
         running.spawn(async move {
             if let Some(until) = gate.held() {
+                held.let_go(job.id);
                 let _ = app
                     .store
                     .retry_job(job.id, until, "the account is waiting")
@@ -213,7 +233,9 @@ async fn send_for_account(
                 &gate,
                 &shared.out_of_sight,
             );
-            if let Next::HoldAccount(until) = next.await {
+            let next = next.await;
+            held.let_go(job.id);
+            if let Next::HoldAccount(until) = next {
                 gate.hold(until);
             }
             shared.settled.notify_waiters();
@@ -366,6 +388,14 @@ async fn send_one(
             return Next::Continue;
         }
     }
+    if app.store.backend() == Backend::Postgres {
+        // Several instances may send for the account: its limits are counted in
+        // the database, where every instance's sends are.
+        let ask = gate.shared_ask(out.comment_id.is_some(), interactive);
+        if let Some(next) = shared_grant(app, job, out, ask).await {
+            return next;
+        }
+    }
     let now = now_ms();
     match store
         .mark_sending_in(Lane::parse(&out.lane), out.item, now)
@@ -399,6 +429,63 @@ async fn send_one(
             Next::Continue
         }
         Err(error) => failed_attempt(app, auth, sealed, job, out, error, now).await,
+    }
+}
+
+/// How often a send waits for the next second of Meta's rate before its job is
+/// put back (other instances are taking the account's rate meanwhile).
+const SECOND_TRIES: u32 = 20;
+
+/// The account's limits as every instance counts them (PostgreSQL): `None` when
+/// the send is granted and goes now, else what became of it.
+async fn shared_grant(app: &App, job: &Job, out: &Outgoing, ask: SendAsk) -> Option<Next> {
+    let store = &app.store;
+    for _ in 0..SECOND_TRIES {
+        let now = now_ms();
+        let grant = match store.reserve_send(out.account_id, ask, now).await {
+            Ok(grant) => grant,
+            Err(e) => {
+                let _ = store.retry_job(job.id, now + 1_000, &e.to_string()).await;
+                return Some(Next::Continue);
+            }
+        };
+        metrics::counter!("igdesk_shared_send_grants_total", "grant" => grant_name(grant))
+            .increment(1);
+        match grant {
+            SendGrant::Granted => return None,
+            SendGrant::SecondFull(at) => {
+                tokio::time::sleep(Duration::from_millis((at - now).clamp(1, 1_000) as u64)).await;
+            }
+            SendGrant::Paused(until) => {
+                let why = "the account is paused (seen by another instance)";
+                let _ = store.retry_job(job.id, until, why).await;
+                return Some(Next::HoldAccount(until));
+            }
+            SendGrant::AccountFull(slot) => {
+                let why = "the account's message limit";
+                let _ = store.pause_sends(out.account_id, slot, why).await;
+                let _ = store.retry_job(job.id, slot, why).await;
+                return Some(Next::HoldAccount(slot));
+            }
+            SendGrant::PrivateRepliesFull(slot) => {
+                let why = "Meta's private-reply limit (750 per hour)";
+                let _ = store.retry_job(job.id, slot, why).await;
+                return Some(Next::Continue);
+            }
+        }
+    }
+    let why = "Meta's per-second rate, taken by other instances";
+    let _ = store.retry_job(job.id, now_ms() + 1_000, why).await;
+    Some(Next::Continue)
+}
+
+fn grant_name(grant: SendGrant) -> &'static str {
+    match grant {
+        SendGrant::Granted => "granted",
+        SendGrant::Paused(_) => "paused",
+        SendGrant::AccountFull(_) => "account_full",
+        SendGrant::PrivateRepliesFull(_) => "private_replies_full",
+        SendGrant::SecondFull(_) => "second_full",
     }
 }
 

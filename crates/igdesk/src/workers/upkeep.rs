@@ -64,6 +64,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot prune live-stream events"),
             }
+            prune_send_grants(&app, now).await;
         }
         if now.saturating_sub(last_uploads_prune) >= UPLOADS_PRUNE_EVERY {
             last_uploads_prune = now;
@@ -141,6 +142,15 @@ async fn prune_uploads(app: &App, now: Millis) {
             }
         }
         Err(e) => tracing::warn!(error = %e, "cannot remove old uploads"),
+    }
+}
+
+/// The sends every instance counted against an account's limits (PostgreSQL) are
+/// needed for the longest of the limits' spans: the message window or the hour.
+async fn prune_send_grants(app: &App, now: Millis) {
+    let kept_for = app.settings.send_limit_window_ms.max(igdesk_domain::time::HOUR);
+    if let Err(e) = app.store.prune_send_grants(now - kept_for).await {
+        tracing::warn!(error = %e, "cannot forget old send grants");
     }
 }
 

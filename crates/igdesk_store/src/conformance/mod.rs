@@ -4,6 +4,7 @@
 
 mod access;
 mod api;
+mod limits;
 mod outbox;
 mod people;
 mod routing;
@@ -13,6 +14,7 @@ mod topics;
 
 pub use access::*;
 pub use api::*;
+pub use limits::*;
 pub use outbox::*;
 pub use people::*;
 pub use routing::*;
@@ -25,7 +27,7 @@ use crate::prelude::*;
 use crate::{StoreError, JOB_PROCESS_DELIVERY, JOB_REFRESH_PROFILE};
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect, NewItem};
 use igdesk_domain::timeline::{Direction, ItemContext, ItemKind, ItemStatus, Source};
-use igdesk_domain::{AccountId, ConversationSettings, Igsid, Mid};
+use igdesk_domain::{AccountId, ConversationSettings, Igsid, JobId, Mid};
 
 const T0: i64 = 1_730_000_000_000;
 
@@ -302,6 +304,41 @@ pub async fn a_claimed_job_is_not_claimed_again_until_its_lease_ends(store: &dyn
     assert_eq!(store.release_all_leases().await.unwrap(), 1);
     store.complete_job(later[0].id).await.unwrap();
     assert_eq!(store.pending_job_count().await.unwrap(), 0);
+}
+
+pub async fn a_renewed_lease_keeps_its_job_and_a_settled_one_is_not_taken_back(
+    store: &dyn Store,
+) {
+    for key in ["held", "settled"] {
+        let job = NewJob {
+            kind: "k".into(),
+            dedup_key: Some(key.into()),
+            payload: key.into(),
+            run_at: T0,
+        };
+        store.enqueue_job(job, T0).await.unwrap();
+    }
+    let claimed = store.claim_jobs(&["k"], 10, T0, T0 + 10_000).await.unwrap();
+    let ids: Vec<JobId> = claimed.iter().map(|j| j.id).collect();
+    let settled = claimed.iter().find(|j| j.payload == "settled").unwrap();
+    store
+        .retry_job(settled.id, T0 + 5_000, "waits")
+        .await
+        .unwrap();
+    assert_eq!(store.renew_leases(&ids, T0 + 20_000).await.unwrap(), 1);
+    // Past the first term the held job is still held; the settled one is due again.
+    let again = store
+        .claim_jobs(&["k"], 10, T0 + 15_000, T0 + 25_000)
+        .await
+        .unwrap();
+    let payloads: Vec<&str> = again.iter().map(|j| j.payload.as_str()).collect();
+    assert_eq!(payloads, vec!["settled"]);
+    let later = store
+        .claim_jobs(&["k"], 10, T0 + 20_000, T0 + 30_000)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1, "the renewed lease ends in its turn");
+    assert_eq!(later[0].payload, "held");
 }
 
 pub async fn job_dedup_keys_hold_while_waiting_and_free_on_burial(store: &dyn Store) {

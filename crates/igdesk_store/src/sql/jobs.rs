@@ -82,6 +82,26 @@ impl JobStore for SqlStore {
         self.settle_jobs(&[Settlement::Complete(id)]).await
     }
 
+    async fn renew_leases(&self, ids: &[JobId], until: Millis) -> Result<u64> {
+        let mut renewed = 0;
+        for chunk in ids.chunks(500) {
+            let _turn = self.writer_turn().await;
+            let mut binds = Binds::new(self.backend);
+            // `leased_until > 0`: a job settled (retried) meanwhile is not taken back.
+            let sql = format!(
+                "UPDATE jobs SET leased_until = {} WHERE leased_until > 0 AND id IN ({})",
+                binds.one(),
+                binds.list(chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(until);
+            for id in chunk {
+                query = query.bind(id.0);
+            }
+            renewed += query.execute(&self.pool).await?.rows_affected();
+        }
+        Ok(renewed)
+    }
+
     async fn retry_job(&self, id: JobId, run_at: Millis, error: &str) -> Result<()> {
         let error = error.to_owned();
         self.settle_jobs(&[Settlement::Retry { id, run_at, error }])

@@ -21,6 +21,7 @@ mod comment_flags;
 mod connect;
 mod dashboard;
 mod events;
+mod history;
 mod intake;
 mod jobs;
 mod labels;
@@ -35,6 +36,7 @@ mod routing;
 mod rows;
 mod saved_answers;
 mod search;
+mod send_limits;
 mod sender_actions;
 mod sessions;
 mod store_routing;
@@ -200,6 +202,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "automatic",
         include_str!("../../migrations/sqlite/0022_automatic.sql"),
     ),
+    (
+        24,
+        "history_follows",
+        include_str!("../../migrations/sqlite/0024_history_follows.sql"),
+    ),
+    (
+        25,
+        "send_grants",
+        include_str!("../../migrations/sqlite/0025_send_grants.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -312,6 +324,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         22,
         "automatic",
         include_str!("../../migrations/postgres/0022_automatic.sql"),
+    ),
+    (
+        24,
+        "history_follows",
+        include_str!("../../migrations/postgres/0024_history_follows.sql"),
+    ),
+    (
+        25,
+        "send_grants",
+        include_str!("../../migrations/postgres/0025_send_grants.sql"),
     ),
 ];
 

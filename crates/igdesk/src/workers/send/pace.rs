@@ -189,6 +189,18 @@ impl Gate {
         state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
     }
 
+    /// A send asked of the limits every instance shares (in the store).
+    pub fn shared_ask(&self, private_reply: bool, interactive: bool) -> igdesk_store::SendAsk {
+        igdesk_store::SendAsk {
+            private_reply,
+            interactive,
+            limit: self.limit as i64,
+            window: self.window,
+            per_second: i64::from(self.per_second),
+            private_per_hour: PRIVATE_REPLIES_PER_HOUR as i64,
+        }
+    }
+
     /// Meta's usage on an answer received at `now`.
     pub fn observe(&self, usage: Option<Usage>, now: Millis) {
         if let Some(usage) = usage {
