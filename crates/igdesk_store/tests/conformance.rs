@@ -29,6 +29,10 @@ macro_rules! both_backends {
 }
 
 both_backends!(
+    business_hours_are_kept_per_inbox,
+    rules_keep_their_order_and_change,
+    a_rule_answers_once_an_hour_with_the_message_that_called_for_it,
+    the_away_message_goes_once_per_conversation,
     product_tokens_are_found_by_hash_scoped_and_revocable,
     inbound_webhooks_go_one_at_a_time_per_conversation_in_order,
     releasing_all_leases_frees_webhooks_and_routing_too,

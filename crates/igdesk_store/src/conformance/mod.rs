@@ -4,6 +4,7 @@
 
 mod access;
 mod api;
+mod automatic;
 mod limits;
 mod outbox;
 mod people;
@@ -14,6 +15,7 @@ mod topics;
 
 pub use access::*;
 pub use api::*;
+pub use automatic::*;
 pub use limits::*;
 pub use outbox::*;
 pub use people::*;
