@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use igdesk_igs::{Event, HistoryMessage};
-use igdesk_store::{Lane, NewJob, NewReply, OutgoingPart, JOB_IMPORT_HISTORY};
+use igdesk_igs::Event;
+use igdesk_store::{Lane, NewReply, OutgoingPart};
 use reqwest::Method;
 use serde_json::json;
 
@@ -254,80 +254,6 @@ async fn a_hidden_comment_can_no_longer_be_answered() {
     }
     let (status, body) = app.post("/api/v1/timeline/999999/like", json!({})).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
-}
-
-#[tokio::test]
-async fn connecting_imports_the_twenty_newest_messages_of_each_thread_once() {
-    let app = start_sqlite().await;
-    let now = igdesk::now_ms();
-    let history: Vec<HistoryMessage> = (0..25)
-        .map(|i| HistoryMessage {
-            from_customer: i % 2 == 0,
-            text: format!("old {i}"),
-            at_ms: now - 3_600_000 + i * 1000,
-            ..HistoryMessage::default()
-        })
-        .collect();
-    let mids = app.sim.add_history(IG_ID, "777", history);
-    let account = app
-        .running
-        .app
-        .store
-        .account_by_ig_id(IG_ID)
-        .await
-        .unwrap()
-        .unwrap();
-    app.running
-        .app
-        .store
-        .enqueue_job(
-            NewJob {
-                kind: JOB_IMPORT_HISTORY.into(),
-                dedup_key: None,
-                payload: account.id.0.to_string(),
-                run_at: 0,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    app.running.app.wake.history.notify_waiters();
-    app.eventually("the history", || async {
-        app.get("/api/v1/customers?igsid=777").await.1["data"]
-            .as_array()
-            .is_some_and(|d| !d.is_empty())
-    })
-    .await;
-    app.eventually("20 items", || async {
-        app.timeline("777").await.len() == 20
-    })
-    .await;
-    let items = app.timeline("777").await;
-    assert_eq!(
-        items.last().unwrap()["text"],
-        "old 24",
-        "the newest are kept"
-    );
-    assert!(items
-        .iter()
-        .any(|i| i["direction"] == "out" && i["source"] == "instagram_app"));
-    // Stored in the order they were written (Meta lists them newest first), so that
-    // search's newest-first order holds for history too.
-    let ids: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
-    assert!(
-        ids.windows(2).all(|w| w[0] < w[1]),
-        "oldest stored first: {ids:?}"
-    );
-    let (_, conversations) = app.get("/api/v1/conversations").await;
-    assert!(
-        conversations["data"].as_array().unwrap().is_empty(),
-        "history opens no conversation"
-    );
-    // A webhook for a message already imported is the same message, not a new one.
-    app.send(Event::text("777", "old 24").with_mid(mids.last().unwrap()))
-        .await;
-    app.settle().await;
-    assert_eq!(app.timeline("777").await.len(), 20);
 }
 
 #[tokio::test]

@@ -11,7 +11,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+mod history;
 mod messenger_profile;
+pub use history::{
+    Cursors, HistoryMessage, HistoryThread, MediaData, MessageAttachment, Page, Paging, Party,
+    Reaction, Share, StoryLink, StoryRef, ThreadsPage, THREADS_PER_PAGE,
+};
 pub use messenger_profile::{
     IceBreaker, MenuItem, MessengerProfile, MessengerProfiles, ProfileField,
 };
@@ -63,35 +68,6 @@ pub enum Recipient {
     Comment(String),
 }
 
-/// One thread of the Conversations API, newest message first.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct HistoryThread {
-    pub id: String,
-    #[serde(default)]
-    pub messages: Option<Page<HistoryMessage>>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Page<T> {
-    #[serde(default = "Vec::new")]
-    pub data: Vec<T>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct HistoryMessage {
-    pub id: String,
-    pub created_time: Option<String>,
-    pub from: Option<Party>,
-    pub to: Option<Page<Party>>,
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Party {
-    pub id: String,
-    pub username: Option<String>,
-}
-
 /// Instagram's facts about a customer (User Profile API).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct UserProfile {
@@ -139,8 +115,14 @@ pub trait Graph: MessengerProfiles + Send + Sync {
     ) -> Result<String, GraphError>;
     async fn hide_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError>;
     async fn delete_comment(&self, auth: &AccountAuth, comment_id: &str) -> Result<(), GraphError>;
-    /// The account's recent threads with their newest messages (Meta gives 20 each).
-    async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError>;
+    /// One page of the account's threads, most recently updated first, each with
+    /// its newest messages (Meta gives 20): from the start, or from the cursor the
+    /// previous page gave ([`ThreadsPage::after`]).
+    async fn conversations(
+        &self,
+        auth: &AccountAuth,
+        after: Option<&str>,
+    ) -> Result<ThreadsPage, GraphError>;
     /// The newest messages (Meta gives 20) of the account's thread with one customer,
     /// newest first; empty when there is no thread. It tells whether an attempt
     /// whose answer was lost went out.
@@ -418,18 +400,12 @@ impl Graph for HttpGraph {
         Ok(())
     }
 
-    async fn conversations(&self, auth: &AccountAuth) -> Result<Vec<HistoryThread>, GraphError> {
-        let request = self
-            .request(Method::GET, auth, &format!("{}/conversations", auth.node))
-            .query(&[
-                ("platform", "instagram"),
-                (
-                    "fields",
-                    "participants,messages{id,created_time,from,to,message}",
-                ),
-            ]);
-        let page: Page<HistoryThread> = call(request, &auth.token).await?;
-        Ok(page.data)
+    async fn conversations(
+        &self,
+        auth: &AccountAuth,
+        after: Option<&str>,
+    ) -> Result<ThreadsPage, GraphError> {
+        history::threads_page(self, auth, after).await
     }
 
     async fn thread_with(

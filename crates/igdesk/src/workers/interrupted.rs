@@ -141,6 +141,7 @@ mod tests {
             }),
             to: None,
             message: Some(text.into()),
+            ..HistoryMessage::default()
         }
     }
 

@@ -244,7 +244,7 @@ pub fn changes_for(
 }
 
 /// A customer's (or an echo's) message as a timeline item.
-fn message_item(m: &InboundMessage, at: Millis) -> NewItem {
+pub(crate) fn message_item(m: &InboundMessage, at: Millis) -> NewItem {
     let kind = if m.is_unsupported {
         ItemKind::Unsupported
     } else if m.attachments.iter().any(|a| a.kind == "story_mention") {

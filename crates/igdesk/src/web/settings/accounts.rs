@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use igdesk_domain::AccountId;
 use igdesk_meta::LoginPath;
-use igdesk_store::Account;
+use igdesk_store::{Account, HistoryProgress};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -32,6 +32,11 @@ pub struct AccountRow {
     pub webhooks_ok: bool,
     pub last_event: String,
     pub needs_reconnect: bool,
+    /// "History imported", "History: 340 threads imported, importing…".
+    pub history: String,
+    /// The counts, once finished.
+    pub history_detail: Option<String>,
+    pub history_done: bool,
 }
 
 /// A login path's button: enabled, or why not.
@@ -64,7 +69,49 @@ fn date(at: i64) -> String {
     format!("{} {} {}", t.day(), &t.month().to_string()[..3], t.year())
 }
 
-fn row(a: &Account, now: i64) -> AccountRow {
+/// 12,340: thousands grouped, as the table reads them.
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && c.is_ascii_digit() {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How far the account's history import got (ACC-7). An account with no progress
+/// yet has its import queued: the job starts it within moments of connecting.
+fn history(progress: Option<&HistoryProgress>) -> (String, Option<String>, bool) {
+    let count = |n: i64, one: &str, many: &str| {
+        format!("{} {}", grouped(n), if n == 1 { one } else { many })
+    };
+    match progress {
+        None => ("History: waiting to import…".to_owned(), None, false),
+        Some(p) if p.finished() => (
+            "History imported".to_owned(),
+            Some(format!(
+                "{}, {}",
+                count(p.threads, "thread", "threads"),
+                count(p.messages, "message", "messages")
+            )),
+            true,
+        ),
+        Some(p) => (
+            format!(
+                "History: {} imported, importing…",
+                count(p.threads, "thread", "threads")
+            ),
+            None,
+            false,
+        ),
+    }
+}
+
+fn row(a: &Account, progress: Option<&HistoryProgress>, now: i64) -> AccountRow {
+    let (history, history_detail, history_done) = history(progress);
     AccountRow {
         id: a.id.0,
         page_name: a.page_name.clone(),
@@ -91,6 +138,9 @@ fn row(a: &Account, now: i64) -> AccountRow {
             None => "no event yet".to_owned(),
         },
         needs_reconnect: a.needs_reconnect,
+        history,
+        history_detail,
+        history_done,
     }
 }
 
@@ -115,12 +165,13 @@ async fn accounts_page(
 ) -> Result<Response, Failed> {
     admin_only(signed)?;
     let now = crate::now_ms();
+    let imports = app.store.history_imports().await?;
     let accounts = app
         .store
         .accounts()
         .await?
         .iter()
-        .map(|a| row(a, now))
+        .map(|a| row(a, imports.iter().find(|p| p.account == a.id), now))
         .collect();
     let button = |login: LoginPath, label| LoginButton {
         login: login.as_str(),
