@@ -334,7 +334,7 @@ fn listen_address(flag: Option<&str>, raw: &RawSettings) -> String {
 async fn database(args: &DemoArgs) -> anyhow::Result<(String, Option<FreshPostgres>)> {
     match &args.database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let fresh = FreshPostgres::create(url).await?;
+            let fresh = FreshPostgres::create(url, "igdesk_demo").await?;
             Ok((fresh.url.clone(), Some(fresh)))
         }
         Some(url) => Ok((url.clone(), None)),
@@ -351,17 +351,17 @@ async fn database(args: &DemoArgs) -> anyhow::Result<(String, Option<FreshPostgr
     }
 }
 
-/// A database made for one demo run on a PostgreSQL server, named after the
-/// process (`igdesk_demo_{pid}_{nanos}`): dropped when the demo stops, and by a
-/// later demo when its process is gone (killed runs).
-struct FreshPostgres {
+/// A database made for one run on a PostgreSQL server, named after the process
+/// (`{prefix}_{pid}_{nanos}`, e.g. `igdesk_demo_…`): dropped when the run stops,
+/// and by a later run when its process is gone (killed runs).
+pub(crate) struct FreshPostgres {
     admin: String,
     name: String,
     url: String,
 }
 
 impl FreshPostgres {
-    async fn create(admin: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn create(admin: &str, prefix: &str) -> anyhow::Result<Self> {
         use sqlx::Connection as _;
         let mut conn = sqlx::PgConnection::connect(admin).await.with_context(|| {
             format!(
@@ -369,14 +369,15 @@ impl FreshPostgres {
                 crate::server::redact(admin)
             )
         })?;
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'igdesk\\_demo\\_%'",
-        )
-        .fetch_all(&mut conn)
+        let pattern = format!("{}\\_%", prefix.replace('_', "\\_"));
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
+                .bind(pattern)
+                .fetch_all(&mut conn)
         .await
         .unwrap_or_default();
         for name in names {
-            let pid = name.split('_').nth(2).unwrap_or_default();
+            let pid = name[prefix.len() + 1..].split('_').next().unwrap_or_default();
             let gone = !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists();
             if gone && Path::new("/proc/self").exists() {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
@@ -387,11 +388,11 @@ impl FreshPostgres {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_nanos();
-        let name = format!("igdesk_demo_{}_{nanos}", std::process::id());
+        let name = format!("{prefix}_{}_{nanos}", std::process::id());
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await
-            .context("cannot create the demo's database")?;
+            .context("cannot create a fresh database")?;
         let (path, query) = match admin.split_once('?') {
             Some((path, query)) => (path, format!("?{query}")),
             None => (admin, String::new()),
@@ -404,7 +405,11 @@ impl FreshPostgres {
         })
     }
 
-    async fn drop_database(self) {
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub(crate) async fn drop_database(self) {
         use sqlx::Connection as _;
         let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin).await else {
             return;

@@ -8,6 +8,7 @@ mod memory;
 mod pages;
 pub mod reads;
 mod routing;
+mod scale;
 pub mod search;
 mod sends;
 pub mod sign_in;
@@ -24,6 +25,10 @@ pub enum BenchCommand {
     /// Routing: from the webhook's 200 to the offer on an agent's live stream, with
     /// 200 agents streaming and 5,000 customers writing at once.
     Routing(routing::RoutingArgs),
+    /// Several instances on one PostgreSQL: the routing burst against one instance,
+    /// then against `--instances` behind a round-robin balancer (intake, processing
+    /// and offers per second, webhook-to-offer p50/p99).
+    Scale(scale::ScaleArgs),
     /// The Business Messaging API: batches of 100 messages (messages/s, answer p99),
     /// and customer messages fanned out to the inbound webhook (events/s).
     Api(api::ApiArgs),
@@ -99,6 +104,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Intake(args) => intake::run(args).await,
         BenchCommand::Sends(args) => sends::run(args).await,
         BenchCommand::Routing(args) => routing::run(args).await,
+        BenchCommand::Scale(args) => scale::run(args).await,
         BenchCommand::Api(args) => api::run(args).await,
         BenchCommand::Pages(args) => pages::run(args).await,
         BenchCommand::Dashboard(args) => dashboard::run(args).await,

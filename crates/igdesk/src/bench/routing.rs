@@ -31,7 +31,7 @@ pub struct RoutingArgs {
     database: Option<String>,
 }
 
-type Seen = Arc<Mutex<HashMap<CustomerId, Instant>>>;
+pub(super) type Seen = Arc<Mutex<HashMap<CustomerId, Instant>>>;
 
 pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     let bench = start_on(args.database.clone(), "200", 300).await?;
@@ -43,36 +43,8 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     let capacity = args.customers.div_ceil(args.agents) as i64;
     let offers: Seen = Arc::default();
     let mut streams = Vec::new();
-    for n in 0..args.agents {
-        let agent = app
-            .store
-            .add_agent(
-                NewAgent {
-                    email: format!("agent{n}@bench.example"),
-                    name: format!("Agent {n}"),
-                    password_hash: "not used: the bench signs in with tokens".into(),
-                    is_admin: false,
-                    inboxes: vec!["Instagram".into()],
-                },
-                now_ms(),
-            )
-            .await?;
-        let token = random_hex(16);
-        app.store
-            .add_agent_token(agent.id, &hash_token(&token), "bench", now_ms())
-            .await?;
-        let room = AgentChange {
-            capacity: Some(Capacity {
-                standard: capacity,
-                max: capacity,
-            }),
-            ..AgentChange::default()
-        };
-        app.store
-            .update_agent(agent.id, room, app.clock.now())
-            .await?;
+    for token in available_agents(app, args.agents, capacity).await? {
         streams.push(tokio::spawn(listen(url.clone(), token, offers.clone())));
-        app.store.set_available(agent.id, true, now_ms()).await?;
     }
     // Let every stream connect before the burst.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -162,12 +134,54 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     bench.running.stop().await
 }
 
-fn ms(d: Duration) -> f64 {
+/// `count` agents of the Instagram inbox with room for `capacity` conversations,
+/// available: their API tokens.
+pub(super) async fn available_agents(
+    app: &crate::app::App,
+    count: usize,
+    capacity: i64,
+) -> anyhow::Result<Vec<String>> {
+    let mut tokens = Vec::with_capacity(count);
+    for n in 0..count {
+        let agent = app
+            .store
+            .add_agent(
+                NewAgent {
+                    email: format!("agent{n}@bench.example"),
+                    name: format!("Agent {n}"),
+                    password_hash: "not used: the bench signs in with tokens".into(),
+                    is_admin: false,
+                    inboxes: vec!["Instagram".into()],
+                },
+                now_ms(),
+            )
+            .await?;
+        let token = random_hex(16);
+        app.store
+            .add_agent_token(agent.id, &hash_token(&token), "bench", now_ms())
+            .await?;
+        let room = AgentChange {
+            capacity: Some(Capacity {
+                standard: capacity,
+                max: capacity,
+            }),
+            ..AgentChange::default()
+        };
+        app.store
+            .update_agent(agent.id, room, app.clock.now())
+            .await?;
+        app.store.set_available(agent.id, true, now_ms()).await?;
+        tokens.push(token);
+    }
+    Ok(tokens)
+}
+
+pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
 
 /// One agent's console: reads its live stream and notes when each offer arrives.
-async fn listen(url: String, token: String, offers: Seen) -> anyhow::Result<()> {
+pub(super) async fn listen(url: String, token: String, offers: Seen) -> anyhow::Result<()> {
     let mut response = reqwest::Client::new()
         .get(format!("{url}/api/v1/events"))
         .bearer_auth(token)

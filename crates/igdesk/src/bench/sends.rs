@@ -84,13 +84,31 @@ pub(super) async fn start_on(
     let igs_url = format!("http://{}", igs.local_addr()?);
     let serving = sim.clone();
     tokio::spawn(async move { serving.serve(igs).await });
-    let settings = Settings::try_from(RawSettings {
-        listen: Some(addr.to_string()),
-        database_url: Some(
-            database_url
-                .unwrap_or_else(|| format!("sqlite://{}", dir.0.join("igdesk.db").display())),
-        ),
-        meta_app_secret: Some(secret),
+    let database_url = database_url
+        .unwrap_or_else(|| format!("sqlite://{}", dir.0.join("igdesk.db").display()));
+    let limit = (send_limit, window_seconds);
+    let settings = bench_settings(&database_url, addr, &secret, &igs_url, limit)?;
+    let running = crate::server::start(settings, Some(listener)).await?;
+    Ok(Bench {
+        running,
+        sim,
+        _dir: dir,
+    })
+}
+
+/// igdesk's settings in a bench: Meta played by the simulator at `igs_url`, and
+/// igdesk's message limit (count, window in seconds).
+pub(super) fn bench_settings(
+    database_url: &str,
+    listen: std::net::SocketAddr,
+    app_secret: &str,
+    igs_url: &str,
+    (send_limit, window_seconds): (&str, u64),
+) -> anyhow::Result<Settings> {
+    Ok(Settings::try_from(RawSettings {
+        listen: Some(listen.to_string()),
+        database_url: Some(database_url.to_owned()),
+        meta_app_secret: Some(app_secret.to_owned()),
         meta_verify_token: Some("bench".into()),
         graph_base_url: Some(format!("{igs_url}/graph.facebook.com")),
         instagram_graph_base_url: Some(format!("{igs_url}/graph.instagram.com")),
@@ -100,13 +118,7 @@ pub(super) async fn start_on(
         // `bench api` delivers webhooks to a receiver on 127.0.0.1 over http.
         webhook_allow_private: Some("true".into()),
         ..RawSettings::default()
-    })?;
-    let running = crate::server::start(settings, Some(listener)).await?;
-    Ok(Bench {
-        running,
-        sim,
-        _dir: dir,
-    })
+    })?)
 }
 
 /// Connects `n` accounts with one customer each who wrote, or one account with
