@@ -93,6 +93,22 @@ test('settings: Instagram accounts, and the accounts a login found', async ({ pa
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test('settings: conversation starters, read back and with a refused field', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  const accounts = (await demo.api(demo.admin, 'GET', '/accounts')).data as any[];
+  const shop = accounts.find((a) => a.ig_id === demo.igId);
+  await page.goto(`/settings/accounts/${shop.id}/starters`);
+  await expect(page.getByRole('region', { name: 'What Instagram holds now' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByLabel('Question 3').fill('x'.repeat(81));
+  await page.getByLabel('Payload 3').fill('LONG');
+  await page.getByRole('button', { name: 'Save to Instagram' }).click();
+  await expect(page.getByLabel('Question 3')).toHaveAttribute('aria-invalid', 'true');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
 test('settings: every section, with a refused form and a secret shown once', async ({ page, demo }) => {
   await signIn(page, demo.admin);
   for (const section of ['/settings/entry-points', '/settings/conversations', '/settings/agents', '/settings/inboxes', '/settings/topics', '/settings/api', '/settings/tokens']) {
