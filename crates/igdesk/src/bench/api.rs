@@ -28,6 +28,16 @@ pub struct ApiArgs {
     /// Customer messages fanned out to the inbound webhook.
     #[arg(long, default_value_t = 5_000)]
     inbound: usize,
+    /// API messages queued at once for the last part: webhook acknowledgements
+    /// while they drain, against an idle outbox (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    backlog: usize,
+    /// Webhooks per second during the last part's measurements.
+    #[arg(long, default_value_t = 1_000)]
+    ack_rate: u32,
+    /// Seconds each of the last part's measurements lasts.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
 }
 
 const BATCH: usize = 100;
@@ -157,6 +167,23 @@ pub async fn run(args: ApiArgs) -> anyhow::Result<()> {
         elapsed.as_secs_f64(),
         got as f64 / elapsed.as_secs_f64(),
     );
+    if args.backlog > 0 {
+        // The first part's messages are sent before the outbox counts as idle.
+        let deadline = Instant::now() + Duration::from_secs(600);
+        while bench.sim.sent().len() < accepted && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let customers: Vec<String> = pairs.iter().map(|(_, igsid)| igsid.clone()).collect();
+        let backlog = super::backlog::BacklogArgs {
+            backlog: args.backlog,
+            rate: args.ack_rate,
+            seconds: args.seconds,
+            ig_id: &ig_id,
+            customers: &customers,
+            product_token: token.expose_secret(),
+        };
+        super::backlog::measure(&bench, backlog).await?;
+    }
     bench.running.stop().await?;
     Ok(())
 }

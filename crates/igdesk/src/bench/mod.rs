@@ -1,6 +1,7 @@
 //! `igdesk bench`: measurements printed for docs/BENCHMARKS.md.
 
 mod api;
+mod backlog;
 mod baseline;
 pub mod dashboard;
 mod intake;

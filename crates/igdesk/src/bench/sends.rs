@@ -56,6 +56,8 @@ const PER_REQUEST: usize = 100;
 pub(super) struct Bench {
     pub(super) running: crate::server::Running,
     pub(super) sim: Simulator,
+    /// Meta's app secret, which signs the simulator's webhooks.
+    pub(super) app_secret: String,
     _dir: super::Scratch,
 }
 
@@ -88,10 +90,12 @@ pub(super) async fn start_on(
         .unwrap_or_else(|| format!("sqlite://{}", dir.0.join("igdesk.db").display()));
     let limit = (send_limit, window_seconds);
     let settings = bench_settings(&database_url, addr, &secret, &igs_url, limit)?;
+    let app_secret = secret;
     let running = crate::server::start(settings, Some(listener)).await?;
     Ok(Bench {
         running,
         sim,
+        app_secret,
         _dir: dir,
     })
 }

@@ -229,7 +229,8 @@ async fn wrong_sign_in(server: SocketAddr, from: Option<IpAddr>) -> std::io::Res
 
 /// Waits for the processing backlog to empty, so one phase's work does not load the
 /// next.
-async fn drain(app: &App) -> anyhow::Result<()> {
+/// Waits until every delivery received is processed.
+pub(super) async fn drain(app: &App) -> anyhow::Result<()> {
     let pending = |counts: Vec<(String, i64)>| {
         counts
             .into_iter()
