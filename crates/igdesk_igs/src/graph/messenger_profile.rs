@@ -163,7 +163,7 @@ fn fields(request: &GraphRequest) -> Result<Vec<String>, GraphError> {
 }
 
 /// The ice breakers, in the localized format.
-fn ice_breakers(value: Value) -> Result<Value, GraphError> {
+pub(crate) fn ice_breakers(value: Value) -> Result<Value, GraphError> {
     let Value::Array(items) = value else {
         return Err(GraphError::param("Param ice_breakers must be an array"));
     };
@@ -189,7 +189,7 @@ fn ice_breakers(value: Value) -> Result<Value, GraphError> {
 }
 
 /// The persistent menu: `postback` and `web_url` items only.
-fn persistent_menu(value: Value) -> Result<Value, GraphError> {
+pub(crate) fn persistent_menu(value: Value) -> Result<Value, GraphError> {
     let Value::Array(locales) = value else {
         return Err(GraphError::param("Param persistent_menu must be an array"));
     };

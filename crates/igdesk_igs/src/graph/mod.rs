@@ -39,6 +39,9 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 
 pub(crate) use error::GraphError;
+pub(crate) use messenger_profile::{
+    ice_breakers as check_ice_breakers, persistent_menu as check_persistent_menu,
+};
 pub(crate) use params::Params;
 
 use crate::ids;

@@ -25,6 +25,19 @@
 //! title = "Where is my order?"     # a persistent menu item), by its question or title
 //! ```
 //!
+//! The business's ice breakers and persistent menu may be set by the scenario itself,
+//! before its first step (they replace what the Messenger Profile API set):
+//!
+//! ```toml
+//! [[ice_breaker]]
+//! question = "Where is my order?"
+//! payload = "ORDER"
+//! [[menu_item]]
+//! type = "postback"                # or "web_url", with `url`
+//! title = "Talk to us"
+//! payload = "HUMAN"
+//! ```
+//!
 //! Media URLs may be `cdn:NAME` (see [`crate::media`]); left out, an embedded
 //! medium of the attachment's kind is chosen when the simulator knows its URL.
 
@@ -52,7 +65,18 @@ pub struct Scenario {
     pub business: String,
     /// Customers registered with the simulator before the first step.
     pub customers: Vec<ScenarioCustomer>,
+    /// The business's ice breakers and persistent menu, set before the first step
+    /// (Meta's localized format, checked as the Messenger Profile API checks them);
+    /// `None` leaves what the business holds.
+    pub starters: Option<Starters>,
     pub steps: Vec<Step>,
+}
+
+/// `[[ice_breaker]]` and `[[menu_item]]` tables, as the Messenger Profile API holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Starters {
+    pub ice_breakers: Option<serde_json::Value>,
+    pub persistent_menu: Option<serde_json::Value>,
 }
 
 /// A `[[customer]]` table: a profile, for the scenario's business unless `business` says.
@@ -86,6 +110,10 @@ struct RawScenario {
     customer: Vec<toml::Value>,
     #[serde(default)]
     step: Vec<toml::Value>,
+    #[serde(default)]
+    ice_breaker: Vec<toml::Value>,
+    #[serde(default)]
+    menu_item: Vec<toml::Value>,
 }
 
 /// Kinds whose events have no id of their own, so a label on them names nothing.
@@ -119,9 +147,11 @@ impl Scenario {
             steps.push(step);
         }
         check_forward_references(&steps)?;
+        let starters = starters(raw.ice_breaker, raw.menu_item)?;
         Ok(Scenario {
             business: raw.business,
             customers,
+            starters,
             steps,
         })
     }
@@ -133,6 +163,35 @@ impl Scenario {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Scenario::from_toml(&text).with_context(|| format!("in {}", path.display()))
     }
+}
+
+/// The scenario's own starters, checked by Meta's rules.
+fn starters(
+    breakers: Vec<toml::Value>,
+    menu: Vec<toml::Value>,
+) -> anyhow::Result<Option<Starters>> {
+    let localized = |items: Vec<toml::Value>| -> anyhow::Result<Option<serde_json::Value>> {
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let items = serde_json::to_value(items)?;
+        let locales = serde_json::json!([{"locale": "default", "call_to_actions": items}]);
+        Ok(Some(locales))
+    };
+    let starters = Starters {
+        ice_breakers: localized(breakers)?,
+        persistent_menu: localized(menu)?,
+    };
+    if let Some(value) = &starters.ice_breakers {
+        crate::graph::check_ice_breakers(value.clone())
+            .map_err(|e| anyhow::anyhow!("ice_breaker: {}", e.message))?;
+    }
+    if let Some(value) = &starters.persistent_menu {
+        crate::graph::check_persistent_menu(value.clone())
+            .map_err(|e| anyhow::anyhow!("menu_item: {}", e.message))?;
+    }
+    let none = starters.ice_breakers.is_none() && starters.persistent_menu.is_none();
+    Ok((!none).then_some(starters))
 }
 
 /// "step 3 (id \"m1\", kind \"react\")", for error messages.
@@ -203,6 +262,9 @@ pub async fn run_scenario(
     for customer in &scenario.customers {
         let business = customer.business.as_deref().unwrap_or(&scenario.business);
         sim.add_customer(business, customer.profile.clone());
+    }
+    if let Some(starters) = &scenario.starters {
+        sim.set_starters(&scenario.business, starters);
     }
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut outcomes = Vec::with_capacity(scenario.steps.len());

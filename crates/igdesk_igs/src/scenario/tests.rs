@@ -169,3 +169,23 @@ async fn a_text_written_a_while_ago_carries_that_time() {
     ))
     .contains("ago_seconds"));
 }
+
+#[test]
+fn a_scenarios_own_starters_follow_metas_limits() {
+    let head = "business = \"1\"\n";
+    let breaker = |i: usize| format!("[[ice_breaker]]\nquestion = \"Q{i}?\"\npayload = \"P{i}\"\n");
+    let five: String = (0..5).map(breaker).collect();
+    let error = error_of(&format!("{head}{five}"));
+    assert!(error.contains("at most 4 ice breakers"), "{error}");
+    let nested = "[[menu_item]]\ntype = \"nested\"\ntitle = \"More\"\n";
+    let error = error_of(&format!("{head}{nested}"));
+    assert!(
+        error.contains("menu_item") && error.contains("web_url"),
+        "{error}"
+    );
+    let scenario = Scenario::from_toml(&format!("{head}{}", breaker(1))).unwrap();
+    let starters = scenario.starters.unwrap();
+    assert_eq!(starters.ice_breakers.unwrap()[0]["locale"], "default");
+    assert!(starters.persistent_menu.is_none());
+    assert!(Scenario::from_toml(head).unwrap().starters.is_none());
+}

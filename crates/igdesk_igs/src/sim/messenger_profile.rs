@@ -89,6 +89,19 @@ impl Simulator {
         self.state().messenger_profiles.refuse_next = Some((code, message.into()));
     }
 
+    /// Sets what a scenario gives of the business's starters, as if through the
+    /// Messenger Profile API (the scenario checked them).
+    pub fn set_starters(&self, business_ig_id: &str, starters: &crate::scenario::Starters) {
+        let mut state = self.state();
+        let profiles = &mut state.messenger_profiles;
+        if let Some(value) = &starters.ice_breakers {
+            profiles.set(business_ig_id, "ice_breakers", Some(value.clone()));
+        }
+        if let Some(value) = &starters.persistent_menu {
+            profiles.set(business_ig_id, "persistent_menu", Some(value.clone()));
+        }
+    }
+
     /// The business's ice breakers and persistent menu as the Messenger Profile
     /// API would read them back: `{"ice_breakers": [...], "persistent_menu": [...]}`,
     /// only the properties set.
