@@ -218,6 +218,13 @@ pub async fn run(args: DemoArgs, raw: RawSettings) -> anyhow::Result<()> {
     }
     // Something to insert with `/` in the composer.
     crate::service::saved_answers::add_demo_answers(&app, &admin).await?;
+    if !args.no_scenario {
+        // Business hours and two rules: the demo's customers get automatic replies.
+        let inbox = store.inboxes().await?.into_iter().find(|i| i.is_default);
+        if let Some(inbox) = inbox {
+            crate::service::automatic::add_demo_automation(&app, &admin, inbox.id).await?;
+        }
+    }
     // Ice breakers and a menu on the first account, held by the simulated Meta.
     if let Some(first) = connected.iter().find(|a| a.ig_id == DEMO_IG_ID) {
         crate::service::starters::add_demo_starters(&app, &admin, first.id).await?;

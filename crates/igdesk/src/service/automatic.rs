@@ -293,3 +293,77 @@ pub async fn states(app: &App, now: i64) -> Result<Vec<InboxHoursState>, Service
         })
         .collect())
 }
+
+/// `igdesk demo`'s automatic replies: business hours on `inbox` (weekdays in
+/// Amsterdam, an away message and a greeting) and two rules. Rules already there (by
+/// name) are left alone, so a demo started again on its database adds none twice.
+pub async fn add_demo_automation(
+    app: &App,
+    admin: &Agent,
+    inbox: InboxId,
+) -> Result<(), ServiceError> {
+    use igdesk_domain::automatic::{OpenRange, QuickReply, Weekly};
+    let mut weekly = Weekly::default();
+    for day in 0..5 {
+        *weekly.day_mut(day) = vec![OpenRange {
+            open: "09:00".into(),
+            close: "17:30".into(),
+        }];
+    }
+    let hours = BusinessHours {
+        time_zone: "Europe/Amsterdam".into(),
+        weekly,
+        holidays: vec!["2026-12-25".into(), "2026-12-26".into()],
+        away_message: Some(
+            "Thanks for your message! We're closed now; we answer weekdays from 9:00 to 17:30 (Amsterdam time).".into(),
+        ),
+        greeting: Some("Hi, welcome to the shop! An agent will be with you shortly.".into()),
+    };
+    set_hours(app, admin, inbox, Some(hours)).await?;
+    let have = rules(app, admin).await?;
+    let demo = [
+        RuleInput {
+            name: "Prices".into(),
+            inbox_id: None,
+            enabled: true,
+            trigger: Trigger::Keywords {
+                keywords: vec!["price".into(), "cost".into(), "how much".into()],
+            },
+            actions: Actions {
+                reply_text: Some("Our prices are on shop.example/prices. Anything else?".into()),
+                quick_replies: vec![
+                    QuickReply {
+                        title: "Sizes".into(),
+                        payload: "SIZES".into(),
+                    },
+                    QuickReply {
+                        title: "Shipping".into(),
+                        payload: "SHIPPING".into(),
+                    },
+                ],
+                ..Actions::default()
+            },
+        },
+        RuleInput {
+            name: "Order status".into(),
+            inbox_id: None,
+            enabled: true,
+            trigger: Trigger::Regex {
+                pattern: r"(?i)\b(where is|track)\b.*\border\b".into(),
+            },
+            actions: Actions {
+                reply_text: Some(
+                    "You can follow your order at shop.example/track; an agent will check it too."
+                        .into(),
+                ),
+                ..Actions::default()
+            },
+        },
+    ];
+    for input in demo {
+        if !have.iter().any(|r| r.name == input.name) {
+            create(app, admin, input).await?;
+        }
+    }
+    Ok(())
+}
