@@ -65,6 +65,7 @@ test('an administrator edits the ice breakers and menu, saves them to Instagram 
   await expect(link).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByText('A menu link must be a full https:// address.')).toBeVisible();
   await expect(link).toHaveValue('http://blog.example');
+  await expect(page.locator('#refused')).toContainText('Nothing was sent to Instagram');
   expect((await held(demo.igsUrl, demo.igId)).persistent_menu[0].call_to_actions).toHaveLength(3);
 
   // Emptying a row drops it.
@@ -106,6 +107,16 @@ test("Instagram's own refusal is said in its words and nothing typed is lost", a
   // What Instagram holds is unchanged, and shown so.
   await expect(heldNow(page).getByText('Is there a shop in Porto?')).toHaveCount(0);
   await expect(heldNow(page).getByText('Where is my order?')).toBeVisible();
+
+  // Instagram out of reach: what it holds is unknown, so no form is offered (an empty
+  // one saved later would remove the starters).
+  await demo.fault({ kind: 'unavailable' });
+  await page.goto(page.url());
+  await expect(page.locator('#meta-error')).toContainText('What Instagram holds could not be read');
+  await expect(page.getByRole('button', { name: 'Save to Instagram' })).toHaveCount(0);
+  await demo.fault(null);
+  await page.getByRole('link', { name: 'Try again' }).click();
+  await expect(page.getByLabel('Question 1')).toHaveValue('Where is my order?');
 });
 
 test('a tap on an ice breaker shows on the timeline with its payload', async ({ page, demo }) => {

@@ -57,6 +57,12 @@ struct StartersPage {
     meta_error: Option<String>,
     breakers: Vec<BreakerRow>,
     menu: Vec<MenuRow>,
+    /// The form is offered once what Instagram holds is known (or the
+    /// administrator's own values are shown again): an empty form saved over
+    /// starters that could not be read would remove them.
+    editable: bool,
+    /// A field was refused: said above the form too, as the field may be far down.
+    refused: bool,
     entered: Entered,
     max_question: usize,
     max_title: usize,
@@ -156,7 +162,6 @@ fn menu_rows_posted(entered: &Entered) -> usize {
         .count()
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn page(
     app: &App,
     signed: &Signed,
@@ -178,6 +183,8 @@ async fn page(
         Err(e) if e.kind == Kind::Internal => return Err(e.into()),
         Err(e) => (None, Some(e.message)),
     };
+    let editable = held.is_some() || entered.is_some();
+    let refused = meta_error.is_none() && entered.as_ref().is_some_and(|e| e.general().is_none());
     let (breakers, menu) = match &entered {
         Some(entered) => rows_entered(entered),
         None => rows_held(held.as_ref().unwrap_or(&Starters::default())),
@@ -190,9 +197,11 @@ async fn page(
         notice: said.notice.take(),
         held,
         meta_error: meta_error
-            .or(read_error.map(|e| format!("Instagram could not be asked what it holds: {e}"))),
+            .or(read_error.map(|e| format!("What Instagram holds could not be read. {e}"))),
         breakers,
         menu,
+        editable,
+        refused,
         entered: entered.unwrap_or_default(),
         max_question: service::MAX_QUESTION_CHARS,
         max_title: service::MAX_MENU_TITLE_CHARS,
