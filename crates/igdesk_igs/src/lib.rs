@@ -6,7 +6,8 @@
 //!
 //! - [`Simulator::router`]: the Graph API calls igdesk makes (user profiles, the
 //!   Send API with sender actions and private replies, comment moderation, the
-//!   Conversations API, Conversation Routing's thread control), with Meta's
+//!   Conversations API, Conversation Routing's thread control, the Messenger
+//!   Profile API's ice breakers and persistent menu), with Meta's
 //!   rules, rate limits and error shapes, every call recorded and every
 //!   accepted message echoed to the webhook;
 //! - Meta's login, both paths, over the same base URL: Facebook Login's dialog
