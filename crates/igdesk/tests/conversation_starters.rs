@@ -8,7 +8,7 @@ mod common;
 
 use common::api::account_id;
 use common::*;
-use igdesk_igs::{Fault, Scenario};
+use igdesk_igs::{Fault, Scenario, TokenPlace};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -60,6 +60,10 @@ async fn set_read_back_and_remove(app: TestApp) {
     assert!(
         calls.iter().any(|c| c.method == "GET"),
         "read back after setting: {calls:?}"
+    );
+    assert!(
+        calls.iter().all(|c| c.token_in == Some(TokenPlace::Header)),
+        "the token travels in the Authorization header, never in a URL"
     );
 
     let path = format!(
