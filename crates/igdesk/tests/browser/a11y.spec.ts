@@ -273,3 +273,52 @@ test('the composer with an image igdesk refused (bytes not the type it claims)',
   await expect(page.getByRole('alert').filter({ hasText: 'is a PNG image' })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test('Settings › Automatic replies, with a rule refused beside its field', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  await page.goto('/settings/automatic');
+  const form = page.getByRole('form', { name: 'New rule' });
+  await form.getByLabel('Name').fill('Order status');
+  await form.getByLabel('When').selectOption({ label: 'Regular expression on the text' });
+  await form.getByLabel('Looks for').fill('(order');
+  await form.getByLabel('Reply', { exact: true }).fill('We are on it.');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await expect(page.getByRole('form', { name: 'New rule' }).getByLabel('Looks for')).toHaveAttribute('aria-invalid', 'true');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('form', { name: 'New rule' }).getByLabel('Looks for').fill('(?i)order');
+  await page.getByRole('form', { name: 'New rule' }).getByRole('button', { name: 'Add rule' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Rule Order status added' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("an inbox's business hours, with a day refused", async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  await page.goto('/settings/automatic');
+  await page.getByRole('link', { name: 'Business hours of Instagram' }).click();
+  const form = page.getByRole('form', { name: 'Hours of Instagram' });
+  await form.getByLabel('Time zone').fill('Europe/Lisbon');
+  await form.getByLabel('Tuesday').fill('18:00-08:00');
+  await form.getByRole('button', { name: 'Save business hours' }).click();
+  await expect(page.getByLabel('Tuesday')).toHaveAttribute('aria-invalid', 'true');
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('a timeline with automatic replies, and the dashboard saying the inbox is closed', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  const inboxes = await demo.api(demo.admin, 'GET', '/inboxes');
+  const inbox = (inboxes as { data: { id: number; is_default: boolean }[] }).data.find((i) => i.is_default)!;
+  await demo.api(demo.admin, 'PUT', `/inboxes/${inbox.id}/business-hours`, {
+    time_zone: 'UTC',
+    away_message: 'We are closed; back tomorrow.',
+  });
+  await demo.setAvailable(demo.admin);
+  const customer = demo.newCustomer('Rui Matos');
+  await demo.dm(customer, 'Hello, anyone there?');
+  await offerOf(page, 'Rui Matos').getByRole('button', { name: 'Accept' }).click();
+  const away = page.getByRole('list', { name: 'Timeline' }).getByRole('listitem').filter({ hasText: 'back tomorrow' });
+  await expect(away).toContainText('Automatic reply');
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.goto('/dashboard');
+  await expect(page.getByRole('region', { name: 'Business hours' })).toContainText('Closed — away message on');
+  expect(await seriousViolations(page)).toEqual([]);
+});

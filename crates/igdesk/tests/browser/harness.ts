@@ -49,6 +49,8 @@ export type SentMessage = {
   kind: string;
   text: string | null;
   attachment_url: string | null;
+  /** `HUMAN_AGENT` on a person's reply after 24 hours; never on an automatic one. */
+  tag: string | null;
   at_ms: number;
 };
 
