@@ -239,7 +239,8 @@ fn notes(item: &TimelineItem) -> Vec<String> {
         // An ice breaker, a menu item or a template's button: the payload is what
         // rules and the API see, so the agent sees it too.
         let label = p.title.clone().or(p.payload.clone()).unwrap_or_default();
-        notes.push(match p.payload.as_deref().filter(|&payload| payload != label) {
+        let payload = p.payload.as_deref().filter(|&payload| payload != label);
+        notes.push(match payload {
             Some(payload) => format!("Tapped “{label}” · payload {payload}"),
             None => format!("Tapped “{label}”"),
         });
