@@ -548,3 +548,19 @@ window.addEventListener('load', () => {
   showArrival();
   if (window.location.hash === '#composer' && message) message.focus({ preventScroll: true });
 });
+
+/** The company's accounts the customer follows / is followed by: a <details> that
+ * opens with a click or Enter, and on hover too (seed 000 [D], [E]). One opened by
+ * hover closes when the pointer leaves; a click keeps it open. */
+for (const list of document.querySelectorAll('details.account-list')) {
+  let byHover = false;
+  list.addEventListener('mouseenter', () => {
+    if (!list.open) { list.open = true; byHover = true; }
+  });
+  list.addEventListener('mouseleave', () => {
+    if (byHover) { list.open = false; byHover = false; }
+  });
+  list.querySelector('summary').addEventListener('click', (event) => {
+    if (byHover) { event.preventDefault(); byHover = false; }
+  });
+}

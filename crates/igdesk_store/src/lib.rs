@@ -8,6 +8,7 @@ pub mod automatic;
 pub mod conformance;
 pub mod connect;
 pub mod dashboard;
+pub mod follows;
 pub mod history;
 mod error;
 pub mod labels;
@@ -35,6 +36,7 @@ pub use api::*;
 pub use automatic::*;
 pub use connect::*;
 pub use dashboard::*;
+pub use follows::*;
 pub use history::*;
 pub use error::StoreError;
 pub use labels::*;
@@ -91,6 +93,7 @@ pub trait Store:
     + SearchStore
     + StoryStore
     + HistoryStore
+    + FollowStore
     + AutomaticStore
     + SendLimitStore
 {
@@ -99,7 +102,7 @@ pub trait Store:
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, AgentAccessStore, ApiStore, HistoryStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
+        AccountStore, AgentAccessStore, ApiStore, FollowStore, HistoryStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
         JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
         RoutingStore, SavedAnswerStore, SearchStore, SendLimitStore, SenderActionStore, Store, StoryStore,
         TopicStore,

@@ -7,6 +7,7 @@ mod assets;
 mod charts;
 mod dashboard;
 mod desk;
+mod follows;
 pub mod fragments;
 mod item;
 mod origin;

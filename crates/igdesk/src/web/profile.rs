@@ -76,6 +76,8 @@ pub struct ProfilePage {
     /// The customer's labels, and every label the agent knows (suggestions).
     labels: Vec<String>,
     label_names: Vec<String>,
+    /// The company's accounts they follow and are followed by (several accounts).
+    company: Option<super::follows::CompanyLists>,
 }
 
 impl ProfilePage {
@@ -232,6 +234,7 @@ async fn build(
                 name: t.name,
             })
             .collect(),
+        company: super::follows::lists(app, scope, id).await?,
         customer: customer_card(&customer),
         items: cards,
         last_incoming,

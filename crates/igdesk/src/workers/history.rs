@@ -16,14 +16,12 @@ use super::Outcome;
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect};
-use igdesk_domain::retry::backoff;
 use igdesk_domain::timeline::{Attachment, Direction, ItemStatus, ReplyTo, Source};
 use igdesk_domain::{Igsid, Mid, Millis};
 use igdesk_meta::graph::{HistoryMessage, HistoryThread};
 use igdesk_meta::webhook::InboundMessage;
 use igdesk_meta::{ErrorAction, GraphError};
 use igdesk_store::{Account, HistoryPage, Job};
-use rand::Rng;
 use std::time::Duration;
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::OffsetDateTime;
@@ -46,7 +44,7 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
     let mut cursor = match app.store.history_progress(account.id).await {
         Ok(Some(progress)) if progress.finished() => return Outcome::Done,
         Ok(progress) => progress.and_then(|p| p.cursor),
-        Err(e) => return later(job, e, None),
+        Err(e) => return later(e, None),
     };
     for page_number in 0..PAGES_PER_RUN {
         if page_number > 0 {
@@ -54,7 +52,7 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
         }
         let page = match app.graph.conversations(&auth, cursor.as_deref()).await {
             Ok(page) => page,
-            Err(e) => return graph_failed(app, job, &account, e).await,
+            Err(e) => return graph_failed(app, &account, e).await,
         };
         let changes = history_changes(&account, &page.threads, now_ms());
         let messages = page
@@ -75,7 +73,7 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
                 tracing::info!(account = %account.ig_id, threads = page.threads.len(), added = applied.items_added.len(), "history page imported");
                 app.wake.profiles.notify_waiters();
             }
-            Err(e) => return later(job, e, None),
+            Err(e) => return later(e, None),
         }
         match page.after {
             Some(after) => cursor = Some(after),
@@ -89,20 +87,21 @@ pub async fn import(app: &App, job: &Job) -> Outcome {
     Outcome::Again(now_ms() + CALL_EVERY.as_millis() as Millis)
 }
 
-/// The import waits and goes on from its cursor rather than being given up after
-/// a number of attempts: every run counts as one, and a long import has many.
-fn later(job: &Job, error: impl std::fmt::Display, after: Option<Millis>) -> Outcome {
-    let jitter = rand::thread_rng().gen::<f64>();
-    let delay = after.unwrap_or_else(|| backoff(job.attempts as u32, 1_000, 10 * 60_000, jitter));
-    tracing::warn!(job = %job.id, %error, delay_ms = delay, "history import paused");
-    Outcome::Again(now_ms() + delay)
+/// Tried again from the cursor, with the usual backoff (or Meta's own wait). Every
+/// run counts as an attempt, a long import's runs too: the import's job may make
+/// [`super::HISTORY_ATTEMPTS`] of them.
+fn later(error: impl std::fmt::Display, after: Option<Millis>) -> Outcome {
+    Outcome::Retry {
+        error: error.to_string(),
+        after,
+    }
 }
 
-async fn graph_failed(app: &App, job: &Job, account: &Account, e: GraphError) -> Outcome {
+async fn graph_failed(app: &App, account: &Account, e: GraphError) -> Outcome {
     match e.action() {
         ErrorAction::RetryLater | ErrorAction::BackOff => {
             let after = e.retry_after().map(|d| d.as_millis() as Millis);
-            later(job, e, after)
+            later(e, after)
         }
         ErrorAction::Reconnect => {
             let _ = app

@@ -29,6 +29,10 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// Claims of one history import before it is given up. Each run of a long import
+/// (ten pages) counts as one, so this is about 500 runs' worth of threads and
+/// retries; a failing one is tried for days (backoff up to ten minutes).
+pub(crate) const HISTORY_ATTEMPTS: i64 = 500;
 /// How long a claimed job stays reserved for its worker.
 const LEASE: Millis = 60_000;
 /// How often an idle worker looks for due jobs it was not woken for (retries, jobs
@@ -98,7 +102,7 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
         cancel.clone(),
         JOB_IMPORT_HISTORY,
         Claim::UpTo(2),
-        8,
+        HISTORY_ATTEMPTS,
     )));
     handles.push(tokio::spawn(run(
         app.clone(),

@@ -2,6 +2,12 @@
 //! intake, so a slow or failing Graph call never holds up a message. A claimed batch
 //! is read in one query, fetched side by side and recorded in one commit: a burst of
 //! new customers costs the single writer a few transactions, not a few per customer.
+//!
+//! The same person at the company's other accounts (another IGSID, the same
+//! username) is asked about along with them, so the profile's lists of the
+//! company's accounts they follow and are followed by (IN-5) are as fresh as the
+//! account they wrote to. Those extra calls are best effort: one that fails keeps
+//! what was known.
 
 use super::{account_auth, Outcome};
 use crate::app::App;
@@ -30,6 +36,7 @@ pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
         }
     }
     let ids: Vec<CustomerId> = wanted.iter().map(|(_, id)| *id).collect();
+    let batch = ids.clone();
     let mut customers: HashMap<CustomerId, Customer> =
         match app.store.customers_for_jobs(&ids).await {
             Ok(found) => found.into_iter().map(|c| (c.id, c)).collect(),
@@ -81,6 +88,8 @@ pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     if done.is_empty() {
         return outcomes;
     }
+    let elsewhere = same_person_elsewhere(app, &done, &done_jobs, &batch, &mut auths).await;
+    done.extend(elsewhere);
     let recorded = app.store.update_profiles(&done, now_ms()).await;
     outcomes.extend(done_jobs.into_iter().map(|job| {
         let outcome = match &recorded {
@@ -90,6 +99,63 @@ pub async fn refresh_all(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
         (job, outcome)
     }));
     outcomes
+}
+
+/// The facts of the person's customers at the company's other accounts, matched by
+/// the username just fetched. Each is recorded with the job that led to it (its
+/// completion is then written twice, harmlessly).
+async fn same_person_elsewhere(
+    app: &App,
+    done: &[FetchedProfile],
+    jobs: &[Job],
+    batch: &[CustomerId],
+    auths: &mut HashMap<AccountId, Result<AccountAuth, Outcome>>,
+) -> Vec<FetchedProfile> {
+    let mut by_name: HashMap<String, &Job> = HashMap::new();
+    for (profile, job) in done.iter().zip(jobs) {
+        if let Some(name) = &profile.facts.username {
+            by_name.insert(name.to_lowercase(), job);
+        }
+    }
+    if by_name.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<String> = by_name.keys().cloned().collect();
+    let others = match app.store.customers_by_username(&names).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot look up the same person at other accounts");
+            return Vec::new();
+        }
+    };
+    let mut calls = Vec::new();
+    for other in others.into_iter().filter(|c| !batch.contains(&c.id)) {
+        let Some(job) = other
+            .instagram
+            .username
+            .as_ref()
+            .and_then(|name| by_name.get(&name.to_lowercase()))
+        else {
+            continue;
+        };
+        let auth = match auths.get(&other.account_id) {
+            Some(known) => known.clone(),
+            None => {
+                let found = account_auth(app, other.account_id).await;
+                auths.insert(other.account_id, found.clone());
+                found
+            }
+        };
+        if let Ok(auth) = auth {
+            calls.push(((*job).clone(), other, auth));
+        }
+    }
+    stream::iter(calls)
+        .map(|(job, customer, auth)| async move { fetch(app, &job, &customer, &auth).await })
+        .buffer_unordered(FETCHES_AT_ONCE)
+        .filter_map(|result| async move { result.ok() })
+        .collect()
+        .await
 }
 
 async fn fetch(

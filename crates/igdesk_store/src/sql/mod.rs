@@ -21,6 +21,7 @@ mod comment_flags;
 mod connect;
 mod dashboard;
 mod events;
+mod follows;
 mod history;
 mod intake;
 mod jobs;
