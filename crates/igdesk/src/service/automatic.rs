@@ -241,6 +241,35 @@ pub async fn update(
     Ok(updated)
 }
 
+/// Checks the rule before the one above it: the two change places.
+pub async fn move_up(app: &App, admin: &Agent, id: RuleId) -> Result<Rule, ServiceError> {
+    let all = rules(app, admin).await?;
+    let at = all
+        .iter()
+        .position(|r| r.id == id)
+        .ok_or_else(|| ServiceError::not_found("rule"))?;
+    let Some(above) = at.checked_sub(1).map(|i| &all[i]) else {
+        return Ok(all[at].clone());
+    };
+    let this = &all[at];
+    // Equal positions (set so through the API) are ordered by id: go one before.
+    let (mine, theirs) = if this.position == above.position {
+        (above.position - 1, above.position)
+    } else {
+        (above.position, this.position)
+    };
+    let place = |position| RuleChange {
+        position: Some(position),
+        ..RuleChange::default()
+    };
+    let now = now_ms();
+    app.store.update_rule(above.id, place(theirs), now).await?;
+    app.store
+        .update_rule(id, place(mine), now)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("rule"))
+}
+
 pub async fn delete(app: &App, admin: &Agent, id: RuleId) -> Result<(), ServiceError> {
     require_admin(admin)?;
     if !app.store.delete_rule(id).await? {

@@ -161,6 +161,31 @@ pub fn router() -> Router<App> {
             "/settings/automatic/hours/{id}",
             get(settings::business_hours::show).post(settings::business_hours::save),
         )
+        .route("/settings/automatic", get(settings::automatic::show))
+        .route(
+            "/settings/automatic/rules",
+            post(settings::automatic::create),
+        )
+        .route(
+            "/settings/automatic/rules/{id}",
+            get(settings::automatic::show_rule).post(settings::automatic::save_rule),
+        )
+        .route(
+            "/settings/automatic/rules/{id}/up",
+            post(settings::automatic::move_up),
+        )
+        .route(
+            "/settings/automatic/rules/{id}/delete",
+            post(settings::automatic::delete),
+        )
+        .route(
+            "/settings/automatic/rules/{id}/toggle",
+            post(settings::automatic::toggle),
+        )
+        .route(
+            "/settings/automatic/hours/{id}",
+            get(settings::business_hours::show).post(settings::business_hours::save),
+        )
         .route("/settings/api", get(settings::api::overview))
         .route(
             "/settings/api/{id}",

@@ -289,6 +289,9 @@ test('Settings › Automatic replies, with a rule refused beside its field', asy
   await page.getByRole('form', { name: 'New rule' }).getByRole('button', { name: 'Add rule' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Rule Order status added' })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('link', { name: 'Edit Order status' }).click();
+  await expect(page.getByRole('form', { name: 'Edit rule' })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test("an inbox's business hours, with a day refused", async ({ page, demo }) => {

@@ -114,3 +114,45 @@ test('business hours and a rule set in Settings answer a customer, labelled on t
   await page.goto('/dashboard');
   await expect(page.getByRole('region', { name: 'Business hours' })).toContainText('Closed — away message on');
 });
+
+test('a rule is changed on its own page and moved up', async ({ page, demo }) => {
+  await signIn(page, demo.admin);
+  for (const [name, words, reply] of [
+    ['Anything', 'hello, hi', 'Thanks, we will be with you soon.'],
+    ['Returns', 'return', 'Returns are free within 30 days.'],
+  ]) {
+    await page.goto('/settings/automatic');
+    const form = page.getByRole('form', { name: 'New rule' });
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Looks for').fill(words);
+    await form.getByLabel('Reply', { exact: true }).fill(reply);
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Rule ${name} added` })).toBeVisible();
+  }
+  const rules = page.getByRole('region', { name: 'Rules' }).getByRole('listitem');
+  await expect(rules).toHaveText([/Anything/, /Returns/]);
+  await page.getByRole('button', { name: 'Move Returns up' }).click();
+  await expect(rules).toHaveText([/1\. Returns/, /2\. Anything/]);
+
+  // Its page shows it as stored; a refusal keeps what was typed.
+  await page.getByRole('link', { name: 'Edit Returns' }).click();
+  const form = page.getByRole('form', { name: 'Edit rule' });
+  await expect(form.getByLabel('Looks for')).toHaveValue('return');
+  await form.getByLabel('Quick replies').fill('A label far longer than twenty | LONG');
+  await form.getByRole('button', { name: 'Save rule' }).click();
+  const again = page.getByRole('form', { name: 'Edit rule' });
+  await expect(again.getByLabel('Quick replies')).toHaveAttribute('aria-invalid', 'true');
+  await again.getByLabel('Quick replies').fill('Start a return | RETURN');
+  await again.getByLabel('Looks for').fill('return, refund');
+  await again.getByRole('button', { name: 'Save rule' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Rule Returns saved' })).toBeVisible();
+  await expect(rules.first()).toContainText('Keywords: return, refund');
+  await expect(rules.first()).toContainText('quick replies Start a return');
+
+  // The moved rule wins for a message both match.
+  const customer = demo.newCustomer('Lena Berg');
+  await demo.dm(customer, 'hi, I want a refund');
+  await expect
+    .poll(async () => (await demo.sent()).filter((m) => m.recipient_igsid === customer.igsid).map((m) => m.text))
+    .toEqual(['Returns are free within 30 days.']);
+});

@@ -34,6 +34,8 @@ pub struct RuleRow {
     pub then: String,
     pub inbox: String,
     pub enabled: bool,
+    /// Not the first: it can move up.
+    pub can_move_up: bool,
 }
 
 pub struct Choice {
@@ -51,6 +53,9 @@ struct AutomaticPage {
     shown: Option<form::Shown>,
     hours: Vec<HoursRow>,
     rules: Vec<RuleRow>,
+    form_action: String,
+    form_title: &'static str,
+    submit: &'static str,
     inboxes: Vec<Choice>,
     routes: Vec<Choice>,
     topics: Vec<Choice>,
@@ -61,6 +66,65 @@ struct AutomaticPage {
 impl AutomaticPage {
     fn error(&self, field: &str) -> Option<&str> {
         self.entered.error(field)
+    }
+}
+
+/// One rule's own page: its form, filled in.
+#[derive(Template)]
+#[template(path = "settings/rule.html")]
+struct RulePage {
+    frame: Frame,
+    sections: Vec<Section>,
+    notice: Option<String>,
+    shown: Option<form::Shown>,
+    rule_name: String,
+    form_action: String,
+    form_title: &'static str,
+    submit: &'static str,
+    inboxes: Vec<Choice>,
+    routes: Vec<Choice>,
+    topics: Vec<Choice>,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    entered: Entered,
+}
+
+impl RulePage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.entered.error(field)
+    }
+}
+
+/// The form's menus, with what `entered` chose.
+struct Menus {
+    inboxes: Vec<Choice>,
+    routes: Vec<Choice>,
+    topics: Vec<Choice>,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+}
+
+fn menus(
+    inboxes: &[igdesk_store::Inbox],
+    topics: &[igdesk_store::Topic],
+    entered: &Entered,
+) -> Menus {
+    let chosen_kind = match entered.value("when_type") {
+        "" => "keywords",
+        kind => kind,
+    };
+    let name = |i: &igdesk_store::Inbox| i.name.clone();
+    Menus {
+        inboxes: choices(inboxes, |i| i.id.0, name, entered.value("inbox")),
+        routes: choices(inboxes, |i| i.id.0, name, entered.value("route")),
+        topics: choices(
+            topics,
+            |t| t.id.0,
+            |t| t.name.clone(),
+            entered.value("topic"),
+        ),
+        kinds: KINDS
+            .iter()
+            .map(|&(value, words)| (value, words, value == chosen_kind))
+            .collect(),
     }
 }
 
@@ -136,6 +200,7 @@ async fn page(
         .map(|(n, r)| RuleRow {
             id: r.id.0,
             position: n + 1,
+            can_move_up: n > 0,
             when: r.trigger.describe(),
             then: then(&r.actions, &r.trigger, &inboxes, &topics),
             inbox: inbox_name(r.inbox_id),
@@ -143,10 +208,7 @@ async fn page(
             name: r.name,
         })
         .collect();
-    let chosen_kind = match entered.value("when_type") {
-        "" => "keywords",
-        kind => kind,
-    };
+    let menus = menus(&inboxes, &topics, &entered);
     let view = AutomaticPage {
         frame: settings_frame(app, signed, "Automatic replies").await?,
         sections: sections(true, PAGE),
@@ -154,28 +216,13 @@ async fn page(
         shown: said.shown.take(),
         hours,
         rules,
-        inboxes: choices(
-            &inboxes,
-            |i| i.id.0,
-            |i| i.name.clone(),
-            entered.value("inbox"),
-        ),
-        routes: choices(
-            &inboxes,
-            |i| i.id.0,
-            |i| i.name.clone(),
-            entered.value("route"),
-        ),
-        topics: choices(
-            &topics,
-            |t| t.id.0,
-            |t| t.name.clone(),
-            entered.value("topic"),
-        ),
-        kinds: KINDS
-            .iter()
-            .map(|&(value, words)| (value, words, value == chosen_kind))
-            .collect(),
+        form_action: format!("{PAGE}/rules"),
+        form_title: "New rule",
+        submit: "Add rule",
+        inboxes: menus.inboxes,
+        routes: menus.routes,
+        topics: menus.topics,
+        kinds: menus.kinds,
         entered,
     };
     Ok(said.answer(app, render(status, view)))
@@ -343,5 +390,137 @@ pub async fn toggle(
             rule.name
         ),
     };
+    Ok(form::saved(&app, &signed, PAGE, notice, None))
+}
+
+/// A stored rule as the form's fields.
+fn entered_of(rule: &igdesk_domain::automatic::Rule) -> Entered {
+    let (kind, value) = match &rule.trigger {
+        Trigger::Keywords { keywords } => ("keywords", keywords.join(", ")),
+        Trigger::Regex { pattern } => ("regex", pattern.clone()),
+        Trigger::Payload { payload } => ("payload", payload.clone()),
+        Trigger::StoryMention => ("story_mention", String::new()),
+        Trigger::CommentOnPost { post_id } => ("comment_on_post", post_id.clone()),
+    };
+    let id = |id: Option<i64>| id.map(|i| i.to_string()).unwrap_or_default();
+    let a = &rule.actions;
+    let quick: Vec<String> = a
+        .quick_replies
+        .iter()
+        .map(|q| format!("{} | {}", q.title, q.payload))
+        .collect();
+    let values = BTreeMap::from([
+        ("name".to_owned(), rule.name.clone()),
+        ("inbox".to_owned(), id(rule.inbox_id.map(|i| i.0))),
+        ("when_type".to_owned(), kind.to_owned()),
+        ("when_value".to_owned(), value),
+        (
+            "reply_text".to_owned(),
+            a.reply_text.clone().unwrap_or_default(),
+        ),
+        ("quick_replies".to_owned(), quick.join("\n")),
+        ("topic".to_owned(), id(a.topic_id.map(|t| t.0))),
+        ("route".to_owned(), id(a.route_to_inbox_id.map(|i| i.0))),
+    ]);
+    Entered::new("rule", values)
+}
+
+fn rule_path(id: RuleId) -> String {
+    format!("{PAGE}/rules/{id}")
+}
+
+async fn rule_page(
+    app: &App,
+    signed: &Signed,
+    id: RuleId,
+    status: StatusCode,
+    mut said: Said,
+    entered: Option<Entered>,
+) -> Result<Response, Failed> {
+    admin_only(signed)?;
+    let rule = service::rule(app, &signed.agent, id).await?;
+    let entered = entered.unwrap_or_else(|| entered_of(&rule));
+    let inboxes = app.store.inboxes().await?;
+    let topics = app.store.topics().await?;
+    let menus = menus(&inboxes, &topics, &entered);
+    let view = RulePage {
+        frame: settings_frame(app, signed, &format!("Rule {}", rule.name)).await?,
+        sections: sections(true, PAGE),
+        notice: said.notice.take(),
+        shown: said.shown.take(),
+        rule_name: rule.name,
+        form_action: rule_path(id),
+        form_title: "Edit rule",
+        submit: "Save rule",
+        inboxes: menus.inboxes,
+        routes: menus.routes,
+        topics: menus.topics,
+        kinds: menus.kinds,
+        entered,
+    };
+    Ok(said.answer(app, render(status, view)))
+}
+
+/// A rule's page, to change it.
+pub async fn show_rule(
+    State(app): State<App>,
+    signed: Signed,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, Failed> {
+    let id = RuleId(id);
+    let said = form::said(&app, &signed, &headers, &rule_path(id));
+    rule_page(&app, &signed, id, StatusCode::OK, said, None).await
+}
+
+/// `Save rule`: every field as the form shows it.
+pub async fn save_rule(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Posted { signed, form }: Posted<BTreeMap<String, String>>,
+) -> Result<Response, Failed> {
+    admin_only(&signed)?;
+    let id = RuleId(id);
+    let entered = Entered::new("rule", form);
+    let input = input_of(&entered);
+    let patch = service::RulePatch {
+        name: Some(input.name),
+        inbox_id: Some(input.inbox_id),
+        trigger: Some(input.trigger),
+        reply_text: Some(input.actions.reply_text),
+        quick_replies: Some(input.actions.quick_replies),
+        topic_id: Some(input.actions.topic_id),
+        route_to_inbox_id: Some(input.actions.route_to_inbox_id),
+        ..Default::default()
+    };
+    match service::update(&app, &signed.agent, id, patch).await {
+        Ok(rule) => {
+            let notice = format!(
+                "Rule {} saved: it applies from the next message on.",
+                rule.name
+            );
+            Ok(form::saved(&app, &signed, PAGE, notice, None))
+        }
+        Err(e) if form::shown_on_form(&e) => {
+            let refused = entered.refused(form_field(e.field), e.message.clone());
+            let status = form::refused_status(&e);
+            rule_page(&app, &signed, id, status, Said::nothing(), Some(refused)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `Move up` on a rule's row: it is checked before the rule above it.
+pub async fn move_up(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    Posted { signed, .. }: Posted<BTreeMap<String, String>>,
+) -> Result<Response, Failed> {
+    admin_only(&signed)?;
+    let rule = service::move_up(&app, &signed.agent, RuleId(id)).await?;
+    let notice = format!(
+        "Rule {} moved up: it is checked before the one that was above it.",
+        rule.name
+    );
     Ok(form::saved(&app, &signed, PAGE, notice, None))
 }
