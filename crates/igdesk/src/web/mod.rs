@@ -150,23 +150,6 @@ pub fn router() -> Router<App> {
             post(settings::automatic::create),
         )
         .route(
-            "/settings/automatic/rules/{id}/delete",
-            post(settings::automatic::delete),
-        )
-        .route(
-            "/settings/automatic/rules/{id}/toggle",
-            post(settings::automatic::toggle),
-        )
-        .route(
-            "/settings/automatic/hours/{id}",
-            get(settings::business_hours::show).post(settings::business_hours::save),
-        )
-        .route("/settings/automatic", get(settings::automatic::show))
-        .route(
-            "/settings/automatic/rules",
-            post(settings::automatic::create),
-        )
-        .route(
             "/settings/automatic/rules/{id}",
             get(settings::automatic::show_rule).post(settings::automatic::save_rule),
         )
