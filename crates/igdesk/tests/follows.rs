@@ -71,13 +71,13 @@ async fn the_profile_lists_the_company_accounts(app: TestApp) {
     let page = profile_of(&app, AT_SHOP).await;
     assert_eq!(
         lists(&page),
-        ("@shop".into(), "None of your accounts".into())
+        ("@shop".into(), "None of yours".into())
     );
     assert!(
-        page.contains("Not known for 1 account they have not written to."),
+        page.contains("Unknown at 1 of your accounts (no message from them there yet)."),
         "{page}"
     );
-    assert!(page.contains(r#"<details class="account-list" id="follows-accounts"><summary>1 of your accounts</summary>"#));
+    assert!(page.contains(r#"<details class="account-list" id="follows-accounts"><summary>1 of yours</summary>"#));
 
     // @shop follows her back meanwhile; she writes to @shop.two (another IGSID, the
     // same username in another case): both accounts are asked.
@@ -102,7 +102,7 @@ async fn the_profile_lists_the_company_accounts(app: TestApp) {
             ("@shop".into(), followed_by.into()),
             "{igsid}"
         );
-        assert!(!page.contains("Not known for"), "{page}");
+        assert!(!page.contains("Unknown at"), "{page}");
     }
 
     // Every profile call asked for both facts.
