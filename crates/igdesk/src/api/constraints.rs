@@ -13,7 +13,7 @@
 
 use crate::service::{
     agent_tokens, agents, inboxes, labels, notes, passwords, people, product_tokens, saved_answers,
-    search, sign_in, topics,
+    search, sign_in, starters, topics,
 };
 use serde_json::{json, Value};
 
@@ -182,6 +182,38 @@ fn body_rules() -> Vec<(&'static str, &'static str, Value)> {
             "status_retry_hours",
             between(1, crate::service::api_settings::LONGEST_RETRY_HOURS),
         ),
+        // Conversation starters; a menu item is one of two kinds (`oneOf`, in the
+        // order `MenuItemView` declares them: postback, web_url).
+        (
+            "IceBreakerView",
+            "question",
+            trimmed(1, starters::MAX_QUESTION_CHARS),
+        ),
+        (
+            "IceBreakerView",
+            "payload",
+            trimmed(1, starters::MAX_PAYLOAD_CHARS),
+        ),
+        (
+            "MenuItemView/oneOf/0",
+            "title",
+            trimmed(1, starters::MAX_MENU_TITLE_CHARS),
+        ),
+        (
+            "MenuItemView/oneOf/0",
+            "payload",
+            trimmed(1, starters::MAX_PAYLOAD_CHARS),
+        ),
+        (
+            "MenuItemView/oneOf/1",
+            "title",
+            trimmed(1, starters::MAX_MENU_TITLE_CHARS),
+        ),
+        (
+            "MenuItemView/oneOf/1",
+            "url",
+            json!({"pattern": format!("^[{SPACE}]*https://")}),
+        ),
     ]
 }
 
@@ -344,6 +376,14 @@ pub fn apply(doc: &mut Value) {
     }
     for schema in CLOSED {
         doc["components"]["schemas"][schema]["additionalProperties"] = false.into();
+    }
+    // Each kind of menu item takes its own keys only (serde refuses others).
+    for kind in ["0", "1"] {
+        let pointer = format!("/components/schemas/MenuItemView/oneOf/{kind}");
+        let variant = doc
+            .pointer_mut(&pointer)
+            .unwrap_or_else(|| panic!("no schema {pointer}"));
+        variant["additionalProperties"] = false.into();
     }
     media_rules(doc);
     for (id, name, rule) in parameter_rules() {

@@ -19,11 +19,9 @@ use utoipa::ToSchema;
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IceBreakerView {
-    /// At most 80 characters, not blank.
-    #[schema(max_length = 80, pattern = r"\S")]
+    /// 1 to 80 characters once trimmed.
     question: String,
-    /// At most 1,000 characters, not blank.
-    #[schema(max_length = 1000, pattern = r"\S")]
+    /// 1 to 1,000 characters once trimmed.
     payload: String,
 }
 
@@ -31,20 +29,12 @@ pub struct IceBreakerView {
 #[derive(Deserialize, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MenuItemView {
-    /// Tapping it sends a postback with `payload`.
-    Postback {
-        #[schema(max_length = 30, pattern = r"\S")]
-        title: String,
-        #[schema(max_length = 1000, pattern = r"\S")]
-        payload: String,
-    },
-    /// Tapping it opens `url` (https) in Instagram's browser.
-    WebUrl {
-        #[schema(max_length = 30, pattern = r"\S")]
-        title: String,
-        #[schema(max_length = 2000, pattern = r"^https://")]
-        url: String,
-    },
+    /// Tapping it sends a postback with `payload` (1 to 1,000 characters once
+    /// trimmed); `title` 1 to 30.
+    Postback { title: String, payload: String },
+    /// Tapping it opens `url` (https, at most 2,000 characters) in Instagram's
+    /// browser; `title` 1 to 30.
+    WebUrl { title: String, url: String },
 }
 
 /// An account's conversation starters. `PUT` replaces both lists: a list left

@@ -56,6 +56,7 @@ pub async fn set(
     wanted: &Starters,
 ) -> Result<Starters, ServiceError> {
     require_admin(admin)?;
+    let wanted = &trimmed(wanted);
     check(wanted)?;
     let account = usable(app, id).await?;
     let auth = app.auth_for(&account).map_err(ServiceError::internal)?;
@@ -122,7 +123,37 @@ pub async fn add_demo_starters(
     set(app, admin, id, &demo).await.map(|_| ())
 }
 
-/// Meta's limits, each refusal naming its field.
+/// Every text trimmed of surrounding whitespace: what is sent, and what the
+/// limits count.
+fn trimmed(wanted: &Starters) -> Starters {
+    let t = |s: &String| s.trim().to_owned();
+    Starters {
+        ice_breakers: wanted
+            .ice_breakers
+            .iter()
+            .map(|b| IceBreaker {
+                question: t(&b.question),
+                payload: t(&b.payload),
+            })
+            .collect(),
+        persistent_menu: wanted
+            .persistent_menu
+            .iter()
+            .map(|item| match item {
+                MenuItem::Postback { title, payload } => MenuItem::Postback {
+                    title: t(title),
+                    payload: t(payload),
+                },
+                MenuItem::WebUrl { title, url } => MenuItem::WebUrl {
+                    title: t(title),
+                    url: t(url),
+                },
+            })
+            .collect(),
+    }
+}
+
+/// Meta's limits, each refusal naming its field (on trimmed text).
 pub fn check(wanted: &Starters) -> Result<(), ServiceError> {
     if wanted.ice_breakers.len() > MAX_ICE_BREAKERS {
         return Err(refused(
@@ -163,8 +194,9 @@ pub fn check(wanted: &Starters) -> Result<(), ServiceError> {
             }
             MenuItem::WebUrl { url, .. } => {
                 text(url, MAX_URL_CHARS, "link", name("url"))?;
-                let https = reqwest::Url::parse(url.trim())
-                    .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some());
+                // As written, not as parsed: a parser lower-cases `HTTPS://`.
+                let https = url.starts_with("https://")
+                    && reqwest::Url::parse(url).is_ok_and(|u| u.host_str().is_some());
                 if !https {
                     return Err(refused(
                         "invalid_url",
