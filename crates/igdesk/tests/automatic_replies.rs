@@ -164,6 +164,16 @@ async fn a_greeting_answers_a_customers_first_message_within_hours(app: TestApp)
     // No away message within the hours.
     customer_writes(&app, Event::text("556", "Hi")).await;
     exactly(&app, "556", 1).await;
+    // A rule's answer stands for the greeting: one automatic reply, not two.
+    add_rule(
+        &app,
+        json!({"name": "Prices", "when": {"type": "keywords", "keywords": ["price"]},
+               "reply_text": "See shop.example/prices"}),
+    )
+    .await;
+    customer_writes(&app, Event::text("557", "price?")).await;
+    let sent = exactly(&app, "557", 1).await;
+    assert_eq!(sent[0].text.as_deref(), Some("See shop.example/prices"));
 }
 on_both!(
     a_greeting_answers_a_customers_first_message_within_hours,
@@ -425,6 +435,20 @@ async fn bad_settings_are_refused_naming_the_field() {
     assert_eq!(refused(&body), (json!("invalid_date"), json!("holidays")));
     let (status, _) = put_hours(&app, 999, never_open()).await;
     assert_eq!(status, 404);
+    // Set, read back, removed.
+    let path = format!("/api/v1/inboxes/{inbox}/business-hours");
+    let (status, _) = put_hours(&app, inbox, always_open("Hi")).await;
+    assert_eq!(status, 200);
+    let (_, read) = app.get(&path).await;
+    assert_eq!(read["business_hours"]["weekly"]["sun"][0]["close"], "24:00");
+    assert_eq!(read["open_now"], true);
+    let (status, _) = app.send_as(&app.token, Method::DELETE, &path, None).await;
+    assert_eq!(status, 204);
+    let (_, read) = app.get(&path).await;
+    assert_eq!(
+        (read["business_hours"].clone(), read["open_now"].clone()),
+        (Value::Null, json!(true))
+    );
     let (status, body) = app
         .post(
             "/api/v1/rules",

@@ -5,7 +5,7 @@
 
 use super::Invalid;
 use crate::time::Millis;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -289,9 +289,4 @@ impl BusinessHours {
 
 fn minutes_of(t: Time) -> u32 {
     t.hour() as u32 * 60 + t.minute() as u32
-}
-
-/// Monday as 0, for tests and the pages' day order.
-pub fn weekday_index(day: Weekday) -> usize {
-    day.to_monday_zero_offset() as usize
 }
