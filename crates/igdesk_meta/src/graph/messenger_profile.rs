@@ -209,6 +209,56 @@ mod tests {
         );
     }
 
+    use crate::errors::ErrorAction;
+    use crate::graph::tests::{auth, stub};
+    use crate::graph::LoginPath;
+
+    #[tokio::test]
+    async fn set_goes_to_me_for_instagram_with_the_default_locale() {
+        let (base, seen) = stub(200, json!({"result": "success"})).await;
+        let graph = HttpGraph::new("http://unused.invalid", &base, "v22.0");
+        let account = auth(LoginPath::Instagram, "17841400000000001");
+        let breakers = [IceBreaker {
+            question: "Hi?".into(),
+            payload: "HI".into(),
+        }];
+        graph
+            .set_messenger_profile(&account, Some(&breakers), None)
+            .await
+            .unwrap();
+        let seen = seen.await.unwrap();
+        assert_eq!(
+            seen.request_line,
+            "POST /v22.0/me/messenger_profile?platform=instagram HTTP/1.1"
+        );
+        assert_eq!(seen.authorization.as_deref(), Some("Bearer T0KEN"));
+        assert_eq!(
+            seen.body,
+            json!({"platform": "instagram", "ice_breakers": [{"locale": "default",
+                "call_to_actions": [{"question": "Hi?", "payload": "HI"}]}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rejected_token_on_delete_asks_for_reconnecting() {
+        let refusal = json!({"error": {"message": "Invalid OAuth access token",
+            "type": "OAuthException", "code": 190, "fbtrace_id": "A"}});
+        let (base, seen) = stub(400, refusal).await;
+        let graph = HttpGraph::new(&base, "http://unused.invalid", "v22.0");
+        let page = auth(LoginPath::Facebook, "100");
+        let error = graph
+            .delete_messenger_profile(&page, &[ProfileField::PersistentMenu])
+            .await
+            .unwrap_err();
+        assert_eq!(error.action(), ErrorAction::Reconnect);
+        let seen = seen.await.unwrap();
+        assert_eq!(
+            seen.request_line,
+            "DELETE /v22.0/me/messenger_profile?platform=instagram HTTP/1.1"
+        );
+        assert_eq!(seen.body, json!({"fields": ["persistent_menu"]}));
+    }
+
     #[test]
     fn menu_items_are_written_as_meta_reads_them() {
         let item = MenuItem::WebUrl {

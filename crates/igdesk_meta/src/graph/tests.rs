@@ -9,15 +9,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// One request as the stub received it.
-struct Seen {
+pub(super) struct Seen {
     /// `POST /v22.0/100/pass_thread_control HTTP/1.1`
-    request_line: String,
-    authorization: Option<String>,
-    body: Value,
+    pub(super) request_line: String,
+    pub(super) authorization: Option<String>,
+    pub(super) body: Value,
 }
 
 /// Answers one request with `status` and `answer`; the base URL and the request.
-async fn stub(status: u16, answer: Value) -> (String, tokio::task::JoinHandle<Seen>) {
+pub(super) async fn stub(status: u16, answer: Value) -> (String, tokio::task::JoinHandle<Seen>) {
     stub_with_headers(status, answer, "").await
 }
 
@@ -69,7 +69,7 @@ async fn stub_with_headers(
     (base, handle)
 }
 
-fn auth(login: LoginPath, node: &str) -> AccountAuth {
+pub(super) fn auth(login: LoginPath, node: &str) -> AccountAuth {
     AccountAuth {
         login,
         token: SecretString::from("T0KEN"),
