@@ -505,4 +505,22 @@ async fn bad_settings_are_refused_naming_the_field() {
     assert_eq!(status, 204);
     let (_, list) = app.get("/api/v1/rules").await;
     assert_eq!(list["data"], json!([]));
+    // A few hundred rules at most: every message is checked against them all.
+    for n in 0..200 {
+        add_rule(
+            &app,
+            json!({"name": format!("R{n}"), "when": {"type": "payload", "payload": format!("P{n}")}, "reply_text": "x"}),
+        )
+        .await;
+    }
+    let (status, body) = app
+        .post(
+            "/api/v1/rules",
+            json!({"name": "One more", "when": {"type": "story_mention"}, "reply_text": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("too_many_rules"))
+    );
 }

@@ -217,6 +217,7 @@ pub struct NewRule {
         (status = 201, description = "The rule", body = RuleView),
         (status = 400, description = "A body that cannot be read (`invalid_body`)", body = ApiError),
         (status = 403, description = "Not an administrator, or a cookie write without X-CSRF-Token", body = ApiError),
+        (status = 409, description = "There are 200 rules already (`too_many_rules`)", body = ApiError),
         (status = 422, description = "`invalid_name`, `invalid_keywords`, `invalid_pattern`, `invalid_payload`, `invalid_post_id` (`when.…`), `nothing_to_do`, `text_too_long` (`reply_text`), `quick_replies_without_text`, `quick_replies_on_comment`, `too_many_quick_replies`, `invalid_quick_reply` (`quick_replies`), `unknown_inbox`, `unknown_topic`; `field` names it", body = ApiError),
     )
 )]

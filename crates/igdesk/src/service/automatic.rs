@@ -155,9 +155,19 @@ fn tidy(mut actions: Actions) -> Actions {
     actions
 }
 
+/// Processing checks every rule against every customer message and compiles the
+/// patterns once per batch: a few hundred is plenty for people to keep in order.
+pub const MAX_RULES: usize = 200;
+
 /// A new rule, checked last in the order.
 pub async fn create(app: &App, admin: &Agent, input: RuleInput) -> Result<Rule, ServiceError> {
     require_admin(admin)?;
+    if app.store.rules().await?.len() >= MAX_RULES {
+        return Err(ServiceError::conflict(
+            "too_many_rules",
+            format!("at most {MAX_RULES} rules: change or delete one first"),
+        ));
+    }
     let actions = tidy(input.actions);
     let name = input.name.trim().to_owned();
     check(app, &name, input.inbox_id, &input.trigger, &actions).await?;
