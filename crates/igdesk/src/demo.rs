@@ -20,7 +20,7 @@ use clap::Args;
 use igdesk_domain::ConversationSettings;
 use igdesk_igs::media::Use;
 use igdesk_igs::{
-    BusinessAccount, CustomerProfile, Delivery, Event, Scenario, SimConfig, Simulator,
+    BusinessAccount, CustomerProfile, Delivery, Event, Scenario, SimConfig, Simulator, Starter,
 };
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
@@ -553,8 +553,8 @@ const COMMENTS: &[&str] = &[
 const STORY_REPLIES: &[&str] = &["Where is this from?", "Is this the new one? 😍", "Want it!"];
 
 /// Every 4–10 seconds one of the demo's customers writes: mostly a DM, now and then
-/// a photo, a Story mention, a reply to a Story, a comment on the shop's post or a
-/// ❤️ on the shop's latest message to them. Runs until aborted.
+/// a tap on an ice breaker, a photo, a Story mention, a reply to a Story, a comment on
+/// the shop's post or a ❤️ on the shop's latest message to them. Runs until aborted.
 async fn customers_keep_writing(sim: Simulator, cast: Vec<(String, CustomerProfile)>) {
     if cast.is_empty() {
         return;
@@ -583,7 +583,22 @@ fn something_to_say(
     let igsid = customer.igsid.as_str();
     let pick = |lines: &[&str]| lines[rand::thread_rng().gen_range(0..lines.len())].to_owned();
     match roll {
-        0..=59 => Event::text(igsid, pick(LINES)),
+        0..=55 => Event::text(igsid, pick(LINES)),
+        // A tap on one of the business's ice breakers, when it has some.
+        56..=59 => {
+            let held = sim.messenger_profile(business);
+            let questions: Vec<&str> = held["ice_breakers"][0]["call_to_actions"]
+                .as_array()
+                .map(|all| all.iter().filter_map(|b| b["question"].as_str()).collect())
+                .unwrap_or_default();
+            let tap = match questions.is_empty() {
+                true => None,
+                false => sim
+                    .tap(business, igsid, Starter::IceBreaker, &pick(&questions))
+                    .ok(),
+            };
+            tap.unwrap_or_else(|| Event::text(igsid, pick(LINES)))
+        }
         60..=69 => Event::attachment(igsid, "image", sim.medium_url(Use::Photo)),
         // A Story of its own, which the simulator's CDN serves while it lives.
         70..=77 => Event::attachment(igsid, "story_mention", sim.cdn_url("story_mention")),
