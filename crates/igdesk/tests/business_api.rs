@@ -96,7 +96,20 @@ async fn a_text_is_accepted_sent_and_reported_delivered_then_read_with_signed_re
 
 #[tokio::test]
 async fn text_and_image_are_two_messages_text_first() {
-    let app = start_sqlite().await;
+    text_and_image(start_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn text_and_image_report_each_part_on_postgres() {
+    if std::env::var("IGDESK_TEST_POSTGRES_URL").is_err() {
+        return;
+    }
+    text_and_image(start_postgres().await).await;
+}
+
+/// A text and an image: two Instagram messages, text first, each part's arrival
+/// reported, the message delivered with the last.
+async fn text_and_image(app: TestApp) {
     let receiver = Receiver::start().await;
     enable_api(&app, &receiver, "agents").await;
     let token = product_token(&app).await;
@@ -122,10 +135,72 @@ async fn text_and_image_are_two_messages_text_first() {
         sent[1].attachment_url.as_deref(),
         Some(receiver.image_url().as_str())
     );
-    // One API message: one delivered report, once both parts are sent.
-    let reports = webhooks_on(&receiver, &app, "/status", 1).await;
-    assert_eq!(reports.len(), 1);
-    assert_eq!(reports[0].body["messages"]["msg"]["status"]["code"], "2");
+    // Each part's arrival is reported; the message is delivered (code 2) only with
+    // the last: the first report is code 0, in progress.
+    let reports = webhooks_on(&receiver, &app, "/status", 2).await;
+    assert_eq!(reports.len(), 2);
+    let first = &reports[0].body["messages"]["msg"];
+    assert_eq!(first["status"]["code"], "0", "{first}");
+    assert_eq!(
+        (&first["messageParts"], &first["part"]),
+        (&json!(2), &json!(1))
+    );
+    assert_eq!(
+        first["parts"],
+        json!([
+            {"part": 1, "status": "delivered", "mid": sent[0].mid},
+            {"part": 2, "status": "pending", "mid": null},
+        ])
+    );
+    let last = &reports[1].body["messages"]["msg"];
+    assert_eq!(last["status"]["code"], "2", "{last}");
+    assert_eq!(last["part"], 2);
+    assert_eq!(last["parts"][1]["status"], "delivered");
+    assert_eq!(last["parts"][1]["mid"], sent[1].mid.as_str());
+
+    // The customer reads: one read report for the message, every part read.
+    app.send(Event::read("555", &sent[1].mid)).await;
+    let reports = webhooks_on(&receiver, &app, "/status", 3).await;
+    let read = &reports[2].body["messages"]["msg"];
+    assert_eq!(read["status"]["code"], "4");
+    assert_eq!(read["parts"][0]["status"], "read");
+    assert_eq!(read["parts"][1]["status"], "read");
+    assert!(read.get("part").is_none(), "the whole message");
+}
+
+#[tokio::test]
+async fn a_part_that_fails_fails_the_message_and_says_which() {
+    let app = start_sqlite().await;
+    let receiver = Receiver::start().await;
+    enable_api(&app, &receiver, "agents").await;
+    let token = product_token(&app).await;
+    customer_wrote(&app, "555", 0).await;
+    // Meta takes the text; the image is gone by the time Meta fetches it.
+    let gone = format!("{}/gone.png", receiver.url);
+    let msg = json!({
+        "from": IG_ID, "to": [{"number": "555"}], "allowedChannels": ["Instagram"],
+        "body": {"type": "auto", "content": "Fallback Text"},
+        "reference": "two-parts",
+        "richContent": {"conversation": [{
+            "text": "Here is the tablet.",
+            "media": {"mediaName": "tablet.png", "mediaUri": gone, "mimeType": "image/png"}
+        }]}
+    });
+    let (status, answer) = send_cm(&app, &token, envelope(json!([msg]))).await;
+    assert_eq!(status, 200, "{answer}");
+    let reports = webhooks_on(&receiver, &app, "/status", 2).await;
+    let first = &reports[0].body["messages"]["msg"];
+    assert_eq!(first["status"]["code"], "0", "the text: {first}");
+    let failed = &reports[1].body["messages"]["msg"];
+    assert_eq!(failed["status"]["code"], "3", "{failed}");
+    assert_eq!(failed["reference"], "two-parts");
+    assert_eq!(failed["part"], 2);
+    assert_eq!(failed["parts"][0]["status"], "delivered");
+    assert_eq!(failed["parts"][1]["status"], "failed");
+    assert_eq!(failed["parts"][1]["mid"], Value::Null);
+    // Never delivered.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(receiver.on("/status").len(), 2);
 }
 
 #[tokio::test]

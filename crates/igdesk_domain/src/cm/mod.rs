@@ -24,7 +24,7 @@ pub use response::{CmMessageResult, CmResponse};
 pub use rich::{instagram_messages, InstagramMessage};
 pub use validity::valid_until;
 pub use webhooks::{
-    event, inbound_message, status_report, InboundMessage, ReportStatus, StatusReport,
+    event, inbound_message, status_report, InboundMessage, ReportPart, ReportStatus, StatusReport,
 };
 
 /// Why a readable message cannot go to Instagram. `code` is CM.com's per-message error

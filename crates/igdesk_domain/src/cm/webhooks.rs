@@ -82,7 +82,12 @@ pub fn event(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportStatus {
-    /// Meta accepted it ("delivered to the Instagram platform", as CM.com puts it).
+    /// One part of a message that became several Instagram messages reached
+    /// Instagram, and others have not yet: CM.com's code 0, "accepted", so that a
+    /// reader of the code alone sees the message in progress, not delivered.
+    PartDelivered,
+    /// Meta accepted it ("delivered to the Instagram platform", as CM.com puts it):
+    /// every part of it.
     Delivered,
     Read,
     Failed,
@@ -92,6 +97,7 @@ impl ReportStatus {
     /// CM.com's status code, as the string CM.com sends.
     pub fn code(self) -> &'static str {
         match self {
+            ReportStatus::PartDelivered => "0",
             ReportStatus::Delivered => "2",
             ReportStatus::Failed => "3",
             ReportStatus::Read => "4",
@@ -110,10 +116,25 @@ pub struct StatusReport {
     /// For a failure: the error in words.
     pub error: Option<String>,
     pub at: Millis,
+    /// The Instagram messages the CM.com message became, in order (igdesk's
+    /// extension: `messageParts` and `parts`; CM.com's own reports have neither).
+    pub parts: Vec<ReportPart>,
+    /// The part (1-based) whose change this report tells: the part that reached
+    /// Instagram or failed.
+    pub part: Option<usize>,
+}
+
+/// Where one Instagram message of a CM.com message stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPart {
+    /// `pending`, `delivered`, `read` or `failed`.
+    pub status: &'static str,
+    /// Meta's message id, once Instagram has the part.
+    pub mid: Option<String>,
 }
 
 pub fn status_report(s: &StatusReport) -> Value {
-    json!({ "messages": { "msg": {
+    let mut msg = json!({
         "received": utc(s.at, 'T'),
         "to": s.igsid,
         "reference": s.reference.as_deref().unwrap_or(""),
@@ -123,7 +144,22 @@ pub fn status_report(s: &StatusReport) -> Value {
             "errorDescription": s.error.as_deref().unwrap_or(""),
         },
         "channel": "Instagram",
-    }}})
+    });
+    // Added fields only: code written for CM.com's reports reads the rest unchanged.
+    if !s.parts.is_empty() {
+        msg["messageParts"] = json!(s.parts.len());
+        let parts: Vec<Value> = s
+            .parts
+            .iter()
+            .zip(1..)
+            .map(|(p, number)| json!({ "part": number, "status": p.status, "mid": p.mid }))
+            .collect();
+        msg["parts"] = json!(parts);
+    }
+    if let Some(part) = s.part {
+        msg["part"] = json!(part);
+    }
+    json!({ "messages": { "msg": msg } })
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (or with `T`) in UTC, to the second, as CM.com writes times.

@@ -10,7 +10,7 @@ use crate::api::{HandoverTarget, WebhookStream, HANDOVER_FOR, HANDOVER_ROUTED_RE
 use crate::Result;
 use igdesk_domain::changes::NewItem;
 use igdesk_domain::cm::webhooks::{
-    event, inbound_message, status_report, InboundMessage, ReportStatus, StatusReport,
+    event, inbound_message, status_report, InboundMessage, ReportPart, ReportStatus, StatusReport,
 };
 use igdesk_domain::timeline::{ItemKind, ReplyTo};
 use igdesk_domain::{AccountId, CustomerId, ItemId, Millis};
@@ -197,13 +197,14 @@ pub(super) async fn read(
     .fetch_all(&mut **tx)
     .await?;
     for row in read {
-        report(tx, row.try_get("id")?, ReportStatus::Read, None, now).await?;
+        report(tx, row.try_get("id")?, ReportStatus::Read, None, None, now).await?;
     }
     Ok(())
 }
 
 /// A part of an API message reached Instagram (its outbox row is now `sent`): when
-/// none of its parts is left, the message is delivered. Idempotent: an echo and
+/// none of its parts is left, the message is delivered; before that, a message of
+/// several parts reports the part (code 0, in progress). Idempotent: an echo and
 /// Meta's answer may both record the same part.
 pub(super) async fn part_sent(tx: &mut Tx, item: ItemId, now: Millis) -> Result<()> {
     let delivered = sqlx::query(
@@ -216,7 +217,23 @@ pub(super) async fn part_sent(tx: &mut Tx, item: ItemId, now: Millis) -> Result<
     .fetch_all(&mut **tx)
     .await?;
     if let Some(row) = delivered.first() {
-        report(tx, row.try_get("id")?, ReportStatus::Delivered, None, now).await?;
+        let id = row.try_get("id")?;
+        return report(tx, id, ReportStatus::Delivered, None, Some(item), now).await;
+    }
+    // Parts still to go. `mark_sent` sets `sent_at` only the first time, so the
+    // part is new when it was set now (a second record of it in the same
+    // millisecond would repeat its report).
+    let in_progress = sqlx::query(
+        "SELECT o.api_message_id FROM outgoing o JOIN api_messages m ON m.id = o.api_message_id \
+         WHERE o.item_id = $1 AND o.sent_at = $2 AND m.state = 'accepted'",
+    )
+    .bind(item.0)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    if let Some(row) = in_progress.first() {
+        let id = row.try_get("api_message_id")?;
+        report(tx, id, ReportStatus::PartDelivered, None, Some(item), now).await?;
     }
     Ok(())
 }
@@ -241,6 +258,7 @@ pub(super) async fn part_failed(
             row.try_get("id")?,
             ReportStatus::Failed,
             Some(reason),
+            Some(item),
             now,
         )
         .await?;
@@ -248,11 +266,14 @@ pub(super) async fn part_failed(
     Ok(())
 }
 
+/// A status report of the API message, with where each of its parts stands and,
+/// when one part's change is told, which (`part`: its item).
 async fn report(
     tx: &mut Tx,
     api_message: i64,
     status: ReportStatus,
     error: Option<&str>,
+    part: Option<ItemId>,
     now: Millis,
 ) -> Result<()> {
     let found = sqlx::query(
@@ -265,6 +286,13 @@ async fn report(
     let row = found
         .first()
         .ok_or_else(|| super::rows::corrupt("an API message vanished"))?;
+    let (mut parts, items) = parts_of(tx, api_message).await?;
+    if status == ReportStatus::Read {
+        // Told before the items' own statuses change: every part Instagram has is read.
+        for part in parts.iter_mut().filter(|p| p.status == "delivered") {
+            part.status = "read";
+        }
+    }
     let payload = status_report(&StatusReport {
         reference: row.try_get("reference")?,
         igsid: row.try_get("igsid")?,
@@ -272,9 +300,44 @@ async fn report(
         error_code: None,
         error: error.map(str::to_owned),
         at: now,
+        part: part
+            .and_then(|p| items.iter().position(|i| *i == p))
+            .map(|i| i + 1),
+        parts,
     });
     let account = AccountId(row.try_get("account_id")?);
     let customer = CustomerId(row.try_get("customer_id")?);
     enqueue(tx, account, customer, WebhookStream::Status, &payload, now).await?;
     Ok(())
+}
+
+/// The Instagram messages an API message became, in the order they go (their
+/// items' order), and where each stands.
+async fn parts_of(tx: &mut Tx, api_message: i64) -> Result<(Vec<ReportPart>, Vec<ItemId>)> {
+    let rows = sqlx::query(
+        "SELECT o.item_id, o.state, t.mid, t.status FROM outgoing o \
+         JOIN timeline_items t ON t.id = o.item_id WHERE o.api_message_id = $1 ORDER BY o.item_id",
+    )
+    .bind(api_message)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut parts = Vec::with_capacity(rows.len());
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let state: String = row.try_get("state")?;
+        let item_status: String = row.try_get("status")?;
+        let status = match (state.as_str(), item_status.as_str()) {
+            ("sent", "read") => "read",
+            ("sent", _) => "delivered",
+            ("failed", _) => "failed",
+            _ => "pending",
+        };
+        let mid: Option<String> = row.try_get("mid")?;
+        parts.push(ReportPart {
+            status,
+            mid: mid.filter(|_| state == "sent"),
+        });
+        items.push(ItemId(row.try_get("item_id")?));
+    }
+    Ok((parts, items))
 }

@@ -104,6 +104,8 @@ fn status_reports_in_cm_json_format() {
             error_code: error_code.map(Into::into),
             error: error.map(Into::into),
             at: AT,
+            parts: vec![],
+            part: None,
         })
     };
     assert_eq!(
@@ -134,6 +136,39 @@ fn status_reports_in_cm_json_format() {
         error_code: None,
         error: None,
         at: AT,
+        parts: vec![],
+        part: None,
     });
     assert_eq!(no_ref["messages"]["msg"]["reference"], "");
+}
+
+#[test]
+fn a_message_of_several_parts_reports_each() {
+    let part = |status, mid: Option<&str>| ReportPart {
+        status,
+        mid: mid.map(Into::into),
+    };
+    let first = status_report(&StatusReport {
+        reference: Some("r".into()),
+        igsid: "1".into(),
+        status: ReportStatus::PartDelivered,
+        error_code: None,
+        error: None,
+        at: AT,
+        parts: vec![part("delivered", Some("m_1")), part("pending", None)],
+        part: Some(1),
+    });
+    let msg = &first["messages"]["msg"];
+    assert_eq!(msg["status"]["code"], "0", "in progress, not delivered");
+    assert_eq!(msg["messageParts"], 2);
+    assert_eq!(msg["part"], 1);
+    assert_eq!(
+        msg["parts"],
+        json!([
+            {"part": 1, "status": "delivered", "mid": "m_1"},
+            {"part": 2, "status": "pending", "mid": null},
+        ])
+    );
+    assert_eq!(msg["reference"], "r");
+    assert_eq!(msg["channel"], "Instagram");
 }
