@@ -135,6 +135,12 @@ async fn away_message_goes_once_per_conversation_outside_hours(app: TestApp) {
         .collect();
     assert_eq!(auto.len(), 1);
     assert_eq!(auto[0]["context"]["automatic"], "Away message");
+    // The dashboard says the inbox is closed, with its away message on.
+    let (_, dashboard) = app.get("/api/v1/dashboard").await;
+    assert_eq!(
+        dashboard["business_hours"],
+        json!([{"inbox_id": inbox, "inbox": "Instagram", "open": false, "away_message": true}])
+    );
     // An automatic reply never answers the customer: the SLA clock still runs.
     let (_, sla) = app.get(&format!("/api/v1/inboxes/{inbox}/sla")).await;
     assert_eq!(

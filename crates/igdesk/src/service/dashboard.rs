@@ -118,6 +118,8 @@ pub struct Dashboard {
     pub outgoing: Vec<AccountFigures>,
     /// igdesk's intake from Meta (administrators only).
     pub intake: Option<IntakeView>,
+    /// The covered inboxes that have business hours: open now, or closed (OUT-9).
+    pub business_hours: Vec<super::automatic::InboxHoursState>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -276,13 +278,19 @@ pub async fn dashboard(
     if inbox.is_some() && figures.inboxes.is_empty() {
         return Err(ServiceError::not_found("inbox"));
     }
-    Ok(build(
+    let mut dashboard = build(
         &figures,
         period,
         now,
         app.settings.send_limit as i64,
         app.settings.send_limit_window_ms,
-    ))
+    );
+    dashboard.business_hours = super::automatic::states(app, now)
+        .await?
+        .into_iter()
+        .filter(|s| dashboard.inboxes.iter().any(|i| i.id == s.inbox_id))
+        .collect();
+    Ok(dashboard)
 }
 
 /// The inboxes the agent belongs to.
@@ -402,6 +410,7 @@ pub fn build(
             .intake
             .as_ref()
             .map(|intake| intake_view(intake, period, now)),
+        business_hours: Vec::new(),
     }
 }
 

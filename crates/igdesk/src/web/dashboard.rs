@@ -170,15 +170,7 @@ pub async fn fragment(
 async fn figures(app: &App, signed: &Signed, filters: &Filters) -> Result<Figures, ServiceError> {
     let period = Period::last_hours(filters.hours(), app.clock.now());
     let d = service::dashboard(app, &signed.agent, filters.inbox.map(InboxId), period).await?;
-    let mut figures = Figures::of(&d, filters);
-    // Business hours of the inboxes shown (OUT-9): open now, or closed.
-    figures.hours = crate::service::automatic::states(app, app.clock.now())
-        .await?
-        .into_iter()
-        .filter(|s| d.inboxes.iter().any(|i| i.id == s.inbox_id))
-        .map(|s| (s.inbox.clone(), s.words(), s.open))
-        .collect();
-    Ok(figures)
+    Ok(Figures::of(&d, filters))
 }
 
 /// Everything inside the cards.
@@ -415,7 +407,12 @@ impl Figures {
         };
         let sla_chart = sla_chart_of(Size::Wide).with_compact(sla_chart_of(Size::Card));
         Figures {
-            hours: Vec::new(),
+            // Business hours of the inboxes shown (OUT-9): open now, or closed.
+            hours: d
+                .business_hours
+                .iter()
+                .map(|s| (s.inbox.clone(), s.words(), s.open))
+                .collect(),
             query: filters.query(),
             updated: clock_label(d.generated_at),
             period_label: if seven_days {
