@@ -29,6 +29,8 @@ macro_rules! both_backends {
 }
 
 both_backends!(
+    a_history_page_and_the_next_cursor_are_recorded_together,
+    the_same_person_is_found_at_each_account_by_username,
     business_hours_are_kept_per_inbox,
     rules_keep_their_order_and_change,
     a_rule_answers_once_an_hour_with_the_message_that_called_for_it,

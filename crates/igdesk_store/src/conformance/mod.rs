@@ -5,6 +5,7 @@
 mod access;
 mod api;
 mod automatic;
+mod history_follows;
 mod limits;
 mod outbox;
 mod people;
@@ -16,6 +17,7 @@ mod topics;
 pub use access::*;
 pub use api::*;
 pub use automatic::*;
+pub use history_follows::*;
 pub use limits::*;
 pub use outbox::*;
 pub use people::*;
