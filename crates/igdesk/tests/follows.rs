@@ -69,15 +69,14 @@ async fn the_profile_lists_the_company_accounts(app: TestApp) {
     app.send(Event::text(AT_SHOP, "hi")).await;
     fetched(&app, AT_SHOP, true).await;
     let page = profile_of(&app, AT_SHOP).await;
-    assert_eq!(
-        lists(&page),
-        ("@shop".into(), "None of yours".into())
-    );
+    assert_eq!(lists(&page), ("@shop".into(), "None of yours".into()));
     assert!(
         page.contains("Unknown at 1 of your accounts (no message from them there yet)."),
         "{page}"
     );
-    assert!(page.contains(r#"<details class="account-list" id="follows-accounts"><summary>1 of yours</summary>"#));
+    assert!(page.contains(
+        r#"<details class="account-list" id="follows-accounts"><summary>1 of yours</summary>"#
+    ));
 
     // @shop follows her back meanwhile; she writes to @shop.two (another IGSID, the
     // same username in another case): both accounts are asked.
