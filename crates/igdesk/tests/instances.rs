@@ -336,3 +336,64 @@ async fn the_message_limit_holds_across_instances() {
     assert_eq!(a.sim.sent().len(), total, "each sent once");
     b.stop().await.unwrap();
 }
+
+/// On PostgreSQL deliveries are applied in parts, several at once: each customer's
+/// messages are still applied in the order Meta delivered them, whether they came
+/// alone or in a delivery with another customer's (applied alone, as a barrier).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_messages_are_applied_in_order_while_parts_go_side_by_side() {
+    const WRITERS: usize = 40;
+    const EACH: usize = 5;
+    let app = Arc::new(common::start_postgres().await);
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let app = app.clone();
+        writers.push(tokio::spawn(async move {
+            let igsid = format!("{}", 7500 + w);
+            for k in 0..EACH {
+                let mut delivery = Delivery::new(IG_ID).push(Event::text(&igsid, format!("m{k}")));
+                if k == 2 && w % 4 == 0 {
+                    // Meta batched it with another customer's message.
+                    let other = format!("{}", 7600 + w);
+                    delivery = delivery.push(Event::text(&other, "beside"));
+                }
+                // Each message once the one before is acknowledged, as Meta sends.
+                while app.sim.deliver(&delivery).await.unwrap_or(0) != 200 {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    app.settle().await;
+    // When each delivery was applied, as the store recorded it (a batch's time:
+    // one part's batches follow each other, so a later batch has a later time).
+    let url = app.running.app.settings.database_url.clone();
+    let db = sqlx::PgPool::connect(&url).await.unwrap();
+    let rows: Vec<(Vec<u8>, Option<i64>)> =
+        sqlx::query_as("SELECT body, processed_at FROM deliveries")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let mut applied_at: HashMap<(String, String), i64> = HashMap::new();
+    for (body, at) in rows {
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        for event in body["entry"][0]["messaging"].as_array().unwrap() {
+            let from = event["sender"]["id"].as_str().unwrap().to_owned();
+            let text = event["message"]["text"].as_str().unwrap().to_owned();
+            applied_at.insert((from, text), at.expect("every delivery applied"));
+        }
+    }
+    for w in 0..WRITERS {
+        let igsid = format!("{}", 7500 + w);
+        let times: Vec<i64> = (0..EACH)
+            .map(|k| applied_at[&(igsid.clone(), format!("m{k}"))])
+            .collect();
+        assert!(
+            times.windows(2).all(|t| t[0] <= t[1]),
+            "{igsid}: applied out of order: {times:?}"
+        );
+    }
+}

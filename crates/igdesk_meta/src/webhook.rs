@@ -70,6 +70,84 @@ pub fn check_envelope(body: &[u8]) -> Result<(), EnvelopeError> {
         })
 }
 
+/// The customer a delivery concerns, as `(account, customer)` Instagram ids, when
+/// every event in it concerns the same one; `None` when its events concern several
+/// customers or one cannot be told from the raw JSON (a mention without an author,
+/// the business's own comment, a shape not known). Read at intake to partition
+/// processing by customer: `None` is always safe (applied alone, in order), a
+/// customer only lets the delivery go beside other customers' deliveries.
+pub fn delivery_customer(body: &[u8]) -> Option<(String, String)> {
+    let body: KeyBody<'_> = serde_json::from_slice(body).ok()?;
+    let mut found: Option<(&str, &str)> = None;
+    for entry in &body.entry {
+        let account = entry.id.as_deref()?;
+        let messaging = entry.messaging.iter().chain(&entry.standby);
+        let from_messaging = messaging.map(|m| {
+            let sender = m.sender.as_ref()?.id.as_ref();
+            let recipient = m.recipient.as_ref()?.id.as_ref();
+            // An echo is the business's own message: its customer is the recipient.
+            Some(if sender == account { recipient } else { sender })
+        });
+        let from_changes = entry.changes.iter().map(|c| {
+            let author = c.value.as_ref()?.from.as_ref()?.id.as_ref();
+            (author != account).then_some(author)
+        });
+        for customer in from_messaging.chain(from_changes) {
+            let customer = customer?;
+            match found {
+                None => found = Some((account, customer)),
+                Some(same) if same == (account, customer) => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    found.map(|(a, c)| (a.to_owned(), c.to_owned()))
+}
+
+#[derive(Deserialize)]
+struct KeyBody<'a> {
+    #[serde(borrow)]
+    entry: Vec<KeyEntry<'a>>,
+}
+
+#[derive(Deserialize)]
+struct KeyEntry<'a> {
+    #[serde(borrow, default)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    messaging: Vec<KeyMessaging<'a>>,
+    #[serde(borrow, default)]
+    standby: Vec<KeyMessaging<'a>>,
+    #[serde(borrow, default)]
+    changes: Vec<KeyChange<'a>>,
+}
+
+#[derive(Deserialize)]
+struct KeyMessaging<'a> {
+    #[serde(borrow, default)]
+    sender: Option<KeyId<'a>>,
+    #[serde(borrow, default)]
+    recipient: Option<KeyId<'a>>,
+}
+
+#[derive(Deserialize)]
+struct KeyChange<'a> {
+    #[serde(borrow, default)]
+    value: Option<KeyValue<'a>>,
+}
+
+#[derive(Deserialize)]
+struct KeyValue<'a> {
+    #[serde(borrow, default)]
+    from: Option<KeyId<'a>>,
+}
+
+#[derive(Deserialize)]
+struct KeyId<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+}
+
 /// Splits a delivery into its entries and items, keeping each item's raw JSON.
 /// Entries that are not objects are skipped by the caller via `NotMetaShape` only
 /// when the whole envelope is wrong; a bad entry inside is reported as an empty one.

@@ -15,6 +15,7 @@ pub mod labels;
 pub mod limits;
 pub mod model;
 pub mod notes;
+pub mod parts;
 pub mod routing;
 pub mod saved_answers;
 pub mod search;
@@ -43,6 +44,7 @@ pub use labels::*;
 pub use limits::*;
 pub use model::*;
 pub use notes::*;
+pub use parts::{PartSession, ProcessingStore};
 pub use routing::*;
 pub use saved_answers::*;
 pub use search::*;
@@ -96,6 +98,7 @@ pub trait Store:
     + FollowStore
     + AutomaticStore
     + SendLimitStore
+    + ProcessingStore
 {
     fn backend(&self) -> Backend;
 }
@@ -104,7 +107,7 @@ pub mod prelude {
     pub use crate::{
         AccountStore, AgentAccessStore, ApiStore, FollowStore, HistoryStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
         JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
-        RoutingStore, SavedAnswerStore, SearchStore, SendLimitStore, SenderActionStore, Store, StoryStore,
+        RoutingStore, SavedAnswerStore, ProcessingStore, SearchStore, SendLimitStore, SenderActionStore, Store, StoryStore,
         TopicStore,
     };
 }

@@ -93,6 +93,9 @@ pub struct NewDelivery {
     /// byte-identical to one already stored is not stored again (Meta's redeliveries);
     /// `None` stores it regardless.
     pub body_hash: Option<Vec<u8>>,
+    /// The part its processing falls in ([`crate::parts::part_of`]): by its one
+    /// customer, or [`crate::parts::BARRIER`].
+    pub part: i64,
 }
 
 /// What becomes of a claimed job, for [`crate::JobStore::settle_jobs`].

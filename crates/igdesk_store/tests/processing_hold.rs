@@ -4,9 +4,10 @@
 //! deliveries the dead one had leased come first, in the order they came, instead
 //! of a minute later behind newer ones.
 
+use igdesk_store::parts::BARRIER;
 use igdesk_store::prelude::*;
 use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
-use igdesk_store::{NewJob, JOB_PROCESS_DELIVERY};
+use igdesk_store::{NewDelivery, NewJob, Settlement, JOB_PROCESS_DELIVERY};
 use std::time::{Duration, Instant};
 
 const T0: i64 = 1_730_000_000_000;
@@ -75,4 +76,107 @@ async fn on_sqlite_the_one_instance_always_holds_it() {
     let mut held = store.take_processing_hold().await.unwrap().expect("held");
     assert!(held.still_held().await);
     assert!(store.take_processing_hold().await.unwrap().is_some());
+}
+
+/// Deliveries in `parts` (in this order), as intake records them: their job ids.
+async fn record_in_parts(store: &dyn Store, parts: &[i64]) -> Vec<String> {
+    let deliveries: Vec<NewDelivery> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| NewDelivery {
+            received_at: T0 + i as i64,
+            body: format!("{{\"n\":{i}}}").into_bytes(),
+            body_hash: None,
+            part: *part,
+        })
+        .collect();
+    let ids = store.record_deliveries(&deliveries).await.unwrap();
+    ids.iter().map(|id| id.0.to_string()).collect()
+}
+
+async fn claim_part(store: &dyn Store, part: i64, now: i64) -> Vec<String> {
+    let jobs = store.claim_part(part, 10, now, now + LEASE).await.unwrap();
+    jobs.into_iter().map(|j| j.payload).collect()
+}
+
+async fn parts_go_side_by_side_in_order_and_a_barrier_goes_alone(store: &dyn Store) {
+    let ids = record_in_parts(store, &[3, 5, 3, BARRIER, 3, 5]).await;
+    let mut due = store.due_parts(T0 + 10).await.unwrap();
+    due.sort();
+    assert_eq!(due, vec![BARRIER, 3, 5]);
+    // Each part in the order its deliveries came, none after the barrier.
+    assert_eq!(claim_part(store, 3, T0 + 10).await, [ids[0].clone(), ids[2].clone()]);
+    assert_eq!(claim_part(store, 5, T0 + 10).await, [ids[1].clone()]);
+    // The barrier waits while a delivery before it is in hand.
+    assert!(claim_part(store, BARRIER, T0 + 10).await.is_empty());
+    // Settled (applied): the barrier goes, alone; then the parts go on.
+    settle_all(store, &ids[..3]).await;
+    assert_eq!(claim_part(store, BARRIER, T0 + 10).await, [ids[3].clone()]);
+    assert!(claim_part(store, 3, T0 + 10).await.is_empty(), "not beside the barrier");
+    settle_all(store, &ids[3..4]).await;
+    assert_eq!(claim_part(store, 3, T0 + 10).await, [ids[4].clone()]);
+    assert_eq!(claim_part(store, 5, T0 + 10).await, [ids[5].clone()]);
+}
+
+/// Completes the jobs of these deliveries, as a loop does once they are applied.
+async fn settle_all(store: &dyn Store, deliveries: &[String]) {
+    let jobs = store
+        .claim_jobs(&[JOB_PROCESS_DELIVERY], 100, T0 + 1_000_000, T0 + 1_000_000)
+        .await
+        .unwrap();
+    let mut settled = Vec::new();
+    for job in jobs {
+        if deliveries.contains(&job.payload) {
+            settled.push(Settlement::Complete(job.id));
+        } else {
+            let run_at = T0;
+            settled.push(Settlement::Retry { id: job.id, run_at, error: String::new() });
+        }
+    }
+    store.settle_jobs(&settled).await.unwrap();
+}
+
+#[tokio::test]
+async fn on_sqlite_parts_go_in_order_and_a_barrier_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = igdesk_store::connect(&sqlite_url(dir.path()))
+        .await
+        .unwrap();
+    parts_go_side_by_side_in_order_and_a_barrier_goes_alone(&store).await;
+}
+
+#[tokio::test]
+async fn on_postgres_parts_go_in_order_and_a_barrier_alone() {
+    let store = igdesk_store::connect(&fresh_postgres_url().await)
+        .await
+        .unwrap();
+    parts_go_side_by_side_in_order_and_a_barrier_goes_alone(&store).await;
+}
+
+#[tokio::test]
+async fn on_postgres_a_part_has_one_holder_and_a_dead_holders_batch_goes_first() {
+    let url = fresh_postgres_url().await;
+    let first = igdesk_store::connect(&url).await.unwrap();
+    let second = igdesk_store::connect(&url).await.unwrap();
+    let ids = record_in_parts(&first, &[7, 7, 7]).await;
+    let mut a = first.part_session().await.unwrap().expect("a session");
+    let mut b = second.part_session().await.unwrap().expect("sessions share");
+    assert!(first.take_part(&mut a, 7).await.unwrap());
+    assert!(!second.take_part(&mut b, 7).await.unwrap(), "one holder");
+    assert!(second.take_part(&mut b, 8).await.unwrap(), "other parts are free");
+    second.release_part(&mut b, 8).await.unwrap();
+    // An older igdesk cannot take the whole processing right meanwhile.
+    assert!(second.take_processing_hold().await.unwrap().is_none());
+    assert_eq!(claim_part(&first, 7, T0 + 10).await, ids);
+
+    // The holder dies with its batch leased: its session ends.
+    drop(a);
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !second.take_part(&mut b, 7).await.unwrap() {
+        assert!(Instant::now() < deadline, "the dead holder's part never freed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Seconds later, not a lease's minute: the batch is free again, first in line.
+    assert_eq!(claim_part(&second, 7, T0 + 1_000).await, ids);
 }

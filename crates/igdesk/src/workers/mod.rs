@@ -7,6 +7,7 @@ mod deliveries;
 mod history;
 mod interrupted;
 pub mod mapping;
+mod parts;
 mod profile;
 pub mod router;
 mod send;
@@ -67,17 +68,26 @@ impl Outcome {
 
 /// Starts every worker loop; they stop after their current job once `cancel` fires.
 pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
-    // One loop applies deliveries in the order they were received, a batch per
-    // commit: one customer's events are applied in order (an echo after the message
-    // it answers), and SQLite has a single writer anyway. Each claim is paced by
-    // intake (see `IntakeWriter::pace`).
-    let mut handles = vec![tokio::spawn(run(
-        app.clone(),
-        cancel.clone(),
-        JOB_PROCESS_DELIVERY,
-        Claim::PacedByIntake,
-        12,
-    ))];
+    // On SQLite one loop applies deliveries in the order they were received, a batch
+    // per commit: one customer's events are applied in order (an echo after the
+    // message it answers), and SQLite has a single writer anyway. Each claim is paced
+    // by intake (see `IntakeWriter::pace`).
+    let mut handles = Vec::new();
+    if app.store.backend() == igdesk_store::Backend::Postgres {
+        // Instances share the work there: deliveries are applied in parts, each
+        // customer's in order, several parts at once.
+        for _ in 0..parts::LOOPS {
+            handles.push(tokio::spawn(parts::run(app.clone(), cancel.clone(), 12)));
+        }
+    } else {
+        handles.push(tokio::spawn(run(
+            app.clone(),
+            cancel.clone(),
+            JOB_PROCESS_DELIVERY,
+            Claim::PacedByIntake,
+            12,
+        )));
+    }
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(router::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(api_webhooks::run(app.clone(), cancel.clone())));
@@ -278,7 +288,7 @@ pub(crate) async fn account_auth(
 }
 
 /// What becomes of each job of a batch, recorded in one commit.
-async fn settle(app: &App, outcomes: Vec<(Job, Outcome)>, max_attempts: i64) {
+pub(super) async fn settle(app: &App, outcomes: Vec<(Job, Outcome)>, max_attempts: i64) {
     let mut settled = Vec::with_capacity(outcomes.len());
     for (job, outcome) in outcomes {
         if let Some(s) = settlement(&job, outcome, max_attempts) {

@@ -287,3 +287,38 @@ fn arb_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+#[test]
+fn a_delivery_names_its_one_customer_or_none() {
+    let dm = |sender: &str, recipient: &str| {
+        json!({"sender": {"id": sender}, "recipient": {"id": recipient}, "timestamp": 1,
+               "message": {"mid": "m", "text": "hi"}})
+    };
+    let body = |entries: serde_json::Value| {
+        serde_json::to_vec(&json!({"object": "instagram", "entry": entries})).unwrap()
+    };
+    let pair = |a: &str, c: &str| Some((a.to_owned(), c.to_owned()));
+    // A customer's message and the business's echo to them: one customer.
+    let one = body(json!([{"id": "B", "time": 1, "messaging": [dm("C1", "B"), dm("B", "C1")]}]));
+    assert_eq!(delivery_customer(&one), pair("B", "C1"));
+    // Events on standby count too; a comment's author is its customer.
+    let standby = body(json!([{"id": "B", "time": 1, "standby": [dm("C2", "B")]}]));
+    assert_eq!(delivery_customer(&standby), pair("B", "C2"));
+    let comment = body(json!([{"id": "B", "time": 1, "changes": [
+        {"field": "comments", "value": {"id": "c", "text": "nice", "from": {"id": "C3"}}}]}]));
+    assert_eq!(delivery_customer(&comment), pair("B", "C3"));
+    // Several customers, one that cannot be told, or none: applied alone.
+    let two = body(json!([{"id": "B", "time": 1, "messaging": [dm("C1", "B"), dm("C2", "B")]}]));
+    assert_eq!(delivery_customer(&two), None);
+    let accounts = body(json!([{"id": "B", "time": 1, "messaging": [dm("C1", "B")]},
+                               {"id": "B2", "time": 1, "messaging": [dm("C1", "B2")]}]));
+    assert_eq!(delivery_customer(&accounts), None);
+    let own = body(json!([{"id": "B", "time": 1, "changes": [
+        {"field": "comments", "value": {"id": "c", "from": {"id": "B"}}}]}]));
+    assert_eq!(delivery_customer(&own), None);
+    let mention = body(json!([{"id": "B", "time": 1, "changes": [
+        {"field": "mentions", "value": {"media_id": "m", "comment_id": "c"}}]}]));
+    assert_eq!(delivery_customer(&mention), None);
+    assert_eq!(delivery_customer(&body(json!([{"id": "B", "time": 1}]))), None);
+    assert_eq!(delivery_customer(b"not json"), None);
+}

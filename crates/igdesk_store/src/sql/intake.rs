@@ -61,6 +61,7 @@ impl IntakeStore for SqlStore {
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
         let mut ids = Vec::with_capacity(deliveries.len());
         let mut stored_at = Vec::with_capacity(deliveries.len());
+        let mut parts = Vec::with_capacity(deliveries.len());
         let mut tx = self.write().await?;
         for chunk in power_of_two_chunks(deliveries) {
             // A few multi-row statements and one commit for the whole group: this is
@@ -71,38 +72,42 @@ impl IntakeStore for SqlStore {
             // returns no row: no job, nothing counted.
             let mut binds = Binds::new(self.backend);
             let values = (0..chunk.len())
-                .map(|_| format!("({}, 'pending')", binds.list(3)))
+                .map(|_| format!("({}, 'pending')", binds.list(4)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "INSERT INTO deliveries (received_at, body, body_hash, status) VALUES {values} \
-                 ON CONFLICT DO NOTHING RETURNING id, received_at"
+                "INSERT INTO deliveries (received_at, body, body_hash, part, status) VALUES {values} \
+                 ON CONFLICT DO NOTHING RETURNING id, received_at, part"
             );
             let mut query = sqlx::query(&sql);
             for d in chunk {
                 query = query
                     .bind(d.received_at)
                     .bind(d.body.clone())
-                    .bind(d.body_hash.clone());
+                    .bind(d.body_hash.clone())
+                    .bind(d.part);
             }
             let first = ids.len();
             for row in query.fetch_all(&mut *tx.tx).await? {
                 ids.push(DeliveryId(row.try_get("id")?));
                 stored_at.push(row.try_get::<i64, _>("received_at")?);
+                parts.push(row.try_get::<i64, _>("part")?);
             }
             if ids.len() == first {
                 continue;
             }
             let mut binds = Binds::new(self.backend);
             let values = (first..ids.len())
-                .map(|_| format!("('{JOB_PROCESS_DELIVERY}', {})", binds.list(3)))
+                .map(|_| format!("('{JOB_PROCESS_DELIVERY}', {})", binds.list(4)))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql =
-                format!("INSERT INTO jobs (kind, payload, run_at, created_at) VALUES {values}");
+            let sql = format!(
+                "INSERT INTO jobs (kind, payload, run_at, created_at, part) VALUES {values}"
+            );
             let mut query = sqlx::query(&sql);
-            for (id, at) in ids[first..].iter().zip(&stored_at[first..]) {
-                query = query.bind(id.0.to_string()).bind(*at).bind(*at);
+            let stored = ids[first..].iter().zip(&stored_at[first..]);
+            for ((id, at), part) in stored.zip(&parts[first..]) {
+                query = query.bind(id.0.to_string()).bind(*at).bind(*at).bind(*part);
             }
             query.execute(&mut *tx.tx).await?;
         }

@@ -213,6 +213,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "send_grants",
         include_str!("../../migrations/sqlite/0025_send_grants.sql"),
     ),
+    (
+        26,
+        "delivery_parts",
+        include_str!("../../migrations/sqlite/0026_delivery_parts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -335,6 +340,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         25,
         "send_grants",
         include_str!("../../migrations/postgres/0025_send_grants.sql"),
+    ),
+    (
+        26,
+        "delivery_parts",
+        include_str!("../../migrations/postgres/0026_delivery_parts.sql"),
     ),
 ];
 

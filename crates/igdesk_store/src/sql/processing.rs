@@ -7,7 +7,10 @@
 //! reached the API's webhook out of order.
 
 use super::{Backend, SqlStore};
-use crate::{Result, JOB_PROCESS_DELIVERY};
+use crate::parts::{PartSession, ProcessingStore, BARRIER, PARTS};
+use crate::{Job, Result, JOB_PROCESS_DELIVERY};
+use async_trait::async_trait;
+use igdesk_domain::{JobId, Millis};
 use sqlx::{AnyConnection, Row as _};
 
 /// The advisory lock's key ("igdesk" and 1), the same in every igdesk database; such
@@ -59,5 +62,143 @@ impl SqlStore {
         Ok(Some(ProcessingHold {
             session: Some(session.detach()),
         }))
+    }
+}
+
+/// A part's advisory lock: after [`PROCESSING_LOCK`], one key per part, the
+/// barrier's last.
+fn part_lock(part: i64) -> i64 {
+    let index = if part == BARRIER { PARTS } else { part };
+    PROCESSING_LOCK + 1 + index
+}
+
+#[async_trait]
+impl ProcessingStore for SqlStore {
+    async fn part_session(&self) -> Result<Option<PartSession>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(Some(PartSession { session: None }));
+        }
+        let mut session = self.pool.acquire().await?.detach();
+        // Shared by every loop that applies parts; an older igdesk takes it whole
+        // (`try_processing_hold`), so the two never apply deliveries at once.
+        let shared: bool = sqlx::query("SELECT pg_try_advisory_lock_shared($1) AS held")
+            .bind(PROCESSING_LOCK)
+            .fetch_all(&mut session)
+            .await?
+            .first()
+            .map(|row| row.try_get("held"))
+            .transpose()?
+            .unwrap_or(false);
+        Ok(shared.then_some(PartSession {
+            session: Some(session),
+        }))
+    }
+
+    async fn take_part(&self, session: &mut PartSession, part: i64) -> Result<bool> {
+        let Some(conn) = session.session.as_mut() else {
+            return Ok(true);
+        };
+        let held: bool = sqlx::query("SELECT pg_try_advisory_lock($1) AS held")
+            .bind(part_lock(part))
+            .fetch_all(&mut *conn)
+            .await?
+            .first()
+            .map(|row| row.try_get("held"))
+            .transpose()?
+            .unwrap_or(false);
+        if held {
+            // Its last holder let it go after settling its batch, or stopped with
+            // the batch leased: those deliveries are the part's oldest, and go first.
+            sqlx::query(
+                "UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND part = $2 AND leased_until > 0",
+            )
+            .bind(JOB_PROCESS_DELIVERY)
+            .bind(part)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(held)
+    }
+
+    async fn release_part(&self, session: &mut PartSession, part: i64) -> Result<()> {
+        if let Some(conn) = session.session.as_mut() {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(part_lock(part))
+                .fetch_all(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn due_parts(&self, now: Millis) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT part FROM jobs WHERE kind = $1 AND dead = 0 AND run_at <= $2 \
+             AND leased_until <= $2",
+        )
+        .bind(JOB_PROCESS_DELIVERY)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("part")?))
+            .collect()
+    }
+
+    async fn claim_part(
+        &self,
+        part: i64,
+        limit: i64,
+        now: Millis,
+        lease_until: Millis,
+    ) -> Result<Vec<Job>> {
+        let _turn = self.writer_turn().await;
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // The first barrier due or in hand: a part applies nothing after it.
+        let first_barrier = format!(
+            "(SELECT min(id) FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part = {BARRIER} \
+             AND dead = 0 AND (run_at <= $2 OR leased_until > $2))"
+        );
+        let chosen = if part == BARRIER {
+            // Alone: once no delivery before it is due or in hand, in any part.
+            format!(
+                "SELECT b.id FROM jobs b WHERE b.id = {first_barrier} AND b.run_at <= $2 \
+                 AND b.leased_until <= $2 AND NOT EXISTS (SELECT 1 FROM jobs e \
+                 WHERE e.kind = '{JOB_PROCESS_DELIVERY}' AND e.part <> {BARRIER} AND e.dead = 0 \
+                 AND e.id < b.id AND (e.run_at <= $2 OR e.leased_until > $2)) {lock}"
+            )
+        } else {
+            format!(
+                "SELECT id FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part = $4 \
+                 AND dead = 0 AND run_at <= $2 AND leased_until <= $2 \
+                 AND id < COALESCE({first_barrier}, {}) ORDER BY id LIMIT $3 {lock}",
+                i64::MAX
+            )
+        };
+        let sql = format!(
+            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN ({chosen}) \
+             RETURNING id, kind, payload, attempts"
+        );
+        let mut query = sqlx::query(&sql).bind(lease_until).bind(now);
+        if part != BARRIER {
+            query = query.bind(limit).bind(part);
+        }
+        let mut jobs = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Job {
+                    id: JobId(r.try_get("id")?),
+                    kind: r.try_get("kind")?,
+                    payload: r.try_get("payload")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
     }
 }

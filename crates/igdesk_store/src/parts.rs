@@ -1,0 +1,83 @@
+//! Deliveries are applied in parts, so that several loops, on one instance or many,
+//! apply them side by side while each customer's deliveries are applied in the order
+//! they came (issue 16). Intake puts a delivery in the part of its one customer
+//! ([`part_of`]); one whose events concern several customers, or none that can be
+//! told, is a [`BARRIER`]: applied alone, once every delivery before it is applied,
+//! and nothing after it is applied before it.
+//!
+//! One loop at a time applies a part: it takes the part for a batch
+//! ([`ProcessingStore::take_part`]), claims the part's due deliveries in order,
+//! applies and settles them, and lets the part go. On PostgreSQL the right is a
+//! session advisory lock, which ends with the session: when an instance is killed,
+//! the next taker frees the deliveries it had leased, and they go first.
+
+use crate::Result;
+use async_trait::async_trait;
+use igdesk_domain::Millis;
+
+/// Parts a customer may fall in.
+pub const PARTS: i64 = 16;
+/// The part of a delivery applied alone (several customers, or unknown).
+pub const BARRIER: i64 = -1;
+
+/// The part of `(account, customer)` (Instagram ids), the same on every instance
+/// and every build (FNV-1a, not the standard library's seeded hash); [`BARRIER`]
+/// for none.
+pub fn part_of(customer: Option<(&str, &str)>) -> i64 {
+    let Some((account, customer)) = customer else {
+        return BARRIER;
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in account.bytes().chain([0]).chain(customer.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % PARTS as u64) as i64
+}
+
+/// A loop's connection for holding parts (PostgreSQL); SQLite's one instance has a
+/// single loop, which holds them all.
+pub struct PartSession {
+    pub(crate) session: Option<sqlx::AnyConnection>,
+}
+
+#[async_trait]
+pub trait ProcessingStore: Send + Sync + 'static {
+    /// A session to hold parts with; `None` while an older igdesk applies every
+    /// delivery on its own (it holds the whole processing right during a rolling
+    /// upgrade).
+    async fn part_session(&self) -> Result<Option<PartSession>>;
+    /// Takes `part` for a batch if no other loop has it, freeing the leases of its
+    /// deliveries (whoever held them has stopped). False when another has it.
+    async fn take_part(&self, session: &mut PartSession, part: i64) -> Result<bool>;
+    async fn release_part(&self, session: &mut PartSession, part: i64) -> Result<()>;
+    /// The parts with deliveries due at `now`, barriers included.
+    async fn due_parts(&self, now: Millis) -> Result<Vec<i64>>;
+    /// Leases up to `limit` due deliveries of `part` in the order they came, none
+    /// after the first barrier waiting; for [`BARRIER`], the first barrier once
+    /// nothing before it waits.
+    async fn claim_part(
+        &self,
+        part: i64,
+        limit: i64,
+        now: Millis,
+        lease_until: Millis,
+    ) -> Result<Vec<crate::Job>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_has_one_part_on_every_build() {
+        // Fixed by the algorithm (FNV-1a of "account\0customer", modulo 16), not by
+        // the process or the build: instances of different versions agree.
+        assert_eq!(part_of(Some(("17841400000000001", "7100"))), 9);
+        assert_eq!(part_of(None), BARRIER);
+        let parts: std::collections::HashSet<i64> = (0..200)
+            .map(|c| part_of(Some(("17841400000000001", &c.to_string()))))
+            .collect();
+        assert_eq!(parts.len() as i64, PARTS, "customers spread over every part");
+    }
+}
