@@ -381,10 +381,13 @@ impl FreshPostgres {
             sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
                 .bind(pattern)
                 .fetch_all(&mut conn)
-        .await
-        .unwrap_or_default();
+                .await
+                .unwrap_or_default();
         for name in names {
-            let pid = name[prefix.len() + 1..].split('_').next().unwrap_or_default();
+            let pid = name[prefix.len() + 1..]
+                .split('_')
+                .next()
+                .unwrap_or_default();
             let gone = !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists();
             if gone && Path::new("/proc/self").exists() {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))

@@ -216,7 +216,10 @@ async fn two_instances_on_one_postgres_share_the_work_and_survive_a_kill() {
             killed_at = Instant::now();
             sim.set_fault(None);
             let queued: usize = written.values().map(Vec::len).sum();
-            println!("killed with {} of {queued} replies at Meta", sim.sent().len());
+            println!(
+                "killed with {} of {queued} replies at Meta",
+                sim.sent().len()
+            );
         }
         for (n, via) in [&a_url, &b_url].into_iter().enumerate() {
             let via = if i >= CUSTOMERS / 2 { &b_url } else { via };
@@ -254,7 +257,10 @@ async fn two_instances_on_one_postgres_share_the_work_and_survive_a_kill() {
                     "{igsid}: once each, in order"
                 );
             }
-            println!("every reply at Meta {:?} after the kill", killed_at.elapsed());
+            println!(
+                "every reply at Meta {:?} after the kill",
+                killed_at.elapsed()
+            );
             break;
         }
         assert!(
@@ -309,7 +315,13 @@ async fn the_message_limit_holds_across_instances() {
         assert_eq!(status, 202, "{body}");
         let id = a.customer(igsid).await["id"].as_i64().unwrap();
         let path = format!("{b_url}/api/v1/customers/{id}/messages");
-        let (status, body) = call(reqwest::Method::POST, &path, &a.token, Some(json!({ "text": "from B" }))).await;
+        let (status, body) = call(
+            reqwest::Method::POST,
+            &path,
+            &a.token,
+            Some(json!({ "text": "from B" })),
+        )
+        .await;
         assert_eq!(status, 202, "{body}");
     }
 
@@ -328,7 +340,12 @@ async fn the_message_limit_holds_across_instances() {
     let times: Vec<i64> = a.sim.sent().iter().map(|m| m.at_ms).collect();
     let busiest = times
         .iter()
-        .map(|t| times.iter().filter(|u| **u >= *t && **u < t + WINDOW_MS).count())
+        .map(|t| {
+            times
+                .iter()
+                .filter(|u| **u >= *t && **u < t + WINDOW_MS)
+                .count()
+        })
         .max()
         .unwrap();
     println!("busiest window: {busiest} sends (limit {LIMIT})");

@@ -8,9 +8,9 @@ pub mod automatic;
 pub mod conformance;
 pub mod connect;
 pub mod dashboard;
+mod error;
 pub mod follows;
 pub mod history;
-mod error;
 pub mod labels;
 pub mod limits;
 pub mod model;
@@ -37,9 +37,9 @@ pub use api::*;
 pub use automatic::*;
 pub use connect::*;
 pub use dashboard::*;
+pub use error::StoreError;
 pub use follows::*;
 pub use history::*;
-pub use error::StoreError;
 pub use labels::*;
 pub use limits::*;
 pub use model::*;
@@ -105,10 +105,10 @@ pub trait Store:
 
 pub mod prelude {
     pub use crate::{
-        AccountStore, AgentAccessStore, ApiStore, FollowStore, HistoryStore, AutomaticStore, ConnectStore, DashboardStore, IntakeStore,
-        JobStore, LabelStore, NoteStore, OutboxStore, PeopleStore, ProfileStore, ReadStore,
-        RoutingStore, SavedAnswerStore, ProcessingStore, SearchStore, SendLimitStore, SenderActionStore, Store, StoryStore,
-        TopicStore,
+        AccountStore, AgentAccessStore, ApiStore, AutomaticStore, ConnectStore, DashboardStore,
+        FollowStore, HistoryStore, IntakeStore, JobStore, LabelStore, NoteStore, OutboxStore,
+        PeopleStore, ProcessingStore, ProfileStore, ReadStore, RoutingStore, SavedAnswerStore,
+        SearchStore, SendLimitStore, SenderActionStore, Store, StoryStore, TopicStore,
     };
 }
 
@@ -311,7 +311,20 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// console lane) goes ahead of the API's writes waiting for SQLite's writer.
     async fn mark_sending_in(&self, lane: Lane, item: ItemId, now: Millis) -> Result<bool>;
     /// Meta accepted it: record its id, complete the job, queue the customer's next.
-    async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()>;
+    async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()> {
+        self.record_sent_in(Lane::Console, job, item, mid, now)
+            .await
+    }
+    /// [`Self::record_sent`] of a message of `lane`: the API's backlog settles
+    /// behind every other writer waiting for SQLite's writer.
+    async fn record_sent_in(
+        &self,
+        lane: Lane,
+        job: JobId,
+        item: ItemId,
+        mid: &str,
+        now: Millis,
+    ) -> Result<()>;
     /// It will not be sent: record why (in words), complete the job, queue the next.
     async fn record_failed(
         &self,

@@ -51,8 +51,12 @@ pub trait SendLimitStore: Send + Sync + 'static {
     /// room, counting it at once; otherwise says until when it must wait. Grants
     /// for one account are taken one at a time across instances (the account's
     /// row is locked), so two instances never both take the last place.
-    async fn reserve_send(&self, account: AccountId, ask: SendAsk, now: Millis)
-        -> Result<SendGrant>;
+    async fn reserve_send(
+        &self,
+        account: AccountId,
+        ask: SendAsk,
+        now: Millis,
+    ) -> Result<SendGrant>;
     /// Upkeep: forgets grants made before `before` (older than every window).
     async fn prune_send_grants(&self, before: Millis) -> Result<u64>;
 }

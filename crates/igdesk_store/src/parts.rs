@@ -78,6 +78,10 @@ mod tests {
         let parts: std::collections::HashSet<i64> = (0..200)
             .map(|c| part_of(Some(("17841400000000001", &c.to_string()))))
             .collect();
-        assert_eq!(parts.len() as i64, PARTS, "customers spread over every part");
+        assert_eq!(
+            parts.len() as i64,
+            PARTS,
+            "customers spread over every part"
+        );
     }
 }

@@ -105,14 +105,20 @@ async fn parts_go_side_by_side_in_order_and_a_barrier_goes_alone(store: &dyn Sto
     due.sort();
     assert_eq!(due, vec![BARRIER, 3, 5]);
     // Each part in the order its deliveries came, none after the barrier.
-    assert_eq!(claim_part(store, 3, T0 + 10).await, [ids[0].clone(), ids[2].clone()]);
+    assert_eq!(
+        claim_part(store, 3, T0 + 10).await,
+        [ids[0].clone(), ids[2].clone()]
+    );
     assert_eq!(claim_part(store, 5, T0 + 10).await, [ids[1].clone()]);
     // The barrier waits while a delivery before it is in hand.
     assert!(claim_part(store, BARRIER, T0 + 10).await.is_empty());
     // Settled (applied): the barrier goes, alone; then the parts go on.
     settle_all(store, &ids[..3]).await;
     assert_eq!(claim_part(store, BARRIER, T0 + 10).await, [ids[3].clone()]);
-    assert!(claim_part(store, 3, T0 + 10).await.is_empty(), "not beside the barrier");
+    assert!(
+        claim_part(store, 3, T0 + 10).await.is_empty(),
+        "not beside the barrier"
+    );
     settle_all(store, &ids[3..4]).await;
     assert_eq!(claim_part(store, 3, T0 + 10).await, [ids[4].clone()]);
     assert_eq!(claim_part(store, 5, T0 + 10).await, [ids[5].clone()]);
@@ -130,7 +136,11 @@ async fn settle_all(store: &dyn Store, deliveries: &[String]) {
             settled.push(Settlement::Complete(job.id));
         } else {
             let run_at = T0;
-            settled.push(Settlement::Retry { id: job.id, run_at, error: String::new() });
+            settled.push(Settlement::Retry {
+                id: job.id,
+                run_at,
+                error: String::new(),
+            });
         }
     }
     store.settle_jobs(&settled).await.unwrap();
@@ -160,10 +170,17 @@ async fn on_postgres_a_part_has_one_holder_and_a_dead_holders_batch_goes_first()
     let second = igdesk_store::connect(&url).await.unwrap();
     let ids = record_in_parts(&first, &[7, 7, 7]).await;
     let mut a = first.part_session().await.unwrap().expect("a session");
-    let mut b = second.part_session().await.unwrap().expect("sessions share");
+    let mut b = second
+        .part_session()
+        .await
+        .unwrap()
+        .expect("sessions share");
     assert!(first.take_part(&mut a, 7).await.unwrap());
     assert!(!second.take_part(&mut b, 7).await.unwrap(), "one holder");
-    assert!(second.take_part(&mut b, 8).await.unwrap(), "other parts are free");
+    assert!(
+        second.take_part(&mut b, 8).await.unwrap(),
+        "other parts are free"
+    );
     second.release_part(&mut b, 8).await.unwrap();
     // An older igdesk cannot take the whole processing right meanwhile.
     assert!(second.take_processing_hold().await.unwrap().is_none());
@@ -174,7 +191,10 @@ async fn on_postgres_a_part_has_one_holder_and_a_dead_holders_batch_goes_first()
     drop(first);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !second.take_part(&mut b, 7).await.unwrap() {
-        assert!(Instant::now() < deadline, "the dead holder's part never freed");
+        assert!(
+            Instant::now() < deadline,
+            "the dead holder's part never freed"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Seconds later, not a lease's minute: the batch is free again, first in line.

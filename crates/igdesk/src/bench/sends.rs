@@ -86,8 +86,8 @@ pub(super) async fn start_on(
     let igs_url = format!("http://{}", igs.local_addr()?);
     let serving = sim.clone();
     tokio::spawn(async move { serving.serve(igs).await });
-    let database_url = database_url
-        .unwrap_or_else(|| format!("sqlite://{}", dir.0.join("igdesk.db").display()));
+    let database_url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", dir.0.join("igdesk.db").display()));
     let limit = (send_limit, window_seconds);
     let settings = bench_settings(&database_url, addr, &secret, &igs_url, limit)?;
     let app_secret = secret;

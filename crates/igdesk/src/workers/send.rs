@@ -422,7 +422,11 @@ async fn send_one(
                 .increment(1);
             metrics::histogram!("igdesk_send_wait_seconds", "lane" => out.lane.clone())
                 .record((now - out.queued_at) as f64 / 1000.0);
-            if let Err(e) = store.record_sent(job.id, out.item, &mid, now).await {
+            let lane = Lane::parse(&out.lane);
+            if let Err(e) = store
+                .record_sent_in(lane, job.id, out.item, &mid, now)
+                .await
+            {
                 // Meta has it; the echo will complete the record if this write is lost.
                 tracing::error!(error = %e, item = %out.item, "sent but not recorded");
             }

@@ -148,7 +148,10 @@ async fn prune_uploads(app: &App, now: Millis) {
 /// The sends every instance counted against an account's limits (PostgreSQL) are
 /// needed for the longest of the limits' spans: the message window or the hour.
 async fn prune_send_grants(app: &App, now: Millis) {
-    let kept_for = app.settings.send_limit_window_ms.max(igdesk_domain::time::HOUR);
+    let kept_for = app
+        .settings
+        .send_limit_window_ms
+        .max(igdesk_domain::time::HOUR);
     if let Err(e) = app.store.prune_send_grants(now - kept_for).await {
         tracing::warn!(error = %e, "cannot forget old send grants");
     }

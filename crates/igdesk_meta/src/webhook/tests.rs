@@ -319,6 +319,9 @@ fn a_delivery_names_its_one_customer_or_none() {
     let mention = body(json!([{"id": "B", "time": 1, "changes": [
         {"field": "mentions", "value": {"media_id": "m", "comment_id": "c"}}]}]));
     assert_eq!(delivery_customer(&mention), None);
-    assert_eq!(delivery_customer(&body(json!([{"id": "B", "time": 1}]))), None);
+    assert_eq!(
+        delivery_customer(&body(json!([{"id": "B", "time": 1}]))),
+        None
+    );
     assert_eq!(delivery_customer(b"not json"), None);
 }

@@ -26,7 +26,10 @@ pub async fn the_message_limit_grants_up_to_its_count_then_names_when_room_comes
         assert_eq!(grant, SendGrant::Granted);
     }
     // Full until the oldest grant leaves the window.
-    let full = store.reserve_send(a.id, ask(3, 100), T0 + 5_000).await.unwrap();
+    let full = store
+        .reserve_send(a.id, ask(3, 100), T0 + 5_000)
+        .await
+        .unwrap();
     assert_eq!(full, SendGrant::AccountFull(T0 + 10_000));
     // Each account counts alone.
     let elsewhere = store.reserve_send(other.id, ask(3, 100), T0 + 5_000);
@@ -63,7 +66,10 @@ pub async fn private_replies_are_counted_by_the_hour_and_a_pause_holds_every_sen
         ..ask(1_000, 100)
     };
     for at in [T0, T0 + 1_000] {
-        assert_eq!(store.reserve_send(a.id, private, at).await.unwrap(), SendGrant::Granted);
+        assert_eq!(
+            store.reserve_send(a.id, private, at).await.unwrap(),
+            SendGrant::Granted
+        );
     }
     let third = store.reserve_send(a.id, private, T0 + 2_000).await.unwrap();
     assert_eq!(third, SendGrant::PrivateRepliesFull(T0 + HOUR));

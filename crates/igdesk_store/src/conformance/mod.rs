@@ -316,9 +316,7 @@ pub async fn a_claimed_job_is_not_claimed_again_until_its_lease_ends(store: &dyn
     assert_eq!(store.pending_job_count().await.unwrap(), 0);
 }
 
-pub async fn a_renewed_lease_keeps_its_job_and_a_settled_one_is_not_taken_back(
-    store: &dyn Store,
-) {
+pub async fn a_renewed_lease_keeps_its_job_and_a_settled_one_is_not_taken_back(store: &dyn Store) {
     for key in ["held", "settled"] {
         let job = NewJob {
             kind: "k".into(),

@@ -79,6 +79,10 @@ pub struct SqlStore {
     /// Urgent writers waiting for `sqlite_writer`: the ordinary writer that got
     /// it meanwhile hands it on (the lock is fair, so it goes to the urgent one).
     urgent_waiting: Arc<std::sync::atomic::AtomicUsize>,
+    /// Background writers queue here, one at a time behind every other writer.
+    sqlite_background: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Ordinary writers waiting: a background writer waits for none of them.
+    ordinary_waiting: Arc<std::sync::atomic::AtomicUsize>,
     /// The live streams' last settled horizon and when asking for it began
     /// (PostgreSQL; see `events::settled_below`).
     horizon: Arc<tokio::sync::Mutex<Option<(std::time::Instant, i64)>>>,
@@ -409,12 +413,16 @@ pub async fn open(url: &str) -> Result<SqlStore> {
     };
     let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
     let sqlite_queue = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+    let sqlite_background =
+        (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
     Ok(SqlStore {
         pool,
         backend,
         sqlite_writer,
         sqlite_queue,
         urgent_waiting: Arc::default(),
+        sqlite_background,
+        ordinary_waiting: Arc::default(),
         horizon: Arc::default(),
     })
 }
@@ -495,22 +503,42 @@ impl SqlStore {
     async fn writer_turn_as(&self, turn: Turn) -> Option<OwnedMutexGuard<()>> {
         use std::sync::atomic::Ordering::SeqCst;
         let writer = self.sqlite_writer.as_ref()?;
-        if turn == Turn::Urgent {
-            // Counted while it waits, even if the waiting is given up (a client gone).
-            let _waiting = Waiting::new(&self.urgent_waiting);
-            return Some(writer.clone().lock_owned().await);
-        }
-        let _queued = match &self.sqlite_queue {
-            Some(queue) => Some(queue.lock().await),
-            None => None,
-        };
-        loop {
-            let held = writer.clone().lock_owned().await;
-            if self.urgent_waiting.load(SeqCst) == 0 {
-                return Some(held);
+        match turn {
+            Turn::Urgent => {
+                // Counted while it waits, even if the waiting is given up (a client gone).
+                let _waiting = Waiting::new(&self.urgent_waiting);
+                Some(writer.clone().lock_owned().await)
             }
-            drop(held);
-            tokio::task::yield_now().await;
+            Turn::Ordinary => {
+                let _waiting = Waiting::new(&self.ordinary_waiting);
+                let _queued = self.sqlite_queue.as_ref()?.lock().await;
+                loop {
+                    let held = writer.clone().lock_owned().await;
+                    if self.urgent_waiting.load(SeqCst) == 0 {
+                        return Some(held);
+                    }
+                    drop(held);
+                    tokio::task::yield_now().await;
+                }
+            }
+            Turn::Background => {
+                let _queued = self.sqlite_background.as_ref()?.lock().await;
+                let patience = std::time::Instant::now() + BACKGROUND_PATIENCE;
+                while std::time::Instant::now() < patience {
+                    let held = writer.clone().lock_owned().await;
+                    let waiting =
+                        self.urgent_waiting.load(SeqCst) + self.ordinary_waiting.load(SeqCst);
+                    if waiting == 0 {
+                        return Some(held);
+                    }
+                    drop(held);
+                    // Not a spin: the writers ahead take a millisecond or more each.
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+                // Waited long enough: it takes its turn among the ordinary writers,
+                // so a backlog still drains under a steady stream of webhooks.
+                Box::pin(self.writer_turn_as(Turn::Ordinary)).await
+            }
         }
     }
 }
@@ -531,12 +559,21 @@ impl Drop for Waiting<'_> {
     }
 }
 
+/// How long a background writer lets the others go first before it takes an
+/// ordinary turn: each such turn costs the writers behind it one write (a
+/// millisecond or two), at most once in this long.
+const BACKGROUND_PATIENCE: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// Where a write queues for SQLite's one writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Turn {
     Ordinary,
     /// A person waits on it (a console reply on its way): ahead of the others.
     Urgent,
+    /// Nobody waits on it now (the API's backlog of sends settling): after every
+    /// other writer waiting, so that a backlog draining one send at a time does not
+    /// hold back Meta's acknowledgements or the processing of what customers write.
+    Background,
 }
 
 /// Placeholders handed out in the order they appear in a statement, each bound

@@ -21,7 +21,7 @@ type Tx = Transaction<'static, Any>;
 fn turn_of(lane: Lane) -> Turn {
     match lane {
         Lane::Console => Turn::Urgent,
-        Lane::Api => Turn::Ordinary,
+        Lane::Api => Turn::Background,
     }
 }
 
@@ -123,8 +123,21 @@ impl OutboxStore for SqlStore {
         Ok(started == 1)
     }
 
-    async fn record_sent(&self, job: JobId, item: ItemId, mid: &str, now: Millis) -> Result<()> {
-        let mut writing = self.write().await?;
+    async fn record_sent_in(
+        &self,
+        lane: Lane,
+        job: JobId,
+        item: ItemId,
+        mid: &str,
+        now: Millis,
+    ) -> Result<()> {
+        // A person's reply is recorded in the ordinary turn (nobody waits on it,
+        // but its customer's next may be due); the API's backlog behind every writer.
+        let turn = match lane {
+            Lane::Console => Turn::Ordinary,
+            Lane::Api => Turn::Background,
+        };
+        let mut writing = self.write_as(turn).await?;
         let customer = mark_sent(&mut writing.tx, item, mid, now).await?;
         finish(writing, job, customer, now).await
     }
