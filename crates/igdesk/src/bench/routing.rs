@@ -53,68 +53,12 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
         args.agents, args.customers
     );
 
-    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let started = Instant::now();
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut senders = Vec::new();
-    for _ in 0..args.concurrency {
-        let (sim, next, acknowledged, ig_id) = (
-            bench.sim.clone(),
-            next.clone(),
-            acknowledged.clone(),
-            ig_id.clone(),
-        );
-        let total = args.customers;
-        senders.push(tokio::spawn(async move {
-            loop {
-                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n >= total {
-                    return anyhow::Ok(());
-                }
-                let igsid = format!("8{n:08}");
-                let event = Event::text(&igsid, "Hi, is this in stock?");
-                let status = sim
-                    .deliver(&Delivery::new(ig_id.as_str()).push(event))
-                    .await?;
-                anyhow::ensure!(status == 200, "webhook answered {status}");
-                acknowledged.lock().unwrap().insert(igsid, Instant::now());
-            }
-        }));
-    }
-    for sender in senders {
-        sender.await??;
-    }
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while offers.lock().unwrap().len() < args.customers {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "only {} offers arrived",
-            offers.lock().unwrap().len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let last_offer = offers.lock().unwrap().values().max().copied();
+    let acknowledged = burst(&bench.sim, &ig_id, args.customers, args.concurrency).await?;
+    let offers = all_offers(&offers, args.customers).await?;
+    let last_offer = offers.values().max().copied();
     let elapsed = last_offer.map_or(Duration::ZERO, |t| t - started);
-
-    let admin = Scope {
-        agent: AgentId(0),
-        admin: true,
-    };
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    let offers = offers.lock().unwrap().clone();
-    let mut latencies = Vec::with_capacity(acknowledged.len());
-    for (igsid, acked) in &acknowledged {
-        let customer = app.store.customers_by_igsid(admin, igsid).await?;
-        let Some(customer) = customer.first() else {
-            anyhow::bail!("customer {igsid} was not taken in");
-        };
-        let offered = offers
-            .get(&customer.id)
-            .ok_or_else(|| anyhow::anyhow!("no offer for customer {igsid}"))?;
-        // The offer can reach the stream before the sender has read its 200.
-        latencies.push(offered.saturating_duration_since(*acked));
-    }
-    latencies.sort();
+    let latencies = latencies(app, &acknowledged, &offers).await?;
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     println!(
         "  webhook 200 -> offer on the agent's stream: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
@@ -132,6 +76,88 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
         stream.abort();
     }
     bench.running.stop().await
+}
+
+/// `customers` customers write at once (`concurrency` webhooks in flight, each
+/// customer once): when each webhook was acknowledged.
+pub(super) async fn burst(
+    sim: &igdesk_igs::Simulator,
+    ig_id: &str,
+    customers: usize,
+    concurrency: usize,
+) -> anyhow::Result<HashMap<String, Instant>> {
+    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for _ in 0..concurrency {
+        let (sim, next, acknowledged) = (sim.clone(), next.clone(), acknowledged.clone());
+        let ig_id = ig_id.to_owned();
+        senders.push(tokio::spawn(async move {
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= customers {
+                    return anyhow::Ok(());
+                }
+                let igsid = format!("8{n:08}");
+                let event = Event::text(&igsid, "Hi, is this in stock?");
+                let status = sim
+                    .deliver(&Delivery::new(ig_id.as_str()).push(event))
+                    .await?;
+                anyhow::ensure!(status == 200, "webhook answered {status}");
+                acknowledged.lock().unwrap().insert(igsid, Instant::now());
+            }
+        }));
+    }
+    for sender in senders {
+        sender.await??;
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    Ok(acknowledged)
+}
+
+/// Waits (five minutes at most) until `count` offers reached the streams: when each did.
+pub(super) async fn all_offers(
+    offers: &Seen,
+    count: usize,
+) -> anyhow::Result<HashMap<CustomerId, Instant>> {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while offers.lock().unwrap().len() < count {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "only {} offers arrived",
+            offers.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let offers = offers.lock().unwrap().clone();
+    Ok(offers)
+}
+
+/// For each customer of the burst, from its webhook's 200 to its offer on a
+/// stream, sorted.
+pub(super) async fn latencies(
+    app: &crate::app::App,
+    acknowledged: &HashMap<String, Instant>,
+    offers: &HashMap<CustomerId, Instant>,
+) -> anyhow::Result<Vec<Duration>> {
+    let admin = Scope {
+        agent: AgentId(0),
+        admin: true,
+    };
+    let mut latencies = Vec::with_capacity(acknowledged.len());
+    for (igsid, acked) in acknowledged {
+        let customer = app.store.customers_by_igsid(admin, igsid).await?;
+        let Some(customer) = customer.first() else {
+            anyhow::bail!("customer {igsid} was not taken in");
+        };
+        let offered = offers
+            .get(&customer.id)
+            .ok_or_else(|| anyhow::anyhow!("no offer for customer {igsid}"))?;
+        // The offer can reach the stream before the sender has read its 200.
+        latencies.push(offered.saturating_duration_since(*acked));
+    }
+    latencies.sort();
+    Ok(latencies)
 }
 
 /// `count` agents of the Instagram inbox with room for `capacity` conversations,

@@ -10,7 +10,7 @@
 //! The instances run in this process, on its runtime: on one machine they share its
 //! cores with each other and with PostgreSQL, as separate processes would.
 
-use super::routing::{available_agents, listen, ms, Seen};
+use super::routing::{all_offers, available_agents, burst, latencies, listen, ms, Seen};
 use super::sends::bench_settings;
 use crate::crypto::random_hex;
 use crate::demo::FreshPostgres;
@@ -19,13 +19,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use clap::Args;
-use igdesk_domain::{AgentId, ConversationSettings};
-use igdesk_igs::{BusinessAccount, Delivery, Event, SimConfig, Simulator};
-use igdesk_store::Scope;
+use igdesk_domain::ConversationSettings;
+use igdesk_igs::{BusinessAccount, SimConfig, Simulator};
 use secrecy::SecretString;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
@@ -72,7 +70,7 @@ pub async fn run(args: ScaleArgs) -> anyhow::Result<()> {
     let mut runs = Vec::new();
     for instances in [1, args.instances] {
         let fresh = FreshPostgres::create(&args.database, "igdesk_bench_scale").await?;
-        let figures = burst(&args, instances, fresh.url()).await;
+        let figures = run_on(&args, instances, fresh.url()).await;
         fresh.drop_database().await;
         let figures = figures?;
         println!(
@@ -99,7 +97,7 @@ pub async fn run(args: ScaleArgs) -> anyhow::Result<()> {
 }
 
 /// The burst against `instances` instances on the (empty) database `url`.
-async fn burst(args: &ScaleArgs, instances: usize, url: &str) -> anyhow::Result<Figures> {
+async fn run_on(args: &ScaleArgs, instances: usize, url: &str) -> anyhow::Result<Figures> {
     let secret = random_hex(16);
     let balancer = TcpListener::bind("127.0.0.1:0").await?;
     let sim = Simulator::new(SimConfig {
@@ -138,27 +136,6 @@ async fn burst(args: &ScaleArgs, instances: usize, url: &str) -> anyhow::Result<
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
 
-    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let started = Instant::now();
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut senders = Vec::new();
-    for _ in 0..args.concurrency {
-        let (sim, next, acknowledged) = (sim.clone(), next.clone(), acknowledged.clone());
-        let total = args.customers;
-        senders.push(tokio::spawn(async move {
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= total {
-                    return anyhow::Ok(());
-                }
-                let igsid = format!("8{n:08}");
-                let event = Event::text(&igsid, "Hi, is this in stock?");
-                let status = sim.deliver(&Delivery::new(ig_id).push(event)).await?;
-                anyhow::ensure!(status == 200, "webhook answered {status}");
-                acknowledged.lock().unwrap().insert(igsid, Instant::now());
-            }
-        }));
-    }
     // Processing is done when no delivery waits, whichever instance applied it.
     let store = app.store.clone();
     let total = args.customers;
@@ -172,41 +149,14 @@ async fn burst(args: &ScaleArgs, instances: usize, url: &str) -> anyhow::Result<
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     });
-    for sender in senders {
-        sender.await??;
-    }
+    let started = Instant::now();
+    let acknowledged = burst(&sim, ig_id, args.customers, args.concurrency).await?;
     let last_ack = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while offers.lock().unwrap().len() < args.customers {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "only {} offers arrived",
-            offers.lock().unwrap().len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let offers = all_offers(&offers, args.customers).await?;
     let processed_at = processed.await??;
-    let last_offer = offers.lock().unwrap().values().max().copied();
+    let last_offer = offers.values().max().copied();
     let offers_took = last_offer.map_or(Duration::ZERO, |t| t - started);
-
-    let admin = Scope {
-        agent: AgentId(0),
-        admin: true,
-    };
-    let acknowledged = acknowledged.lock().unwrap().clone();
-    let offers = offers.lock().unwrap().clone();
-    let mut latencies = Vec::with_capacity(acknowledged.len());
-    for (igsid, acked) in &acknowledged {
-        let customer = app.store.customers_by_igsid(admin, igsid).await?;
-        let Some(customer) = customer.first() else {
-            anyhow::bail!("customer {igsid} was not taken in");
-        };
-        let offered = offers
-            .get(&customer.id)
-            .ok_or_else(|| anyhow::anyhow!("no offer for customer {igsid}"))?;
-        latencies.push(offered.saturating_duration_since(*acked));
-    }
-    latencies.sort();
+    let latencies = latencies(app, &acknowledged, &offers).await?;
     let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
     let per_s = |took: Duration| args.customers as f64 / took.as_secs_f64();
     let figures = Figures {

@@ -64,14 +64,7 @@ impl JobStore for SqlStore {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| {
-                Ok(Job {
-                    id: JobId(r.try_get("id")?),
-                    kind: r.try_get("kind")?,
-                    payload: r.try_get("payload")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
+            .map(super::rows::job)
             .collect::<Result<Vec<_>>>()?;
         jobs.sort_by_key(|j| j.id);
         Ok(jobs)

@@ -10,7 +10,7 @@ use super::{Backend, SqlStore};
 use crate::parts::{PartSession, ProcessingStore, BARRIER, PARTS};
 use crate::{Job, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
-use igdesk_domain::{JobId, Millis};
+use igdesk_domain::Millis;
 use sqlx::{AnyConnection, Row as _};
 
 /// The advisory lock's key ("igdesk" and 1), the same in every igdesk database; such
@@ -189,14 +189,7 @@ impl ProcessingStore for SqlStore {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| {
-                Ok(Job {
-                    id: JobId(r.try_get("id")?),
-                    kind: r.try_get("kind")?,
-                    payload: r.try_get("payload")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
+            .map(super::rows::job)
             .collect::<Result<Vec<_>>>()?;
         jobs.sort_by_key(|j| j.id);
         Ok(jobs)

@@ -7,7 +7,7 @@ use crate::{Result, StoreError};
 use igdesk_domain::timeline::display_name;
 use igdesk_domain::{
     AccountId, AgentId, AgentTokenId, ConversationId, ConversationSettings, CustomerId, InboxId,
-    ItemId, TopicId,
+    ItemId, JobId, TopicId,
 };
 use sqlx::Row as _;
 
@@ -32,6 +32,16 @@ pub(super) const ACCOUNT_COLUMNS: &str = "a.id, a.ig_id, a.page_id, a.page_name,
     a.login_path, a.token_sealed, a.echo, a.story_mentions_create, a.comments_create, \
     a.needs_reconnect, a.added_by, a.added_at, a.subscribed, a.subscription_checked_at, \
     a.last_event_at";
+
+/// A claimed job, as `RETURNING id, kind, payload, attempts` gives it.
+pub(super) fn job(row: &Row) -> Result<Job> {
+    Ok(Job {
+        id: JobId(row.try_get("id")?),
+        kind: row.try_get("kind")?,
+        payload: row.try_get("payload")?,
+        attempts: row.try_get("attempts")?,
+    })
+}
 
 pub(super) fn account(row: &Row) -> Result<Account> {
     Ok(Account {
