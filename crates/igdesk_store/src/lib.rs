@@ -325,6 +325,10 @@ pub trait OutboxStore: Send + Sync + 'static {
         mid: &str,
         now: Millis,
     ) -> Result<()>;
+    /// [`Self::record_sent_in`] for several messages of `lane` in one transaction
+    /// (SQLite: one commit). Each customer's queue is locked in turn, so on
+    /// PostgreSQL, where instances settle side by side, send them one at a time.
+    async fn record_all_sent(&self, lane: Lane, sent: &[SentRecord]) -> Result<()>;
     /// It will not be sent: record why (in words), complete the job, queue the next.
     async fn record_failed(
         &self,

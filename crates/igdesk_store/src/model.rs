@@ -334,6 +334,16 @@ pub struct NewReply {
     pub parts: Vec<OutgoingPart>,
 }
 
+/// A message Meta accepted, to be recorded as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRecord {
+    pub job: JobId,
+    pub item: ItemId,
+    /// Meta's id for it.
+    pub mid: String,
+    pub at: Millis,
+}
+
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub item: ItemId,

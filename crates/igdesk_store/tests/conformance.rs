@@ -47,6 +47,7 @@ both_backends!(
     a_claimed_job_is_not_claimed_again_until_its_lease_ends,
     job_dedup_keys_hold_while_waiting_and_free_on_burial,
     a_renewed_lease_keeps_its_job_and_a_settled_one_is_not_taken_back,
+    sends_recorded_together_each_complete_and_hand_over,
     the_message_limit_grants_up_to_its_count_then_names_when_room_comes,
     the_backlog_leaves_a_tenth_of_a_second_to_peoples_replies,
     private_replies_are_counted_by_the_hour_and_a_pause_holds_every_send,

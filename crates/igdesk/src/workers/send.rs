@@ -8,6 +8,7 @@
 //! wait for the batch: it is claimed at once and sent beside it, within the same
 //! limits.
 
+mod book;
 mod leases;
 mod pace;
 
@@ -18,7 +19,7 @@ use igdesk_domain::retry::backoff;
 use igdesk_domain::rules::{describe_meta_error, messaging_window, Author, SendAs};
 use igdesk_domain::{AccountId, Millis};
 use igdesk_meta::{ErrorAction, GraphError, Recipient};
-use igdesk_store::{Backend, Job, Lane, Outgoing, SendAsk, SendGrant};
+use igdesk_store::{Backend, Job, Lane, Outgoing, SendAsk, SendGrant, SentRecord};
 use leases::{Held, LEASE};
 use pace::{Gate, Pacer, Reserve};
 use rand::Rng;
@@ -36,7 +37,7 @@ const MAX_ATTEMPTS: i64 = 10;
 const ACCOUNTS_AT_ONCE: usize = 32;
 
 /// What both loops share.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Shared {
     /// Meta's per-second rate and usage are counted per account across batches
     /// and loops.
@@ -45,6 +46,9 @@ struct Shared {
     /// A message was settled: a person's reply queued behind it (the customer's
     /// head in flight) may be due now.
     settled: Arc<Notify>,
+    /// Where what Meta accepted is left to be recorded in batches (SQLite); on
+    /// PostgreSQL each send records its own, side by side with other instances'.
+    book: Option<book::Book>,
 }
 
 /// Which jobs a loop claims.
@@ -57,7 +61,20 @@ enum Claim {
 }
 
 pub async fn run(app: App, cancel: CancellationToken) {
-    let shared = Shared::default();
+    let settled = Arc::new(Notify::new());
+    let (book, recorder) = match app.store.backend() {
+        Backend::Sqlite => {
+            let (book, recorder) = book::Book::open(&app, settled.clone());
+            (Some(book), Some(recorder))
+        }
+        Backend::Postgres => (None, None),
+    };
+    let shared = Shared {
+        pacers: Pacers::default(),
+        out_of_sight: Arc::default(),
+        settled,
+        book,
+    };
     let replies = tokio::spawn(claim_loop(
         app.clone(),
         cancel.clone(),
@@ -66,6 +83,11 @@ pub async fn run(app: App, cancel: CancellationToken) {
     ));
     claim_loop(app, cancel, shared, Claim::All).await;
     let _ = replies.await;
+    // Every copy of the book is gone with the loops: what is left in it is
+    // recorded before the worker ends.
+    if let Some(recorder) = recorder {
+        let _ = recorder.await;
+    }
 }
 
 async fn claim_loop(app: App, cancel: CancellationToken, shared: Shared, claim: Claim) {
@@ -224,15 +246,7 @@ async fn send_for_account(
                     .await;
                 return;
             }
-            let next = send_one(
-                &app,
-                &auth,
-                &sealed,
-                &job,
-                &out,
-                &gate,
-                &shared.out_of_sight,
-            );
+            let next = send_one(&app, &auth, &sealed, &job, &out, &gate, &shared);
             let next = next.await;
             held.let_go(job.id);
             if let Next::HoldAccount(until) = next {
@@ -242,6 +256,12 @@ async fn send_for_account(
         });
     }
     while running.join_next().await.is_some() {}
+    // Recorded while the gate is still open: a batch that opens the next gate
+    // reads the account's sends from the store, these among them.
+    if let Some(book) = &shared.book {
+        book.flushed().await;
+    }
+    drop(gate);
     app.wake.sends.notify_waiters();
 }
 
@@ -285,9 +305,10 @@ async fn send_one(
     job: &Job,
     out: &Outgoing,
     gate: &Gate,
-    out_of_sight: &OutOfSight,
+    shared: &Shared,
 ) -> Next {
     let store = &app.store;
+    let out_of_sight = shared.out_of_sight.as_ref();
     let now = now_ms();
     match out.state.as_str() {
         "sent" | "failed" => {
@@ -423,7 +444,15 @@ async fn send_one(
             metrics::histogram!("igdesk_send_wait_seconds", "lane" => out.lane.clone())
                 .record((now - out.queued_at) as f64 / 1000.0);
             let lane = Lane::parse(&out.lane);
-            if let Err(e) = store
+            if let Some(book) = &shared.book {
+                let record = SentRecord {
+                    job: job.id,
+                    item: out.item,
+                    mid,
+                    at: now,
+                };
+                book.sent(lane, record);
+            } else if let Err(e) = store
                 .record_sent_in(lane, job.id, out.item, &mid, now)
                 .await
             {

@@ -473,3 +473,45 @@ pub async fn uploads_past_retention_go_unless_still_needed(store: &dyn Store) {
     }
     assert_eq!(store.prune_uploads(T0 - 30 * DAY).await.unwrap(), 0);
 }
+
+pub async fn sends_recorded_together_each_complete_and_hand_over(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(
+        store,
+        &[
+            message(a.id, "555", "m1", "hi", T0),
+            message(a.id, "556", "m2", "hello", T0),
+        ],
+    )
+    .await;
+    let first = customer_of(store, scope, "555").await;
+    let second = customer_of(store, scope, "556").await;
+    let ids_first = reply(store, &a, &first, Lane::Api, &["one", "two"]).await;
+    let ids_second = reply(store, &a, &second, Lane::Api, &["uno"]).await;
+    let claimed = claim_one(store, T0).await;
+    assert_eq!(claimed.len(), 2, "each customer's head");
+    let mut sent = Vec::new();
+    for (job, out) in &claimed {
+        assert!(store.mark_sending(out.item, T0).await.unwrap());
+        sent.push(SentRecord {
+            job: job.id,
+            item: out.item,
+            mid: format!("mid-{}", out.item),
+            at: T0 + 1,
+        });
+    }
+    store.record_all_sent(Lane::Api, &sent).await.unwrap();
+    // Both recorded, their jobs gone; the first customer's next is due.
+    for (customer, id) in [(&first, ids_first[0]), (&second, ids_second[0])] {
+        let items = store.timeline(scope, customer.id).await.unwrap().unwrap();
+        let item = items.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(
+            (item.status.as_str(), item.mid.clone()),
+            ("sent", format!("mid-{id}"))
+        );
+    }
+    let next = claim_one(store, T0 + 2).await;
+    let items: Vec<_> = next.iter().map(|(_, out)| out.item).collect();
+    assert_eq!(items, vec![ids_first[1]]);
+}

@@ -131,6 +131,20 @@ impl OutboxStore for SqlStore {
         mid: &str,
         now: Millis,
     ) -> Result<()> {
+        let sent = SentRecord {
+            job,
+            item,
+            mid: mid.to_owned(),
+            at: now,
+        };
+        self.record_all_sent(lane, std::slice::from_ref(&sent))
+            .await
+    }
+
+    async fn record_all_sent(&self, lane: Lane, sent: &[SentRecord]) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
         // A person's reply is recorded in the ordinary turn (nobody waits on it,
         // but its customer's next may be due); the API's backlog behind every writer.
         let turn = match lane {
@@ -138,8 +152,17 @@ impl OutboxStore for SqlStore {
             Lane::Api => Turn::Background,
         };
         let mut writing = self.write_as(turn).await?;
-        let customer = mark_sent(&mut writing.tx, item, mid, now).await?;
-        finish(writing, job, customer, now).await
+        for record in sent {
+            let tx = &mut writing.tx;
+            let customer = mark_sent(tx, record.item, &record.mid, record.at).await?;
+            sqlx::query("DELETE FROM jobs WHERE id = $1")
+                .bind(record.job.0)
+                .execute(&mut **tx)
+                .await?;
+            promote_next(tx, customer, record.at).await?;
+        }
+        // One commit for them all: on SQLite, one sync of the log instead of one a send.
+        writing.commit().await
     }
 
     async fn record_failed(
