@@ -60,6 +60,7 @@ both_backends!(
     reads_mark_outgoing_items_up_to_the_seen_one,
     items_that_open_nothing_stay_on_the_profile,
     agents_see_only_their_inboxes,
+    the_work_list_shows_exactly_what_an_agent_may_read,
     agent_tokens_resolve_to_their_agent,
     a_customers_messages_leave_one_at_a_time_in_order,
     a_reply_queued_while_the_head_settles_is_always_handed_over,

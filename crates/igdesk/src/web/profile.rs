@@ -76,6 +76,9 @@ pub struct ProfilePage {
     /// The customer's labels, and every label the agent knows (suggestions).
     labels: Vec<String>,
     label_names: Vec<String>,
+    /// A label refused without scripts: what was typed and why, beside the field.
+    label_draft: String,
+    label_error: Option<String>,
     /// The company's accounts they follow and are followed by (several accounts).
     company: Option<super::follows::CompanyLists>,
 }
@@ -249,8 +252,26 @@ async fn build(
             .into_iter()
             .map(|l| l.name)
             .collect(),
+        label_draft: String::new(),
+        label_error: None,
         frame,
     })
+}
+
+/// A label refused without scripts (the script shows the JSON API's refusal in the
+/// same place): the customer's page again with the reason beside the field and what
+/// was typed kept.
+pub async fn label_refused(
+    app: &App,
+    signed: &Signed,
+    id: CustomerId,
+    draft: String,
+    refusal: &str,
+) -> Result<Response, Failed> {
+    let mut page = build(app, signed, id, String::new(), None, None).await?;
+    page.label_draft = draft;
+    page.label_error = Some(sentence(refusal));
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, page))
 }
 
 /// A search result opens the timeline at its item (`?item=`).

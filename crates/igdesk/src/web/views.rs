@@ -8,7 +8,7 @@ use super::item::waited;
 use super::session::{Posted, Signed};
 use super::Failed;
 use crate::app::App;
-use crate::service::error::ServiceError;
+use crate::service::error::{Kind, ServiceError};
 use crate::service::labels;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -341,17 +341,23 @@ pub struct LabelForm {
 }
 
 /// Adds a label from the customer page without scripts (the script uses the JSON
-/// API and shows a refusal beside the field).
+/// API); a refusal is shown beside the field either way.
 pub async fn add_label(
     State(app): State<App>,
     Path(id): Path<i64>,
     Posted { signed, form }: Posted<LabelForm>,
 ) -> Response {
     let customer = CustomerId(id);
-    match labels::add(&app, &signed.agent, customer, &form.label).await {
-        Ok(_) => Redirect::to(&format!("/customers/{id}#labels")).into_response(),
-        Err(e) => Failed::from(e).into_response(),
-    }
+    let refusal = match labels::add(&app, &signed.agent, customer, &form.label).await {
+        Ok(_) => return Redirect::to(&format!("/customers/{id}#labels")).into_response(),
+        Err(e) if matches!(e.kind, Kind::NotFound | Kind::Internal) => {
+            return Failed::from(e).into_response()
+        }
+        Err(e) => e.message,
+    };
+    super::profile::label_refused(&app, &signed, customer, form.label, &refusal)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 /// Removes a label from the customer page without scripts.

@@ -53,6 +53,29 @@ test('a label added on the customer page filters My work', async ({ page, demo }
   await expect(list.getByRole('link', { name: /Tomás Reis/ })).toBeVisible();
 });
 
+test('without scripts a refused label is said beside its field, the text kept', async ({ page, demo, browser }) => {
+  const { customerId } = await acceptedCustomer(page, demo, 'Nuno Dias', 'Any news on my parcel?');
+  // The same page with scripts off: the form posts to the page handler.
+  const context = await browser.newContext({ baseURL: demo.url, javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await signIn(plain, demo.admin);
+  await plain.goto(`/customers/${customerId}`);
+  const field = plain.getByRole('combobox', { name: 'Add label' });
+  await field.fill('returns/exchanges');
+  await plain.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(plain.locator('#label-error')).toContainText('A label cannot contain a slash');
+  await expect(field).toHaveValue('returns/exchanges');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  // Nothing was stored; a good label then goes in and the field is empty again.
+  expect((await demo.api(demo.admin, 'GET', `/customers/${customerId}`)).labels).toEqual([]);
+  await field.fill('parcel');
+  await plain.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(plain.getByRole('list', { name: 'Labels of Nuno Dias' }).getByRole('listitem')).toHaveText(['parcel×']);
+  await expect(plain.locator('#label-error')).toHaveText('');
+  await expect(field).toHaveValue('');
+  await context.close();
+});
+
 test('an administrator assigns waiting work to an agent directly', async ({ page, demo, browser }) => {
   const vera = demo.newCustomer('Lina Costa', { business: demo.vipIgId });
   await demo.dm(vera, 'Can someone help with my VIP order?');

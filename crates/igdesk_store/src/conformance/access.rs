@@ -2,12 +2,13 @@
 //! manage them (UI-4), on every backend.
 
 use super::people::person;
-use super::{account, apply, message, part, T0};
+use super::{account, admin, apply, customer_of, message, part, T0};
 use crate::access::*;
 use crate::api::*;
+use crate::labels::{WorkFilter, WorkState};
 use crate::model::*;
 use crate::prelude::*;
-use igdesk_domain::{AgentId, ApiTokenId, EventId};
+use igdesk_domain::{AgentId, ApiTokenId, ConversationId, EventId};
 
 const OFFER_FOR: i64 = 30_000;
 
@@ -366,4 +367,110 @@ pub async fn product_tokens_are_listed_per_account_with_their_last_use(store: &d
     let found = store.api_token_by_hash("h1").await.unwrap().unwrap();
     assert_eq!(found.revoked_at, Some(T0 + 9));
     assert_eq!(store.account_api_tokens(other.id).await.unwrap().len(), 1);
+}
+
+/// The work list tests each row against the agent's accounts and inboxes read once
+/// (sql `Reach`); it must show exactly the conversations the one-conversation read
+/// (`conversation_visible`) lets the agent see: their account's, and a customer's
+/// closed ones while that customer's open conversation is in one of their inboxes.
+pub async fn the_work_list_shows_exactly_what_an_agent_may_read(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let mut agents = Vec::new();
+    for (email, inbox) in [
+        ("ig@example.com", "Instagram"),
+        ("other@example.com", "Other"),
+    ] {
+        let agent = store
+            .add_agent(
+                NewAgent {
+                    email: email.into(),
+                    name: inbox.into(),
+                    password_hash: "x".into(),
+                    is_admin: false,
+                    inboxes: vec![inbox.into()],
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        agents.push(agent.scope());
+    }
+    let (instagram_agent, other_agent) = (agents[0], agents[1]);
+    let everyone = admin(store).await;
+    // 555: a closed conversation and an open one, both in Instagram; 666: closed only.
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    close_open(store, everyone, "555").await;
+    apply(store, &[message(a.id, "555", "m2", "again", T0 + 20)]).await;
+    apply(store, &[message(a.id, "666", "m3", "hello", T0 + 30)]).await;
+    close_open(store, everyone, "666").await;
+    // The account moves to Other: 555 stays with Instagram's agents through the open
+    // conversation, 666 does not; 777 opens in Other.
+    let other = store
+        .inboxes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.name == "Other")
+        .unwrap();
+    store.set_account_inbox(a.id, Some(other.id)).await.unwrap();
+    apply(store, &[message(a.id, "777", "m4", "hey", T0 + 40)]).await;
+
+    let all = store.conversations(everyone, None).await.unwrap();
+    assert_eq!(all.len(), 4);
+    let mut igsids = std::collections::HashMap::new();
+    for igsid in ["555", "666", "777"] {
+        igsids.insert(customer_of(store, everyone, igsid).await.id, igsid);
+    }
+    for (scope, sees) in [
+        (instagram_agent, vec!["555", "555"]),
+        (other_agent, vec!["555", "555", "666", "777"]),
+    ] {
+        let mut readable = Vec::new();
+        for c in &all {
+            if store.conversation(scope, c.id).await.unwrap().is_some() {
+                readable.push(c.id);
+            }
+        }
+        for state in [None, Some(WorkState::Open), Some(WorkState::Closed)] {
+            let filter = WorkFilter {
+                state,
+                ..WorkFilter::default()
+            };
+            let listed: Vec<ConversationId> = store
+                .work(scope, &filter)
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.id)
+                .collect();
+            let expected: Vec<ConversationId> = all
+                .iter()
+                .filter(|c| readable.contains(&c.id))
+                .filter(|c| match state {
+                    None => true,
+                    Some(WorkState::Closed) => c.state == "closed",
+                    Some(_) => c.state == "open",
+                })
+                .map(|c| c.id)
+                .collect();
+            assert_eq!(listed, expected, "{state:?}");
+        }
+        let mut seen: Vec<&str> = all
+            .iter()
+            .filter(|c| readable.contains(&c.id))
+            .map(|c| igsids[&c.customer_id])
+            .collect();
+        seen.sort();
+        assert_eq!(seen, sees);
+    }
+}
+
+async fn close_open(store: &dyn Store, scope: Scope, igsid: &str) {
+    let customer = customer_of(store, scope, igsid).await.id;
+    let open = store.conversations(scope, Some("open")).await.unwrap();
+    let c = open.iter().find(|c| c.customer_id == customer).unwrap();
+    store
+        .close_conversation(scope, c.id, T0 + 10)
+        .await
+        .unwrap();
 }

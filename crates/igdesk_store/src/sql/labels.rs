@@ -228,11 +228,11 @@ impl LabelStore for SqlStore {
         let mut ids: Vec<i64> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
         if !scope.admin {
-            ids.push(scope.agent.0);
-            conditions.push(super::reads::conversation_visible_to(&format!(
-                "${}",
-                ids.len()
-            )));
+            let reach = self.reach(scope.agent).await?;
+            if reach.is_empty() {
+                return Ok(Vec::new());
+            }
+            conditions.push(reach.visible_conversation(&mut ids));
         }
         if let Some(agent) = filter.assigned_to {
             ids.push(agent.0);

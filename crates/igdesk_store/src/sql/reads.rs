@@ -53,15 +53,6 @@ fn visible_to_agent(c: &str, agent: &str) -> String {
     )
 }
 
-/// `conversation_visible` for an agent (not an administrator) whose id is bound at
-/// `agent`.
-pub(super) fn conversation_visible_to(agent: &str) -> String {
-    format!(
-        "EXISTS (SELECT 1 FROM customers vc WHERE vc.id = v.customer_id AND ({}))",
-        visible_to_agent("vc", agent)
-    )
-}
-
 /// Binds `$1` (admin flag) and `$2` (agent id): the conversation `v` is visible when
 /// its customer is, so that a conversation and its customer's profile and timeline
 /// are never visible apart (an account moved to another inbox takes its customers'
@@ -71,6 +62,75 @@ pub(super) fn conversation_visible() -> String {
         "($1 = 1 OR EXISTS (SELECT 1 FROM customers vc WHERE vc.id = v.customer_id AND {}))",
         customer_visible_as("vc")
     )
+}
+
+/// What an agent reaches, read once before a list: the accounts routed to their
+/// inboxes, and their inboxes. A list of many conversations then tests each row
+/// against these values instead of running `conversation_visible`'s look-ups per row
+/// (`visible_conversation`, the same rule).
+pub(super) struct Reach {
+    pub accounts: Vec<i64>,
+    pub inboxes: Vec<i64>,
+}
+
+impl Reach {
+    /// Nothing to see: no inbox at all.
+    pub fn is_empty(&self) -> bool {
+        self.inboxes.is_empty()
+    }
+
+    /// `conversation_visible` for the conversation `v`, its values pushed onto
+    /// `values` and numbered from there (`$n`). The conversation is visible when its
+    /// account is the agent's, or its customer's open conversation is in one of their
+    /// inboxes; for an open conversation that is the conversation itself (one open
+    /// conversation per customer), so only a closed one needs the look-up.
+    pub fn visible_conversation(&self, values: &mut Vec<i64>) -> String {
+        let mut list = |ids: &[i64]| {
+            let start = values.len();
+            values.extend_from_slice(ids);
+            (start + 1..=values.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let inboxes = list(&self.inboxes);
+        let mut any = vec![
+            format!("(v.state = 'open' AND v.inbox_id IN ({inboxes}))"),
+            format!(
+                "(v.state <> 'open' AND EXISTS (SELECT 1 FROM conversations ov \
+                 WHERE ov.account_id = v.account_id AND ov.customer_id = v.customer_id \
+                 AND ov.state = 'open' AND ov.inbox_id IN ({inboxes})))"
+            ),
+        ];
+        if !self.accounts.is_empty() {
+            any.insert(0, format!("v.account_id IN ({})", list(&self.accounts)));
+        }
+        format!("({})", any.join(" OR "))
+    }
+}
+
+impl SqlStore {
+    pub(super) async fn reach(&self, agent: AgentId) -> Result<Reach> {
+        let ids = |rows: Vec<super::Row>| -> Result<Vec<i64>> {
+            rows.iter()
+                .map(|r| Ok(sqlx::Row::try_get::<i64, _>(r, "id")?))
+                .collect()
+        };
+        let accounts = ids(sqlx::query(&format!(
+            "SELECT a.id FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
+             WHERE ai.agent_id = $1 ORDER BY a.id"
+        ))
+        .bind(agent.0)
+        .fetch_all(&self.pool)
+        .await?)?;
+        let inboxes = ids(sqlx::query(
+            "SELECT inbox_id AS id FROM agent_inboxes WHERE agent_id = $1 ORDER BY inbox_id",
+        )
+        .bind(agent.0)
+        .fetch_all(&self.pool)
+        .await?)?;
+        Ok(Reach { accounts, inboxes })
+    }
 }
 
 pub(super) fn scope_args(scope: Scope) -> (i64, i64) {

@@ -5,7 +5,7 @@
 
 use super::reads::ITEM_SELECT;
 use super::rows::{self, CUSTOMER_COLUMNS};
-use super::{Backend, Binds, SqlStore, ACCOUNT_INBOX};
+use super::{Backend, Binds, SqlStore};
 use crate::model::{Customer, Scope, TimelineItem};
 use crate::search::{Before, SearchQuery, SearchStore, SearchWords};
 use crate::Result;
@@ -139,13 +139,7 @@ impl SqlStore {
                 .map(|r| Ok(r.try_get::<i64, _>("id")?))
                 .collect()
         };
-        let accounts = ids(sqlx::query(&format!(
-            "SELECT a.id FROM accounts a JOIN agent_inboxes ai ON ai.inbox_id = {ACCOUNT_INBOX} \
-             WHERE ai.agent_id = $1 ORDER BY a.id"
-        ))
-        .bind(scope.agent.0)
-        .fetch_all(&self.pool)
-        .await?)?;
+        let accounts = self.reach(scope.agent).await?.accounts;
         // Open conversations are few (a partial index holds them); those of the
         // accounts above are found through their account already.
         let mut binds = Binds::new(self.backend);
