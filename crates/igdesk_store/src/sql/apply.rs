@@ -494,6 +494,16 @@ async fn already_stored(tx: &mut Tx, account: AccountId, mid: &str) -> Result<bo
     Ok(!found.is_empty())
 }
 
+/// The message igdesk is sending to the customer (`$1` account, `$2` IGSID) whose
+/// text is `$3`. Read from the customer to their messages in flight
+/// (`outgoing_by_customer`): asked by account and IGSID in one join, SQLite, which
+/// keeps no statistics, read the account's every outgoing row through
+/// `outgoing_sent_by_account` instead, 11 ms an echo with 100,000 API messages
+/// queued, inside processing's write, which webhook acknowledgements waited for.
+const PENDING_SEND: &str = "SELECT o.item_id FROM outgoing o JOIN timeline_items t ON t.id = o.item_id \
+     WHERE o.customer_id = (SELECT c.id FROM customers c WHERE c.account_id = $1 AND c.igsid = $2) \
+     AND o.state = 'sending' AND COALESCE(t.text, '') = COALESCE($3, '') ORDER BY o.item_id LIMIT 1";
+
 /// The message igdesk is sending to this customer whose Meta answer is not recorded
 /// yet, if the echo is of it (same text).
 async fn pending_send(
@@ -502,17 +512,12 @@ async fn pending_send(
     igsid: &Igsid,
     echo: &NewItem,
 ) -> Result<Option<ItemId>> {
-    let found = sqlx::query(
-        "SELECT o.item_id FROM outgoing o JOIN timeline_items t ON t.id = o.item_id \
-         JOIN customers c ON c.id = o.customer_id \
-         WHERE o.account_id = $1 AND c.igsid = $2 AND o.state = 'sending' \
-         AND COALESCE(t.text, '') = COALESCE($3, '') ORDER BY o.item_id LIMIT 1",
-    )
-    .bind(account.0)
-    .bind(igsid.0.clone())
-    .bind(echo.text.clone())
-    .fetch_all(&mut **tx)
-    .await?;
+    let found = sqlx::query(PENDING_SEND)
+        .bind(account.0)
+        .bind(igsid.0.clone())
+        .bind(echo.text.clone())
+        .fetch_all(&mut **tx)
+        .await?;
     found
         .first()
         .map(|r| Ok(ItemId(r.try_get("item_id")?)))
@@ -659,4 +664,34 @@ async fn open_conversation(
         id: row.try_get("id")?,
         new: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row as _;
+
+    /// Every echo of a message igdesk sent runs this inside processing's write: it
+    /// must read one customer's messages, never the account's.
+    #[tokio::test]
+    async fn an_echo_is_matched_through_its_customer_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let store = super::super::connect(&url).await.unwrap();
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", super::PENDING_SEND))
+            .bind(1_i64)
+            .bind("17841400000000001")
+            .bind("hello")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("detail").unwrap())
+            .collect();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("SEARCH o USING COVERING INDEX outgoing_by_customer"),
+            "{plan}"
+        );
+        assert!(!plan.contains("outgoing_sent_by_account"), "{plan}");
+    }
 }
