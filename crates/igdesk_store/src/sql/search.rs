@@ -134,30 +134,36 @@ impl SqlStore {
         if scope.admin {
             return Ok(None);
         }
-        let ids = |rows: Vec<super::Row>| -> Result<Vec<i64>> {
-            rows.iter()
-                .map(|r| Ok(r.try_get::<i64, _>("id")?))
-                .collect()
-        };
-        let accounts = self.reach(scope.agent).await?.accounts;
+        let reach = self.reach(scope.agent).await?;
+        if reach.is_empty() {
+            return Ok(Some(Searchable {
+                accounts: Vec::new(),
+                customers: Vec::new(),
+            }));
+        }
         // Open conversations are few (a partial index holds them); those of the
-        // accounts above are found through their account already.
+        // agent's accounts are found through their account already.
         let mut binds = Binds::new(self.backend);
-        let agent = binds.one();
-        let elsewhere = match accounts.len() {
+        let inboxes = binds.list(reach.inboxes.len());
+        let elsewhere = match reach.accounts.len() {
             0 => String::new(),
             n => format!(" AND v.account_id NOT IN ({})", binds.list(n)),
         };
         let sql = format!(
             "SELECT DISTINCT v.customer_id AS id FROM conversations v \
-             JOIN agent_inboxes ai ON ai.inbox_id = v.inbox_id \
-             WHERE v.state = 'open' AND ai.agent_id = {agent}{elsewhere} ORDER BY v.customer_id"
+             WHERE v.state = 'open' AND v.inbox_id IN ({inboxes}){elsewhere} ORDER BY v.customer_id"
         );
-        let mut query = sqlx::query(&sql).bind(scope.agent.0);
-        for id in &accounts {
+        let mut query = sqlx::query(&sql);
+        for id in reach.inboxes.iter().chain(&reach.accounts) {
             query = query.bind(*id);
         }
-        let customers = ids(query.fetch_all(&self.pool).await?)?;
+        let customers = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect::<Result<Vec<_>>>()?;
+        let accounts = reach.accounts;
         Ok(Some(Searchable {
             accounts,
             customers,

@@ -53,20 +53,7 @@ struct AutomaticPage {
     shown: Option<form::Shown>,
     hours: Vec<HoursRow>,
     rules: Vec<RuleRow>,
-    form_action: String,
-    form_title: &'static str,
-    submit: &'static str,
-    inboxes: Vec<Choice>,
-    routes: Vec<Choice>,
-    topics: Vec<Choice>,
-    kinds: Vec<(&'static str, &'static str, bool)>,
-    entered: Entered,
-}
-
-impl AutomaticPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        self.entered.error(field)
-    }
+    form: RuleForm,
 }
 
 /// One rule's own page: its form, filled in.
@@ -78,8 +65,14 @@ struct RulePage {
     notice: Option<String>,
     shown: Option<form::Shown>,
     rule_name: String,
-    form_action: String,
-    form_title: &'static str,
+    form: RuleForm,
+}
+
+/// The rule form both pages draw (`_rule_form.html`): where it posts, its words,
+/// its menus with what `entered` chose, and what was entered.
+struct RuleForm {
+    action: String,
+    title: &'static str,
     submit: &'static str,
     inboxes: Vec<Choice>,
     routes: Vec<Choice>,
@@ -88,31 +81,27 @@ struct RulePage {
     entered: Entered,
 }
 
-impl RulePage {
+impl RuleForm {
     fn error(&self, field: &str) -> Option<&str> {
         self.entered.error(field)
     }
 }
 
-/// The form's menus, with what `entered` chose.
-struct Menus {
-    inboxes: Vec<Choice>,
-    routes: Vec<Choice>,
-    topics: Vec<Choice>,
-    kinds: Vec<(&'static str, &'static str, bool)>,
-}
-
-fn menus(
+fn rule_form(
+    (action, title, submit): (String, &'static str, &'static str),
     inboxes: &[igdesk_store::Inbox],
     topics: &[igdesk_store::Topic],
-    entered: &Entered,
-) -> Menus {
+    entered: Entered,
+) -> RuleForm {
     let chosen_kind = match entered.value("when_type") {
         "" => "keywords",
         kind => kind,
     };
     let name = |i: &igdesk_store::Inbox| i.name.clone();
-    Menus {
+    RuleForm {
+        action,
+        title,
+        submit,
         inboxes: choices(inboxes, |i| i.id.0, name, entered.value("inbox")),
         routes: choices(inboxes, |i| i.id.0, name, entered.value("route")),
         topics: choices(
@@ -125,6 +114,7 @@ fn menus(
             .iter()
             .map(|&(value, words)| (value, words, value == chosen_kind))
             .collect(),
+        entered,
     }
 }
 
@@ -208,7 +198,7 @@ async fn page(
             name: r.name,
         })
         .collect();
-    let menus = menus(&inboxes, &topics, &entered);
+    let form = (format!("{PAGE}/rules"), "New rule", "Add rule");
     let view = AutomaticPage {
         frame: settings_frame(app, signed, "Automatic replies").await?,
         sections: sections(true, PAGE),
@@ -216,14 +206,7 @@ async fn page(
         shown: said.shown.take(),
         hours,
         rules,
-        form_action: format!("{PAGE}/rules"),
-        form_title: "New rule",
-        submit: "Add rule",
-        inboxes: menus.inboxes,
-        routes: menus.routes,
-        topics: menus.topics,
-        kinds: menus.kinds,
-        entered,
+        form: rule_form(form, &inboxes, &topics, entered),
     };
     Ok(said.answer(app, render(status, view)))
 }
@@ -442,21 +425,14 @@ async fn rule_page(
     let entered = entered.unwrap_or_else(|| entered_of(&rule));
     let inboxes = app.store.inboxes().await?;
     let topics = app.store.topics().await?;
-    let menus = menus(&inboxes, &topics, &entered);
+    let form = (rule_path(id), "Edit rule", "Save rule");
     let view = RulePage {
         frame: settings_frame(app, signed, &format!("Rule {}", rule.name)).await?,
         sections: sections(true, PAGE),
         notice: said.notice.take(),
         shown: said.shown.take(),
         rule_name: rule.name,
-        form_action: rule_path(id),
-        form_title: "Edit rule",
-        submit: "Save rule",
-        inboxes: menus.inboxes,
-        routes: menus.routes,
-        topics: menus.topics,
-        kinds: menus.kinds,
-        entered,
+        form: rule_form(form, &inboxes, &topics, entered),
     };
     Ok(said.answer(app, render(status, view)))
 }

@@ -123,29 +123,27 @@ fn rows_held(held: &Starters) -> (Vec<BreakerRow>, Vec<MenuRow>) {
 }
 
 fn rows_entered(entered: &Entered) -> (Vec<BreakerRow>, Vec<MenuRow>) {
+    let breaker = |index: usize, field: &str| {
+        let name = format!("ice_breakers[{index}].{field}");
+        entered.value(&name).to_owned()
+    };
+    let item = |index: usize, field: &str| {
+        let name = format!("persistent_menu[{index}].{field}");
+        entered.value(&name).to_owned()
+    };
     let breakers = (0..service::MAX_ICE_BREAKERS)
         .map(|index| BreakerRow {
             index,
-            question: entered
-                .value(&format!("ice_breakers[{index}].question"))
-                .to_owned(),
-            payload: entered
-                .value(&format!("ice_breakers[{index}].payload"))
-                .to_owned(),
+            question: breaker(index, "question"),
+            payload: breaker(index, "payload"),
         })
         .collect();
     let menu = (0..menu_rows_posted(entered))
         .map(|index| MenuRow {
             index,
-            kind: entered
-                .value(&format!("persistent_menu[{index}].type"))
-                .to_owned(),
-            title: entered
-                .value(&format!("persistent_menu[{index}].title"))
-                .to_owned(),
-            value: entered
-                .value(&format!("persistent_menu[{index}].value"))
-                .to_owned(),
+            kind: item(index, "type"),
+            title: item(index, "title"),
+            value: item(index, "value"),
         })
         .collect();
     (breakers, menu)
