@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use igdesk_meta::webhook::{check_envelope, delivery_customer};
+use igdesk_meta::webhook::read_at_intake;
 use igdesk_meta::{verify_signature, SignatureError};
 use igdesk_store::parts::part_of;
 use igdesk_store::NewDelivery;
@@ -58,6 +58,8 @@ pub async fn receive(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
         };
         return ApiError::new(status, "bad_signature", e.to_string()).into_response();
     }
+    let read = read_at_intake(&body);
+    let customer = read.as_ref().ok().and_then(Option::as_ref);
     let delivery = NewDelivery {
         received_at: now_ms(),
         body: body.to_vec(),
@@ -66,13 +68,9 @@ pub async fn receive(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
         body_hash: Some(Sha256::digest(&body).to_vec()),
         // Its customer's part, so it is applied beside other customers' deliveries
         // and in order with its customer's (see `igdesk_store::parts`).
-        part: part_of(
-            delivery_customer(&body)
-                .as_ref()
-                .map(|(account, customer)| (account.as_str(), customer.as_str())),
-        ),
+        part: part_of(customer.map(|(account, customer)| (account.as_str(), customer.as_str()))),
     };
-    if let Err(e) = check_envelope(&body) {
+    if let Err(e) = read {
         // Signed by Meta but not a webhook we can read: keep it for inspection.
         metrics::counter!("igdesk_webhook_deliveries_total", "result" => "rejected").increment(1);
         if let Err(store_error) = app

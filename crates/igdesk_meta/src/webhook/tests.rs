@@ -325,3 +325,26 @@ fn a_delivery_names_its_one_customer_or_none() {
     );
     assert_eq!(delivery_customer(b"not json"), None);
 }
+
+#[test]
+fn intake_reads_the_envelope_and_its_customer_as_the_two_checks_do() {
+    let bodies: [&[u8]; 7] = [
+        br#"{"object":"instagram","entry":[{"id":"B","messaging":[{"sender":{"id":"C1"},"recipient":{"id":"B"}}]}]}"#,
+        br#"{"object":"instagram","entry":[{"id":"B","messaging":[{"sender":{"id":"C1"},"recipient":{"id":"B"}},{"sender":{"id":"C2"},"recipient":{"id":"B"}}]}]}"#,
+        // An envelope whose entries are not the shape keys are read from.
+        br#"{"object":"instagram","entry":[1, {"id":"B"}]}"#,
+        br#"{"object":"instagram","entry":[{"id":"B","messaging":"x"}]}"#,
+        br#"{"object":"instagram","entry":{}}"#,
+        br#"{"entry":[{"id":"B","messaging":[{"sender":{"id":"C1"},"recipient":{"id":"B"}}]}]}"#,
+        b"not json",
+    ];
+    for body in bodies {
+        let expected = check_envelope(body).map(|()| delivery_customer(body));
+        assert_eq!(
+            read_at_intake(body),
+            expected,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+}
