@@ -115,7 +115,7 @@ test('an administrator assigns waiting work to an agent directly', async ({ page
 
 // SCREENSHOTS=1: docs/screenshots/labels-1280.png and labels-390.png (a customer's
 // labels beside the timeline, My work filtered by one).
-test('screenshots of labels and a filtered list', async ({ page, demo }) => {
+test('screenshots of labels and a filtered list', async ({ page, demo, browser }) => {
   test.skip(!process.env.SCREENSHOTS, 'SCREENSHOTS=1 takes them');
   const out = path.resolve(__dirname, '../../../../docs/screenshots');
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -142,4 +142,19 @@ test('screenshots of labels and a filtered list', async ({ page, demo }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('heading', { name: 'Labels' }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(out, 'labels-390.png') });
+
+  // A label refused without scripts: the reason beside the field, the text kept.
+  const context = await browser.newContext({ baseURL: demo.url, javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await signIn(plain, demo.admin);
+  for (const [width, height, file] of [[1280, 800, 'labels-refused-1280.png'], [390, 844, 'labels-refused-390.png']] as const) {
+    await plain.setViewportSize({ width, height });
+    await plain.goto(`/customers/${customerId}`);
+    await plain.getByRole('combobox', { name: 'Add label' }).fill('returns/exchanges');
+    await plain.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(plain.locator('#label-error')).toContainText('slash');
+    await plain.getByRole('heading', { name: 'Labels' }).scrollIntoViewIfNeeded();
+    await plain.screenshot({ path: path.join(out, file) });
+  }
+  await context.close();
 });
