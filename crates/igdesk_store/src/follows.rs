@@ -31,6 +31,8 @@ pub trait FollowStore: Send + Sync + 'static {
     /// first, then by account; empty when the customer is not visible in `scope`.
     async fn company_follows(&self, scope: Scope, id: CustomerId) -> Result<Vec<CompanyFollow>>;
     /// For background work: the customers of connected accounts whose username is
-    /// one of `usernames` (any case). No scope, never exposed through the API.
+    /// one of `usernames` (any case); none while one account is connected (there is
+    /// no other account to find the person at). No scope, never exposed through the
+    /// API.
     async fn customers_by_username(&self, usernames: &[String]) -> Result<Vec<Customer>>;
 }

@@ -6,7 +6,8 @@
 //! and nothing after it is applied before it.
 //!
 //! One loop at a time applies a part: it takes the part for a batch
-//! ([`ProcessingStore::take_part`]), claims the part's due deliveries in order,
+//! ([`ProcessingStore::take_part`]), claims the part's due deliveries in order
+//! (with those of the other parts it holds),
 //! applies and settles them, and lets the part go. On PostgreSQL the right is a
 //! session advisory lock, which ends with the session: when an instance is killed,
 //! the next taker frees the deliveries it had leased, and they go first.
@@ -53,12 +54,14 @@ pub trait ProcessingStore: Send + Sync + 'static {
     async fn release_part(&self, session: &mut PartSession, part: i64) -> Result<()>;
     /// The parts with deliveries due at `now`, barriers included.
     async fn due_parts(&self, now: Millis) -> Result<Vec<i64>>;
-    /// Leases up to `limit` due deliveries of `part` in the order they came, none
-    /// after the first barrier waiting; for [`BARRIER`], the first barrier once
-    /// nothing before it waits.
-    async fn claim_part(
+    /// Leases up to `limit` due deliveries of `parts` (all held by the caller) in
+    /// the order they came, none after the first barrier waiting; for `[BARRIER]`
+    /// (a barrier is claimed alone), the first barrier once nothing before it
+    /// waits. Several parts in one claim make one batch of them: fewer, larger
+    /// statements when the parts are busy.
+    async fn claim_parts(
         &self,
-        part: i64,
+        parts: &[i64],
         limit: i64,
         now: Millis,
         lease_until: Millis,

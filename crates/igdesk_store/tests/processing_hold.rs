@@ -95,7 +95,14 @@ async fn record_in_parts(store: &dyn Store, parts: &[i64]) -> Vec<String> {
 }
 
 async fn claim_part(store: &dyn Store, part: i64, now: i64) -> Vec<String> {
-    let jobs = store.claim_part(part, 10, now, now + LEASE).await.unwrap();
+    claim_parts(store, &[part], 10, now).await
+}
+
+async fn claim_parts(store: &dyn Store, parts: &[i64], limit: i64, now: i64) -> Vec<String> {
+    let jobs = store
+        .claim_parts(parts, limit, now, now + LEASE)
+        .await
+        .unwrap();
     jobs.into_iter().map(|j| j.payload).collect()
 }
 
@@ -122,6 +129,22 @@ async fn parts_go_side_by_side_in_order_and_a_barrier_goes_alone(store: &dyn Sto
     settle_all(store, &ids[3..4]).await;
     assert_eq!(claim_part(store, 3, T0 + 10).await, [ids[4].clone()]);
     assert_eq!(claim_part(store, 5, T0 + 10).await, [ids[5].clone()]);
+}
+
+async fn parts_claimed_together_give_each_part_its_first_deliveries(store: &dyn Store) {
+    let ids = record_in_parts(store, &[3, 5, 3, 7, 5, 3, BARRIER, 5]).await;
+    // One batch of parts 3 and 5, in the order the deliveries came; the limit cuts
+    // the batch at the latest ones, so each part gives the start of its queue.
+    assert_eq!(
+        claim_parts(store, &[5, 3], 3, T0 + 10).await,
+        [ids[0].clone(), ids[1].clone(), ids[2].clone()]
+    );
+    assert_eq!(
+        claim_parts(store, &[3, 5], 10, T0 + 10).await,
+        [ids[4].clone(), ids[5].clone()],
+        "the rest before the barrier, and nothing of part 7, not named"
+    );
+    assert_eq!(claim_part(store, 7, T0 + 10).await, [ids[3].clone()]);
 }
 
 /// Completes the jobs of these deliveries, as a loop does once they are applied.
@@ -161,6 +184,23 @@ async fn on_postgres_parts_go_in_order_and_a_barrier_alone() {
         .await
         .unwrap();
     parts_go_side_by_side_in_order_and_a_barrier_goes_alone(&store).await;
+}
+
+#[tokio::test]
+async fn on_sqlite_parts_claimed_together_keep_each_part_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = igdesk_store::connect(&sqlite_url(dir.path()))
+        .await
+        .unwrap();
+    parts_claimed_together_give_each_part_its_first_deliveries(&store).await;
+}
+
+#[tokio::test]
+async fn on_postgres_parts_claimed_together_keep_each_part_in_order() {
+    let store = igdesk_store::connect(&fresh_postgres_url().await)
+        .await
+        .unwrap();
+    parts_claimed_together_give_each_part_its_first_deliveries(&store).await;
 }
 
 #[tokio::test]

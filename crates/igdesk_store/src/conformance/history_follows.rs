@@ -56,13 +56,6 @@ pub async fn a_history_page_and_the_next_cursor_are_recorded_together(store: &dy
 }
 
 pub async fn the_same_person_is_found_at_each_account_by_username(store: &dyn Store) {
-    let a = account(store, "1784").await;
-    let b = account(store, "1785").await;
-    let scope = admin(store).await;
-    super::apply(store, &[message(a.id, "555", "m1", "hello", T0)]).await;
-    super::apply(store, &[message(b.id, "777", "m2", "hello", T0)]).await;
-    let at_a = store.customers_by_igsid(scope, "555").await.unwrap()[0].id;
-    let at_b = store.customers_by_igsid(scope, "777").await.unwrap()[0].id;
     let facts = |customer, username: &str, follows, followed| FetchedProfile {
         customer,
         facts: ProfileFacts {
@@ -73,6 +66,27 @@ pub async fn the_same_person_is_found_at_each_account_by_username(store: &dyn St
         },
         job: JobId(0),
     };
+    let a = account(store, "1784").await;
+    super::apply(store, &[message(a.id, "556", "m0", "hello", T0)]).await;
+    let scope = admin(store).await;
+    let alone = store.customers_by_igsid(scope, "556").await.unwrap()[0].id;
+    store
+        .update_profiles(&[facts(alone, "bea.costa", true, false)], T0)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .customers_by_username(&["bea.costa".into()])
+            .await
+            .unwrap()
+            .is_empty(),
+        "one account: no other account to find the person at"
+    );
+    let b = account(store, "1785").await;
+    super::apply(store, &[message(a.id, "555", "m1", "hello", T0)]).await;
+    super::apply(store, &[message(b.id, "777", "m2", "hello", T0)]).await;
+    let at_a = store.customers_by_igsid(scope, "555").await.unwrap()[0].id;
+    let at_b = store.customers_by_igsid(scope, "777").await.unwrap()[0].id;
     store
         .update_profiles(
             &[
@@ -110,6 +124,11 @@ pub async fn the_same_person_is_found_at_each_account_by_username(store: &dyn St
     let mut ids: Vec<_> = found.iter().map(|c| c.id).collect();
     ids.sort();
     assert_eq!(ids, [at_a, at_b]);
+    let found = store
+        .customers_by_username(&["bea.costa".into()])
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [alone]);
     assert!(store
         .customers_by_username(&["someone.else".into()])
         .await

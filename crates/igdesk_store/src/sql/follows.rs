@@ -55,17 +55,35 @@ impl FollowStore for SqlStore {
     }
 
     async fn customers_by_username(&self, usernames: &[String]) -> Result<Vec<Customer>> {
+        let accounts: Vec<i64> = sqlx::query("SELECT id FROM accounts WHERE removed_at IS NULL")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        // The person is at another account only when there is one. Besides saving
+        // the read, this keeps the one-account case off a plan PostgreSQL picks for a
+        // table whose statistics lag a burst of new customers: the account's index
+        // (every customer) instead of the username's (3.6 ms a batch, not 0.1).
+        if accounts.len() < 2 {
+            return Ok(Vec::new());
+        }
         let mut found = Vec::new();
         for chunk in usernames.chunks(500) {
+            let mut binds = Binds::new(self.backend);
             let sql = format!(
                 "SELECT {CUSTOMER_COLUMNS} FROM customers c \
-                 JOIN accounts a ON a.id = c.account_id AND a.removed_at IS NULL \
-                 WHERE c.username IS NOT NULL AND lower(c.username) IN ({})",
-                Binds::new(self.backend).list(chunk.len())
+                 WHERE c.username IS NOT NULL AND lower(c.username) IN ({}) \
+                 AND c.account_id IN ({})",
+                binds.list(chunk.len()),
+                binds.list(accounts.len())
             );
             let mut query = sqlx::query(&sql);
             for name in chunk {
                 query = query.bind(name.to_lowercase());
+            }
+            for account in &accounts {
+                query = query.bind(*account);
             }
             for row in query.fetch_all(&self.pool).await? {
                 found.push(rows::customer(&row)?);

@@ -144,13 +144,21 @@ impl ProcessingStore for SqlStore {
             .collect()
     }
 
-    async fn claim_part(
+    async fn claim_parts(
         &self,
-        part: i64,
+        parts: &[i64],
         limit: i64,
         now: Millis,
         lease_until: Millis,
     ) -> Result<Vec<Job>> {
+        let barrier = parts == [BARRIER];
+        assert!(
+            barrier || !parts.contains(&BARRIER),
+            "a barrier is claimed alone"
+        );
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
         let _turn = self.writer_turn().await;
         let lock = match self.backend {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -161,7 +169,7 @@ impl ProcessingStore for SqlStore {
             "(SELECT min(id) FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part = {BARRIER} \
              AND dead = 0 AND (run_at <= $2 OR leased_until > $2))"
         );
-        let chosen = if part == BARRIER {
+        let chosen = if barrier {
             // Alone: once no delivery before it is due or in hand, in any part.
             format!(
                 "SELECT b.id FROM jobs b WHERE b.id = {first_barrier} AND b.run_at <= $2 \
@@ -170,10 +178,15 @@ impl ProcessingStore for SqlStore {
                  AND e.id < b.id AND (e.run_at <= $2 OR e.leased_until > $2)) {lock}"
             )
         } else {
+            // Smallest ids first across the parts, so what each part gives is the
+            // start of its queue, whatever the limit cuts. Part numbers are ours
+            // (0..PARTS), written into the statement.
+            let named: Vec<String> = parts.iter().map(i64::to_string).collect();
             format!(
-                "SELECT id FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part = $4 \
+                "SELECT id FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part IN ({}) \
                  AND dead = 0 AND run_at <= $2 AND leased_until <= $2 \
                  AND id < COALESCE({first_barrier}, {}) ORDER BY id LIMIT $3 {lock}",
+                named.join(", "),
                 i64::MAX
             )
         };
@@ -182,8 +195,8 @@ impl ProcessingStore for SqlStore {
              RETURNING id, kind, payload, attempts"
         );
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now);
-        if part != BARRIER {
-            query = query.bind(limit).bind(part);
+        if !barrier {
+            query = query.bind(limit);
         }
         let mut jobs = query
             .fetch_all(&self.pool)

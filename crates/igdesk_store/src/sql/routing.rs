@@ -293,10 +293,17 @@ impl SqlStore {
 }
 
 async fn candidates(tx: &mut Tx) -> Result<Vec<Candidate>> {
-    let found = sqlx::query(&format!(
+    // Offers waiting are counted in one pass over the (small) offers table: per
+    // agent, each count read its offers' rows one by one (4.6 ms a turn for 200
+    // agents with 25 each, against 1). Open conversations stay a lookup per agent on
+    // their index, which a store with millions of closed ones needs.
+    let found = sqlx::query(
         "SELECT ag.id, ag.standard_capacity, ag.max_capacity, ag.next_requested, ag.last_offered_at, \
-         {CARRYING} AS carrying FROM agents ag WHERE ag.available = 1 AND ag.held = 0"
-    ))
+         (SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open') \
+         + COALESCE(o.waiting, 0) AS carrying \
+         FROM agents ag LEFT JOIN (SELECT agent_id, COUNT(*) AS waiting FROM offers GROUP BY agent_id) o \
+         ON o.agent_id = ag.id WHERE ag.available = 1 AND ag.held = 0",
+    )
     .fetch_all(&mut **tx)
     .await?;
     let mut by_id = HashMap::new();
