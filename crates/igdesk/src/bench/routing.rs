@@ -31,7 +31,17 @@ pub struct RoutingArgs {
     database: Option<String>,
 }
 
-pub(super) type Seen = Arc<Mutex<HashMap<CustomerId, Instant>>>;
+/// What the streams saw of the offers.
+#[derive(Default)]
+pub(super) struct Arrivals {
+    /// When each customer's offer reached a stream.
+    pub(super) at: HashMap<CustomerId, Instant>,
+    /// For each, from its event's writing (the routing turn's time, `created_at_ms`)
+    /// to its arrival, in ms by the wall clock: the stream's share of the latency.
+    pub(super) in_transit_ms: Vec<i64>,
+}
+
+pub(super) type Seen = Arc<Mutex<Arrivals>>;
 
 pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     let bench = start_on(args.database.clone(), "200", 300).await?;
@@ -41,10 +51,10 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     let app = &bench.running.app;
     let url = bench.running.url();
     let capacity = args.customers.div_ceil(args.agents) as i64;
-    let offers: Seen = Arc::default();
+    let seen: Seen = Arc::default();
     let mut streams = Vec::new();
     for token in available_agents(app, args.agents, capacity).await? {
-        streams.push(tokio::spawn(listen(url.clone(), token, offers.clone())));
+        streams.push(tokio::spawn(listen(url.clone(), token, seen.clone())));
     }
     // Let every stream connect before the burst.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -55,7 +65,7 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
 
     let started = Instant::now();
     let acknowledged = burst(&bench.sim, &ig_id, args.customers, args.concurrency).await?;
-    let offers = all_offers(&offers, args.customers).await?;
+    let offers = all_offers(&seen, args.customers).await?;
     let last_offer = offers.values().max().copied();
     let elapsed = last_offer.map_or(Duration::ZERO, |t| t - started);
     let latencies = latencies(app, &acknowledged, &offers).await?;
@@ -65,6 +75,14 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
         ms(pct(0.50)),
         ms(pct(0.99)),
         ms(pct(1.0))
+    );
+    let mut transit = std::mem::take(&mut seen.lock().unwrap().in_transit_ms);
+    transit.sort_unstable();
+    let at = |p: f64| transit[((transit.len() - 1) as f64 * p) as usize];
+    println!(
+        "    of which the offer written -> on the stream: p50 {} ms, p99 {} ms (the rest is processing and routing)",
+        at(0.50),
+        at(0.99)
     );
     println!(
         "  {} offers in {:.2} s from the first webhook: {:.0} offers/s",
@@ -121,15 +139,15 @@ pub(super) async fn all_offers(
     count: usize,
 ) -> anyhow::Result<HashMap<CustomerId, Instant>> {
     let deadline = Instant::now() + Duration::from_secs(300);
-    while offers.lock().unwrap().len() < count {
+    while offers.lock().unwrap().at.len() < count {
         anyhow::ensure!(
             Instant::now() < deadline,
             "only {} offers arrived",
-            offers.lock().unwrap().len()
+            offers.lock().unwrap().at.len()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let offers = offers.lock().unwrap().clone();
+    let offers = offers.lock().unwrap().at.clone();
     Ok(offers)
 }
 
@@ -221,6 +239,7 @@ pub(super) async fn listen(url: String, token: String, offers: Seen) -> anyhow::
     let mut buffer = String::new();
     while let Some(chunk) = response.chunk().await? {
         let arrived = Instant::now();
+        let arrived_ms = now_ms();
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
@@ -232,11 +251,11 @@ pub(super) async fn listen(url: String, token: String, offers: Seen) -> anyhow::
             };
             let event: serde_json::Value = serde_json::from_str(data)?;
             if let Some(customer) = event["payload"]["customer_id"].as_i64() {
-                offers
-                    .lock()
-                    .unwrap()
-                    .entry(CustomerId(customer))
-                    .or_insert(arrived);
+                let mut seen = offers.lock().unwrap();
+                if seen.at.insert(CustomerId(customer), arrived).is_none() {
+                    let written = event["created_at_ms"].as_i64().unwrap_or(arrived_ms);
+                    seen.in_transit_ms.push(arrived_ms - written);
+                }
             }
         }
     }

@@ -503,6 +503,19 @@ pub async fn the_same_mid_twice_changes_nothing(store: &dyn Store) {
     let c = &store.customers_by_igsid(scope, "555").await.unwrap()[0];
     assert_eq!(store.timeline(scope, c.id).await.unwrap().unwrap().len(), 1);
     assert_eq!(store.conversations(scope, None).await.unwrap().len(), 1);
+    // Sent again after the conversation ended, it opens no new one either.
+    let open = store.conversations(scope, Some("open")).await.unwrap()[0].id;
+    assert_eq!(
+        store.close_conversation(scope, open, T0 + 5).await.unwrap(),
+        crate::routing::CloseAnswer::Closed
+    );
+    let out = apply(store, &[message(a.id, "555", "m1", "hello", T0)]).await;
+    assert_eq!((out.items_added.len(), out.duplicates), (0, 1));
+    assert!(store
+        .conversations(scope, Some("open"))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// Many customers in one batch are written a kind of row at a time; a customer's

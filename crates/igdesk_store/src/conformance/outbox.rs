@@ -238,6 +238,12 @@ pub async fn an_imported_message_gives_way_to_its_webhook(store: &dyn Store) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].attachments.len(), 1, "the webhook's fuller copy");
     assert!(!items[0].context.imported);
+    let open = store.conversations(scope, Some("open")).await.unwrap();
+    assert_eq!(
+        (open.len(), items[0].conversation_id),
+        (1, Some(open[0].id)),
+        "the live copy opens its conversation and is in it"
+    );
 }
 
 pub async fn uploads_and_item_context_round_trip(store: &dyn Store) {

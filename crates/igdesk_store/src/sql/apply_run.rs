@@ -158,6 +158,16 @@ async fn write(
         }
         with_customer.push((p, customer.id.0));
     }
+    // Conversations are opened before their first items go in, so that each item
+    // joins its conversation as it is inserted: inserting it and then setting its
+    // conversation wrote the row and every index on it twice (on PostgreSQL the
+    // update also computed its search words again).
+    let to_open: Vec<(&Pending, i64)> = with_customer
+        .iter()
+        .filter(|(p, _)| p.effect == ConversationEffect::Open)
+        .map(|(p, customer)| (*p, *customer))
+        .collect();
+    let opened = open_conversations(tx, &to_open).await?;
     let rows: Vec<ItemRow> = with_customer
         .iter()
         .map(|(p, customer)| ItemRow {
@@ -170,7 +180,6 @@ async fn write(
     let inserted = insert_items(tx, &rows, now).await?;
 
     let mut added = Vec::new();
-    let mut to_open = Vec::new();
     for (p, customer) in &with_customer {
         let Some(&(item, joined)) = inserted.get(&(p.account.0, p.item.mid.0.clone())) else {
             out.duplicates += 1;
@@ -182,13 +191,16 @@ async fn write(
                 pending: p,
                 item,
                 conversation,
-                opened: false,
+                opened: opened.get(customer) == Some(&conversation),
             }),
-            (None, ConversationEffect::Open) => to_open.push((*p, *customer, item)),
+            (None, ConversationEffect::Open) => {
+                return Err(super::rows::corrupt(
+                    "no open conversation after opening one",
+                ))
+            }
             (None, _) => {}
         }
     }
-    added.extend(open_conversations(tx, &to_open).await?);
 
     let joined: Vec<&Added> = added.iter().filter(|a| !a.opened).collect();
     touch_conversations(tx, &joined).await?;
@@ -352,76 +364,45 @@ pub(super) async fn insert_items(
     Ok(added)
 }
 
-/// Opens a conversation for each customer whose item asks for one, in the inbox the
-/// account's work goes to, and puts the item in it. If another writer opened one
-/// first (the partial unique index decides), the item joins that one.
-async fn open_conversations<'r, 'c>(
+/// Opens a conversation for each customer whose item asks for one and will be
+/// stored (an item Meta sent again opens nothing), in the inbox the account's work
+/// goes to: the opened conversation by customer. A customer whose conversation is
+/// open already (the partial unique index decides, whoever opened it) is left out,
+/// and the item joins that one.
+async fn open_conversations(
     tx: &mut Tx,
-    to_open: &[(&'r Pending<'c>, i64, i64)],
-) -> Result<Vec<Added<'r, 'c>>> {
+    to_open: &[(&Pending<'_>, i64)],
+) -> Result<HashMap<i64, i64>> {
     if to_open.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
+    // "Will be stored" is `insert_items`' rule: a new Meta id, or a live item
+    // replacing an imported copy.
     let sql = format!(
-        "WITH v (customer_id, account_id, at, incoming) AS (VALUES {}) \
+        "WITH v (customer_id, account_id, at, incoming, mid, imported) AS (VALUES {}) \
          INSERT INTO conversations (account_id, customer_id, inbox_id, state, opened_at, last_incoming_at, last_item_at) \
          SELECT a.id, v.customer_id, {ACCOUNT_INBOX}, 'open', v.at, v.incoming, v.at \
          FROM v, accounts a WHERE a.id = v.account_id \
+         AND NOT EXISTS (SELECT 1 FROM timeline_items t WHERE t.account_id = v.account_id \
+           AND t.mid = v.mid AND NOT (t.imported = 1 AND v.imported = 0 AND t.deleted = 0)) \
          ON CONFLICT DO NOTHING RETURNING id, customer_id",
-        Binds::of(tx).rows(to_open.len(), 4)
+        Binds::of(tx).rows(to_open.len(), 6)
     );
     let mut query = sqlx::query(&sql);
-    for (p, customer, _) in to_open {
+    for (p, customer) in to_open {
         query = query
             .bind(*customer)
             .bind(p.account.0)
             .bind(p.item.created_at)
-            .bind(p.incoming_at());
+            .bind(p.incoming_at())
+            .bind(p.item.mid.0.clone())
+            .bind(i64::from(p.item.context.imported));
     }
-    let mut opened: HashMap<i64, i64> = HashMap::with_capacity(to_open.len());
+    let mut opened = HashMap::with_capacity(to_open.len());
     for row in query.fetch_all(&mut **tx).await? {
         opened.insert(row.try_get("customer_id")?, row.try_get("id")?);
     }
-    let mut added = Vec::with_capacity(to_open.len());
-    for (p, customer, item) in to_open {
-        let (conversation, new) = match opened.get(customer) {
-            Some(id) => (*id, true),
-            None => (open_one(tx, p.account, *customer).await?, false),
-        };
-        added.push(Added {
-            pending: p,
-            item: *item,
-            conversation,
-            opened: new,
-        });
-    }
-    let sql = format!(
-        "UPDATE timeline_items SET conversation_id = (SELECT c.id FROM conversations c \
-         WHERE c.account_id = timeline_items.account_id AND c.customer_id = timeline_items.customer_id \
-         AND c.state = 'open') WHERE id IN ({})",
-        Binds::of(tx).list(to_open.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for (_, _, item) in to_open {
-        query = query.bind(*item);
-    }
-    query.execute(&mut **tx).await?;
-    Ok(added)
-}
-
-/// The customer's open conversation, which another writer opened.
-async fn open_one(tx: &mut Tx, account: AccountId, customer: i64) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT id FROM conversations WHERE account_id = $1 AND customer_id = $2 AND state = 'open'",
-    )
-    .bind(account.0)
-    .bind(customer)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .next()
-    .ok_or_else(|| super::rows::corrupt("no open conversation after opening one"))?;
-    Ok(row.try_get("id")?)
+    Ok(opened)
 }
 
 /// The conversations the items joined: their last item, and the customer's last
