@@ -257,7 +257,8 @@ async fn send_for_account(
     }
     while running.join_next().await.is_some() {}
     // Recorded while the gate is still open: a batch that opens the next gate
-    // reads the account's sends from the store, these among them.
+    // after the kept limits ran out reads the account's sends from the store,
+    // these among them.
     if let Some(book) = &shared.book {
         book.flushed().await;
     }
@@ -265,8 +266,9 @@ async fn send_for_account(
     app.wake.sends.notify_waiters();
 }
 
-/// The account's limits as the store knows them: its sends within the limit's
-/// window and its private replies within the hour.
+/// The account's limits: as its last gate left them just now, else as the store
+/// knows them (its sends within the limit's window and its private replies within
+/// the hour).
 async fn new_gate(
     app: &App,
     account_id: AccountId,
@@ -274,28 +276,25 @@ async fn new_gate(
     pacer: Arc<Mutex<Pacer>>,
 ) -> Gate {
     let window = app.settings.send_limit_window_ms;
+    let per_second = match login {
+        igdesk_meta::LoginPath::Facebook => 300,
+        igdesk_meta::LoginPath::Instagram => 100,
+    };
+    let limit = app.settings.send_limit;
+    if let Some(kept) = Gate::kept(limit, window, per_second, &pacer, now_ms()) {
+        return kept;
+    }
     let recent = app
         .store
         .sends_since(account_id, now_ms() - window)
         .await
         .unwrap_or_default();
-    let per_second = match login {
-        igdesk_meta::LoginPath::Facebook => 300,
-        igdesk_meta::LoginPath::Instagram => 100,
-    };
     let private = app
         .store
         .private_replies_since(account_id, now_ms() - igdesk_domain::time::HOUR)
         .await
         .unwrap_or_default();
-    Gate::new(
-        app.settings.send_limit,
-        window,
-        recent,
-        private,
-        per_second,
-        pacer,
-    )
+    Gate::new(limit, window, recent, private, per_second, pacer)
 }
 
 async fn send_one(
