@@ -414,3 +414,79 @@ async fn a_customers_messages_are_applied_in_order_while_parts_go_side_by_side()
         );
     }
 }
+
+/// Meta throttling the account through one instance pauses it for both: the other
+/// sends nothing for the account until the pause ends (here, until an operator
+/// reconnects it), then each reply goes once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_account_is_paused_on_every_instance() {
+    let a = common::start_postgres().await;
+    let mut settings = (*a.running.app.settings).clone();
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    let b = igdesk::server::start(settings, None).await.unwrap();
+    let b_url = format!("http://{}", b.addr);
+    let delivery = Delivery::new(IG_ID)
+        .push(Event::text("7701", "hello"))
+        .push(Event::text("7702", "hello"));
+    assert_eq!(a.sim.deliver(&delivery).await.unwrap(), 200);
+    a.settle().await;
+
+    // Meta throttles the first send (code 4, a minute to regain access), made by A.
+    a.sim.set_fault(Some(Fault::Throttle {
+        code: 4,
+        regain_minutes: 1,
+        times: Some(1),
+    }));
+    let (status, body) = a.reply("7701", json!({ "text": "through A" })).await;
+    assert_eq!(status, 202, "{body}");
+    let account = a.running.app.store.accounts().await.unwrap()[0].id;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !b
+        .app
+        .store
+        .sends_held(account, igdesk::now_ms())
+        .await
+        .unwrap()
+    {
+        assert!(Instant::now() < deadline, "the account was never paused");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A reply queued through B meanwhile waits: B sends nothing for the account.
+    let id = a.customer("7702").await["id"].as_i64().unwrap();
+    let path = format!("{b_url}/api/v1/customers/{id}/messages");
+    let body = json!({ "text": "through B" });
+    let (status, body) = call(reqwest::Method::POST, &path, &a.token, Some(body)).await;
+    assert_eq!(status, 202, "{body}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        a.sim.sent().is_empty(),
+        "sent while paused: {:?}",
+        a.sim.sent()
+    );
+
+    // Reconnected, the account's waiting replies go, each once.
+    let sealed = a
+        .running
+        .app
+        .sealer
+        .seal_token(IG_ID, &secrecy::SecretString::from(PAGE_TOKEN.to_owned()));
+    a.running
+        .app
+        .store
+        .reconnect_account(IG_ID, &sealed)
+        .await
+        .unwrap();
+    b.app.wake.sends.notify_waiters();
+    a.running.app.wake.sends.notify_waiters();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while a.sim.sent().len() < 2 {
+        assert!(Instant::now() < deadline, "{:?}", a.sim.sent());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut texts: Vec<String> = a.sim.sent().into_iter().filter_map(|m| m.text).collect();
+    texts.sort();
+    assert_eq!(texts, ["through A", "through B"]);
+    b.stop().await.unwrap();
+}
