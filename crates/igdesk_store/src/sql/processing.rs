@@ -179,9 +179,9 @@ impl ProcessingStore for SqlStore {
             )
         } else {
             // Smallest ids first across the parts, so what each part gives is the
-            // start of its queue, whatever the limit cuts. Part numbers are ours
-            // (0..PARTS), written into the statement.
-            let named: Vec<String> = parts.iter().map(i64::to_string).collect();
+            // start of its queue, whatever the limit cuts. The parts are bound, so
+            // the statement has one text per number of parts, not per combination.
+            let named: Vec<String> = (0..parts.len()).map(|n| format!("${}", n + 4)).collect();
             format!(
                 "SELECT id FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part IN ({}) \
                  AND dead = 0 AND run_at <= $2 AND leased_until <= $2 \
@@ -197,6 +197,9 @@ impl ProcessingStore for SqlStore {
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now);
         if !barrier {
             query = query.bind(limit);
+            for part in parts {
+                query = query.bind(*part);
+            }
         }
         let mut jobs = query
             .fetch_all(&self.pool)
