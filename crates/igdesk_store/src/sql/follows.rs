@@ -5,7 +5,7 @@ use super::reads::customer_visible;
 use super::rows::{self, CUSTOMER_COLUMNS};
 use super::{Binds, SqlStore};
 use crate::follows::{CompanyFollow, FollowStore};
-use crate::{Customer, Result, Scope};
+use crate::{AccountStore as _, Customer, Result, Scope};
 use async_trait::async_trait;
 use igdesk_domain::{AccountId, CustomerId};
 use sqlx::Row as _;
@@ -55,12 +55,7 @@ impl FollowStore for SqlStore {
     }
 
     async fn customers_by_username(&self, usernames: &[String]) -> Result<Vec<Customer>> {
-        let accounts: Vec<i64> = sqlx::query("SELECT id FROM accounts WHERE removed_at IS NULL")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<std::result::Result<_, _>>()?;
+        let accounts: Vec<i64> = self.accounts().await?.iter().map(|a| a.id.0).collect();
         // The person is at another account only when there is one. Besides saving
         // the read, this keeps the one-account case off a plan PostgreSQL picks for a
         // table whose statistics lag a burst of new customers: the account's index
