@@ -274,18 +274,7 @@ async fn a_rejected_token_holds_the_queue_until_the_account_is_reconnected() {
         .await;
     assert_eq!(waiting["status"], "queued", "held, not failed");
     app.sim.restore_token(IG_ID);
-    let sealed = app
-        .running
-        .app
-        .sealer
-        .seal_token(IG_ID, &secrecy::SecretString::from(PAGE_TOKEN.to_owned()));
-    app.running
-        .app
-        .store
-        .reconnect_account(IG_ID, &sealed)
-        .await
-        .unwrap();
-    app.running.app.wake.sends.notify_waiters();
+    app.reconnect_account().await;
     app.item_when("555", first_id(&queued), "sent after reconnecting", |i| {
         i["status"] == "sent"
     })

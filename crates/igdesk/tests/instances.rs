@@ -466,19 +466,8 @@ async fn a_throttled_account_is_paused_on_every_instance() {
     );
 
     // Reconnected, the account's waiting replies go, each once.
-    let sealed = a
-        .running
-        .app
-        .sealer
-        .seal_token(IG_ID, &secrecy::SecretString::from(PAGE_TOKEN.to_owned()));
-    a.running
-        .app
-        .store
-        .reconnect_account(IG_ID, &sealed)
-        .await
-        .unwrap();
+    a.reconnect_account().await;
     b.app.wake.sends.notify_waiters();
-    a.running.app.wake.sends.notify_waiters();
     let deadline = Instant::now() + Duration::from_secs(30);
     while a.sim.sent().len() < 2 {
         assert!(Instant::now() < deadline, "{:?}", a.sim.sent());

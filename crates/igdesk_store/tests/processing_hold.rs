@@ -169,39 +169,40 @@ async fn settle_all(store: &dyn Store, deliveries: &[String]) {
     store.settle_jobs(&settled).await.unwrap();
 }
 
-#[tokio::test]
-async fn on_sqlite_parts_go_in_order_and_a_barrier_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = igdesk_store::connect(&sqlite_url(dir.path()))
-        .await
-        .unwrap();
-    parts_go_side_by_side_in_order_and_a_barrier_goes_alone(&store).await;
+/// Runs `case` on a store of each backend: a SQLite file, a fresh PostgreSQL
+/// database.
+macro_rules! on_both_backends {
+    ($sqlite:ident, $postgres:ident, $case:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            let dir = tempfile::tempdir().unwrap();
+            let store = igdesk_store::connect(&sqlite_url(dir.path()))
+                .await
+                .unwrap();
+            $case(&store).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            let store = igdesk_store::connect(&fresh_postgres_url().await)
+                .await
+                .unwrap();
+            $case(&store).await;
+        }
+    };
 }
 
-#[tokio::test]
-async fn on_postgres_parts_go_in_order_and_a_barrier_alone() {
-    let store = igdesk_store::connect(&fresh_postgres_url().await)
-        .await
-        .unwrap();
-    parts_go_side_by_side_in_order_and_a_barrier_goes_alone(&store).await;
-}
+on_both_backends!(
+    on_sqlite_parts_go_in_order_and_a_barrier_alone,
+    on_postgres_parts_go_in_order_and_a_barrier_alone,
+    parts_go_side_by_side_in_order_and_a_barrier_goes_alone
+);
 
-#[tokio::test]
-async fn on_sqlite_parts_claimed_together_keep_each_part_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = igdesk_store::connect(&sqlite_url(dir.path()))
-        .await
-        .unwrap();
-    parts_claimed_together_give_each_part_its_first_deliveries(&store).await;
-}
-
-#[tokio::test]
-async fn on_postgres_parts_claimed_together_keep_each_part_in_order() {
-    let store = igdesk_store::connect(&fresh_postgres_url().await)
-        .await
-        .unwrap();
-    parts_claimed_together_give_each_part_its_first_deliveries(&store).await;
-}
+on_both_backends!(
+    on_sqlite_parts_claimed_together_keep_each_part_in_order,
+    on_postgres_parts_claimed_together_keep_each_part_in_order,
+    parts_claimed_together_give_each_part_its_first_deliveries
+);
 
 #[tokio::test]
 async fn on_postgres_a_part_has_one_holder_and_a_dead_holders_batch_goes_first() {

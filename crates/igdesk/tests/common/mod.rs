@@ -372,6 +372,17 @@ impl TestApp {
     }
 
     /// Waits until every acknowledged delivery is processed.
+    /// The operator reconnects the account with the page token (the simulator's
+    /// own), and the send loop hears of it.
+    pub async fn reconnect_account(&self) {
+        let app = &self.running.app;
+        let sealed = app
+            .sealer
+            .seal_token(IG_ID, &SecretString::from(PAGE_TOKEN.to_owned()));
+        app.store.reconnect_account(IG_ID, &sealed).await.unwrap();
+        app.wake.sends.notify_waiters();
+    }
+
     pub async fn settle(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
