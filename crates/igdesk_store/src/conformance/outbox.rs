@@ -216,7 +216,8 @@ pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
 pub async fn an_imported_message_gives_way_to_its_webhook(store: &dyn Store) {
     let a = account(store, "1784").await;
     let scope = admin(store).await;
-    let mut imported = message(a.id, "555", "m1", "from history", T0);
+    // The Conversations API gives the time to the second, the webhook to the ms.
+    let mut imported = message(a.id, "555", "m1", "from history", T0 - 321);
     if let ChangeKind::AddItem {
         item, conversation, ..
     } = &mut imported.kind
@@ -238,6 +239,7 @@ pub async fn an_imported_message_gives_way_to_its_webhook(store: &dyn Store) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].attachments.len(), 1, "the webhook's fuller copy");
     assert!(!items[0].context.imported);
+    assert_eq!(items[0].created_at, T0, "the webhook's time");
     let open = store.conversations(scope, Some("open")).await.unwrap();
     assert_eq!(
         (open.len(), items[0].conversation_id),

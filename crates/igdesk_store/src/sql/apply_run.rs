@@ -293,8 +293,9 @@ pub(super) struct ItemRow<'a> {
 }
 
 /// Adds the items whose Meta id is not stored yet (the unique constraint decides;
-/// an imported copy is replaced by the live one), each joining its customer's open
-/// conversation when it may; shared by runs and single changes.
+/// an imported copy is replaced by the live one, its time too: the webhook's is
+/// to the millisecond, the Conversations API's to the second), each joining its
+/// customer's open conversation when it may; shared by runs and single changes.
 pub(super) async fn insert_items(
     tx: &mut Tx,
     rows: &[ItemRow<'_>],
@@ -320,7 +321,8 @@ pub(super) async fn insert_items(
          VALUES {} \
          ON CONFLICT (account_id, mid) DO UPDATE SET kind = excluded.kind, text = excluded.text, \
          attachments = excluded.attachments, reply_to = excluded.reply_to, context = excluded.context, \
-         raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0 \
+         raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0, \
+         created_at = excluded.created_at \
          WHERE timeline_items.imported = 1 AND excluded.imported = 0 AND timeline_items.deleted = 0 \
          RETURNING id, account_id, mid, conversation_id",
         values.join(", ")
