@@ -371,7 +371,6 @@ impl TestApp {
         assert_eq!(status, 200);
     }
 
-    /// Waits until every acknowledged delivery is processed.
     /// The operator reconnects the account with the page token (the simulator's
     /// own), and the send loop hears of it.
     pub async fn reconnect_account(&self) {
@@ -383,6 +382,7 @@ impl TestApp {
         app.wake.sends.notify_waiters();
     }
 
+    /// Waits until every acknowledged delivery is processed.
     pub async fn settle(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
