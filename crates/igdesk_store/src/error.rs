@@ -13,6 +13,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// PostgreSQL ended the transaction to break a deadlock (`40P01`) or a
+    /// serialization conflict (`40001`): the same work done again succeeds.
+    pub fn is_transient_conflict(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("40P01" | "40001"))
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn from_insert(e: sqlx::Error, what: impl Into<String>) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => {

@@ -93,9 +93,9 @@ pub struct NewDelivery {
     /// byte-identical to one already stored is not stored again (Meta's redeliveries);
     /// `None` stores it regardless.
     pub body_hash: Option<Vec<u8>>,
-    /// The part its processing falls in ([`crate::parts::part_of`]): by its one
-    /// customer, or [`crate::parts::BARRIER`].
-    pub part: i64,
+    /// Its one customer's strand ([`crate::parts::strand_of`]), which gives its part;
+    /// [`crate::parts::NO_STRAND`] for a barrier.
+    pub strand: i64,
 }
 
 /// What becomes of a claimed job, for [`crate::JobStore::settle_jobs`].
@@ -122,6 +122,8 @@ pub struct Job {
     pub payload: String,
     /// How many times this job has been claimed, this claim included.
     pub attempts: i64,
+    /// A delivery's customer strand ([`crate::parts::strand_of`]); 0 for other jobs.
+    pub strand: i64,
 }
 
 #[derive(Debug, Clone)]

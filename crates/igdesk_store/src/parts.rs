@@ -21,19 +21,43 @@ pub const PARTS: i64 = 16;
 /// The part of a delivery applied alone (several customers, or unknown).
 pub const BARRIER: i64 = -1;
 
-/// The part of `(account, customer)` (Instagram ids), the same on every instance
-/// and every build (FNV-1a, not the standard library's seeded hash); [`BARRIER`]
-/// for none.
-pub fn part_of(customer: Option<(&str, &str)>) -> i64 {
+/// The strand of `(account, customer)` (Instagram ids): the customer's own key among
+/// deliveries, the same on every instance and every build (FNV-1a, not the standard
+/// library's seeded hash), never [`NO_STRAND`]; [`NO_STRAND`] for none. A delivery
+/// waiting for its retry holds back the later ones of its strand (the claims'
+/// `strand_clear`), so a customer's deliveries stay in order through failures, while
+/// the other customers of its part go on.
+pub fn strand_of(customer: Option<(&str, &str)>) -> i64 {
     let Some((account, customer)) = customer else {
-        return BARRIER;
+        return NO_STRAND;
     };
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in account.bytes().chain([0]).chain(customer.bytes()) {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    (hash % PARTS as u64) as i64
+    match hash as i64 {
+        NO_STRAND => 1,
+        strand => strand,
+    }
+}
+
+/// The strand of a delivery whose events concern several customers, or none that can
+/// be told (a [`BARRIER`]).
+pub const NO_STRAND: i64 = 0;
+
+/// The part of a strand: a part's deliveries are applied by one loop at a time.
+pub fn part_of_strand(strand: i64) -> i64 {
+    if strand == NO_STRAND {
+        BARRIER
+    } else {
+        ((strand as u64) % PARTS as u64) as i64
+    }
+}
+
+/// The part of `(account, customer)`, [`BARRIER`] for none.
+pub fn part_of(customer: Option<(&str, &str)>) -> i64 {
+    part_of_strand(strand_of(customer))
 }
 
 /// A loop's connection for holding parts (PostgreSQL); SQLite's one instance has a

@@ -4,7 +4,7 @@
 //! deliveries the dead one had leased come first, in the order they came, instead
 //! of a minute later behind newer ones.
 
-use igdesk_store::parts::BARRIER;
+use igdesk_store::parts::{part_of_strand, BARRIER, NO_STRAND, PARTS};
 use igdesk_store::prelude::*;
 use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
 use igdesk_store::{NewDelivery, NewJob, Settlement, JOB_PROCESS_DELIVERY};
@@ -78,16 +78,29 @@ async fn on_sqlite_the_one_instance_always_holds_it() {
     assert!(store.take_processing_hold().await.unwrap().is_some());
 }
 
-/// Deliveries in `parts` (in this order), as intake records them: their job ids.
+/// Deliveries in `parts` (in this order), one customer per part, as intake records
+/// them: their job ids.
 async fn record_in_parts(store: &dyn Store, parts: &[i64]) -> Vec<String> {
-    let deliveries: Vec<NewDelivery> = parts
+    let strands: Vec<i64> = parts
+        .iter()
+        .map(|part| match *part {
+            BARRIER => NO_STRAND,
+            part => PARTS + part,
+        })
+        .collect();
+    record_in_strands(store, &strands).await
+}
+
+/// Deliveries of customers' `strands` (in this order): their job ids.
+async fn record_in_strands(store: &dyn Store, strands: &[i64]) -> Vec<String> {
+    let deliveries: Vec<NewDelivery> = strands
         .iter()
         .enumerate()
-        .map(|(i, part)| NewDelivery {
+        .map(|(i, strand)| NewDelivery {
             received_at: T0 + i as i64,
             body: format!("{{\"n\":{i}}}").into_bytes(),
             body_hash: None,
-            part: *part,
+            strand: *strand,
         })
         .collect();
     let ids = store.record_deliveries(&deliveries).await.unwrap();
@@ -139,6 +152,7 @@ async fn parts_claimed_together_give_each_part_its_first_deliveries(store: &dyn 
         claim_parts(store, &[5, 3], 3, T0 + 10).await,
         [ids[0].clone(), ids[1].clone(), ids[2].clone()]
     );
+    settle_all(store, &ids[..3]).await;
     assert_eq!(
         claim_parts(store, &[3, 5], 10, T0 + 10).await,
         [ids[4].clone(), ids[5].clone()],
@@ -147,26 +161,103 @@ async fn parts_claimed_together_give_each_part_its_first_deliveries(store: &dyn 
     assert_eq!(claim_part(store, 7, T0 + 10).await, [ids[3].clone()]);
 }
 
-/// Completes the jobs of these deliveries, as a loop does once they are applied.
-async fn settle_all(store: &dyn Store, deliveries: &[String]) {
-    let jobs = store
-        .claim_jobs(&[JOB_PROCESS_DELIVERY], 100, T0 + 1_000_000, T0 + 1_000_000)
-        .await
-        .unwrap();
-    let mut settled = Vec::new();
-    for job in jobs {
-        if deliveries.contains(&job.payload) {
-            settled.push(Settlement::Complete(job.id));
+/// One customer's delivery fails and waits for its retry: the customer's later
+/// deliveries wait behind it, however many rounds pass, while another customer of
+/// the same part goes on; once it is applied, they follow. Through both claims:
+/// the parts' (PostgreSQL's loops) and the plain one (SQLite's loop).
+async fn a_delivery_waiting_for_its_retry_holds_back_its_customer_only(store: &dyn Store) {
+    for through_parts in [true, false] {
+        // Two customers of part 3, in the order a1 b1 a2 b2.
+        let (a, b) = (3 + PARTS, 3 + 2 * PARTS);
+        assert_eq!((part_of_strand(a), part_of_strand(b)), (3, 3));
+        let ids = record_in_strands(store, &[a, b, a, b]).await;
+        let claim = |limit: i64, now: i64| async move {
+            let jobs = if through_parts {
+                store.claim_parts(&[3], limit, now, now + LEASE).await
+            } else {
+                store
+                    .claim_jobs(&[JOB_PROCESS_DELIVERY], limit, now, now + LEASE)
+                    .await
+            };
+            jobs.unwrap()
+        };
+        let first = claim(2, T0 + 10).await;
+        assert_eq!(payloads(&first), [ids[0].clone(), ids[1].clone()]);
+        // a1 fails (a deadlock, say): retried in a second. b1 is applied.
+        let settled = [
+            Settlement::Retry {
+                id: first[0].id,
+                run_at: T0 + 1_000,
+                error: "deadlock detected".into(),
+            },
+            Settlement::Complete(first[1].id),
+        ];
+        store.settle_jobs(&settled).await.unwrap();
+        let b2 = claim(10, T0 + 20).await;
+        assert_eq!(
+            payloads(&b2),
+            [ids[3].clone()],
+            "b2 goes on; a2 waits behind a1"
+        );
+        assert!(claim(10, T0 + 500).await.is_empty(), "a2 still waits");
+        // a1's retry is due: it goes first. The parts' claim takes the oldest
+        // first, so a2 may come after it in the same batch; the plain claim (whose
+        // order puts a retry after newer deliveries) takes a1 alone.
+        let retried = claim(10, T0 + 1_000).await;
+        let mut done = vec![Settlement::Complete(b2[0].id)];
+        if through_parts {
+            assert_eq!(payloads(&retried), [ids[0].clone(), ids[2].clone()]);
         } else {
-            let run_at = T0;
-            settled.push(Settlement::Retry {
-                id: job.id,
-                run_at,
-                error: String::new(),
-            });
+            assert_eq!(payloads(&retried), [ids[0].clone()]);
+            assert!(
+                claim(10, T0 + 1_000).await.is_empty(),
+                "a2 waits for a1's outcome"
+            );
+            store
+                .settle_jobs(&[Settlement::Complete(retried[0].id)])
+                .await
+                .unwrap();
+            let a2 = claim(10, T0 + 1_001).await;
+            assert_eq!(payloads(&a2), [ids[2].clone()]);
+            done.push(Settlement::Complete(a2[0].id));
+        }
+        done.extend(retried.iter().map(|j| Settlement::Complete(j.id)));
+        store.settle_jobs(&done).await.unwrap();
+    }
+}
+
+fn payloads(jobs: &[igdesk_store::Job]) -> Vec<String> {
+    jobs.iter().map(|j| j.payload.clone()).collect()
+}
+
+/// Completes the jobs of these deliveries, as a loop does once they are applied;
+/// the others claimed meanwhile are put back, due at once.
+async fn settle_all(store: &dyn Store, deliveries: &[String]) {
+    let mut left: Vec<&String> = deliveries.iter().collect();
+    for _ in 0..deliveries.len() {
+        let jobs = store
+            .claim_jobs(&[JOB_PROCESS_DELIVERY], 100, T0 + 1_000_000, T0 + 1_000_000)
+            .await
+            .unwrap();
+        let mut settled = Vec::new();
+        for job in jobs {
+            if deliveries.contains(&job.payload) {
+                left.retain(|d| **d != job.payload);
+                settled.push(Settlement::Complete(job.id));
+            } else {
+                settled.push(Settlement::Retry {
+                    id: job.id,
+                    run_at: T0,
+                    error: String::new(),
+                });
+            }
+        }
+        store.settle_jobs(&settled).await.unwrap();
+        if left.is_empty() {
+            return;
         }
     }
-    store.settle_jobs(&settled).await.unwrap();
+    panic!("deliveries {left:?} were never claimed");
 }
 
 /// Runs `case` on a store of each backend: a SQLite file, a fresh PostgreSQL
@@ -196,6 +287,12 @@ on_both_backends!(
     on_sqlite_parts_go_in_order_and_a_barrier_alone,
     on_postgres_parts_go_in_order_and_a_barrier_alone,
     parts_go_side_by_side_in_order_and_a_barrier_goes_alone
+);
+
+on_both_backends!(
+    on_sqlite_a_retried_delivery_holds_back_its_customer_only,
+    on_postgres_a_retried_delivery_holds_back_its_customer_only,
+    a_delivery_waiting_for_its_retry_holds_back_its_customer_only
 );
 
 on_both_backends!(

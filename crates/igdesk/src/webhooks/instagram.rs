@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use igdesk_meta::webhook::read_at_intake;
 use igdesk_meta::{verify_signature, SignatureError};
-use igdesk_store::parts::part_of;
+use igdesk_store::parts::strand_of;
 use igdesk_store::NewDelivery;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -66,9 +66,12 @@ pub async fn receive(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
         // Hashed here, on the handler's task, so the single writer only compares:
         // Meta's redeliveries (for up to 36 hours) are acknowledged, not stored again.
         body_hash: Some(Sha256::digest(&body).to_vec()),
-        // Its customer's part, so it is applied beside other customers' deliveries
-        // and in order with its customer's (see `igdesk_store::parts`).
-        part: part_of(customer.map(|(account, customer)| (account.as_str(), customer.as_str()))),
+        // Its customer's strand (and so its part), so it is applied beside other
+        // customers' deliveries and in order with its customer's (see
+        // `igdesk_store::parts`).
+        strand: strand_of(
+            customer.map(|(account, customer)| (account.as_str(), customer.as_str())),
+        ),
     };
     if let Err(e) = read {
         // Signed by Meta but not a webhook we can read: keep it for inspection.

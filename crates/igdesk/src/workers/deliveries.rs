@@ -8,8 +8,9 @@ use crate::now_ms;
 use igdesk_domain::changes::{Change, ChangeKind};
 use igdesk_domain::DeliveryId;
 use igdesk_meta::webhook::{decode_item, parse_envelope};
+use igdesk_store::parts::NO_STRAND;
 use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// How long processing gives way to a busy intake before it takes its turn anyway.
@@ -40,9 +41,15 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     let mut batch = Vec::new();
     let mut batch_jobs = Vec::new();
     let mut accounts = HashMap::new();
+    let mut failed = FailedStrands::default();
     for (job, delivery) in wanted {
+        if let Some(behind) = failed.behind(&job) {
+            outcomes.push((job, behind));
+            continue;
+        }
         let Some(body) = bodies.remove(&delivery) else {
             // Not visible yet to this connection, or truly gone: retrying decides.
+            failed.add(&job);
             outcomes.push((
                 job,
                 Outcome::retry(format!("delivery {delivery} is not in the store")),
@@ -58,7 +65,10 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
                 });
                 batch_jobs.push(job);
             }
-            Err(e) => outcomes.push((job, Outcome::retry(e))),
+            Err(e) => {
+                failed.add(&job);
+                outcomes.push((job, Outcome::retry(e)));
+            }
         }
     }
     if !batch.is_empty() {
@@ -67,10 +77,37 @@ pub async fn process(app: &App, jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
     outcomes
 }
 
-/// Applies deliveries in one transaction; when that fails, one by one, so one bad
-/// delivery does not hold back the others.
+/// Customers (strands) of a batch with a delivery that failed: their later
+/// deliveries in the batch are not applied before it, but put back behind it (the
+/// claims then hold them until it is applied).
+#[derive(Default)]
+struct FailedStrands(HashSet<i64>);
+
+impl FailedStrands {
+    fn add(&mut self, job: &Job) {
+        if job.strand != NO_STRAND {
+            self.0.insert(job.strand);
+        }
+    }
+
+    /// The outcome of a delivery behind a failed one of its customer, if it is.
+    fn behind(&self, job: &Job) -> Option<Outcome> {
+        self.0
+            .contains(&job.strand)
+            .then(|| Outcome::Again(now_ms()))
+    }
+}
+
+/// Times a batch is tried again at once when PostgreSQL ended it to break a
+/// deadlock (or a serialization conflict): it succeeds once the other transaction
+/// is through, and is not held back by a retry's backoff.
+const CONFLICT_TRIES: usize = 3;
+
+/// Applies deliveries in one transaction; when that fails, one by one in order, so
+/// one bad delivery does not hold back the others; a customer's deliveries after
+/// one that fails wait behind it.
 async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
-    match app.store.apply_deliveries(batch, now_ms()).await {
+    match apply_through_conflicts(app, batch).await {
         Ok(applied) => {
             record(app, &applied);
             jobs.into_iter()
@@ -80,21 +117,42 @@ async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job
         Err(e) => {
             tracing::warn!(error = %e, size = batch.len(), "batch failed; applying deliveries one by one");
             let mut outcomes = Vec::with_capacity(jobs.len());
+            let mut failed = FailedStrands::default();
             for (one, job) in batch.iter().zip(jobs) {
-                let outcome = match app
-                    .store
-                    .apply_deliveries(std::slice::from_ref(one), now_ms())
-                    .await
-                {
+                if let Some(behind) = failed.behind(&job) {
+                    outcomes.push((job, behind));
+                    continue;
+                }
+                let outcome = match apply_through_conflicts(app, std::slice::from_ref(one)).await {
                     Ok(applied) => {
                         record(app, &applied);
                         Outcome::Completed
                     }
-                    Err(e) => Outcome::retry(e),
+                    Err(e) => {
+                        failed.add(&job);
+                        Outcome::retry(e)
+                    }
                 };
                 outcomes.push((job, outcome));
             }
             outcomes
+        }
+    }
+}
+
+async fn apply_through_conflicts(
+    app: &App,
+    batch: &[DeliveryChanges],
+) -> Result<ApplyOutcome, StoreError> {
+    let mut tries = 1;
+    loop {
+        match app.store.apply_deliveries(batch, now_ms()).await {
+            Err(e) if e.is_transient_conflict() && tries < CONFLICT_TRIES => {
+                tracing::info!(error = %e, size = batch.len(), "batch ended by a conflict; again");
+                metrics::counter!("igdesk_delivery_conflicts_total").increment(1);
+                tries += 1;
+            }
+            result => return result,
         }
     }
 }
@@ -163,4 +221,35 @@ async fn changes_of(
         }
     }
     Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use igdesk_domain::JobId;
+
+    fn job(id: i64, strand: i64) -> Job {
+        Job {
+            id: JobId(id),
+            kind: igdesk_store::JOB_PROCESS_DELIVERY.into(),
+            payload: id.to_string(),
+            attempts: 1,
+            strand,
+        }
+    }
+
+    #[test]
+    fn a_customers_deliveries_after_a_failed_one_are_put_back_behind_it() {
+        let mut failed = FailedStrands::default();
+        assert!(failed.behind(&job(2, 7)).is_none());
+        failed.add(&job(1, 7));
+        assert!(matches!(failed.behind(&job(3, 7)), Some(Outcome::Again(_))));
+        assert!(
+            failed.behind(&job(4, 8)).is_none(),
+            "another customer goes on"
+        );
+        // A barrier has no strand: it holds back no one (it is claimed alone).
+        failed.add(&job(5, NO_STRAND));
+        assert!(failed.behind(&job(6, NO_STRAND)).is_none());
+    }
 }

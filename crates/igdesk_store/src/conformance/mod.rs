@@ -122,7 +122,7 @@ async fn apply(store: &dyn Store, changes: &[Change]) -> ApplyOutcome {
             received_at: T0,
             body: b"{}".to_vec(),
             body_hash: None,
-            part: crate::parts::BARRIER,
+            strand: crate::parts::NO_STRAND,
         }])
         .await
         .unwrap();
@@ -174,7 +174,7 @@ pub async fn deliveries_are_written_with_their_jobs(store: &dyn Store) {
             received_at: T0 + i,
             body: format!("{{\"n\":{i}}}").into_bytes(),
             body_hash: None,
-            part: crate::parts::BARRIER,
+            strand: crate::parts::NO_STRAND,
         })
         .collect();
     let ids = store.record_deliveries(&batch).await.unwrap();
@@ -192,7 +192,7 @@ pub async fn deliveries_are_written_with_their_jobs(store: &dyn Store) {
                 received_at: T0,
                 body: b"not json".to_vec(),
                 body_hash: None,
-                part: crate::parts::BARRIER,
+                strand: crate::parts::NO_STRAND,
             },
             "not JSON",
         )
@@ -214,7 +214,7 @@ pub async fn a_checkpoint_keeps_every_committed_delivery(store: &dyn Store) {
             received_at: T0 + i,
             body: format!("{{\"n\":{i}}}").into_bytes(),
             body_hash: None,
-            part: crate::parts::BARRIER,
+            strand: crate::parts::NO_STRAND,
         })
         .collect();
     let ids = store.record_deliveries(&batch).await.unwrap();
@@ -235,7 +235,7 @@ pub async fn a_redelivered_body_is_stored_once(store: &dyn Store) {
         received_at: T0,
         body: body.as_bytes().to_vec(),
         body_hash: Some(format!("hash of {body}").into_bytes()),
-        part: crate::parts::BARRIER,
+        strand: crate::parts::NO_STRAND,
     };
     let first = store
         .record_deliveries(&[delivery("a"), delivery("a"), delivery("b")])
@@ -277,7 +277,7 @@ pub async fn a_claimed_job_is_not_claimed_again_until_its_lease_ends(store: &dyn
             received_at: T0,
             body: vec![],
             body_hash: None,
-            part: crate::parts::BARRIER,
+            strand: crate::parts::NO_STRAND,
         }])
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 
 use super::{dashboard, Backend, Binds, SqlStore};
 use crate::model::*;
+use crate::parts::part_of_strand;
 use crate::{IntakeStore, Result, JOB_PROCESS_DELIVERY};
 use async_trait::async_trait;
 use igdesk_domain::changes::Change;
@@ -61,7 +62,7 @@ impl IntakeStore for SqlStore {
     async fn record_deliveries(&self, deliveries: &[NewDelivery]) -> Result<Vec<DeliveryId>> {
         let mut ids = Vec::with_capacity(deliveries.len());
         let mut stored_at = Vec::with_capacity(deliveries.len());
-        let mut parts = Vec::with_capacity(deliveries.len());
+        let mut strands = Vec::with_capacity(deliveries.len());
         let mut tx = self.write().await?;
         for chunk in power_of_two_chunks(deliveries) {
             // A few multi-row statements and one commit for the whole group: this is
@@ -72,12 +73,12 @@ impl IntakeStore for SqlStore {
             // returns no row: no job, nothing counted.
             let mut binds = Binds::new(self.backend);
             let values = (0..chunk.len())
-                .map(|_| format!("({}, 'pending')", binds.list(4)))
+                .map(|_| format!("({}, 'pending')", binds.list(5)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "INSERT INTO deliveries (received_at, body, body_hash, part, status) VALUES {values} \
-                 ON CONFLICT DO NOTHING RETURNING id, received_at, part"
+                "INSERT INTO deliveries (received_at, body, body_hash, part, strand, status) VALUES {values} \
+                 ON CONFLICT DO NOTHING RETURNING id, received_at, strand"
             );
             let mut query = sqlx::query(&sql);
             for d in chunk {
@@ -85,29 +86,35 @@ impl IntakeStore for SqlStore {
                     .bind(d.received_at)
                     .bind(d.body.clone())
                     .bind(d.body_hash.clone())
-                    .bind(d.part);
+                    .bind(part_of_strand(d.strand))
+                    .bind(d.strand);
             }
             let first = ids.len();
             for row in query.fetch_all(&mut *tx.tx).await? {
                 ids.push(DeliveryId(row.try_get("id")?));
                 stored_at.push(row.try_get::<i64, _>("received_at")?);
-                parts.push(row.try_get::<i64, _>("part")?);
+                strands.push(row.try_get::<i64, _>("strand")?);
             }
             if ids.len() == first {
                 continue;
             }
             let mut binds = Binds::new(self.backend);
             let values = (first..ids.len())
-                .map(|_| format!("('{JOB_PROCESS_DELIVERY}', {})", binds.list(4)))
+                .map(|_| format!("('{JOB_PROCESS_DELIVERY}', {})", binds.list(5)))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
-                "INSERT INTO jobs (kind, payload, run_at, created_at, part) VALUES {values}"
+                "INSERT INTO jobs (kind, payload, run_at, created_at, part, strand) VALUES {values}"
             );
             let mut query = sqlx::query(&sql);
             let stored = ids[first..].iter().zip(&stored_at[first..]);
-            for ((id, at), part) in stored.zip(&parts[first..]) {
-                query = query.bind(id.0.to_string()).bind(*at).bind(*at).bind(*part);
+            for ((id, at), strand) in stored.zip(&strands[first..]) {
+                query = query
+                    .bind(id.0.to_string())
+                    .bind(*at)
+                    .bind(*at)
+                    .bind(part_of_strand(*strand))
+                    .bind(*strand);
             }
             query.execute(&mut *tx.tx).await?;
         }

@@ -8,6 +8,27 @@ use async_trait::async_trait;
 use igdesk_domain::{JobId, Millis};
 use sqlx::Row as _;
 
+/// Whether the job `job` (a table alias) is clear of its customer's strand: no
+/// earlier delivery of the strand was claimed and is not done yet (in hand, or
+/// waiting for its retry). Such a delivery goes first, and the strand's later ones
+/// wait for its outcome, so a customer's deliveries are applied in the order they
+/// came through failures and crashes; other strands, even of its part, go on.
+///
+/// With `free_at` (a placeholder for now), an earlier delivery that is due and in
+/// no one's hand does not hold the job back: it is claimed by the same statement,
+/// before it, as long as the claim takes the oldest first (the parts' claim). Reads
+/// the `jobs_strands_begun` index.
+pub(super) fn strand_clear(job: &str, free_at: Option<&str>) -> String {
+    let holding = match free_at {
+        Some(now) => format!(" AND (w.leased_until > {now} OR w.run_at > {now})"),
+        None => String::new(),
+    };
+    format!(
+        "({job}.strand = 0 OR NOT EXISTS (SELECT 1 FROM jobs w WHERE w.strand = {job}.strand \
+         AND w.strand <> 0 AND w.attempts > 0 AND w.dead = 0 AND w.id < {job}.id{holding}))"
+    )
+}
+
 #[async_trait]
 impl JobStore for SqlStore {
     async fn enqueue_job(&self, job: NewJob, now: Millis) -> Result<()> {
@@ -46,13 +67,16 @@ impl JobStore for SqlStore {
         let mut binds = Binds::new(self.backend);
         let sql = format!(
             "UPDATE jobs SET leased_until = {}, attempts = attempts + 1 WHERE id IN (\
-             SELECT id FROM jobs WHERE dead = 0 AND run_at <= {} AND leased_until <= {} \
-             AND kind IN ({}) ORDER BY priority, run_at, id LIMIT {} {lock}) \
-             RETURNING id, kind, payload, attempts",
+             SELECT j.id FROM jobs j WHERE j.dead = 0 AND j.run_at <= {} AND j.leased_until <= {} \
+             AND j.kind IN ({}) AND {} ORDER BY j.priority, j.run_at, j.id LIMIT {} {lock}) \
+             RETURNING id, kind, payload, attempts, strand",
             binds.one(),
             binds.one(),
             binds.one(),
             binds.list(kinds.len()),
+            // Strictly: this claim's order (a retry's later `run_at`) could cut an
+            // earlier delivery of the strand and take a later one.
+            strand_clear("j", None),
             binds.one()
         );
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now).bind(now);

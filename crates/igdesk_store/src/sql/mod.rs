@@ -222,6 +222,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_parts",
         include_str!("../../migrations/sqlite/0026_delivery_parts.sql"),
     ),
+    (
+        27,
+        "delivery_strands",
+        include_str!("../../migrations/sqlite/0027_delivery_strands.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -349,6 +354,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         26,
         "delivery_parts",
         include_str!("../../migrations/postgres/0026_delivery_parts.sql"),
+    ),
+    (
+        27,
+        "delivery_strands",
+        include_str!("../../migrations/postgres/0027_delivery_strands.sql"),
     ),
 ];
 

@@ -88,6 +88,7 @@ impl OutboxStore for SqlStore {
                     kind: r.try_get("kind")?,
                     payload: r.try_get("payload")?,
                     attempts: r.try_get("attempts")?,
+                    strand: crate::parts::NO_STRAND,
                 };
                 Ok((priority, job))
             })

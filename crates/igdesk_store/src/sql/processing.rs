@@ -6,6 +6,7 @@
 //! leased for a minute while later deliveries were applied: a customer's messages
 //! reached the API's webhook out of order.
 
+use super::jobs::strand_clear;
 use super::{Backend, SqlStore};
 use crate::parts::{PartSession, ProcessingStore, BARRIER, PARTS};
 use crate::{Job, Result, JOB_PROCESS_DELIVERY};
@@ -183,16 +184,17 @@ impl ProcessingStore for SqlStore {
             // the statement has one text per number of parts, not per combination.
             let named: Vec<String> = (0..parts.len()).map(|n| format!("${}", n + 4)).collect();
             format!(
-                "SELECT id FROM jobs WHERE kind = '{JOB_PROCESS_DELIVERY}' AND part IN ({}) \
-                 AND dead = 0 AND run_at <= $2 AND leased_until <= $2 \
-                 AND id < COALESCE({first_barrier}, {}) ORDER BY id LIMIT $3 {lock}",
+                "SELECT j.id FROM jobs j WHERE j.kind = '{JOB_PROCESS_DELIVERY}' AND j.part IN ({}) \
+                 AND j.dead = 0 AND j.run_at <= $2 AND j.leased_until <= $2 AND {} \
+                 AND j.id < COALESCE({first_barrier}, {}) ORDER BY j.id LIMIT $3 {lock}",
                 named.join(", "),
+                strand_clear("j", Some("$2")),
                 i64::MAX
             )
         };
         let sql = format!(
             "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN ({chosen}) \
-             RETURNING id, kind, payload, attempts"
+             RETURNING id, kind, payload, attempts, strand"
         );
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now);
         if !barrier {

@@ -33,13 +33,14 @@ pub(super) const ACCOUNT_COLUMNS: &str = "a.id, a.ig_id, a.page_id, a.page_name,
     a.needs_reconnect, a.added_by, a.added_at, a.subscribed, a.subscription_checked_at, \
     a.last_event_at";
 
-/// A claimed job, as `RETURNING id, kind, payload, attempts` gives it.
+/// A claimed job, as `RETURNING id, kind, payload, attempts, strand` gives it.
 pub(super) fn job(row: &Row) -> Result<Job> {
     Ok(Job {
         id: JobId(row.try_get("id")?),
         kind: row.try_get("kind")?,
         payload: row.try_get("payload")?,
         attempts: row.try_get("attempts")?,
+        strand: row.try_get("strand")?,
     })
 }
 
