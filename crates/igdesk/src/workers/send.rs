@@ -258,12 +258,19 @@ async fn send_for_account(
     while running.join_next().await.is_some() {}
     // Recorded while the gate is still open: a batch that opens the next gate
     // after the kept limits ran out reads the account's sends from the store,
-    // these among them.
-    if let Some(book) = &shared.book {
+    // these among them. The gate waits for the book on its own, not the loop: the
+    // book records behind the backlog's other writes, and a person's next reply
+    // must not wait for them to be claimed (it shares the open gate meanwhile).
+    let Some(book) = shared.book.clone() else {
+        drop(gate);
+        app.wake.sends.notify_waiters();
+        return;
+    };
+    tokio::spawn(async move {
         book.flushed().await;
-    }
-    drop(gate);
-    app.wake.sends.notify_waiters();
+        drop(gate);
+        app.wake.sends.notify_waiters();
+    });
 }
 
 /// The account's limits: as its last gate left them just now, else as the store
