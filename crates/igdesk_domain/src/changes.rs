@@ -92,6 +92,20 @@ pub enum ChangeKind {
     },
 }
 
+impl ChangeKind {
+    /// The customer the change is about, if it names one.
+    pub fn igsid(&self) -> Option<&str> {
+        match self {
+            ChangeKind::AddItem { igsid, .. }
+            | ChangeKind::Echo { igsid, .. }
+            | ChangeKind::DeleteContent { igsid, .. }
+            | ChangeKind::React { igsid, .. }
+            | ChangeKind::Read { igsid, .. } => Some(&igsid.0),
+            ChangeKind::EditText { .. } | ChangeKind::Note { .. } => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     /// The connected account the change belongs to; `None` for notes about events

@@ -39,3 +39,28 @@ impl From<serde_json::Error> for StoreError {
         StoreError::Corrupt(e.to_string())
     }
 }
+
+/// Times a transaction is run in all while PostgreSQL ends it to break a conflict.
+const CONFLICT_TRIES: usize = 3;
+
+/// Runs `attempt` (one whole transaction) again, at once, while PostgreSQL ends it
+/// to break a deadlock or a serialization conflict, [`CONFLICT_TRIES`] times in all.
+/// Transactions writing the same customers' rows in different orders (a batch of
+/// deliveries, an API request's messages, a profile refresh) can meet in a cycle;
+/// the one PostgreSQL ends succeeds once the other is through, and its caller (a
+/// client, a customer's next delivery) should not pay for the cycle.
+pub async fn through_conflicts<T, Fut>(mut attempt: impl FnMut() -> Fut) -> Result<T, StoreError>
+where
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(e) if e.is_transient_conflict() && tries < CONFLICT_TRIES => {
+                tracing::info!(error = %e, tries, "a transaction ended by a conflict; again");
+                tries += 1;
+            }
+            result => return result,
+        }
+    }
+}

@@ -68,6 +68,7 @@ both_backends!(
     a_persons_replies_are_claimed_without_the_backlog,
     paused_or_disconnected_accounts_hold_their_queue,
     an_echo_completes_the_message_being_sent,
+    an_imported_copy_completes_the_message_being_sent,
     an_imported_message_gives_way_to_its_webhook,
     uploads_and_item_context_round_trip,
     a_comments_replies_are_taken_once,

@@ -9,7 +9,7 @@ use igdesk_domain::changes::{Change, ChangeKind};
 use igdesk_domain::DeliveryId;
 use igdesk_meta::webhook::{decode_item, parse_envelope};
 use igdesk_store::parts::NO_STRAND;
-use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
+use igdesk_store::{through_conflicts, Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -98,11 +98,6 @@ impl FailedStrands {
     }
 }
 
-/// Times a batch is tried again at once when PostgreSQL ended it to break a
-/// deadlock (or a serialization conflict): it succeeds once the other transaction
-/// is through, and is not held back by a retry's backoff.
-const CONFLICT_TRIES: usize = 3;
-
 /// Applies deliveries in one transaction; when that fails, one by one in order, so
 /// one bad delivery does not hold back the others; a customer's deliveries after
 /// one that fails wait behind it.
@@ -140,21 +135,14 @@ async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job
     }
 }
 
+/// Applies `batch`, again at once if PostgreSQL ended it to break a deadlock: a
+/// batch's customers are upserted in its own order, and another batch, a profile
+/// refresh or an API request may lock some of them in another.
 async fn apply_through_conflicts(
     app: &App,
     batch: &[DeliveryChanges],
 ) -> Result<ApplyOutcome, StoreError> {
-    let mut tries = 1;
-    loop {
-        match app.store.apply_deliveries(batch, now_ms()).await {
-            Err(e) if e.is_transient_conflict() && tries < CONFLICT_TRIES => {
-                tracing::info!(error = %e, size = batch.len(), "batch ended by a conflict; again");
-                metrics::counter!("igdesk_delivery_conflicts_total").increment(1);
-                tries += 1;
-            }
-            result => return result,
-        }
-    }
+    through_conflicts(|| app.store.apply_deliveries(batch, now_ms())).await
 }
 
 fn record(app: &App, applied: &ApplyOutcome) {

@@ -149,32 +149,40 @@ pub fn history_changes(account: &Account, threads: &[HistoryThread], now: Millis
                 .as_deref()
                 .and_then(parse_time)
                 .unwrap_or(now);
-            // The business's own messages appear only with echo on (ACC-3); the
-            // customer's reactions on them are kept either way, as a webhook's are.
-            if !outgoing || account.settings.echo {
-                let mut item = message_item(&as_inbound(m), at);
-                item.context.imported = true;
-                if outgoing {
-                    item.direction = Direction::Out;
-                    item.source = Source::InstagramApp;
-                    item.status = ItemStatus::Sent;
+            let mut item = message_item(&as_inbound(m), at);
+            item.context.imported = true;
+            let kind = if outgoing {
+                item.direction = Direction::Out;
+                item.source = Source::InstagramApp;
+                item.status = ItemStatus::Sent;
+                // As its echo would: a message igdesk is sending right now (Meta
+                // has it, igdesk has not recorded Meta's answer yet) is completed,
+                // not added again as the Instagram app's; the business's own
+                // messages appear only with echo on (ACC-3).
+                ChangeKind::Echo {
+                    igsid: Igsid(customer.clone()),
+                    item,
+                    show_unmatched: account.settings.echo,
                 }
-                changes.push(Change {
-                    account: Some(account.id),
-                    kind: ChangeKind::AddItem {
-                        igsid: Igsid(customer.clone()),
-                        username: (!outgoing).then(|| from.username.clone()).flatten(),
-                        conversation: ConversationEffect::None,
-                        item,
-                        refresh_profile: !outgoing,
-                    },
-                });
-            }
+            } else {
+                ChangeKind::AddItem {
+                    igsid: Igsid(customer.clone()),
+                    username: from.username.clone(),
+                    conversation: ConversationEffect::None,
+                    item,
+                    refresh_profile: true,
+                }
+            };
+            changes.push(Change {
+                account: Some(account.id),
+                kind,
+            });
+            // The customer's reactions are kept either way, as a webhook's are.
             changes.extend(reactions(account, m, &customer, at));
         }
     }
     changes.sort_by_key(|change| match &change.kind {
-        ChangeKind::AddItem { item, .. } => item.created_at,
+        ChangeKind::AddItem { item, .. } | ChangeKind::Echo { item, .. } => item.created_at,
         ChangeKind::React { at, .. } => *at,
         _ => now,
     });

@@ -213,6 +213,77 @@ pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
     );
 }
 
+/// The Conversations API's copy of the business's message, as the history import
+/// gives it: an echo, imported, to the second.
+fn imported_echo(a: &Account, mid: &str, text: &str, at: i64) -> Change {
+    let mut echo = message(a.id, "555", mid, text, at);
+    let ChangeKind::AddItem { mut item, .. } = echo.kind else {
+        unreachable!()
+    };
+    item.direction = Direction::Out;
+    item.source = Source::InstagramApp;
+    item.context.imported = true;
+    echo.kind = ChangeKind::Echo {
+        igsid: Igsid("555".into()),
+        item,
+        show_unmatched: true,
+    };
+    echo
+}
+
+/// A history import that reads Meta's thread while igdesk is sending a message
+/// (Meta has it, igdesk has not recorded Meta's answer yet) completes that message
+/// as its echo would, instead of adding it again as the Instagram app's; an older
+/// message of the same text in the history does not.
+pub async fn an_imported_copy_completes_the_message_being_sent(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    let c = customer_of(store, scope, "555").await;
+    let ids = reply(store, &a, &c, Lane::Console, &["thanks!"]).await;
+    let claimed = claim_one(store, T0 + 10_000).await;
+    store
+        .mark_sending(claimed[0].1.item, T0 + 10_000)
+        .await
+        .unwrap();
+    // Last week's "thanks!", written long before this attempt began.
+    let older = apply(
+        store,
+        &[imported_echo(&a, "old-mid", "thanks!", T0 - 7_000)],
+    )
+    .await;
+    assert_eq!((older.echoes_matched, older.items_added.len()), (0, 1));
+    assert_eq!(
+        store.outgoing(ids[0]).await.unwrap().unwrap().state,
+        "sending"
+    );
+    // Written in the second that ended as the attempt began: not it.
+    let before = imported_echo(&a, "before-mid", "thanks!", T0 + 9_000);
+    let before = apply(store, &[before]).await;
+    assert_eq!((before.echoes_matched, before.items_added.len()), (0, 1));
+    // This attempt's copy, its time cut to the second.
+    let copy = imported_echo(&a, "meta-mid", "thanks!", T0 + 10_000);
+    let copy = apply(store, &[copy]).await;
+    assert_eq!((copy.echoes_matched, copy.items_added.len()), (1, 0));
+    let sent = store.outgoing(ids[0]).await.unwrap().unwrap();
+    assert_eq!(sent.state, "sent");
+    let items = store.timeline(scope, c.id).await.unwrap().unwrap();
+    let out: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|i| i.direction == "out")
+        .map(|i| (i.mid.as_str(), i.source.as_str()))
+        .collect();
+    assert_eq!(
+        out,
+        [
+            ("old-mid", "instagram_app"),
+            ("meta-mid", "igdesk"),
+            ("before-mid", "instagram_app")
+        ],
+        "igdesk's message once (when it was queued), with Meta's id"
+    );
+}
+
 pub async fn an_imported_message_gives_way_to_its_webhook(store: &dyn Store) {
     let a = account(store, "1784").await;
     let scope = admin(store).await;

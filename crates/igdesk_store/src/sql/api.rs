@@ -229,10 +229,18 @@ impl ApiStore for SqlStore {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
-        let mut writing = self.write().await?;
-        let outcomes = super::api_queue::queue(&mut writing.tx, messages, now).await?;
-        writing.commit().await?;
-        Ok(outcomes)
+        // The request's customers are locked in id order, but a batch of deliveries
+        // upserts them in its own order: a cycle is possible on PostgreSQL.
+        crate::error::through_conflicts(|| {
+            let messages = messages.clone();
+            async move {
+                let mut writing = self.write().await?;
+                let outcomes = super::api_queue::queue(&mut writing.tx, messages, now).await?;
+                writing.commit().await?;
+                Ok(outcomes)
+            }
+        })
+        .await
     }
 
     async fn claim_webhooks(

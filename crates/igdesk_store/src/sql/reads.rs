@@ -142,6 +142,9 @@ impl ReadStore for SqlStore {
     async fn update_profiles(&self, fetched: &[FetchedProfile], now: Millis) -> Result<()> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
+        // Every writer takes customers' rows in id order: none waits in a cycle.
+        let customers = fetched.iter().map(|f| f.customer).collect();
+        super::outbox::lock_queues(tx, &customers).await?;
         // One statement per chunk for the facts and one for the jobs: a burst of new
         // customers costs the writer a few statements, not two per customer.
         for chunk in fetched.chunks(500) {
