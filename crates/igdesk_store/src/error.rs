@@ -45,10 +45,10 @@ const CONFLICT_TRIES: usize = 3;
 
 /// Runs `attempt` (one whole transaction) again, at once, while PostgreSQL ends it
 /// to break a deadlock or a serialization conflict, [`CONFLICT_TRIES`] times in all.
-/// Transactions writing the same customers' rows in different orders (a batch of
-/// deliveries, an API request's messages, a profile refresh) can meet in a cycle;
-/// the one PostgreSQL ends succeeds once the other is through, and its caller (a
-/// client, a customer's next delivery) should not pay for the cycle.
+/// Writers take customers' rows in id order so as not to meet in a cycle, but they
+/// write other rows too; the one PostgreSQL ends succeeds once the other is
+/// through, and its caller (a client, a customer's next delivery) should not pay
+/// for the cycle.
 pub async fn through_conflicts<T, Fut>(mut attempt: impl FnMut() -> Fut) -> Result<T, StoreError>
 where
     Fut: std::future::Future<Output = Result<T, StoreError>>,

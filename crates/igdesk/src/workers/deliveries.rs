@@ -135,9 +135,8 @@ async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job
     }
 }
 
-/// Applies `batch`, again at once if PostgreSQL ended it to break a deadlock: a
-/// batch's customers are upserted in its own order, and another batch, a profile
-/// refresh or an API request may lock some of them in another.
+/// Applies `batch`, again at once if PostgreSQL ended it to break a deadlock (see
+/// `through_conflicts`): the customer's next delivery does not wait for a backoff.
 async fn apply_through_conflicts(
     app: &App,
     batch: &[DeliveryChanges],

@@ -229,8 +229,8 @@ impl ApiStore for SqlStore {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
-        // The request's customers are locked in id order, but a batch of deliveries
-        // upserts them in its own order: a cycle is possible on PostgreSQL.
+        // Every writer takes customers' rows in id order; a deadlock PostgreSQL still
+        // breaks by ending this request (on other rows) is not the client's to pay.
         crate::error::through_conflicts(|| {
             let messages = messages.clone();
             async move {
