@@ -68,6 +68,28 @@ async fn on_postgres_one_instance_holds_it_and_a_successor_resumes_the_dead_ones
 }
 
 #[tokio::test]
+async fn on_sqlite_a_stopped_processs_batch_goes_first_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let first = igdesk_store::connect(&url).await.unwrap();
+    let ids = record_in_parts(&first, &[3, 3, 5]).await;
+    let mut held = first.take_processing_hold().await.unwrap().expect("held");
+    assert!(held.still_held().await);
+    assert_eq!(claim(&first, 2, T0 + 10).await, ids[..2]);
+    // The process stops with its batch leased; the next one starts on the file.
+    drop(held);
+    drop(first);
+    let next = igdesk_store::connect(&url).await.unwrap();
+    assert!(next.take_processing_hold().await.unwrap().is_some());
+    // A second later, not a lease's minute: the stopped batch's first delivery at
+    // once, another customer's beside it; its customer's next waits for its outcome.
+    assert_eq!(
+        claim(&next, 10, T0 + 1_000).await,
+        [ids[0].clone(), ids[2].clone()]
+    );
+}
+
+#[tokio::test]
 async fn on_sqlite_the_one_instance_always_holds_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = igdesk_store::connect(&sqlite_url(dir.path()))
