@@ -29,7 +29,6 @@ impl SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
-        let mut ctx = Batch::start(tx).await?;
         let mut changes = Vec::new();
         for delivery in batch {
             changes.extend(
@@ -39,7 +38,7 @@ impl SqlStore {
                     .map(|c| (Some(delivery.delivery), c)),
             );
         }
-        lock_customers(tx, changes.iter().map(|(_, c)| *c)).await?;
+        let mut ctx = Batch::start(tx, &changes).await?;
         apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
         let mut accounts: Vec<i64> = changes
@@ -85,9 +84,8 @@ impl SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
-        let mut ctx = Batch::start(tx).await?;
-        lock_customers(tx, changes.iter()).await?;
         let changes: Vec<_> = changes.iter().map(|c| (None, c)).collect();
+        let mut ctx = Batch::start(tx, &changes).await?;
         apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
         writing.commit().await?;
@@ -101,15 +99,13 @@ impl SqlStore {
 /// profile refresh too: holding them all first, in that order, none of those waits
 /// for the batch while holding a row the batch wants (a deadlock, which failed an
 /// API request of 1,000 messages with a 500). New customers are nobody else's yet.
-pub(super) async fn lock_customers<'c>(
-    tx: &mut Tx,
-    changes: impl Iterator<Item = &'c Change>,
-) -> Result<()> {
+async fn lock_customers(tx: &mut Tx, changes: &[(Option<DeliveryId>, &Change)]) -> Result<()> {
     if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
         return Ok(());
     }
     let keys: BTreeSet<(i64, &str)> = changes
-        .filter_map(|c| Some((c.account?.0, c.kind.igsid()?)))
+        .iter()
+        .filter_map(|(_, c)| Some((c.account?.0, c.kind.igsid()?)))
         .collect();
     let keys: Vec<(i64, &str)> = keys.into_iter().collect();
     for chunk in keys.chunks(500) {
@@ -166,7 +162,13 @@ pub(super) struct Batch {
 }
 
 impl Batch {
-    pub(super) async fn start(tx: &mut Tx) -> Result<Self> {
+    /// Starts applying `changes`: their customers' rows are taken first
+    /// ([`lock_customers`]), then what the batch reads once.
+    pub(super) async fn start(
+        tx: &mut Tx,
+        changes: &[(Option<DeliveryId>, &Change)],
+    ) -> Result<Self> {
+        lock_customers(tx, changes).await?;
         let mut api = HashMap::new();
         for row in sqlx::query("SELECT account_id, handover FROM api_settings")
             .fetch_all(&mut **tx)

@@ -1,7 +1,7 @@
 //! History import's progress (ACC-7): a page's messages and the cursor after it
 //! are written in one transaction.
 
-use super::apply::{apply_in_order, lock_customers, Batch};
+use super::apply::{apply_in_order, Batch};
 use super::SqlStore;
 use crate::history::{HistoryPage, HistoryProgress, HistoryStore};
 use crate::{ApplyOutcome, Result};
@@ -53,9 +53,8 @@ impl HistoryStore for SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let mut out = ApplyOutcome::default();
-        lock_customers(tx, page.changes.iter()).await?;
-        let mut ctx = Batch::start(tx).await?;
         let changes: Vec<_> = page.changes.iter().map(|c| (None, c)).collect();
+        let mut ctx = Batch::start(tx, &changes).await?;
         apply_in_order(tx, &mut ctx, &changes, now, &mut out).await?;
         ctx.finish(tx, now, &mut out).await?;
         let finished_at = page.next.is_none().then_some(now);
