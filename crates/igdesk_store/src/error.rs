@@ -15,7 +15,7 @@ pub enum StoreError {
 impl StoreError {
     /// PostgreSQL ended the transaction to break a deadlock (`40P01`) or a
     /// serialization conflict (`40001`): the same work done again succeeds.
-    pub fn is_transient_conflict(&self) -> bool {
+    fn is_transient_conflict(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::Database(db)) => {
                 matches!(db.code().as_deref(), Some("40P01" | "40001"))
@@ -49,7 +49,9 @@ const CONFLICT_TRIES: usize = 3;
 /// write other rows too; the one PostgreSQL ends succeeds once the other is
 /// through, and its caller (a client, a customer's next delivery) should not pay
 /// for the cycle.
-pub async fn through_conflicts<T, Fut>(mut attempt: impl FnMut() -> Fut) -> Result<T, StoreError>
+pub(crate) async fn through_conflicts<T, Fut>(
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, StoreError>
 where
     Fut: std::future::Future<Output = Result<T, StoreError>>,
 {

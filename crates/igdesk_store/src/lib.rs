@@ -37,7 +37,7 @@ pub use api::*;
 pub use automatic::*;
 pub use connect::*;
 pub use dashboard::*;
-pub use error::{through_conflicts, StoreError};
+pub use error::StoreError;
 pub use follows::*;
 pub use history::*;
 pub use labels::*;

@@ -9,7 +9,7 @@ use igdesk_domain::changes::{Change, ChangeKind};
 use igdesk_domain::DeliveryId;
 use igdesk_meta::webhook::{decode_item, parse_envelope};
 use igdesk_store::parts::NO_STRAND;
-use igdesk_store::{through_conflicts, Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
+use igdesk_store::{Account, ApplyOutcome, DeliveryChanges, Job, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -102,7 +102,7 @@ impl FailedStrands {
 /// one bad delivery does not hold back the others; a customer's deliveries after
 /// one that fails wait behind it.
 async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job, Outcome)> {
-    match apply_through_conflicts(app, batch).await {
+    match app.store.apply_deliveries(batch, now_ms()).await {
         Ok(applied) => {
             record(app, &applied);
             jobs.into_iter()
@@ -118,7 +118,11 @@ async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job
                     outcomes.push((job, behind));
                     continue;
                 }
-                let outcome = match apply_through_conflicts(app, std::slice::from_ref(one)).await {
+                let outcome = match app
+                    .store
+                    .apply_deliveries(std::slice::from_ref(one), now_ms())
+                    .await
+                {
                     Ok(applied) => {
                         record(app, &applied);
                         Outcome::Completed
@@ -133,15 +137,6 @@ async fn apply(app: &App, batch: &[DeliveryChanges], jobs: Vec<Job>) -> Vec<(Job
             outcomes
         }
     }
-}
-
-/// Applies `batch`, again at once if PostgreSQL ended it to break a deadlock (see
-/// `through_conflicts`): the customer's next delivery does not wait for a backoff.
-async fn apply_through_conflicts(
-    app: &App,
-    batch: &[DeliveryChanges],
-) -> Result<ApplyOutcome, StoreError> {
-    through_conflicts(|| app.store.apply_deliveries(batch, now_ms())).await
 }
 
 fn record(app: &App, applied: &ApplyOutcome) {

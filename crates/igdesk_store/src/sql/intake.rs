@@ -186,7 +186,9 @@ impl IntakeStore for SqlStore {
         batch: &[DeliveryChanges],
         now: Millis,
     ) -> Result<ApplyOutcome> {
-        self.apply(batch, now).await
+        // A deadlock PostgreSQL breaks by ending this batch is not for the customer's
+        // next delivery to wait a backoff for.
+        crate::error::through_conflicts(|| self.apply(batch, now)).await
     }
 
     async fn apply_changes(&self, changes: &[Change], now: Millis) -> Result<ApplyOutcome> {
