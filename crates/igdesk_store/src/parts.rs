@@ -1,7 +1,7 @@
 //! Deliveries are applied in parts, so that several loops, on one instance or many,
 //! apply them side by side while each customer's deliveries are applied in the order
-//! they came (issue 16). Intake puts a delivery in the part of its one customer
-//! ([`part_of`]); one whose events concern several customers, or none that can be
+//! they came (issue 16). Intake puts a delivery in the part of its one customer's
+//! strand ([`strand_of`], [`part_of_strand`]); one whose events concern several customers, or none that can be
 //! told, is a [`BARRIER`]: applied alone, once every delivery before it is applied,
 //! and nothing after it is applied before it.
 //!
@@ -55,11 +55,6 @@ pub fn part_of_strand(strand: i64) -> i64 {
     }
 }
 
-/// The part of `(account, customer)`, [`BARRIER`] for none.
-pub fn part_of(customer: Option<(&str, &str)>) -> i64 {
-    part_of_strand(strand_of(customer))
-}
-
 /// A loop's connection for holding parts (PostgreSQL); SQLite's one instance has a
 /// single loop, which holds them all.
 pub struct PartSession {
@@ -95,6 +90,10 @@ pub trait ProcessingStore: Send + Sync + 'static {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn part_of(customer: Option<(&str, &str)>) -> i64 {
+        part_of_strand(strand_of(customer))
+    }
 
     #[test]
     fn a_customer_has_one_part_on_every_build() {
