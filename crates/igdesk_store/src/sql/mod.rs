@@ -227,6 +227,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_strands",
         include_str!("../../migrations/sqlite/0027_delivery_strands.sql"),
     ),
+    (
+        28,
+        "conversation_list",
+        include_str!("../../migrations/sqlite/0028_conversation_list.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -360,6 +365,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_strands",
         include_str!("../../migrations/postgres/0027_delivery_strands.sql"),
     ),
+    (
+        28,
+        "conversation_list",
+        include_str!("../../migrations/postgres/0028_conversation_list.sql"),
+    ),
 ];
 
 /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
@@ -393,10 +403,17 @@ pub async fn open(url: &str) -> Result<SqlStore> {
                         // whichever commit crosses the log's size limit. Deleted and
                         // overwritten content is zeroed (secure_delete), so what a
                         // customer deleted is not left in free space in the file.
+                        // Reads go through a memory map of the whole file (up to 1 TiB,
+                        // the ceiling .cargo/config.toml compiles in): a page is read
+                        // where the kernel caches it, where copying it into each
+                        // connection's cache, under that cache's one lock, cost a
+                        // conversation list two thirds of its time (docs/BENCHMARKS.md,
+                        // Reads). Writes still go through the log.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                             PRAGMA wal_autocheckpoint = 0; PRAGMA secure_delete = ON;",
+                             PRAGMA wal_autocheckpoint = 0; PRAGMA secure_delete = ON; \
+                             PRAGMA mmap_size = 1099511627776;",
                         )
                         .await?;
                         Ok(())
