@@ -365,11 +365,6 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_strands",
         include_str!("../../migrations/postgres/0027_delivery_strands.sql"),
     ),
-    (
-        28,
-        "conversation_list",
-        include_str!("../../migrations/postgres/0028_conversation_list.sql"),
-    ),
 ];
 
 /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
