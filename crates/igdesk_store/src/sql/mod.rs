@@ -653,3 +653,36 @@ const ACCOUNT_INBOX: &str =
     "COALESCE(a.inbox_id, (SELECT id FROM inboxes WHERE is_default = 1 ORDER BY id LIMIT 1))";
 
 pub(crate) type Row = AnyRow;
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row as _;
+
+    /// Every SQLite connection reads through a map of the whole file. SQLite caps
+    /// the pragma, silently, at the ceiling compiled in (2 GiB by default), so this
+    /// also proves the flags of `.cargo/config.toml` reached the build.
+    #[tokio::test]
+    async fn sqlite_reads_through_a_map_of_up_to_a_terabyte_without_memory_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("map.db").display());
+        let store = super::connect(&url).await.unwrap();
+        let mapped: i64 = sqlx::query("PRAGMA mmap_size")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(mapped, 1 << 40);
+        let options: Vec<String> = sqlx::query("PRAGMA compile_options")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>(0).unwrap())
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+}
