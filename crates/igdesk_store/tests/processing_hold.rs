@@ -80,6 +80,8 @@ async fn on_sqlite_a_stopped_processs_batch_goes_first_at_the_next_start() {
     drop(held);
     drop(first);
     let next = igdesk_store::connect(&url).await.unwrap();
+    // What `igdesk serve` does on SQLite before its workers start.
+    next.release_all_leases().await.unwrap();
     assert!(next.take_processing_hold().await.unwrap().is_some());
     // A second later, not a lease's minute: the stopped batch's first delivery at
     // once, another customer's beside it; its customer's next waits for its outcome.

@@ -39,15 +39,8 @@ impl ProcessingHold {
 impl SqlStore {
     pub(super) async fn try_processing_hold(&self) -> Result<Option<ProcessingHold>> {
         if self.backend == Backend::Sqlite {
-            // SQLite serves one instance, which takes this as it starts: a batch
-            // leased before is a stopped process's (a crash), the oldest in line.
-            // Freed now, it goes first at once, and its customers' later deliveries
-            // (which wait behind it) do not wait out the lease.
-            let _turn = self.writer_turn().await;
-            sqlx::query("UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND leased_until > 0")
-                .bind(JOB_PROCESS_DELIVERY)
-                .execute(&self.pool)
-                .await?;
+            // The one instance. A stopped process's leases were freed as it started
+            // (`release_all_leases`), before any worker ran.
             return Ok(Some(ProcessingHold { session: None }));
         }
         let mut session = self.pool.acquire().await?;
