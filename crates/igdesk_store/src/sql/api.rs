@@ -231,14 +231,11 @@ impl ApiStore for SqlStore {
         }
         // Every writer takes customers' rows in id order; a deadlock PostgreSQL still
         // breaks by ending this request (on other rows) is not the client's to pay.
-        crate::error::through_conflicts(|| {
-            let messages = messages.clone();
-            async move {
-                let mut writing = self.write().await?;
-                let outcomes = super::api_queue::queue(&mut writing.tx, messages, now).await?;
-                writing.commit().await?;
-                Ok(outcomes)
-            }
+        crate::error::through_conflicts(|| async {
+            let mut writing = self.write().await?;
+            let outcomes = super::api_queue::queue(&mut writing.tx, &messages, now).await?;
+            writing.commit().await?;
+            Ok(outcomes)
         })
         .await
     }

@@ -22,10 +22,10 @@ type Recipient = (CustomerId, Millis);
 
 pub(super) async fn queue(
     tx: &mut Tx,
-    messages: Vec<NewApiMessage>,
+    messages: &[NewApiMessage],
     now: Millis,
 ) -> Result<Vec<ApiQueued>> {
-    let recipients = recipients(tx, &messages).await?;
+    let recipients = recipients(tx, messages).await?;
     // Every queue is taken before any is written, in customer order: two requests
     // naming the same customers never wait on each other in a cycle.
     let customers: BTreeSet<CustomerId> = recipients.iter().flatten().map(|r| r.0).collect();
