@@ -96,6 +96,25 @@ pub fn message(account: AccountId, igsid: &str, mid: &str, text: &str, at: i64) 
     }
 }
 
+/// Meta's echo of the business's message `mid` to `igsid`, sent from anywhere
+/// (the Instagram app, or igdesk before it recorded Meta's answer).
+pub fn echo(account: AccountId, igsid: &str, mid: &str, text: &str, at: i64) -> Change {
+    let ChangeKind::AddItem { mut item, .. } = message(account, igsid, mid, text, at).kind else {
+        unreachable!()
+    };
+    item.direction = Direction::Out;
+    item.source = Source::InstagramApp;
+    item.status = ItemStatus::Sent;
+    Change {
+        account: Some(account),
+        kind: ChangeKind::Echo {
+            igsid: Igsid(igsid.into()),
+            item,
+            show_unmatched: true,
+        },
+    }
+}
+
 /// The customer with this IGSID, as `scope` sees them.
 async fn customer_of(store: &dyn Store, scope: Scope, igsid: &str) -> Customer {
     store

@@ -1,12 +1,10 @@
 //! The outbox's part of the conformance suite.
 
-use super::{account, admin, apply, customer_of, message, part, T0};
+use super::{account, admin, apply, customer_of, echo, message, part, T0};
 use crate::model::*;
 use crate::prelude::*;
 use crate::StoreError;
 use igdesk_domain::changes::{Change, ChangeKind, ConversationEffect};
-use igdesk_domain::timeline::{Direction, Source};
-use igdesk_domain::Igsid;
 
 async fn reply(
     store: &dyn Store,
@@ -163,6 +161,16 @@ pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store)
     assert_eq!(claim_one(store, T0 + 6_000).await.len(), 1);
 }
 
+/// The Conversations API's copy of the business's message, as the history import
+/// gives it: an echo, imported, to the second.
+fn imported_echo(a: &Account, mid: &str, text: &str, at: i64) -> Change {
+    let mut echo = echo(a.id, "555", mid, text, at);
+    if let ChangeKind::Echo { item, .. } = &mut echo.kind {
+        item.context.imported = true;
+    }
+    echo
+}
+
 pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
     let a = account(store, "1784").await;
     let scope = admin(store).await;
@@ -172,20 +180,7 @@ pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
     let claimed = claim_one(store, T0).await;
     store.mark_sending(claimed[0].1.item, T0).await.unwrap();
     // igdesk stops here; Meta had accepted the message and echoes it.
-    let mut echo = message(a.id, "555", "meta-mid", "are you there?", T0 + 1);
-    let ChangeKind::AddItem { item, .. } = &mut echo.kind else {
-        unreachable!()
-    };
-    item.direction = Direction::Out;
-    item.source = Source::InstagramApp;
-    let echo = Change {
-        account: Some(a.id),
-        kind: ChangeKind::Echo {
-            igsid: Igsid("555".into()),
-            item: item.clone(),
-            show_unmatched: true,
-        },
-    };
+    let echo = echo(a.id, "555", "meta-mid", "are you there?", T0 + 1);
     let out = apply(store, std::slice::from_ref(&echo)).await;
     assert_eq!((out.echoes_matched, out.items_added.len()), (1, 0));
     let sent = store.outgoing(ids[0]).await.unwrap().unwrap();
@@ -211,24 +206,6 @@ pub async fn an_echo_completes_the_message_being_sent(store: &dyn Store) {
         ),
         (0, 0, 1)
     );
-}
-
-/// The Conversations API's copy of the business's message, as the history import
-/// gives it: an echo, imported, to the second.
-fn imported_echo(a: &Account, mid: &str, text: &str, at: i64) -> Change {
-    let mut echo = message(a.id, "555", mid, text, at);
-    let ChangeKind::AddItem { mut item, .. } = echo.kind else {
-        unreachable!()
-    };
-    item.direction = Direction::Out;
-    item.source = Source::InstagramApp;
-    item.context.imported = true;
-    echo.kind = ChangeKind::Echo {
-        igsid: Igsid("555".into()),
-        item,
-        show_unmatched: true,
-    };
-    echo
 }
 
 /// A history import that reads Meta's thread while igdesk is sending a message

@@ -1,11 +1,10 @@
 //! Routing, sessions, SLA and live streams: the agent's day, on every backend.
 
-use super::{account, apply, message, T0};
+use super::{account, apply, echo, message, T0};
 use crate::model::*;
 use crate::prelude::*;
 use crate::routing::*;
 use igdesk_domain::changes::{Change, ChangeKind};
-use igdesk_domain::timeline::{Direction, ItemKind, ItemStatus, Source};
 use igdesk_domain::{AgentId, ConversationId, EventId, Igsid, Mid};
 
 const OFFER_FOR: i64 = 30_000;
@@ -38,25 +37,6 @@ async fn open_conversation_of(store: &dyn Store, scope: Scope, igsid: &str) -> C
         .into_iter()
         .find(|v| v.customer_id == c.id)
         .expect("an open conversation")
-}
-
-fn echo(account: igdesk_domain::AccountId, igsid: &str, mid: &str, at: i64) -> Change {
-    let Change { kind, .. } = message(account, igsid, mid, "from the app", at);
-    let ChangeKind::AddItem { mut item, .. } = kind else {
-        unreachable!()
-    };
-    item.direction = Direction::Out;
-    item.source = Source::InstagramApp;
-    item.kind = ItemKind::Message;
-    item.status = ItemStatus::Sent;
-    Change {
-        account: Some(account),
-        kind: ChangeKind::Echo {
-            igsid: Igsid(igsid.into()),
-            item,
-            show_unmatched: true,
-        },
-    }
 }
 
 pub async fn work_is_offered_to_one_agent_longest_waiting_first(store: &dyn Store) {
@@ -409,7 +389,11 @@ pub async fn sla_is_met_when_a_persons_reply_leaves_or_by_an_echo_never_by_an_au
         0,
     )
     .await;
-    apply(store, &[echo(a.id, "echoed", "e1", T0 + 120_000)]).await;
+    apply(
+        store,
+        &[echo(a.id, "echoed", "e1", "from the app", T0 + 120_000)],
+    )
+    .await;
     let inbox = a.inbox_id;
     let early = store
         .sla_report(inbox, T0, T0 + 1, T0 + 1_000)
@@ -448,7 +432,7 @@ pub async fn sla_is_met_when_a_persons_reply_leaves_or_by_an_echo_never_by_an_au
 pub async fn an_echo_routes_the_conversation_with_its_reason(store: &dyn Store) {
     let a = account(store, "1784").await;
     let ana = agent(store, "ana@x", true).await;
-    apply(store, &[echo(a.id, "c1", "e1", T0)]).await;
+    apply(store, &[echo(a.id, "c1", "e1", "from the app", T0)]).await;
     let offers = store.route(T0, OFFER_FOR, 10).await.unwrap();
     assert_eq!(offers.len(), 1);
     assert_eq!(offers[0].agent_id, ana.id);
