@@ -723,7 +723,7 @@ mod tests {
     #[tokio::test]
     async fn an_echo_is_matched_through_its_customer_on_sqlite() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let url = crate::testing::sqlite_url(dir.path());
         let store = super::super::connect(&url).await.unwrap();
         let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", super::PENDING_SEND))
             .bind(1_i64)

@@ -664,7 +664,7 @@ mod tests {
     #[tokio::test]
     async fn sqlite_reads_through_a_map_of_up_to_a_terabyte_without_memory_statistics() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("map.db").display());
+        let url = crate::testing::sqlite_url(dir.path());
         let store = super::connect(&url).await.unwrap();
         let mapped: i64 = sqlx::query("PRAGMA mmap_size")
             .fetch_one(&store.pool)
