@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 /// What a readable reply form carries.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReplyForm {
-    /// The last `text` field, when there is one.
+    /// The `text` field, when there is one.
     pub text: Option<String>,
     /// Every `image` file, in order.
     pub images: Vec<Image>,
@@ -32,6 +32,9 @@ pub enum FormError {
     Unreadable(String),
     #[error("unexpected form field {0:?}: use text and image")]
     UnexpectedField(Option<String>),
+    /// A second `text` field: which one was meant cannot be told.
+    #[error("the form has more than one text field: send the reply's text once")]
+    RepeatedText,
     #[error(transparent)]
     Image(#[from] ImageRefusal),
 }
@@ -57,7 +60,7 @@ pub enum ImageRefusal {
 
 /// Reads a reply form: `content_type` is the request's `Content-Type` (with its
 /// boundary), `body` the whole body. Any other field than `text` and `image` refuses
-/// the form, as does an image that is not what it claims to be.
+/// the form, as do a second `text` and an image that is not what it claims to be.
 pub fn read(content_type: &str, body: &[u8]) -> Result<ReplyForm, FormError> {
     let boundary = multer::parse_boundary(content_type).map_err(unreadable)?;
     let chunk = body.to_vec();
@@ -66,6 +69,7 @@ pub fn read(content_type: &str, body: &[u8]) -> Result<ReplyForm, FormError> {
     let mut form = ReplyForm::default();
     while let Some(field) = at_once(parts.next_field())?.map_err(unreadable)? {
         match field.name() {
+            Some("text") if form.text.is_some() => return Err(FormError::RepeatedText),
             Some("text") => form.text = Some(at_once(field.text())?.map_err(unreadable)?),
             Some("image") => {
                 let declared = field.content_type().map(ToString::to_string);

@@ -42,6 +42,7 @@ pub struct Link {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct ReplyForm {
+    /// Once: a second `text` part refuses the form (`invalid_body`).
     text: Option<String>,
     /// JPEG, PNG or GIF, recognised from its bytes; the part's `Content-Type`, if
     /// given, must be that type. Repeat the part for more images (5 MB in all).
@@ -63,7 +64,7 @@ struct ReplyForm {
     )),
     responses(
         (status = 202, description = "The queued items (`status: queued`), one per part", body = List<ItemView>),
-        (status = 400, description = "A body that cannot be read (`invalid_body`), a link that is not http(s) (`invalid_link`), or an image whose bytes are not the type its part claims (`attachment_mismatch`, `field` is `image`)", body = ApiError),
+        (status = 400, description = "A body that cannot be read or a form with two `text` parts (`invalid_body`), a link that is not http(s) (`invalid_link`), or an image whose bytes are not the type its part claims (`attachment_mismatch`, `field` is `image`)", body = ApiError),
         (status = 404, description = "No such customer in the caller's inboxes", body = ApiError),
         (status = 409, description = "The customer's inbox requires a topic and their open conversation has none (`topic_required`)", body = ApiError),
         (status = 413, description = "A form over the console's size (`attachment_too_large`)", body = ApiError),

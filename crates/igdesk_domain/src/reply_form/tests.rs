@@ -94,6 +94,17 @@ fn other_fields_are_refused_by_name() {
 }
 
 #[test]
+fn a_second_text_field_is_refused() {
+    assert_eq!(
+        read(
+            TYPE,
+            &body(&[("text", None, None, b"one"), ("text", None, None, b"two")])
+        ),
+        Err(FormError::RepeatedText)
+    );
+}
+
+#[test]
 fn unreadable_forms_say_so() {
     for (content_type, body) in [
         ("application/json", &b"{}"[..]),
