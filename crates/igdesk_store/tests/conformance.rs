@@ -89,6 +89,7 @@ both_backends!(
     inbox_settings_change_field_by_field,
     topics_are_unique_in_any_case_and_listed_by_name,
     conversation_topics_are_replaced_by_agents_of_its_inbox,
+    a_views_page_reads_each_conversation_as_it_is_read_alone,
     a_reply_needs_a_topic_only_where_the_inbox_requires_one,
     merging_points_the_other_profile_to_the_survivor_and_keeps_everything,
     merging_needs_both_profiles_in_scope,

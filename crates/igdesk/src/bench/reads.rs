@@ -270,9 +270,10 @@ async fn prepare(generator: &mut Generator) -> anyhow::Result<HashMap<AgentId, S
             ),
         )
         .await?;
+    // Empty when the conversation has no item (fewer items than conversations).
     let preview =
-        "(SELECT t.text FROM timeline_items t WHERE t.conversation_id = o.conversation_id \
-                   ORDER BY t.created_at DESC, t.id DESC LIMIT 1)";
+        "COALESCE((SELECT t.text FROM timeline_items t WHERE t.conversation_id = o.conversation_id \
+                   ORDER BY t.created_at DESC, t.id DESC LIMIT 1), '')";
     let payload = format!(
         "'{{\"id\":' || CAST(o.id AS TEXT) || ',\"agent_id\":' || CAST(o.agent_id AS TEXT) || \
          ',\"conversation_id\":' || CAST(o.conversation_id AS TEXT) || \

@@ -2,6 +2,7 @@
 
 use super::people::person;
 use super::{account, admin, apply, customer_of, message, T0};
+use crate::labels::WorkFilter;
 use crate::model::*;
 use crate::prelude::*;
 use crate::StoreError;
@@ -81,6 +82,105 @@ pub async fn conversation_topics_are_replaced_by_agents_of_its_inbox(store: &dyn
         .unwrap();
     let listed = store.conversations(insider.scope(), None).await.unwrap();
     assert!(listed[0].topics.is_empty());
+}
+
+/// A view's page (`work`, written by the database as one value) reads each
+/// conversation as `conversation` does: names with quotes, a line break and accents,
+/// a blank or missing name as the IGSID, topics by name in any case, a closed one's
+/// end; most recent first, a page at a time.
+pub async fn a_views_page_reads_each_conversation_as_it_is_read_alone(store: &dyn Store) {
+    let a = account(store, "1784").await;
+    let scope = admin(store).await;
+    for (n, igsid) in ["501", "502", "503", "504"].into_iter().enumerate() {
+        let at = T0 + 10 * n as i64;
+        apply(
+            store,
+            &[message(a.id, igsid, &format!("m{igsid}"), "hi", at)],
+        )
+        .await;
+    }
+    let named = |igsid: &'static str, name: Option<&str>| {
+        let name = name.map(str::to_owned);
+        async move {
+            FetchedProfile {
+                customer: customer_of(store, scope, igsid).await.id,
+                facts: ProfileFacts {
+                    name,
+                    ..Default::default()
+                },
+                job: igdesk_domain::JobId(0),
+            }
+        }
+    };
+    let profiles = [
+        named("501", Some("Zoë \"Z\" O'Neil \\ 日本\nsecond line")).await,
+        named("502", Some("   ")).await,
+        named("503", Some("Ben")).await,
+    ];
+    store.update_profiles(&profiles, T0 + 50).await.unwrap();
+    let open = store.conversations(scope, Some("open")).await.unwrap();
+    let first = open
+        .iter()
+        .find(|c| c.customer_id == profiles[0].customer)
+        .unwrap()
+        .id;
+    let third = open
+        .iter()
+        .find(|c| c.customer_id == profiles[2].customer)
+        .unwrap()
+        .id;
+    let returns = store.add_topic("Returns", T0).await.unwrap();
+    let billing = store.add_topic("billing", T0).await.unwrap();
+    let accounts = store.add_topic("Accounts", T0).await.unwrap();
+    store
+        .set_conversation_topics(scope, first, &[returns.id, billing.id, accounts.id])
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .close_conversation(scope, third, T0 + 60)
+        .await
+        .unwrap();
+
+    let page = |limit, after| WorkFilter {
+        limit: Some(limit),
+        after,
+        ..WorkFilter::default()
+    };
+    let listed = store.work(scope, &page(500, None)).await.unwrap();
+    let mut alone = Vec::new();
+    for c in &listed {
+        let read = store.conversation(scope, c.id).await.unwrap().unwrap();
+        alone.push(serde_json::to_value(read).unwrap());
+    }
+    let as_listed: Vec<_> = listed
+        .iter()
+        .map(|c| serde_json::to_value(c).unwrap())
+        .collect();
+    assert_eq!(as_listed, alone);
+    assert_eq!(listed.len(), 4);
+    let names: Vec<&str> = listed.iter().map(|c| c.customer_name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["504", "Ben", "502", "Zoë \"Z\" O'Neil \\ 日本\nsecond line"]
+    );
+    let with_topics = listed.iter().find(|c| c.id == first).unwrap();
+    assert_eq!(with_topics.topics, ["Accounts", "billing", "Returns"]);
+    let closed = listed.iter().find(|c| c.id == third).unwrap();
+    assert_eq!(
+        (closed.state.as_str(), closed.closed_at),
+        ("closed", Some(T0 + 60))
+    );
+
+    let head = store.work(scope, &page(3, None)).await.unwrap();
+    let last = head.last().unwrap();
+    let rest = store
+        .work(scope, &page(3, Some((last.last_item_at, last.id))))
+        .await
+        .unwrap();
+    let ids = |page: &[Conversation]| page.iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!([ids(&head), ids(&rest)].concat(), ids(&listed));
+    assert_eq!(rest.len(), 1);
 }
 
 pub async fn a_reply_needs_a_topic_only_where_the_inbox_requires_one(store: &dyn Store) {

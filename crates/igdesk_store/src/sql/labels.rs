@@ -17,13 +17,6 @@ use sqlx::{Any, Row as _, Transaction};
 
 type Tx = Transaction<'static, Any>;
 
-/// As `reads::CONVERSATION_SELECT`: conversations with their customer's name.
-const CONVERSATION_SELECT: &str =
-    "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
-     v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
-     c.igsid, c.name AS customer_name \
-     FROM conversations v JOIN customers c ON c.id = v.customer_id";
-
 /// The SQL of a view's state (no binds: the states are igdesk's words, not input).
 fn state_condition(state: Option<WorkState>) -> &'static str {
     match state {
@@ -269,26 +262,9 @@ impl LabelStore for SqlStore {
                 ids.len() + texts.len()
             ));
         }
-        let sql = format!(
-            "{CONVERSATION_SELECT} WHERE {} ORDER BY v.last_item_at DESC, v.id DESC LIMIT {}",
-            conditions.join(" AND "),
-            filter.limit.unwrap_or(500).clamp(1, 500)
-        );
-        // Numbers first, then words: the order their placeholders were numbered in.
-        let mut query = sqlx::query(&sql);
-        for id in ids {
-            query = query.bind(id);
-        }
-        for text in texts {
-            query = query.bind(text);
-        }
-        let conversations = query
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(rows::conversation)
-            .collect::<Result<Vec<_>>>()?;
-        self.with_topics(conversations).await
+        let limit = filter.limit.unwrap_or(500).clamp(1, 500);
+        self.conversation_page(&conditions.join(" AND "), limit, ids, texts)
+            .await
     }
 
     async fn assign_conversation(

@@ -19,6 +19,7 @@ mod automatic;
 mod automatic_apply;
 mod comment_flags;
 mod connect;
+mod conversation_page;
 mod dashboard;
 mod events;
 mod follows;

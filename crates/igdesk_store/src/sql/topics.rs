@@ -11,7 +11,7 @@ use sqlx::Row as _;
 use std::collections::HashMap;
 
 /// By name, whatever the case, the same on both backends (their collations differ).
-fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
+pub(super) fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
     a.to_lowercase()
         .cmp(&b.to_lowercase())
         .then_with(|| a.cmp(b))
