@@ -139,6 +139,16 @@ pub struct AgentEvent {
     pub created_at: Millis,
 }
 
+/// What a live stream read: the agent's settled events after its cursor, and whether
+/// later ones are held back (PostgreSQL: written by a transaction that may still be
+/// followed by an earlier one's commit; `held_back` is that transaction, for
+/// `RoutingStore::settled`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventsAfter {
+    pub events: Vec<AgentEvent>,
+    pub held_back: Option<i64>,
+}
+
 #[async_trait]
 pub trait RoutingStore: Send + Sync + 'static {
     async fn agent_routing(&self, agent: AgentId) -> Result<Option<AgentRouting>>;
@@ -189,13 +199,14 @@ pub trait RoutingStore: Send + Sync + 'static {
         to: Millis,
         now: Millis,
     ) -> Result<Option<SlaReport>>;
-    /// The agent's events after `after`, oldest first.
-    async fn events_after(
-        &self,
-        agent: AgentId,
-        after: EventId,
-        limit: i64,
-    ) -> Result<Vec<AgentEvent>>;
+    /// The agent's settled events after `after`, oldest first, and whether later
+    /// ones are held back.
+    async fn events_after(&self, agent: AgentId, after: EventId, limit: i64)
+        -> Result<EventsAfter>;
+    /// Whether the events of transaction `tx` (an `EventsAfter::held_back`) are
+    /// settled now: a horizon asked up to 10 ms ago is good enough, so the streams
+    /// waiting on one share the question.
+    async fn settled(&self, tx: i64) -> Result<bool>;
     /// The newest event id (a stream starting fresh starts after it).
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;
     async fn prune_events(&self, before: Millis) -> Result<u64>;

@@ -23,7 +23,7 @@ async fn write_event(conn: &mut PgConnection, agent: AgentId, kind: &str) -> i64
 }
 
 async fn kinds_after(store: &dyn Store, agent: AgentId, after: EventId) -> Vec<String> {
-    let events = store.events_after(agent, after, 100).await.unwrap();
+    let events = store.events_after(agent, after, 100).await.unwrap().events;
     events.into_iter().map(|e| e.kind).collect()
 }
 
@@ -91,7 +91,11 @@ async fn a_stream_resumes_in_commit_order_even_when_ids_are_not() {
     early_tx.commit().await.unwrap();
     assert!(lower < higher);
 
-    let all = store.events_after(ana, EventId(0), 100).await.unwrap();
+    let all = store
+        .events_after(ana, EventId(0), 100)
+        .await
+        .unwrap()
+        .events;
     let order: Vec<_> = all.iter().map(|e| e.id.0).collect();
     assert_eq!(order, vec![higher, lower], "stream order is commit order");
     // Resuming after the first one seen gives the rest, whatever their ids.
@@ -100,4 +104,31 @@ async fn a_stream_resumes_in_commit_order_even_when_ids_are_not() {
         vec!["lower id"]
     );
     assert!(kinds_after(&store, ana, EventId(lower)).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_held_back_event_is_named_and_settles_when_the_earlier_transaction_ends() {
+    let (url, store, ana) = store_with_agent().await;
+    let mut slow = PgConnection::connect(&url).await.unwrap();
+    let mut quick = PgConnection::connect(&url).await.unwrap();
+
+    let mut slow_tx = slow.begin().await.unwrap();
+    write_event(&mut slow_tx, ana, "first").await;
+    write_event(&mut quick, ana, "second").await;
+
+    // The committed event is named as held back: no news will come for it, so the
+    // stream needs to know what to wait for.
+    let read = store.events_after(ana, EventId(0), 100).await.unwrap();
+    assert!(read.events.is_empty());
+    let held = read.held_back.expect("the second event is held back");
+    // A horizon up to 10 ms old may answer: asked after that, it is this moment's.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert!(!store.settled(held).await.unwrap());
+
+    slow_tx.commit().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert!(store.settled(held).await.unwrap());
+    let read = store.events_after(ana, EventId(0), 100).await.unwrap();
+    let kinds: Vec<_> = read.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!((kinds, read.held_back), (vec!["first", "second"], None));
 }

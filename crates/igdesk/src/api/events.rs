@@ -28,6 +28,10 @@ use utoipa::IntoParams;
 /// within a second); this instance's own wake the streams they concern at once.
 const POLL: Duration = Duration::from_millis(500);
 const READ_BATCH: i64 = 200;
+/// A stream whose events are held back (PostgreSQL: an earlier transaction is still
+/// running) asks this often whether they are settled; the store answers all the
+/// streams waiting from one question to the server.
+const HELD_BACK_CHECK: Duration = Duration::from_millis(10);
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,6 +58,9 @@ struct Reader {
     buffered: VecDeque<AgentEvent>,
     /// The last read found less than a batch: nothing more until news or the poll.
     caught_up: bool,
+    /// The last read left this transaction's events for later: they are committed,
+    /// so no news will come for them; the stream looks again once they are settled.
+    held_back: Option<i64>,
     news: broadcast::Receiver<News>,
 }
 
@@ -115,6 +122,7 @@ pub async fn stream(
         cursor,
         buffered: VecDeque::new(),
         caught_up: false,
+        held_back: None,
     };
     let events = stream::unfold(reader, next_event);
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -137,8 +145,10 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
                 .events_after(r.agent, r.cursor, READ_BATCH)
                 .await
             {
-                Ok(events) => {
+                Ok(read) => {
+                    let events = read.events;
                     r.caught_up = (events.len() as i64) < READ_BATCH;
+                    r.held_back = read.held_back;
                     r.cursor = events.last().map(|e| e.id).unwrap_or(r.cursor);
                     r.buffered.extend(events);
                     if !r.buffered.is_empty() {
@@ -157,6 +167,12 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
             tokio::select! {
                 _ = r.app.stopping.cancelled() => return None,
                 _ = &mut poll => break,
+                _ = tokio::time::sleep(HELD_BACK_CHECK), if r.held_back.is_some() => {
+                    let tx = r.held_back.unwrap_or_default();
+                    if r.app.store.settled(tx).await.unwrap_or(true) {
+                        break;
+                    }
+                }
                 news = r.news.recv() => match news {
                     Ok(news) if !news.concerns(r.agent) => continue,
                     // News for this agent, or missed news: look.

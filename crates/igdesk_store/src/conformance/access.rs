@@ -94,7 +94,11 @@ pub async fn switching_an_agent_off_signs_them_out_and_returns_their_work(store:
     );
     let details = store.agent_detail(ana.id).await.unwrap().unwrap();
     assert_eq!((details.active, details.deactivated_at), (false, Some(now)));
-    let events = store.events_after(ana.id, EventId(0), 100).await.unwrap();
+    let events = store
+        .events_after(ana.id, EventId(0), 100)
+        .await
+        .unwrap()
+        .events;
     let last = events.last().unwrap();
     assert_eq!(last.kind, "signed_out");
     assert_eq!(last.payload["reason"], "deactivated");
@@ -253,7 +257,11 @@ pub async fn a_password_change_ends_the_other_sessions(store: &dyn Store) {
             .password_hash,
         "new-hash"
     );
-    let last = store.events_after(ana.id, EventId(0), 10).await.unwrap();
+    let last = store
+        .events_after(ana.id, EventId(0), 10)
+        .await
+        .unwrap()
+        .events;
     assert_eq!(last.last().unwrap().kind, "signed_out");
     // Checked against a hash that is no longer the one: the other change stands.
     assert_eq!(

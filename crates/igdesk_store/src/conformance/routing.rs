@@ -72,7 +72,11 @@ pub async fn work_is_offered_to_one_agent_longest_waiting_first(store: &dyn Stor
         "work with an offer in flight is not offered again"
     );
     assert_eq!(store.offers_for(ana.id).await.unwrap().len(), 2);
-    let events = store.events_after(ana.id, EventId(0), 100).await.unwrap();
+    let events = store
+        .events_after(ana.id, EventId(0), 100)
+        .await
+        .unwrap()
+        .events;
     let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["offer", "offer"]);
     assert_eq!(events[0].payload["customer_name"], "c1");
@@ -152,6 +156,7 @@ pub async fn an_unanswered_offer_expires_and_moves_on(store: &dyn Store) {
         .events_after(ana.id, EventId(0), 10)
         .await
         .unwrap()
+        .events
         .into_iter()
         .map(|e| (e.kind, e.payload["reason"].as_str().map(str::to_owned)))
         .collect();
@@ -284,6 +289,7 @@ pub async fn sessions_end_by_close_no_reply_needed_and_silence(store: &dyn Store
         .events_after(ana.id, EventId(0), 100)
         .await
         .unwrap()
+        .events
         .into_iter()
         .filter(|e| e.kind == "ended")
         .map(|e| e.payload["ended_by"].as_str().unwrap().to_owned())
@@ -459,12 +465,16 @@ pub async fn an_agents_stream_carries_its_conversations_items_in_order(store: &d
         },
     };
     apply(store, &[react]).await;
-    let after = store.events_after(ana.id, seen, 100).await.unwrap();
+    let after = store.events_after(ana.id, seen, 100).await.unwrap().events;
     let kinds: Vec<_> = after.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["item", "reaction"]);
     assert!(after[0].id > seen && after[1].id > after[0].id);
     assert_eq!(after[0].item_id, after[1].item_id);
-    let resumed = store.events_after(ana.id, after[0].id, 100).await.unwrap();
+    let resumed = store
+        .events_after(ana.id, after[0].id, 100)
+        .await
+        .unwrap()
+        .events;
     assert_eq!(
         resumed,
         after[1..].to_vec(),

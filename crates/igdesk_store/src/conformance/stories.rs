@@ -165,7 +165,7 @@ pub async fn a_story_is_checked_once_at_a_time_and_marked_gone_once(store: &dyn 
             .is_empty(),
         "nobody works on that profile"
     );
-    let events = store.events_after(ana.id, seen, 100).await.unwrap();
+    let events = store.events_after(ana.id, seen, 100).await.unwrap().events;
     let told: Vec<_> = events
         .iter()
         .map(|e| (e.kind.as_str(), e.item_id, e.conversation_id))

@@ -3,7 +3,7 @@
 //! reconnecting console resumes after the last id it saw.
 
 use super::{Backend, Binds, SqlStore};
-use crate::routing::AgentEvent;
+use crate::routing::{AgentEvent, EventsAfter};
 use crate::Result;
 use igdesk_domain::{AgentId, ConversationId, EventId, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
@@ -137,6 +137,10 @@ fn event(r: &super::Row) -> Result<AgentEvent> {
     })
 }
 
+/// How old a horizon may be for `is_settled`: streams held back wait about this long
+/// between checks, and share the question to the server.
+const SETTLED_CHECK: std::time::Duration = std::time::Duration::from_millis(10);
+
 impl SqlStore {
     /// Events of transactions below this are settled: no transaction still running
     /// can add one before them in stream order. On PostgreSQL that is the oldest
@@ -145,16 +149,16 @@ impl SqlStore {
     /// that read. On SQLite every committed event is settled (one writer, ids in
     /// commit order).
     ///
-    /// A horizon asked for after this call began is as good as one of its own, so
-    /// the streams a commit wakes together share one question to the server.
-    async fn settled_below(&self) -> Result<i64> {
+    /// A horizon asked for at or after `since` is good enough (an older one is a
+    /// lower bound: it only holds events back longer), so the streams a commit wakes
+    /// together share one question to the server.
+    async fn settled_below(&self, since: std::time::Instant) -> Result<i64> {
         if self.backend == Backend::Sqlite {
             return Ok(i64::MAX);
         }
-        let called = std::time::Instant::now();
         let mut last = self.horizon.lock().await;
         if let Some((asked, horizon)) = *last {
-            if asked >= called {
+            if asked >= since {
                 return Ok(horizon);
             }
         }
@@ -174,36 +178,52 @@ impl SqlStore {
         Ok(horizon)
     }
 
+    /// Whether transaction `tx`'s events are settled (see `RoutingStore::settled`).
+    pub(super) async fn is_settled(&self, tx: i64) -> Result<bool> {
+        let since = std::time::Instant::now()
+            .checked_sub(SETTLED_CHECK)
+            .unwrap_or_else(std::time::Instant::now);
+        Ok(self.settled_below(since).await? > tx)
+    }
+
     /// The agent's settled events after `after` in stream order, (tx, id). An
     /// `after` that is gone (pruned) resumes from the oldest left: a repeat, never a
-    /// gap.
+    /// gap. Events of transactions at or past the horizon come last in that order;
+    /// the first of them is cut off and named, so the stream can wait for exactly it
+    /// rather than for news that may not come.
     pub(super) async fn read_events(
         &self,
         agent: AgentId,
         after: EventId,
         limit: i64,
-    ) -> Result<Vec<AgentEvent>> {
-        let settled = self.settled_below().await?;
-        sqlx::query(
-            "SELECT id, kind, conversation_id, item_id, payload, created_at FROM agent_events \
-             WHERE agent_id = $1 AND tx < $4 \
+    ) -> Result<EventsAfter> {
+        let settled = self.settled_below(std::time::Instant::now()).await?;
+        let rows = sqlx::query(
+            "SELECT id, kind, conversation_id, item_id, payload, created_at, tx FROM agent_events \
+             WHERE agent_id = $1 \
              AND (tx, id) > (COALESCE((SELECT x.tx FROM agent_events x WHERE x.id = $2), 0), $2) \
              ORDER BY tx, id LIMIT $3",
         )
         .bind(agent.0)
         .bind(after.0)
         .bind(limit)
-        .bind(settled)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(event)
-        .collect()
+        .await?;
+        let mut read = EventsAfter::default();
+        for row in &rows {
+            let tx: i64 = row.try_get("tx")?;
+            if tx >= settled {
+                read.held_back = Some(tx);
+                break;
+            }
+            read.events.push(event(row)?);
+        }
+        Ok(read)
     }
 
     /// The last settled event: a stream starting now begins after it.
     pub(super) async fn newest_event(&self, agent: AgentId) -> Result<EventId> {
-        let settled = self.settled_below().await?;
+        let settled = self.settled_below(std::time::Instant::now()).await?;
         let found = sqlx::query(
             "SELECT id FROM agent_events WHERE agent_id = $1 AND tx < $2 \
              ORDER BY tx DESC, id DESC LIMIT 1",

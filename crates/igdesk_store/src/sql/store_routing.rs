@@ -95,8 +95,12 @@ impl RoutingStore for SqlStore {
         agent: AgentId,
         after: EventId,
         limit: i64,
-    ) -> Result<Vec<AgentEvent>> {
+    ) -> Result<EventsAfter> {
         self.read_events(agent, after, limit).await
+    }
+
+    async fn settled(&self, tx: i64) -> Result<bool> {
+        self.is_settled(tx).await
     }
 
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId> {
