@@ -39,6 +39,9 @@ pub(super) struct Arrivals {
     /// For each, from its event's writing (the routing turn's time, `created_at_ms`)
     /// to its arrival, in ms by the wall clock: the stream's share of the latency.
     pub(super) in_transit_ms: Vec<i64>,
+    /// Streams answered: each starts after the newest event when it is answered, so
+    /// an offer written before that is not on it (a console asks for those itself).
+    pub(super) connected: usize,
 }
 
 pub(super) type Seen = Arc<Mutex<Arrivals>>;
@@ -56,8 +59,7 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     for token in available_agents(app, args.agents, capacity).await? {
         streams.push(tokio::spawn(listen(url.clone(), token, seen.clone())));
     }
-    // Let every stream connect before the burst.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    all_connected(&seen, args.agents).await?;
     println!(
         "routing: {} agents streaming (capacity {capacity} each), {} customers writing at once",
         args.agents, args.customers
@@ -131,6 +133,21 @@ pub(super) async fn burst(
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
     Ok(acknowledged)
+}
+
+/// Waits (a minute at most) until `count` streams are answered: the burst starts
+/// after, so that every offer is on its agent's stream.
+pub(super) async fn all_connected(offers: &Seen, count: usize) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while offers.lock().unwrap().connected < count {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "only {} of {count} streams connected",
+            offers.lock().unwrap().connected
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
 }
 
 /// Waits (five minutes at most) until `count` offers reached the streams: when each did.
@@ -236,6 +253,7 @@ pub(super) async fn listen(url: String, token: String, offers: Seen) -> anyhow::
         "stream answered {}",
         response.status()
     );
+    offers.lock().unwrap().connected += 1;
     let mut buffer = String::new();
     while let Some(chunk) = response.chunk().await? {
         let arrived = Instant::now();

@@ -10,7 +10,9 @@
 //! The instances run in this process, on its runtime: on one machine they share its
 //! cores with each other and with PostgreSQL, as separate processes would.
 
-use super::routing::{all_offers, available_agents, burst, latencies, listen, ms, Seen};
+use super::routing::{
+    all_connected, all_offers, available_agents, burst, latencies, listen, ms, Seen,
+};
 use super::sends::bench_settings;
 use crate::crypto::random_hex;
 use crate::demo::FreshPostgres;
@@ -134,7 +136,7 @@ async fn run_on(args: &ScaleArgs, instances: usize, url: &str) -> anyhow::Result
         let url = urls[n % urls.len()].clone();
         streams.push(tokio::spawn(listen(url, token, offers.clone())));
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    all_connected(&offers, args.agents).await?;
 
     // Processing is done when no delivery waits, whichever instance applied it.
     let store = app.store.clone();
