@@ -25,16 +25,19 @@ pub async fn the_message_limit_grants_up_to_its_count_then_names_when_room_comes
         let grant = store.reserve_send(a.id, ask(3, 100), at).await.unwrap();
         assert_eq!(grant, SendGrant::Granted);
     }
-    // Full until the oldest grant leaves the window.
+    // Full until the oldest grant leaves the window, with 2 s more for its transit to
+    // Meta.
     let full = store
         .reserve_send(a.id, ask(3, 100), T0 + 5_000)
         .await
         .unwrap();
-    assert_eq!(full, SendGrant::AccountFull(T0 + 10_000));
+    assert_eq!(full, SendGrant::AccountFull(T0 + 12_000));
     // Each account counts alone.
     let elsewhere = store.reserve_send(other.id, ask(3, 100), T0 + 5_000);
     assert_eq!(elsewhere.await.unwrap(), SendGrant::Granted);
-    let later = store.reserve_send(a.id, ask(3, 100), T0 + 10_001).await;
+    let in_transit = store.reserve_send(a.id, ask(3, 100), T0 + 11_000).await;
+    assert_eq!(in_transit.unwrap(), SendGrant::AccountFull(T0 + 12_000));
+    let later = store.reserve_send(a.id, ask(3, 100), T0 + 12_001).await;
     assert_eq!(later.unwrap(), SendGrant::Granted);
 }
 
@@ -72,7 +75,7 @@ pub async fn private_replies_are_counted_by_the_hour_and_a_pause_holds_every_sen
         );
     }
     let third = store.reserve_send(a.id, private, T0 + 2_000).await.unwrap();
-    assert_eq!(third, SendGrant::PrivateRepliesFull(T0 + HOUR));
+    assert_eq!(third, SendGrant::PrivateRepliesFull(T0 + HOUR + 2_000));
     // Other messages go on.
     let message = store.reserve_send(a.id, ask(1_000, 100), T0 + 2_000).await;
     assert_eq!(message.unwrap(), SendGrant::Granted);

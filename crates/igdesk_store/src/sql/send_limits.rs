@@ -10,6 +10,11 @@ use sqlx::Row as _;
 
 const SECOND: Millis = 1_000;
 const HOUR: Millis = igdesk_domain::time::HOUR;
+/// A grant is counted from its reservation; Meta counts the send when it arrives, a
+/// moment later, and one send can spend longer on the way than a later one (two
+/// instances, a busy machine). Each grant counts this much longer than the window,
+/// so that Meta's count over any window stays within the limit.
+const TRANSIT: Millis = 2 * SECOND;
 
 #[async_trait]
 impl SendLimitStore for SqlStore {
@@ -38,9 +43,9 @@ impl SendLimitStore for SqlStore {
         if let Some(until) = paused.filter(|until| *until > now) {
             return Ok(SendGrant::Paused(until));
         }
-        let since = now - ask.window;
-        if let Some(free) = free_from(tx, account, since, false, ask.limit).await? {
-            return Ok(SendGrant::AccountFull(free + ask.window));
+        let window = ask.window + TRANSIT;
+        if let Some(free) = free_from(tx, account, now - window, false, ask.limit).await? {
+            return Ok(SendGrant::AccountFull(free + window));
         }
         let share = if ask.interactive {
             ask.per_second
@@ -52,8 +57,9 @@ impl SendLimitStore for SqlStore {
         }
         if ask.private_reply {
             let limit = ask.private_per_hour;
-            if let Some(free) = free_from(tx, account, now - HOUR, true, limit).await? {
-                return Ok(SendGrant::PrivateRepliesFull(free + HOUR));
+            let hour = HOUR + TRANSIT;
+            if let Some(free) = free_from(tx, account, now - hour, true, limit).await? {
+                return Ok(SendGrant::PrivateRepliesFull(free + hour));
             }
         }
         sqlx::query("INSERT INTO send_grants (account_id, at, private_reply) VALUES ($1, $2, $3)")
