@@ -8,6 +8,7 @@
 //! one copy and one `serde_json` parse (docs/BENCHMARKS.md, Reads: 1.8 times the
 //! pages per second on SQLite).
 
+use super::reads::{CONVERSATION_COLUMNS, CONVERSATION_FROM};
 use super::topics::by_name;
 use super::{Backend, SqlStore};
 use crate::model::Conversation;
@@ -17,7 +18,7 @@ use igdesk_domain::{AccountId, AgentId, ConversationId, CustomerId, InboxId, Mil
 use serde::Deserialize;
 
 /// One conversation as `conversation_page` writes it: a JSON array in `COLUMNS`'
-/// order, then the topic names.
+/// order (`CONVERSATION_COLUMNS`' names), then the topic names.
 #[derive(Deserialize)]
 struct PageRow(
     i64,
@@ -96,12 +97,10 @@ impl SqlStore {
             Backend::Postgres => "COALESCE(json_agg(t.name), '[]'::json)",
         };
         let page = format!(
-            "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, \
-             v.closed_at, v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, \
-             v.ended_by, c.igsid, c.name AS customer_name, \
+            "SELECT {CONVERSATION_COLUMNS}, \
              (SELECT {topics} FROM conversation_topics ct JOIN topics t ON t.id = ct.topic_id \
               WHERE ct.conversation_id = v.id) AS topics \
-             FROM conversations v JOIN customers c ON c.id = v.customer_id \
+             {CONVERSATION_FROM} \
              WHERE {conditions} ORDER BY v.last_item_at DESC, v.id DESC LIMIT {limit}"
         );
         let order = "ORDER BY p.last_item_at DESC, p.id DESC";

@@ -7,12 +7,14 @@ use crate::{ReadStore, Result};
 use async_trait::async_trait;
 use igdesk_domain::{AgentId, ConversationId, CustomerId, ItemId, Millis};
 
-/// Conversations with their customer's name (topics are added after).
-const CONVERSATION_SELECT: &str =
-    "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
+/// A conversation's columns, with its customer's name, as `rows::conversation` reads
+/// them (topics are added after), from `CONVERSATION_FROM`.
+pub(super) const CONVERSATION_COLUMNS: &str =
+    "v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
      v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
-     c.igsid, c.name AS customer_name \
-     FROM conversations v JOIN customers c ON c.id = v.customer_id";
+     c.igsid, c.name AS customer_name";
+pub(super) const CONVERSATION_FROM: &str =
+    "FROM conversations v JOIN customers c ON c.id = v.customer_id";
 
 /// Timeline items with the customer's reaction, for igdesk's own messages why one
 /// failed, and for internal notes who wrote them.
@@ -369,7 +371,7 @@ impl ReadStore for SqlStore {
     async fn conversation(&self, scope: Scope, id: ConversationId) -> Result<Option<Conversation>> {
         let (admin, agent) = scope_args(scope);
         let found = sqlx::query(&format!(
-            "{CONVERSATION_SELECT} WHERE v.id = $3 AND {}",
+            "SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE v.id = $3 AND {}",
             conversation_visible()
         ))
         .bind(admin)
@@ -386,11 +388,7 @@ impl ReadStore for SqlStore {
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
         let (admin, agent) = scope_args(scope);
         let conversations = sqlx::query(&format!(
-            "SELECT v.id, v.account_id, v.customer_id, v.inbox_id, v.state, v.opened_at, v.closed_at, \
-             v.last_incoming_at, v.last_item_at, v.agent_id, v.routed_reason, v.ended_by, \
-             c.igsid, c.name AS customer_name \
-             FROM conversations v JOIN customers c ON c.id = v.customer_id \
-             WHERE {} \
+            "SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE {} \
              AND ($3 IS NULL OR v.state = $3) ORDER BY v.last_item_at DESC, v.id DESC LIMIT 500",
             customer_visible()
         ))
@@ -409,13 +407,15 @@ impl ReadStore for SqlStore {
 impl SqlStore {
     /// Conversations matching `condition` (and its order), which binds one id as `$1`.
     async fn conversations_where(&self, condition: &str, id: i64) -> Result<Vec<Conversation>> {
-        let conversations = sqlx::query(&format!("{CONVERSATION_SELECT} WHERE {condition}"))
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(rows::conversation)
-            .collect::<Result<Vec<_>>>()?;
+        let conversations = sqlx::query(&format!(
+            "SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE {condition}"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(rows::conversation)
+        .collect::<Result<Vec<_>>>()?;
         self.with_topics(conversations).await
     }
 }
