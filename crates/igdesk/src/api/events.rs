@@ -163,11 +163,16 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
         r.caught_up = false;
         let poll = tokio::time::sleep(POLL);
         tokio::pin!(poll);
+        // Made once, like the poll: news for other agents does not put it off.
+        let first_check = tokio::time::Instant::now() + HELD_BACK_CHECK;
+        let mut check = tokio::time::interval_at(first_check, HELD_BACK_CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = r.app.stopping.cancelled() => return None,
                 _ = &mut poll => break,
-                _ = tokio::time::sleep(HELD_BACK_CHECK), if r.held_back.is_some() => {
+                _ = check.tick(), if r.held_back.is_some() => {
+                    // An error is left to the read, which logs it.
                     let tx = r.held_back.unwrap_or_default();
                     if r.app.store.settled(tx).await.unwrap_or(true) {
                         break;
