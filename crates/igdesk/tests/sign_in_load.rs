@@ -6,13 +6,15 @@
 //! The release figures (p99 ≤ 50 ms under the flood) are in docs/BENCHMARKS.md; this
 //! test runs on a debug build on a shared machine, so its bound is on the *increase*
 //! the flood causes over the same run's webhooks alone, not an absolute figure:
-//! p99 under the flood at most twice the worse p99 alone plus 500 ms. Before hashing
+//! p99 under the flood at most twice the worse p99 alone plus 1.5 s. Before hashing
 //! was bounded, the 400 hashes each phase starts (some 40 ms of a core each, on a
 //! blocking thread apiece) took every core for seconds: acknowledgement p99 was 6 to
 //! 7.6 s in this test. After, on a debug build on 2 busy shared cores, it was 100 to
-//! 300 ms (alone: 35 to 70 ms), so the bound fails the old code by a factor of ten
-//! and passes the new with room for a noisy neighbour. It is alone in its file so no
-//! other test shares the cores with it.
+//! 300 ms (alone: 35 to 70 ms); on a slower CI machine, once 957 ms (alone: 79 to
+//! 166 ms), because the load generators, the sign-in requests' parsing and the
+//! server share the test's two unoptimised threads. The bound fails the old code by
+//! a factor of three to four and leaves room for such a machine. It is alone in its
+//! file so no other test shares the cores with it.
 
 mod common;
 
@@ -54,7 +56,7 @@ async fn webhooks_are_acknowledged_promptly_during_a_flood_of_wrong_sign_ins() {
     assert!(botnet.checked > 0, "{botnet:?}");
 
     let alone_p99 = alone.acks.p99_ms.max(again.acks.p99_ms);
-    let bound = 2.0 * alone_p99 + 500.0;
+    let bound = 2.0 * alone_p99 + 1_500.0;
     for flooded in [one_address, many_addresses] {
         assert!(
             flooded.acks.p99_ms <= bound,
