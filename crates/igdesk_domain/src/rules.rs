@@ -46,6 +46,13 @@ pub const HUMAN_AGENT_WINDOW: Millis = 7 * DAY;
 pub const PRIVATE_REPLIES_PER_HOUR: usize = 750;
 /// A private reply to a comment is possible for 7 days after the comment.
 pub const PRIVATE_REPLY_WINDOW: Millis = 7 * DAY;
+/// Meta counts a send against a limit when it arrives; igdesk counts it from when
+/// it is to leave. One send can spend longer on the way than a later one (a busy
+/// machine, a slow connection, another instance), so every count of sends over a
+/// span (the message limit's window, private replies' hour) keeps each send this
+/// much longer: Meta's count over any span then stays within the limit unless
+/// transit times differ by more than this.
+pub const SEND_TRANSIT: Millis = 2_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {

@@ -16,7 +16,7 @@ use super::interrupted::{AtMeta, LookUpError, OutOfSight};
 use crate::app::App;
 use crate::now_ms;
 use igdesk_domain::retry::backoff;
-use igdesk_domain::rules::{describe_meta_error, messaging_window, Author, SendAs};
+use igdesk_domain::rules::{describe_meta_error, messaging_window, Author, SendAs, SEND_TRANSIT};
 use igdesk_domain::{AccountId, Millis};
 use igdesk_meta::{ErrorAction, GraphError, Recipient};
 use igdesk_store::{Backend, Job, Lane, Outgoing, SendAsk, SendGrant, SentRecord};
@@ -275,7 +275,7 @@ async fn send_for_account(
 
 /// The account's limits: as its last gate left them just now, else as the store
 /// knows them (its sends within the limit's window and its private replies within
-/// the hour).
+/// the hour, each span kept `SEND_TRANSIT` longer, as the gate counts them).
 async fn new_gate(
     app: &App,
     account_id: AccountId,
@@ -293,12 +293,15 @@ async fn new_gate(
     }
     let recent = app
         .store
-        .sends_since(account_id, now_ms() - window)
+        .sends_since(account_id, now_ms() - window - SEND_TRANSIT)
         .await
         .unwrap_or_default();
     let private = app
         .store
-        .private_replies_since(account_id, now_ms() - igdesk_domain::time::HOUR)
+        .private_replies_since(
+            account_id,
+            now_ms() - igdesk_domain::time::HOUR - SEND_TRANSIT,
+        )
         .await
         .unwrap_or_default();
     Gate::new(limit, window, recent, private, per_second, pacer)

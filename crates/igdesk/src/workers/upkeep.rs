@@ -146,12 +146,14 @@ async fn prune_uploads(app: &App, now: Millis) {
 }
 
 /// The sends every instance counted against an account's limits (PostgreSQL) are
-/// needed for the longest of the limits' spans: the message window or the hour.
+/// needed for the longest of the limits' spans (the message window or the hour),
+/// each kept for its time on the way too.
 async fn prune_send_grants(app: &App, now: Millis) {
     let kept_for = app
         .settings
         .send_limit_window_ms
-        .max(igdesk_domain::time::HOUR);
+        .max(igdesk_domain::time::HOUR)
+        + igdesk_domain::rules::SEND_TRANSIT;
     if let Err(e) = app.store.prune_send_grants(now - kept_for).await {
         tracing::warn!(error = %e, "cannot forget old send grants");
     }

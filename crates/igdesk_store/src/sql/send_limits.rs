@@ -5,16 +5,12 @@ use super::{Backend, SqlStore};
 use crate::limits::{backlog_share, SendAsk, SendGrant, SendLimitStore};
 use crate::Result;
 use async_trait::async_trait;
+use igdesk_domain::rules::SEND_TRANSIT;
 use igdesk_domain::{AccountId, Millis};
 use sqlx::Row as _;
 
 const SECOND: Millis = 1_000;
 const HOUR: Millis = igdesk_domain::time::HOUR;
-/// A grant is counted from its reservation; Meta counts the send when it arrives, a
-/// moment later, and one send can spend longer on the way than a later one (two
-/// instances, a busy machine). Each grant counts this much longer than the window,
-/// so that Meta's count over any window stays within the limit.
-const TRANSIT: Millis = 2 * SECOND;
 
 #[async_trait]
 impl SendLimitStore for SqlStore {
@@ -43,7 +39,9 @@ impl SendLimitStore for SqlStore {
         if let Some(until) = paused.filter(|until| *until > now) {
             return Ok(SendGrant::Paused(until));
         }
-        let window = ask.window + TRANSIT;
+        // A grant counts from its reservation, kept `SEND_TRANSIT` longer for its time
+        // on the way to Meta.
+        let window = ask.window + SEND_TRANSIT;
         if let Some(free) = free_from(tx, account, now - window, false, ask.limit).await? {
             return Ok(SendGrant::AccountFull(free + window));
         }
@@ -57,7 +55,7 @@ impl SendLimitStore for SqlStore {
         }
         if ask.private_reply {
             let limit = ask.private_per_hour;
-            let hour = HOUR + TRANSIT;
+            let hour = HOUR + SEND_TRANSIT;
             if let Some(free) = free_from(tx, account, now - hour, true, limit).await? {
                 return Ok(SendGrant::PrivateRepliesFull(free + hour));
             }

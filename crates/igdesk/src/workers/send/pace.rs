@@ -2,7 +2,8 @@
 //! per-second Send API rate, and the usage Meta reports on its answers.
 
 use igdesk_domain::pacing::{usage_pace, UsagePace};
-use igdesk_domain::rules::{next_send_slot, PRIVATE_REPLIES_PER_HOUR};
+use igdesk_domain::rules::{next_send_slot, PRIVATE_REPLIES_PER_HOUR, SEND_TRANSIT};
+use igdesk_domain::time::HOUR;
 use igdesk_domain::Millis;
 use igdesk_meta::Usage;
 use std::collections::VecDeque;
@@ -140,7 +141,10 @@ pub fn share_gate(gate: Gate) -> Arc<Gate> {
 }
 
 /// One account's limits while it sends. A send is counted when it is reserved,
-/// before it is made, so sends in flight together never overshoot.
+/// before it is made, so sends in flight together never overshoot; it is counted
+/// at the time it is to go (after Meta's per-second pacing), and kept in the
+/// message window and the private replies' hour [`SEND_TRANSIT`] longer, for its
+/// time on the way: Meta counts it when it arrives.
 pub struct Gate {
     state: Mutex<GateState>,
     pacer: Arc<Mutex<Pacer>>,
@@ -207,10 +211,8 @@ impl Gate {
         // reconnected, which may be now): the next gate starts without one, as a
         // gate read from the store does, and finds a full window by the counts.
         state.held_until = None;
-        state.recent.retain(|t| *t > now - window);
-        state
-            .private
-            .retain(|t| *t > now - igdesk_domain::time::HOUR);
+        state.recent.retain(|t| *t > now - window - SEND_TRANSIT);
+        state.private.retain(|t| *t > now - HOUR - SEND_TRANSIT);
         Some(Self {
             state: Mutex::new(state),
             pacer: pacer.clone(),
@@ -258,13 +260,16 @@ impl Gate {
         if let Some(until) = state.held_until {
             return Reserve::AccountFull(until);
         }
-        let slot = next_send_slot(now, &state.recent, self.limit, self.window);
+        // Sends planned to go later are in the counts already: this one, going at
+        // `now` or later, finds no more of them in its own window than now.
+        let window = self.window + SEND_TRANSIT;
+        let slot = next_send_slot(now, &state.recent, self.limit, window);
         if slot > now {
             state.held_until = Some(slot);
             return Reserve::AccountFull(slot);
         }
         if private_reply {
-            let hour = igdesk_domain::time::HOUR;
+            let hour = HOUR + SEND_TRANSIT;
             let slot = next_send_slot(now, &state.private, PRIVATE_REPLIES_PER_HOUR, hour);
             if slot > now {
                 return Reserve::PrivateRepliesFull(slot);
@@ -280,9 +285,9 @@ impl Gate {
             Slot::Paused { until, percent } => return Reserve::UsagePaused { until, percent },
         };
         if private_reply {
-            state.private.push(now);
+            state.private.push(at);
         }
-        state.recent.push(now);
+        state.recent.push(at);
         Reserve::Go(Duration::from_millis((at - now).max(0) as u64))
     }
 }
@@ -334,7 +339,7 @@ mod tests {
         drop(first);
         let next = Gate::kept(2, 10_000, 300, &pacer, now + 1).expect("kept");
         assert!(
-            matches!(next.reserve(now + 1, false, false), Reserve::AccountFull(s) if s == now - 1 + 10_000),
+            matches!(next.reserve(now + 1, false, false), Reserve::AccountFull(s) if s == now - 1 + 10_000 + SEND_TRANSIT),
             "the two sends of the last gate still fill the window"
         );
         assert!(
@@ -363,11 +368,33 @@ mod tests {
         let g = gate(2, 300);
         assert!(matches!(g.reserve(1_000, false, false), Reserve::Go(_)));
         assert!(matches!(g.reserve(2_000, false, false), Reserve::Go(_)));
+        // The first send leaves the 10 s window, and the time it may spend on the
+        // way, at 13 s.
         assert!(matches!(
             g.reserve(3_000, false, false),
-            Reserve::AccountFull(11_000)
+            Reserve::AccountFull(13_000)
         ));
-        assert_eq!(g.held(), Some(11_000));
+        assert_eq!(g.held(), Some(13_000));
+    }
+
+    #[test]
+    fn a_send_is_counted_from_when_it_goes_not_when_it_was_asked_for() {
+        // Ten sends asked for at once with Meta allowing ten a second: the backlog
+        // takes nine, the tenth goes a second later and is counted from then.
+        let g = gate(10, 10);
+        let waits: Vec<Millis> = (0..10)
+            .map(|_| go(g.reserve(5_000, false, false)))
+            .collect();
+        assert_eq!(waits, [vec![0; 9], vec![1_000]].concat());
+        // At 17 s the nine that went at 5 s have left the window and their time on
+        // the way (10 s + 2 s); the tenth, gone at 6 s, has not: nine more fit.
+        for _ in 0..9 {
+            go(g.reserve(17_000, false, false));
+        }
+        assert!(matches!(
+            g.reserve(17_000, false, false),
+            Reserve::AccountFull(18_000)
+        ));
     }
 
     #[test]
@@ -385,7 +412,7 @@ mod tests {
         );
         let now = 2_000_000;
         assert!(
-            matches!(g.reserve(now, true, false), Reserve::PrivateRepliesFull(s) if s == 1_000 + igdesk_domain::time::HOUR)
+            matches!(g.reserve(now, true, false), Reserve::PrivateRepliesFull(s) if s == 1_000 + HOUR + SEND_TRANSIT)
         );
         assert!(
             matches!(g.reserve(now, false, false), Reserve::Go(_)),
