@@ -9,7 +9,7 @@
 //! the payload routing writes), so that igdesk serves them as it would its own.
 //!
 //! Measured, one read at a time, `--readers` agents asking at once, each asking again
-//! as soon as its answer is in (then again with a pause between requests): a
+//! as soon as its answer is in (then again with a random pause before each request): a
 //! customer's timeline (first page), an agent's conversation list (open ones, first
 //! page), a conversation by id, the agent's offers; p50/p99 to the last byte, every
 //! request counted. And the database's size per million timeline items.
@@ -43,7 +43,8 @@ pub struct ReadsArgs {
     /// Requests per read and run, over all readers.
     #[arg(long, default_value_t = 5_000)]
     pub requests: usize,
-    /// Each reader's pause between requests in the second run (ms); 0: no second run.
+    /// Each reader's mean pause between requests in the second run (ms), drawn at
+    /// random from 0 to twice this; 0: no second run.
     #[arg(long, default_value_t = 100)]
     pub pause_ms: u64,
     /// An empty database to run on (e.g. `postgres://…/igdesk_reads`); by default a
@@ -188,7 +189,10 @@ pub async fn bench(args: ReadsArgs) -> anyhow::Result<ReadsReport> {
             args.readers,
             match pause {
                 0 => "each asking again as soon as its answer is in".to_owned(),
-                p => format!("each pausing {p} ms between requests"),
+                p => format!(
+                    "each pausing a random 0-{} ms (mean {p} ms) before each request",
+                    2 * p
+                ),
             },
             args.requests
         );
@@ -389,6 +393,15 @@ fn spread(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A reader's pause before a request: from 0 to twice `mean_ms` at random. Readers
+/// pausing a fixed time move in step: all start together, so each pause ends with
+/// the others' and their requests come as bursts of `readers` at once, and the p99
+/// measured the last of a burst waiting behind the other 49, not a read among 50
+/// agents working on their own.
+fn think(mean_ms: u64) -> Duration {
+    Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 0..=2 * mean_ms))
+}
+
 /// `readers` tasks asking for `read` until `requests` have been asked; the times and
 /// the mean answer size in bytes.
 async fn measure(
@@ -411,6 +424,9 @@ async fn measure(
                     return (all, failures, bytes);
                 }
                 let (agent, _, path) = target.request(read, n as u64);
+                if pause_ms > 0 {
+                    tokio::time::sleep(think(pause_ms)).await;
+                }
                 let began = Instant::now();
                 let answer = target.get(agent, &path).await;
                 all.push(began.elapsed());
@@ -422,9 +438,6 @@ async fn measure(
                         }
                         failures += 1;
                     }
-                }
-                if pause_ms > 0 {
-                    tokio::time::sleep(Duration::from_millis(pause_ms)).await;
                 }
             }
         }
