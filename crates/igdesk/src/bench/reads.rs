@@ -20,6 +20,7 @@ use super::dashboard::{
 use crate::crypto::{hash_token, random_hex};
 use crate::now_ms;
 use igdesk_domain::AgentId;
+use rand::Rng as _;
 use sqlx::{Connection as _, Row as _};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -399,7 +400,7 @@ fn spread(n: u64) -> u64 {
 /// measured the last of a burst waiting behind the other 49, not a read among 50
 /// agents working on their own.
 fn think(mean_ms: u64) -> Duration {
-    Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 0..=2 * mean_ms))
+    Duration::from_millis(rand::thread_rng().gen_range(0..=2 * mean_ms))
 }
 
 /// `readers` tasks asking for `read` until `requests` have been asked; the times and
