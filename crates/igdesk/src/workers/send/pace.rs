@@ -260,8 +260,9 @@ impl Gate {
         if let Some(until) = state.held_until {
             return Reserve::AccountFull(until);
         }
-        // Sends planned to go later are in the counts already: this one, going at
-        // `now` or later, finds no more of them in its own window than now.
+        // The counts hold sends planned for later too. This one goes at `now` or
+        // later, so the window ending when it goes holds no more sends than are
+        // counted here.
         let window = self.window + SEND_TRANSIT;
         let slot = next_send_slot(now, &state.recent, self.limit, window);
         if slot > now {
