@@ -139,6 +139,11 @@ pub struct AgentEvent {
     pub created_at: Millis,
 }
 
+/// How old an answer to `RoutingStore::settled` may be, and so how often a stream
+/// whose events are held back asks it: every stream waiting shares one question to
+/// the server in each such span.
+pub const SETTLED_CHECK: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// What a live stream read: the agent's settled events after its cursor, and whether
 /// later ones are held back (PostgreSQL: written by a transaction that may still be
 /// followed by an earlier one's commit; `held_back` is that transaction, for
@@ -204,8 +209,8 @@ pub trait RoutingStore: Send + Sync + 'static {
     async fn events_after(&self, agent: AgentId, after: EventId, limit: i64)
         -> Result<EventsAfter>;
     /// Whether the events of transaction `tx` (an `EventsAfter::held_back`) are
-    /// settled now: a horizon asked up to 10 ms ago is good enough, so the streams
-    /// waiting on one share the question.
+    /// settled now: a horizon asked up to [`SETTLED_CHECK`] ago is good enough, so
+    /// the streams waiting on one share the question.
     async fn settled(&self, tx: i64) -> Result<bool>;
     /// The newest event id (a stream starting fresh starts after it).
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;

@@ -5,7 +5,7 @@
 use igdesk_domain::{AgentId, EventId};
 use igdesk_store::prelude::*;
 use igdesk_store::testing::fresh_postgres_url;
-use igdesk_store::NewAgent;
+use igdesk_store::{NewAgent, SETTLED_CHECK};
 use sqlx::{Connection, PgConnection};
 
 const T0: i64 = 1_700_000_000_000;
@@ -63,12 +63,13 @@ async fn an_event_committed_after_a_newer_one_is_not_passed_over_but_named_as_he
     let read = store.events_after(ana, EventId(0), 100).await.unwrap();
     assert!(read.events.is_empty());
     let held = read.held_back.expect("the second event is held back");
-    // A horizon up to 10 ms old may answer: asked after that, it is this moment's.
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // A horizon up to SETTLED_CHECK old may answer: asked after that, it is this
+    // moment's.
+    tokio::time::sleep(2 * SETTLED_CHECK).await;
     assert!(!store.settled(held).await.unwrap());
 
     slow_tx.commit().await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    tokio::time::sleep(2 * SETTLED_CHECK).await;
     assert!(store.settled(held).await.unwrap());
     let read = store.events_after(ana, EventId(0), 100).await.unwrap();
     let kinds: Vec<_> = read.events.iter().map(|e| e.kind.as_str()).collect();

@@ -15,7 +15,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use igdesk_domain::timeline::display_name;
 use igdesk_domain::{AgentId, EventId};
-use igdesk_store::{AgentEvent, Scope};
+use igdesk_store::{AgentEvent, Scope, SETTLED_CHECK};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::VecDeque;
@@ -28,10 +28,6 @@ use utoipa::IntoParams;
 /// within a second); this instance's own wake the streams they concern at once.
 const POLL: Duration = Duration::from_millis(500);
 const READ_BATCH: i64 = 200;
-/// A stream whose events are held back (PostgreSQL: an earlier transaction is still
-/// running) asks this often whether they are settled; the store answers all the
-/// streams waiting from one question to the server.
-const HELD_BACK_CHECK: Duration = Duration::from_millis(10);
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -163,9 +159,12 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
         r.caught_up = false;
         let poll = tokio::time::sleep(POLL);
         tokio::pin!(poll);
-        // Made once, like the poll: news for other agents does not put it off.
-        let first_check = tokio::time::Instant::now() + HELD_BACK_CHECK;
-        let mut check = tokio::time::interval_at(first_check, HELD_BACK_CHECK);
+        // A stream whose events are held back (PostgreSQL: an earlier transaction is
+        // still running) asks whether they are settled as often as the store's answer
+        // may be old. Made once, like the poll: news for other agents does not put
+        // it off.
+        let first_check = tokio::time::Instant::now() + SETTLED_CHECK;
+        let mut check = tokio::time::interval_at(first_check, SETTLED_CHECK);
         check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {

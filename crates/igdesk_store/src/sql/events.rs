@@ -3,7 +3,7 @@
 //! reconnecting console resumes after the last id it saw.
 
 use super::{Backend, Binds, SqlStore};
-use crate::routing::{AgentEvent, EventsAfter};
+use crate::routing::{AgentEvent, EventsAfter, SETTLED_CHECK};
 use crate::Result;
 use igdesk_domain::{AgentId, ConversationId, EventId, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
@@ -136,10 +136,6 @@ fn event(r: &super::Row) -> Result<AgentEvent> {
         created_at: r.try_get("created_at")?,
     })
 }
-
-/// How old a horizon may be for `is_settled`: streams held back wait about this long
-/// between checks, and share the question to the server.
-const SETTLED_CHECK: std::time::Duration = std::time::Duration::from_millis(10);
 
 impl SqlStore {
     /// Events of transactions below this are settled: no transaction still running
