@@ -370,52 +370,47 @@ impl ReadStore for SqlStore {
 
     async fn conversation(&self, scope: Scope, id: ConversationId) -> Result<Option<Conversation>> {
         let (admin, agent) = scope_args(scope);
-        let found = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE v.id = $3 AND {}",
             conversation_visible()
-        ))
-        .bind(admin)
-        .bind(agent)
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(rows::conversation)
-        .collect::<Result<Vec<_>>>()?;
-        Ok(self.with_topics(found).await?.pop())
+        );
+        let query = sqlx::query(&sql).bind(admin).bind(agent).bind(id.0);
+        Ok(self.conversations_of(query).await?.pop())
     }
 
     async fn conversations(&self, scope: Scope, state: Option<&str>) -> Result<Vec<Conversation>> {
         let (admin, agent) = scope_args(scope);
-        let conversations = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE {} \
              AND ($3 IS NULL OR v.state = $3) ORDER BY v.last_item_at DESC, v.id DESC LIMIT 500",
             customer_visible()
-        ))
-        .bind(admin)
-        .bind(agent)
-        .bind(state.map(str::to_owned))
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(rows::conversation)
-        .collect::<Result<Vec<_>>>()?;
-        self.with_topics(conversations).await
+        );
+        let query = sqlx::query(&sql)
+            .bind(admin)
+            .bind(agent)
+            .bind(state.map(str::to_owned));
+        self.conversations_of(query).await
     }
 }
 
 impl SqlStore {
     /// Conversations matching `condition` (and its order), which binds one id as `$1`.
     async fn conversations_where(&self, condition: &str, id: i64) -> Result<Vec<Conversation>> {
-        let conversations = sqlx::query(&format!(
-            "SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE {condition}"
-        ))
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(rows::conversation)
-        .collect::<Result<Vec<_>>>()?;
+        let sql = format!("SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE {condition}");
+        self.conversations_of(sqlx::query(&sql).bind(id)).await
+    }
+
+    /// The conversations a query of `CONVERSATION_COLUMNS` finds, with their topics.
+    async fn conversations_of<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Vec<Conversation>> {
+        let conversations = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::conversation)
+            .collect::<Result<Vec<_>>>()?;
         self.with_topics(conversations).await
     }
 }
