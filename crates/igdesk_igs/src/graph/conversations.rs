@@ -181,14 +181,11 @@ pub(crate) fn lookup(
     id: &str,
 ) -> Option<Result<Response, GraphError>> {
     let business = request.business(sim).ok()?;
-    let igsid = {
-        let state = sim.state();
-        let found = state.world.threads.iter().find(|((owner, _), thread)| {
-            *owner == business.ig_id
-                && (thread.id == id || thread.messages.iter().any(|m| m.mid.as_deref() == Some(id)))
-        });
-        found.map(|((_, igsid), _)| igsid.clone())?
-    };
+    let igsid = sim
+        .state()
+        .world
+        .thread_customer(&business.ig_id, id)?
+        .to_owned();
     Some(read_one(sim, request, &business, &igsid, id))
 }
 

@@ -58,6 +58,9 @@ pub(crate) struct World {
     messages: HashMap<String, CustomerMessage>,
     pub comments: HashMap<String, TrackedComment>,
     pub threads: HashMap<Pair, Thread>,
+    /// (business, a thread's id or one of its mids) to the thread's customer:
+    /// `GET /{id}` finds its thread without reading every thread of every business.
+    thread_by_id: HashMap<Pair, String>,
 }
 
 impl World {
@@ -98,6 +101,7 @@ impl World {
                 }
                 if let Some(thread) = self.threads.get_mut(&key) {
                     thread.messages.retain(|m| m.mid.as_deref() != Some(mid));
+                    self.thread_by_id.remove(&pair(business, mid));
                 }
             }
             Fact::Comment(value) => {
@@ -156,6 +160,8 @@ impl World {
                     mid: Some(mid.clone()),
                     ..message
                 });
+                self.thread_by_id
+                    .insert(pair(business, &mid), igsid.to_owned());
             }
             mids.push(mid);
         }
@@ -188,15 +194,29 @@ impl World {
             mid: Some(mid.to_owned()),
             ..HistoryMessage::default()
         });
+        self.thread_by_id
+            .insert(pair(business, mid), igsid.to_owned());
     }
 
     fn thread_of(&mut self, business: &str, igsid: &str) -> &mut Thread {
+        let thread_by_id = &mut self.thread_by_id;
         self.threads
             .entry(pair(business, igsid))
-            .or_insert_with(|| Thread {
-                id: ids::new_conversation_id(),
-                messages: Vec::new(),
+            .or_insert_with(|| {
+                let id = ids::new_conversation_id();
+                thread_by_id.insert(pair(business, &id), igsid.to_owned());
+                Thread {
+                    id,
+                    messages: Vec::new(),
+                }
             })
+    }
+
+    /// The customer whose thread with `business` has the conversation id or mid `id`.
+    pub fn thread_customer(&self, business: &str, id: &str) -> Option<&str> {
+        self.thread_by_id
+            .get(&pair(business, id))
+            .map(String::as_str)
     }
 
     pub fn last_customer_message_ms(&self, business: &str, igsid: &str) -> Option<i64> {
@@ -275,5 +295,27 @@ mod tests {
         assert_eq!(texts, ["new", "old"]);
         assert_eq!(world.last_customer_message_ms("b", "1"), Some(3_000));
         assert_eq!(world.newest_customer_mid("b", "1").as_ref(), Some(&mids[1]));
+    }
+
+    #[test]
+    fn a_thread_is_found_by_its_id_or_a_mid_within_its_business_only() {
+        let mut world = World::default();
+        let first = Event::text("1", "hi");
+        let mid = first.mid().unwrap().to_owned();
+        world.observe("b", &first);
+        let given = world.add_history("b", "2", vec![HistoryMessage::from_business("x", 1)]);
+        let thread_id = world.threads[&pair("b", "1")].id.clone();
+        assert_eq!(world.thread_customer("b", &thread_id), Some("1"));
+        assert_eq!(world.thread_customer("b", &mid), Some("1"));
+        assert_eq!(world.thread_customer("b", &given[0]), Some("2"));
+        assert_eq!(world.thread_customer("other", &mid), None);
+        assert_eq!(
+            world.thread_customer("b", "1"),
+            None,
+            "an IGSID is not a thread"
+        );
+        world.observe("b", &Event::deleted("1", &mid));
+        assert_eq!(world.thread_customer("b", &mid), None);
+        assert_eq!(world.thread_customer("b", &thread_id), Some("1"));
     }
 }
