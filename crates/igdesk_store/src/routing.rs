@@ -146,8 +146,8 @@ pub const SETTLED_CHECK: std::time::Duration = std::time::Duration::from_millis(
 
 /// What a live stream read: the agent's settled events after its cursor, and whether
 /// later ones are held back (PostgreSQL: written by a transaction that may still be
-/// followed by an earlier one's commit; `held_back` is that transaction, for
-/// `RoutingStore::settled`).
+/// followed by an earlier one's commit; `held_back` is that transaction's stream
+/// key, for `RoutingStore::settled`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventsAfter {
     pub events: Vec<AgentEvent>,
@@ -208,9 +208,10 @@ pub trait RoutingStore: Send + Sync + 'static {
     /// ones are held back.
     async fn events_after(&self, agent: AgentId, after: EventId, limit: i64)
         -> Result<EventsAfter>;
-    /// Whether the events of transaction `tx` (an `EventsAfter::held_back`) are
-    /// settled now: a horizon asked up to [`SETTLED_CHECK`] ago is good enough, so
-    /// the streams waiting on one share the question.
+    /// Whether the events of the transaction with stream key `tx` (an
+    /// `EventsAfter::held_back`) are settled now: a horizon asked up to
+    /// [`SETTLED_CHECK`] ago is good enough, so the streams waiting on one share the
+    /// question.
     async fn settled(&self, tx: i64) -> Result<bool>;
     /// The newest event id (a stream starting fresh starts after it).
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;

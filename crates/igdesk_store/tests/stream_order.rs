@@ -86,36 +86,147 @@ async fn an_event_committed_after_a_newer_one_is_not_passed_over_but_named_as_he
 }
 
 #[tokio::test]
-async fn a_stream_resumes_in_commit_order_even_when_ids_are_not() {
+async fn a_transaction_that_has_written_no_event_holds_no_stream_back() {
     let (url, store, ana) = store_with_agent().await;
     let mut early = PgConnection::connect(&url).await.unwrap();
     let mut late = PgConnection::connect(&url).await.unwrap();
 
-    // The early transaction starts writing first, but takes its event id last.
+    // The early transaction starts writing first (it has its transaction id), but
+    // writes its event last: a processing batch that may or may not tell an agent.
     let mut early_tx = early.begin().await.unwrap();
     sqlx::query("SELECT pg_current_xact_id()")
         .execute(&mut *early_tx)
         .await
         .unwrap();
-    let mut late_tx = late.begin().await.unwrap();
-    let lower = write_event(&mut late_tx, ana, "lower id").await;
-    late_tx.commit().await.unwrap();
-    assert!(kinds_after(&store, ana, EventId(0)).await.is_empty());
-    let higher = write_event(&mut early_tx, ana, "higher id").await;
-    early_tx.commit().await.unwrap();
-    assert!(lower < higher);
+    let first = write_event(&mut late, ana, "first").await;
+    let read = store.events_after(ana, EventId(0), 100).await.unwrap();
+    let kinds: Vec<_> = read.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!((kinds, read.held_back), (vec!["first"], None));
 
-    let all = store
-        .events_after(ana, EventId(0), 100)
-        .await
-        .unwrap()
-        .events;
-    let order: Vec<_> = all.iter().map(|e| e.id.0).collect();
-    assert_eq!(order, vec![higher, lower], "stream order is commit order");
-    // Resuming after the first one seen gives the rest, whatever their ids.
+    write_event(&mut early_tx, ana, "second").await;
+    early_tx.commit().await.unwrap();
     assert_eq!(
-        kinds_after(&store, ana, EventId(higher)).await,
-        vec!["lower id"]
+        kinds_after(&store, ana, EventId(first)).await,
+        vec!["second"]
     );
-    assert!(kinds_after(&store, ana, EventId(lower)).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_transactions_events_stay_together_when_anothers_ids_fall_between() {
+    let (url, store, ana) = store_with_agent().await;
+    let mut long = PgConnection::connect(&url).await.unwrap();
+    let mut short = PgConnection::connect(&url).await.unwrap();
+
+    let mut long_tx = long.begin().await.unwrap();
+    let a = write_event(&mut long_tx, ana, "a").await;
+    let b = write_event(&mut short, ana, "b").await;
+    let c = write_event(&mut long_tx, ana, "c").await;
+    assert!(a < b && b < c);
+    assert!(kinds_after(&store, ana, EventId(0)).await.is_empty());
+    long_tx.commit().await.unwrap();
+
+    // Stream order is the order the transactions took their keys: a's and c's first.
+    assert_eq!(kinds_after(&store, ana, EventId(0)).await, ["a", "c", "b"]);
+    assert_eq!(kinds_after(&store, ana, EventId(a)).await, ["c", "b"]);
+    assert_eq!(kinds_after(&store, ana, EventId(c)).await, ["b"]);
+    assert!(kinds_after(&store, ana, EventId(b)).await.is_empty());
+    assert_eq!(store.last_event_id(ana).await.unwrap(), EventId(b));
+}
+
+/// A small deterministic mix (splitmix64) for the writers' choices.
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Writers of every shape at once (some take their transaction id long before their
+/// first event, some write several events with pauses between, some roll back)
+/// while a stream reads as a console does: it gets every committed event once, and
+/// never one of a rolled-back transaction.
+#[tokio::test]
+async fn concurrent_writers_never_make_a_stream_skip_or_repeat_an_event() {
+    const WRITERS: u64 = 6;
+    const TRANSACTIONS: u64 = 40;
+    let (url, store, ana) = store_with_agent().await;
+    let mut writers = tokio::task::JoinSet::new();
+    for writer in 0..WRITERS {
+        let url = url.clone();
+        writers.spawn(async move {
+            let mut conn = PgConnection::connect(&url).await.unwrap();
+            let mut committed = Vec::new();
+            for n in 0..TRANSACTIONS {
+                let choice = mix(writer * 1_000 + n);
+                let pause = || std::time::Duration::from_micros(choice % 3_000);
+                let mut tx = conn.begin().await.unwrap();
+                if choice & 1 == 1 {
+                    sqlx::query("SELECT pg_current_xact_id()")
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    tokio::time::sleep(pause()).await;
+                }
+                let mut written = Vec::new();
+                for e in 0..1 + (choice >> 8) % 3 {
+                    let kind = format!("w{writer}t{n}e{e}");
+                    write_event(&mut tx, ana, &kind).await;
+                    written.push(kind);
+                    tokio::time::sleep(pause()).await;
+                }
+                if (choice >> 16) % 10 == 0 {
+                    tx.rollback().await.unwrap();
+                } else {
+                    tx.commit().await.unwrap();
+                    committed.extend(written);
+                }
+            }
+            committed
+        });
+    }
+
+    let mut seen: Vec<String> = Vec::new();
+    let mut cursor = EventId(0);
+    let mut committed: Vec<String> = Vec::new();
+    while !writers.is_empty() {
+        while let Some(done) = writers.try_join_next() {
+            committed.extend(done.unwrap());
+        }
+        let read = store.events_after(ana, cursor, 7).await.unwrap();
+        take(read, &mut cursor, &mut seen);
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    // Every writer is done: whatever is left is settled.
+    tokio::time::sleep(2 * SETTLED_CHECK).await;
+    loop {
+        let read = store.events_after(ana, cursor, 7).await.unwrap();
+        assert_eq!(read.held_back, None);
+        if read.events.is_empty() {
+            break;
+        }
+        take(read, &mut cursor, &mut seen);
+    }
+
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM agent_events WHERE agent_id = $1 ORDER BY tx, id")
+            .bind(ana.0)
+            .fetch_all(&mut PgConnection::connect(&url).await.unwrap())
+            .await
+            .unwrap();
+    assert_eq!(
+        seen, stored,
+        "the stream read every event once, in stream order"
+    );
+    committed.sort();
+    let mut stored = stored;
+    stored.sort();
+    assert_eq!(stored, committed, "every committed event, none rolled back");
+    assert!(stored.len() > 100, "{} events", stored.len());
+}
+
+fn take(read: igdesk_store::EventsAfter, cursor: &mut EventId, seen: &mut Vec<String>) {
+    for event in read.events {
+        *cursor = event.id;
+        seen.push(event.kind);
+    }
 }

@@ -138,12 +138,12 @@ fn event(r: &super::Row) -> Result<AgentEvent> {
 }
 
 impl SqlStore {
-    /// Events of transactions below this are settled: no transaction still running
-    /// can add one before them in stream order. On PostgreSQL that is the oldest
-    /// transaction of this database still running, else the next to start; asked
-    /// before the events are read, so whatever it counts as finished is visible to
-    /// that read. On SQLite every committed event is settled (one writer, ids in
-    /// commit order).
+    /// Events with a stream key (`tx`) below this are settled: no transaction still
+    /// running can add one before them in stream order. On PostgreSQL a transaction
+    /// takes its key as it writes its first event, and this is the lowest key still
+    /// held, else the next to be taken; asked before the events are read, so whatever
+    /// it counts as finished is visible to that read. On SQLite every committed event
+    /// is settled (one writer, ids in commit order).
     ///
     /// A horizon asked for at or after `since` is good enough (an older one is a
     /// lower bound: it only holds events back longer), so the streams a commit wakes
@@ -159,22 +159,17 @@ impl SqlStore {
             }
         }
         let asked = std::time::Instant::now();
-        let row = sqlx::query(
-            "SELECT COALESCE(\
-               (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x \
-                WHERE x::xid IN (SELECT backend_xid FROM pg_stat_activity \
-                  WHERE datname = current_database() AND backend_xid IS NOT NULL)), \
-               pg_snapshot_xmax(snap.s)::text::bigint) AS horizon \
-             FROM (SELECT pg_current_snapshot() AS s) snap",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        // Migration 0028 says how keys are taken and read.
+        let row = sqlx::query("SELECT igdesk_event_horizon() AS horizon")
+            .fetch_one(&self.pool)
+            .await?;
         let horizon = row.try_get("horizon")?;
         *last = Some((asked, horizon));
         Ok(horizon)
     }
 
-    /// Whether transaction `tx`'s events are settled (see `RoutingStore::settled`).
+    /// Whether the events of the transaction with key `tx` are settled (see
+    /// `RoutingStore::settled`).
     pub(super) async fn is_settled(&self, tx: i64) -> Result<bool> {
         let since = std::time::Instant::now()
             .checked_sub(SETTLED_CHECK)
@@ -184,7 +179,7 @@ impl SqlStore {
 
     /// The agent's settled events after `after` in stream order, (tx, id). An
     /// `after` that is gone (pruned) resumes from the oldest left: a repeat, never a
-    /// gap. Events of transactions at or past the horizon come last in that order;
+    /// gap. Events with keys at or past the horizon come last in that order;
     /// the first of them is cut off and named, so the stream can wait for exactly it
     /// rather than for news that may not come.
     pub(super) async fn read_events(

@@ -366,6 +366,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "delivery_strands",
         include_str!("../../migrations/postgres/0027_delivery_strands.sql"),
     ),
+    (
+        28,
+        "stream_order_keys",
+        include_str!("../../migrations/postgres/0028_stream_order_keys.sql"),
+    ),
 ];
 
 /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
