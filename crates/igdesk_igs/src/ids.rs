@@ -111,9 +111,14 @@ pub(crate) fn fbtrace_id() -> String {
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
+    now_us() / 1_000
+}
+
+/// Microseconds since the Unix epoch.
+pub fn now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
+        .map(|d| d.as_micros() as i64)
         .unwrap_or(0)
 }
 

@@ -20,6 +20,7 @@ use crate::now_ms;
 use clap::Args;
 use futures_util::StreamExt;
 use igdesk_domain::{ConversationSettings, Millis};
+use igdesk_igs::ids::now_us;
 use igdesk_igs::{BusinessAccount, Delivery, Event, SimConfig, Simulator};
 use igdesk_store::Scope;
 use secrecy::{ExposeSecret, SecretString};
@@ -297,7 +298,7 @@ async fn queue_backlog(clients: &Clients, pairs: &[(String, String)]) -> anyhow:
     clients.api_messages(&pairs[0].0, &messages).await
 }
 
-fn percentile(mut values: Vec<Millis>, p: f64) -> Millis {
+fn percentile(mut values: Vec<i64>, p: f64) -> i64 {
     if values.is_empty() {
         return 0;
     }
@@ -323,12 +324,13 @@ async fn wait_for(b: &Bench, count: usize, limit: Duration) -> Duration {
     started.elapsed()
 }
 
-/// Replies' waits, in milliseconds.
+/// Replies' waits, in microseconds: an idle reply takes a few milliseconds, so
+/// whole milliseconds would move the ratio of two p99s by a tenth or more.
 struct Waits {
     /// From just before the POST to Meta's record of the Send API call.
-    to_meta: Vec<Millis>,
+    to_meta: Vec<i64>,
     /// From just before the POST to its 202 (the reply stored with its job).
-    answered: Vec<Millis>,
+    answered: Vec<i64>,
 }
 
 /// Replies `every` apart to `customers` in turn, each text `{label} {i}`.
@@ -343,15 +345,21 @@ async fn replies(
     let mut answered = Vec::new();
     for (i, (_, igsid)) in customers.iter().enumerate() {
         let text = format!("{label} {i}");
-        let at = now_ms();
+        let at = now_us();
         posted.push((text.clone(), at));
         clients.reply(igsid, &text).await?;
-        answered.push(now_ms() - at);
+        answered.push(now_us() - at);
         tokio::time::sleep(every).await;
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let sent = sent_at(b, label);
+        let sent: HashMap<String, i64> = b
+            .sim
+            .sent()
+            .into_iter()
+            .filter_map(|m| Some((m.text?, m.at_us)))
+            .filter(|(text, _)| text.starts_with(label))
+            .collect();
         if sent.len() >= posted.len() || Instant::now() > deadline {
             let to_meta = posted
                 .iter()
@@ -428,16 +436,21 @@ async fn reply_behind_backlog(args: &SendArgs) -> anyhow::Result<()> {
     let after_last_reply = api.iter().filter(|at| **at > last_reply).count();
     let span = (api.iter().max().unwrap_or(&0) - api.iter().min().unwrap_or(&0)).max(1);
 
-    let p = |v: &Vec<Millis>| (percentile(v.clone(), 0.5), percentile(v.clone(), 0.99));
+    // Microseconds in, milliseconds to a tenth out.
+    let ms = |us: i64| us as f64 / 1_000.0;
+    let p = |v: &Vec<i64>| {
+        let (p50, p99) = (percentile(v.clone(), 0.5), percentile(v.clone(), 0.99));
+        (ms(p50), ms(p99))
+    };
     let ((idle_p50, idle_p99), (idle_a50, idle_a99)) = (p(&idle.to_meta), p(&idle.answered));
     let ((behind_p50, behind_p99), (behind_a50, behind_a99)) =
         (p(&behind.to_meta), p(&behind.answered));
     println!("a person's reply, each from its POST /api/v1/customers/{{id}}/messages to Meta's record of the Send API call (and to the POST's 202), {} ms apart:", args.reply_every_ms);
-    println!("  idle account: {} replies, p50 {idle_p50} ms, p99 {idle_p99} ms (202: p50 {idle_a50} ms, p99 {idle_a99} ms)", idle.to_meta.len());
-    println!("  behind {API_MESSAGES} queued API messages: {} replies, p50 {behind_p50} ms, p99 {behind_p99} ms (202: p50 {behind_a50} ms, p99 {behind_a99} ms; {after_last_reply} API messages still went out after the last reply)", behind.to_meta.len());
+    println!("  idle account: {} replies, p50 {idle_p50:.1} ms, p99 {idle_p99:.1} ms (202: p50 {idle_a50:.1} ms, p99 {idle_a99:.1} ms)", idle.to_meta.len());
+    println!("  behind {API_MESSAGES} queued API messages: {} replies, p50 {behind_p50:.1} ms, p99 {behind_p99:.1} ms (202: p50 {behind_a50:.1} ms, p99 {behind_a99:.1} ms; {after_last_reply} API messages still went out after the last reply)", behind.to_meta.len());
     println!(
         "  p99 behind the backlog / p99 idle: {:.2} (target <= 2)",
-        behind_p99 as f64 / idle_p99.max(1) as f64
+        behind_p99 / idle_p99.max(0.001)
     );
     println!("backlog: {API_MESSAGES} API messages queued with {} POST /v1.0/message in {:.2} s; {} sent in {:.1} s from the first send to the last: {:.0} sends/s",
         API_MESSAGES / PER_REQUEST, queued_in.as_secs_f64(), api.len(), span as f64 / 1000.0, api.len() as f64 * 1000.0 / span as f64);

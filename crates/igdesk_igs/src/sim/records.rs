@@ -29,6 +29,10 @@ pub struct SentMessage {
     pub messaging_type: String,
     pub tag: Option<String>,
     pub at_ms: i64,
+    /// The same moment to the microsecond: benches time a reply with it, where whole
+    /// milliseconds are a tenth of what they measure.
+    #[serde(default)]
+    pub at_us: i64,
 }
 
 /// One accepted sender action.

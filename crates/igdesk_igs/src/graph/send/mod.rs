@@ -253,7 +253,8 @@ impl Send<'_> {
             _ => None,
         };
         let mid = ids::new_mid();
-        let at_ms = ids::now_ms();
+        let at_us = ids::now_us();
+        let at_ms = at_us / 1_000;
         {
             let mut state = self.sim.state();
             if let Some(comment) = &comment_id {
@@ -268,7 +269,7 @@ impl Send<'_> {
             state
                 .world
                 .add_to_thread(ig_id, &igsid, false, text, &mid, at_ms);
-            let record = self.record(&outgoing, &tagging, &igsid, comment_id, &mid, at_ms);
+            let record = self.record(&outgoing, &tagging, &igsid, comment_id, &mid, at_us);
             state.records.sent.push(record);
         }
         let echo = Event::sent_echo(
@@ -317,7 +318,7 @@ impl Send<'_> {
         igsid: &str,
         comment_id: Option<String>,
         mid: &str,
-        at_ms: i64,
+        at_us: i64,
     ) -> SentMessage {
         SentMessage {
             business_ig_id: self.business.ig_id.clone(),
@@ -332,7 +333,8 @@ impl Send<'_> {
             template: outgoing.template.clone(),
             messaging_type: tagging.messaging_type.clone(),
             tag: tagging.tag.clone(),
-            at_ms,
+            at_ms: at_us / 1_000,
+            at_us,
         }
     }
 }
