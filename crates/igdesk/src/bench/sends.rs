@@ -21,7 +21,7 @@ use clap::Args;
 use futures_util::StreamExt;
 use igdesk_domain::{ConversationSettings, Millis};
 use igdesk_igs::ids::now_us;
-use igdesk_igs::{BusinessAccount, Delivery, Event, SimConfig, Simulator};
+use igdesk_igs::{BusinessAccount, Delivery, Event, SentMessage, SimConfig, Simulator};
 use igdesk_store::Scope;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -306,12 +306,16 @@ fn percentile(mut values: Vec<i64>, p: f64) -> i64 {
     values[((values.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// When Meta (the simulator) recorded each message whose text starts with `prefix`.
-fn sent_at(b: &Bench, prefix: &str) -> HashMap<String, Millis> {
+/// When Meta (the simulator) recorded each message whose text starts with `prefix`,
+/// as `when` reads a record's time (`at_ms`, or `at_us` to the microsecond).
+fn sent_at(b: &Bench, prefix: &str, when: fn(&SentMessage) -> i64) -> HashMap<String, i64> {
     b.sim
         .sent()
         .into_iter()
-        .filter_map(|m| Some((m.text?, m.at_ms)))
+        .filter_map(|m| {
+            let at = when(&m);
+            Some((m.text?, at))
+        })
         .filter(|(text, _)| text.starts_with(prefix))
         .collect()
 }
@@ -353,13 +357,7 @@ async fn replies(
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let sent: HashMap<String, i64> = b
-            .sim
-            .sent()
-            .into_iter()
-            .filter_map(|m| Some((m.text?, m.at_us)))
-            .filter(|(text, _)| text.starts_with(label))
-            .collect();
+        let sent = sent_at(b, label, |m| m.at_us);
         if sent.len() >= posted.len() || Instant::now() > deadline {
             let to_meta = posted
                 .iter()
@@ -397,7 +395,7 @@ async fn limit_kept(args: &SendArgs) -> anyhow::Result<()> {
         })
         .max()
         .unwrap_or(0);
-    let waits: Vec<Millis> = sent_at(&b, "console ")
+    let waits: Vec<Millis> = sent_at(&b, "console ", |m| m.at_ms)
         .values()
         .map(|at| at - console_at)
         .collect();
@@ -423,16 +421,19 @@ async fn reply_behind_backlog(args: &SendArgs) -> anyhow::Result<()> {
     queue_backlog(&clients, &pairs).await?;
     let queued_in = queuing.elapsed();
     // The backlog well under way before the first reply.
-    while sent_at(&b, "api ").len() < 1_000 {
+    while sent_at(&b, "api ", |m| m.at_ms).len() < 1_000 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Customers whose own API messages are queued: the reply goes before them.
     let behind_customers = &pairs[n..2 * n];
     let behind = replies(&b, &clients, behind_customers, "behind", every).await?;
-    let last_reply = sent_at(&b, "behind").into_values().max().unwrap_or(0);
+    let last_reply = sent_at(&b, "behind", |m| m.at_ms)
+        .into_values()
+        .max()
+        .unwrap_or(0);
     let total = API_MESSAGES + 2 * n;
     wait_for(&b, total, Duration::from_secs(600)).await;
-    let api: Vec<Millis> = sent_at(&b, "api ").into_values().collect();
+    let api: Vec<Millis> = sent_at(&b, "api ", |m| m.at_ms).into_values().collect();
     let after_last_reply = api.iter().filter(|at| **at > last_reply).count();
     let span = (api.iter().max().unwrap_or(&0) - api.iter().min().unwrap_or(&0)).max(1);
 
