@@ -23,17 +23,18 @@ CREATE SEQUENCE agent_event_order START WITH 4611686018427387904;
 -- The writing transaction's key, taken on its first event.
 CREATE FUNCTION igdesk_event_order() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
+    gate CONSTANT bigint := 7595149683474497792; -- 0x6967_6465_736b_0100
     taken bigint := NULLIF(current_setting('igdesk.event_order', true), '')::bigint;
 BEGIN
     IF taken IS NULL THEN
         BEGIN
-            PERFORM pg_advisory_lock_shared(7595149683474497792);
+            PERFORM pg_advisory_lock_shared(gate);
             taken := nextval('agent_event_order');
             PERFORM pg_advisory_xact_lock_shared(taken);
-            PERFORM pg_advisory_unlock_shared(7595149683474497792);
+            PERFORM pg_advisory_unlock_shared(gate);
         EXCEPTION WHEN OTHERS OR query_canceled THEN
             -- A session-level lock outlives the failed transaction: let the gate go.
-            PERFORM pg_advisory_unlock_shared(7595149683474497792);
+            PERFORM pg_advisory_unlock_shared(gate);
             RAISE;
         END;
         PERFORM set_config('igdesk.event_order', taken::text, true);
@@ -43,27 +44,31 @@ END
 $$;
 
 -- Events with a key below this are settled: the lowest key a running transaction
--- holds, else the next key to be taken.
+-- holds (taken before the sequence is read, so below the next key), else the next
+-- key to be taken.
 CREATE FUNCTION igdesk_event_horizon() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
+    gate CONSTANT bigint := 7595149683474497792; -- 0x6967_6465_736b_0100
     next_key bigint;
     lowest_held bigint;
 BEGIN
     BEGIN
-        PERFORM pg_advisory_lock(7595149683474497792);
+        PERFORM pg_advisory_lock(gate);
         SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END
             INTO next_key FROM agent_event_order;
         SELECT min((l.classid::bigint << 32) | l.objid::bigint) INTO lowest_held
             FROM pg_locks l
             WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              -- Keys only (high halves from 2^62 >> 32 up to igdesk's other locks', the
+              -- gate's among them, 0x69676465).
               AND l.classid::bigint >= 1073741824 AND l.classid::bigint < 1768383589;
-        PERFORM pg_advisory_unlock(7595149683474497792);
+        PERFORM pg_advisory_unlock(gate);
     EXCEPTION WHEN OTHERS OR query_canceled THEN
-        PERFORM pg_advisory_unlock(7595149683474497792);
+        PERFORM pg_advisory_unlock(gate);
         RAISE;
     END;
-    RETURN LEAST(COALESCE(lowest_held, next_key), next_key);
+    RETURN COALESCE(lowest_held, next_key);
 END
 $$;
 
