@@ -22,9 +22,33 @@ async fn write_event(conn: &mut PgConnection, agent: AgentId, kind: &str) -> i64
     .unwrap()
 }
 
+/// What a stream reading after `after` gets: the kinds of the events, and what it
+/// holds back.
+async fn read_after(
+    store: &dyn Store,
+    agent: AgentId,
+    after: EventId,
+) -> (Vec<String>, Option<i64>) {
+    let read = store.events_after(agent, after, 100).await.unwrap();
+    let kinds = read.events.into_iter().map(|e| e.kind).collect();
+    (kinds, read.held_back)
+}
+
 async fn kinds_after(store: &dyn Store, agent: AgentId, after: EventId) -> Vec<String> {
-    let events = store.events_after(agent, after, 100).await.unwrap().events;
-    events.into_iter().map(|e| e.kind).collect()
+    read_after(store, agent, after).await.0
+}
+
+async fn connect(url: &str) -> PgConnection {
+    PgConnection::connect(url).await.unwrap()
+}
+
+/// Gives the transaction its id now, as any first write would, before it writes
+/// an event.
+async fn take_transaction_id(tx: &mut PgConnection) {
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(tx)
+        .await
+        .unwrap();
 }
 
 /// A fresh PostgreSQL store with one agent: its URL, the store, the agent.
@@ -45,8 +69,8 @@ async fn store_with_agent() -> (String, igdesk_store::SqlStore, AgentId) {
 #[tokio::test]
 async fn an_event_committed_after_a_newer_one_is_not_passed_over_but_named_as_held_back() {
     let (url, store, ana) = store_with_agent().await;
-    let mut slow = PgConnection::connect(&url).await.unwrap();
-    let mut quick = PgConnection::connect(&url).await.unwrap();
+    let mut slow = connect(&url).await;
+    let mut quick = connect(&url).await;
 
     // The slow instance writes the first event and has not committed yet; the quick
     // one writes a later event and commits.
@@ -71,9 +95,10 @@ async fn an_event_committed_after_a_newer_one_is_not_passed_over_but_named_as_he
     slow_tx.commit().await.unwrap();
     tokio::time::sleep(2 * SETTLED_CHECK).await;
     assert!(store.settled(held).await.unwrap());
-    let read = store.events_after(ana, EventId(0), 100).await.unwrap();
-    let kinds: Vec<_> = read.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!((kinds, read.held_back), (vec!["first", "second"], None));
+    assert_eq!(
+        read_after(&store, ana, EventId(0)).await,
+        (vec!["first".to_owned(), "second".to_owned()], None)
+    );
     assert_eq!(
         kinds_after(&store, ana, EventId(0)).await,
         vec!["first", "second"]
@@ -88,20 +113,18 @@ async fn an_event_committed_after_a_newer_one_is_not_passed_over_but_named_as_he
 #[tokio::test]
 async fn a_transaction_that_has_written_no_event_holds_no_stream_back() {
     let (url, store, ana) = store_with_agent().await;
-    let mut early = PgConnection::connect(&url).await.unwrap();
-    let mut late = PgConnection::connect(&url).await.unwrap();
+    let mut early = connect(&url).await;
+    let mut late = connect(&url).await;
 
     // The early transaction starts writing first (it has its transaction id), but
     // writes its event last: a processing batch that may or may not tell an agent.
     let mut early_tx = early.begin().await.unwrap();
-    sqlx::query("SELECT pg_current_xact_id()")
-        .execute(&mut *early_tx)
-        .await
-        .unwrap();
+    take_transaction_id(&mut *early_tx).await;
     let first = write_event(&mut late, ana, "first").await;
-    let read = store.events_after(ana, EventId(0), 100).await.unwrap();
-    let kinds: Vec<_> = read.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!((kinds, read.held_back), (vec!["first"], None));
+    assert_eq!(
+        read_after(&store, ana, EventId(0)).await,
+        (vec!["first".to_owned()], None)
+    );
 
     write_event(&mut early_tx, ana, "second").await;
     early_tx.commit().await.unwrap();
@@ -114,8 +137,8 @@ async fn a_transaction_that_has_written_no_event_holds_no_stream_back() {
 #[tokio::test]
 async fn a_transactions_events_stay_together_when_anothers_ids_fall_between() {
     let (url, store, ana) = store_with_agent().await;
-    let mut long = PgConnection::connect(&url).await.unwrap();
-    let mut short = PgConnection::connect(&url).await.unwrap();
+    let mut long = connect(&url).await;
+    let mut short = connect(&url).await;
 
     let mut long_tx = long.begin().await.unwrap();
     let a = write_event(&mut long_tx, ana, "a").await;
@@ -154,17 +177,14 @@ async fn concurrent_writers_never_make_a_stream_skip_or_repeat_an_event() {
     for writer in 0..WRITERS {
         let url = url.clone();
         writers.spawn(async move {
-            let mut conn = PgConnection::connect(&url).await.unwrap();
+            let mut conn = connect(&url).await;
             let mut committed = Vec::new();
             for n in 0..TRANSACTIONS {
                 let choice = mix(writer * 1_000 + n);
                 let pause = || std::time::Duration::from_micros(choice % 3_000);
                 let mut tx = conn.begin().await.unwrap();
                 if choice & 1 == 1 {
-                    sqlx::query("SELECT pg_current_xact_id()")
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
+                    take_transaction_id(&mut *tx).await;
                     tokio::time::sleep(pause()).await;
                 }
                 let mut written = Vec::new();
@@ -210,7 +230,7 @@ async fn concurrent_writers_never_make_a_stream_skip_or_repeat_an_event() {
     let stored: Vec<String> =
         sqlx::query_scalar("SELECT kind FROM agent_events WHERE agent_id = $1 ORDER BY tx, id")
             .bind(ana.0)
-            .fetch_all(&mut PgConnection::connect(&url).await.unwrap())
+            .fetch_all(&mut connect(&url).await)
             .await
             .unwrap();
     assert_eq!(
