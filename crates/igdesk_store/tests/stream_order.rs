@@ -119,7 +119,7 @@ async fn a_transaction_that_has_written_no_event_holds_no_stream_back() {
     // The early transaction starts writing first (it has its transaction id), but
     // writes its event last: a processing batch that may or may not tell an agent.
     let mut early_tx = early.begin().await.unwrap();
-    take_transaction_id(&mut *early_tx).await;
+    take_transaction_id(&mut early_tx).await;
     let first = write_event(&mut late, ana, "first").await;
     assert_eq!(
         read_after(&store, ana, EventId(0)).await,
@@ -184,7 +184,7 @@ async fn concurrent_writers_never_make_a_stream_skip_or_repeat_an_event() {
                 let pause = || std::time::Duration::from_micros(choice % 3_000);
                 let mut tx = conn.begin().await.unwrap();
                 if choice & 1 == 1 {
-                    take_transaction_id(&mut *tx).await;
+                    take_transaction_id(&mut tx).await;
                     tokio::time::sleep(pause()).await;
                 }
                 let mut written = Vec::new();
