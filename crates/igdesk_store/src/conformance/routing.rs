@@ -215,6 +215,31 @@ pub async fn capacity_is_standard_then_next_one_at_a_time_up_to_the_maximum(stor
         NextAnswer::AtMaximum
     );
     assert_eq!(accept_all(store, now).await, 0, "never beyond the maximum");
+
+    // One ends; Next brings one more, offered. With that offer waiting, Next is still
+    // granted (the agent has four conversations, below the maximum) and brings nothing
+    // beyond it: Close & Next meets such an offer when routing made it as the close
+    // freed the room.
+    let scope = Scope {
+        agent: ana.id,
+        admin: false,
+    };
+    let first = open_conversation_of(store, scope, "c0").await;
+    store
+        .close_conversation(scope, first.id, now)
+        .await
+        .unwrap();
+    now += 1;
+    assert_eq!(
+        store.request_next(ana.id, now).await.unwrap(),
+        NextAnswer::Granted
+    );
+    assert_eq!(store.route(now, OFFER_FOR, 100).await.unwrap().len(), 1);
+    assert_eq!(
+        store.request_next(ana.id, now).await.unwrap(),
+        NextAnswer::Granted
+    );
+    assert!(store.route(now, OFFER_FOR, 100).await.unwrap().is_empty());
     store.set_available(ana.id, false, now).await.unwrap();
     let state = store.agent_routing(ana.id).await.unwrap().unwrap();
     assert!(!state.available);

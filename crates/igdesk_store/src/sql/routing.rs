@@ -270,8 +270,9 @@ impl SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let found = sqlx::query(&format!(
-            "SELECT ag.standard_capacity, ag.max_capacity, {CARRYING} AS carrying \
-             FROM agents ag WHERE ag.id = $1"
+            "SELECT ag.standard_capacity, ag.max_capacity, {CARRYING} AS carrying, {} AS open \
+             FROM agents ag WHERE ag.id = $1",
+            open_carried!()
         ))
         .bind(agent.0)
         .fetch_all(&mut **tx)
@@ -282,6 +283,7 @@ impl SqlStore {
         let carrying: i64 = row.try_get("carrying")?;
         let standard: i64 = row.try_get("standard_capacity")?;
         let max: i64 = row.try_get("max_capacity")?;
+        let open: i64 = row.try_get("open")?;
         let room = carrying < max;
         // Next lifts the hold in any case; it asks for one beyond the standard only
         // when the agent is at it (below it, work comes anyway).
@@ -294,7 +296,10 @@ impl SqlStore {
         .execute(&mut **tx)
         .await?;
         writing.commit().await?;
-        Ok(if room {
+        // Refused only for the conversations the agent has: an offer waiting already
+        // is the next piece of work (Close & Next meets one routing made as the close
+        // freed the room).
+        Ok(if open < max {
             NextAnswer::Granted
         } else {
             NextAnswer::AtMaximum
