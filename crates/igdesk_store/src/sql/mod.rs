@@ -52,7 +52,7 @@ pub use processing::ProcessingHold;
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection as _, Executor, Transaction};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -381,6 +381,11 @@ pub async fn connect(url: &str) -> Result<SqlStore> {
     Ok(store)
 }
 
+/// A pooled connection idle longer than this is pinged before it is used: the
+/// server may have dropped it meanwhile (a restart, an idle timeout). One in use
+/// more recently was pinged as it came back (sqlx does so on every return).
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
+
 /// Opens without migrating.
 pub async fn open(url: &str) -> Result<SqlStore> {
     sqlx::any::install_default_drivers();
@@ -391,7 +396,21 @@ pub async fn open(url: &str) -> Result<SqlStore> {
     } else {
         return Err(StoreError::UnsupportedUrl(url.to_owned()));
     };
-    let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+    // By default sqlx pings a connection as it hands it out and again as it takes it
+    // back: a round trip before every statement run on the pool (on PostgreSQL, a
+    // wake-up of the server's process; docs/BENCHMARKS.md, Routing). The ping on the
+    // way back stays; on the way out only a connection idle a while is checked.
+    let options = AnyPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > CHECK_IDLE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        });
     let pool = match backend {
         Backend::Sqlite => {
             options
