@@ -194,7 +194,7 @@ async fn concurrent_writers_never_make_a_stream_skip_or_repeat_an_event() {
                     written.push(kind);
                     tokio::time::sleep(pause()).await;
                 }
-                if (choice >> 16) % 10 == 0 {
+                if (choice >> 16).is_multiple_of(10) {
                     tx.rollback().await.unwrap();
                 } else {
                     tx.commit().await.unwrap();
