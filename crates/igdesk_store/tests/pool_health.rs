@@ -15,14 +15,14 @@ const IDLE: Duration = Duration::from_millis(1_500);
 /// Ends every other session on the test's database, as a server restart would.
 async fn drop_sessions(url: &str) -> u64 {
     let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
-    let ended: Vec<(bool,)> = sqlx::query_as(
+    let ended: Vec<bool> = sqlx::query_scalar(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
          WHERE datname = current_database() AND pid <> pg_backend_pid()",
     )
     .fetch_all(&mut admin)
     .await
     .unwrap();
-    ended.into_iter().filter(|(ended,)| *ended).count() as u64
+    ended.into_iter().filter(|ended| *ended).count() as u64
 }
 
 #[tokio::test]

@@ -269,10 +269,13 @@ impl SqlStore {
     pub(super) async fn next(&self, agent: AgentId) -> Result<NextAnswer> {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
-        let found = sqlx::query(&format!(
-            "SELECT ag.standard_capacity, ag.max_capacity, {CARRYING} AS carrying, {} AS open \
-             FROM agents ag WHERE ag.id = $1",
-            open_carried!()
+        // What the agent carries (`CARRYING`), in its two parts: Next is refused by
+        // the conversations alone (below).
+        let found = sqlx::query(concat!(
+            "SELECT ag.standard_capacity, ag.max_capacity, ",
+            open_carried!(),
+            " AS open, (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id) AS offered \
+             FROM agents ag WHERE ag.id = $1"
         ))
         .bind(agent.0)
         .fetch_all(&mut **tx)
@@ -280,10 +283,10 @@ impl SqlStore {
         let Some(row) = found.first() else {
             return Ok(NextAnswer::AtMaximum);
         };
-        let carrying: i64 = row.try_get("carrying")?;
         let standard: i64 = row.try_get("standard_capacity")?;
         let max: i64 = row.try_get("max_capacity")?;
         let open: i64 = row.try_get("open")?;
+        let carrying = open + row.try_get::<i64, _>("offered")?;
         let room = carrying < max;
         // Next lifts the hold in any case; it asks for one beyond the standard only
         // when the agent is at it (below it, work comes anyway).
