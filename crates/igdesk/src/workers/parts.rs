@@ -11,8 +11,11 @@ use igdesk_store::{Job, PartSession, JOB_PROCESS_DELIVERY};
 use rand::seq::SliceRandom;
 use tokio_util::sync::CancellationToken;
 
-/// Loops applying parts on each PostgreSQL instance.
-pub const LOOPS: usize = 4;
+/// Loops applying parts on each PostgreSQL instance. Two overlap one's round trips
+/// with the other's work; more split a burst into more, smaller batches, each paying
+/// a statement's fixed costs again (four loops routed a burst more slowly than two,
+/// docs/BENCHMARKS.md). Each instance adds loops of its own.
+pub const LOOPS: usize = 2;
 
 pub async fn run(app: App, cancel: CancellationToken, max_attempts: i64) {
     let mut session: Option<PartSession> = None;
@@ -58,7 +61,8 @@ pub async fn run(app: App, cancel: CancellationToken, max_attempts: i64) {
 
 /// Parts a loop holds for one batch at most: while many parts are busy, a batch of
 /// several costs the statements of one (a burst of 5,000 deliveries in 16 parts was
-/// about 200 batches of 25), and the loops still share the parts between them.
+/// about 200 batches of 25 one part at a time, 52 of about 100 now), and the loops
+/// still share the parts between them.
 const PARTS_AT_ONCE: usize = PARTS as usize / LOOPS;
 
 /// One round over the parts with due deliveries, in a random order so that loops
