@@ -303,7 +303,8 @@ pub(super) async fn insert_items(
 ) -> Result<AddedItems> {
     // Each row finds its conversation through one join rather than a subquery of its
     // own: PostgreSQL planned a subquery per row at every call (2.7 ms of planning for
-    // a batch of 32, more than the insert itself).
+    // a batch of 32, more than the insert itself). SQLite needs a WHERE before an
+    // upsert's ON CONFLICT when the rows come from a join.
     let sql = format!(
         "WITH v (account_id, customer_id, kind, direction, source, mid, text, attachments, reply_to, \
          context, status, raw, created_at, received_at, joins, imported) AS (VALUES {}) \
