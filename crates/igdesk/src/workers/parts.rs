@@ -61,8 +61,8 @@ pub async fn run(app: App, cancel: CancellationToken, max_attempts: i64) {
 
 /// Parts a loop holds for one batch at most: while many parts are busy, a batch of
 /// several costs the statements of one (a burst of 5,000 deliveries in 16 parts was
-/// about 200 batches of 25 one part at a time, 52 of about 100 now), and the loops
-/// still share the parts between them.
+/// about 200 batches of 25 one part at a time), and the loops still share the parts
+/// between them.
 const PARTS_AT_ONCE: usize = PARTS as usize / LOOPS;
 
 /// One round over the parts with due deliveries, in a random order so that loops

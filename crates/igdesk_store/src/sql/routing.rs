@@ -23,11 +23,25 @@ macro_rules! open_carried {
     };
 }
 
+/// Agent `ag`'s offers waiting for an answer.
+macro_rules! offers_carried {
+    () => {
+        "(SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id)"
+    };
+}
+
 /// What agent `ag` already carries: open conversations plus offers waiting.
-pub(super) const CARRYING: &str = concat!(
-    "(",
+pub(super) const CARRYING: &str = concat!("(", open_carried!(), " + ", offers_carried!(), ")");
+
+/// One agent's routing state (`$1`): capacities, and what they carry in its two
+/// parts, `load` (open conversations) and `pending` (offers waiting).
+const AGENT_ROUTING: &str = concat!(
+    "SELECT ag.id, ag.available, ag.held, ag.next_requested, ag.standard_capacity, \
+     ag.max_capacity, ",
     open_carried!(),
-    " + (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id))"
+    " AS load, ",
+    offers_carried!(),
+    " AS pending FROM agents ag WHERE ag.id = $1"
 );
 
 /// An available agent who is not held, as routing sees them.
@@ -217,15 +231,10 @@ impl SqlStore {
     }
 
     pub(super) async fn routing_of(&self, agent: AgentId) -> Result<Option<AgentRouting>> {
-        let found = sqlx::query(
-            "SELECT ag.id, ag.available, ag.held, ag.next_requested, ag.standard_capacity, ag.max_capacity, \
-             (SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open') AS load, \
-             (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id) AS pending \
-             FROM agents ag WHERE ag.id = $1",
-        )
-        .bind(agent.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let found = sqlx::query(AGENT_ROUTING)
+            .bind(agent.0)
+            .fetch_all(&self.pool)
+            .await?;
         found
             .first()
             .map(|r| {
@@ -271,22 +280,17 @@ impl SqlStore {
         let tx = &mut writing.tx;
         // What the agent carries (`CARRYING`), in its two parts: Next is refused by
         // the conversations alone (below).
-        let found = sqlx::query(concat!(
-            "SELECT ag.standard_capacity, ag.max_capacity, ",
-            open_carried!(),
-            " AS open, (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id) AS offered \
-             FROM agents ag WHERE ag.id = $1"
-        ))
-        .bind(agent.0)
-        .fetch_all(&mut **tx)
-        .await?;
+        let found = sqlx::query(AGENT_ROUTING)
+            .bind(agent.0)
+            .fetch_all(&mut **tx)
+            .await?;
         let Some(row) = found.first() else {
             return Ok(NextAnswer::AtMaximum);
         };
         let standard: i64 = row.try_get("standard_capacity")?;
         let max: i64 = row.try_get("max_capacity")?;
-        let open: i64 = row.try_get("open")?;
-        let carrying = open + row.try_get::<i64, _>("offered")?;
+        let open: i64 = row.try_get("load")?;
+        let carrying = open + row.try_get::<i64, _>("pending")?;
         let room = carrying < max;
         // Next lifts the hold in any case; it asks for one beyond the standard only
         // when the agent is at it (below it, work comes anyway).
