@@ -25,6 +25,12 @@ pub struct RoutingArgs {
     /// Webhooks in flight at once.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// Instead of a burst, customers write one after another at this many webhooks a
+    /// second, each on time whatever the answers before it (`--concurrency` is then
+    /// not used), and agents accept each offer as it arrives, as people at work do
+    /// (offers nobody answers run out after 30 s): the latency at a steady load.
+    #[arg(long)]
+    rate: Option<f64>,
     /// An empty database to run on (e.g. `postgres://…/igdesk_bench`); by default a
     /// fresh SQLite file.
     #[arg(long)]
@@ -47,6 +53,12 @@ pub(super) struct Arrivals {
 pub(super) type Seen = Arc<Mutex<Arrivals>>;
 
 pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
+    if let Some(rate) = args.rate {
+        anyhow::ensure!(
+            rate.is_finite() && rate > 0.0,
+            "--rate is webhooks a second: a number above 0, not {rate}"
+        );
+    }
     let bench = start_on(args.database.clone(), "200", 300).await?;
     let accounts = accounts_and_customers(&bench, 1, 0).await?;
     let ig_id = format!("1784150{:010}", 0);
@@ -56,17 +68,35 @@ pub async fn run(args: RoutingArgs) -> anyhow::Result<()> {
     let capacity = args.customers.div_ceil(args.agents) as i64;
     let seen: Seen = Arc::default();
     let mut streams = Vec::new();
+    let accept = args.rate.is_some();
     for token in available_agents(app, args.agents, capacity).await? {
-        streams.push(tokio::spawn(listen(url.clone(), token, seen.clone())));
+        streams.push(tokio::spawn(listen(
+            url.clone(),
+            token,
+            seen.clone(),
+            accept,
+        )));
     }
     all_connected(&seen, args.agents).await?;
+    let how = match args.rate {
+        Some(rate) => format!("one after another, {rate} a second"),
+        None => "at once".to_owned(),
+    };
     println!(
-        "routing: {} agents streaming (capacity {capacity} each), {} customers writing at once",
+        "routing: {} agents streaming (capacity {capacity} each), {} customers writing {how}",
         args.agents, args.customers
     );
 
     let started = Instant::now();
-    let acknowledged = burst(&bench.sim, &ig_id, args.customers, args.concurrency).await?;
+    let acknowledged = match args.rate {
+        Some(rate) => paced(&bench.sim, &ig_id, args.customers, rate).await?,
+        None => burst(&bench.sim, &ig_id, args.customers, args.concurrency).await?,
+    };
+    println!(
+        "  {} webhooks acknowledged in {:.2} s",
+        acknowledged.len(),
+        started.elapsed().as_secs_f64()
+    );
     let offers = all_offers(&seen, args.customers).await?;
     let last_offer = offers.values().max().copied();
     let elapsed = last_offer.map_or(Duration::ZERO, |t| t - started);
@@ -118,13 +148,7 @@ pub(super) async fn burst(
                 if n >= customers {
                     return anyhow::Ok(());
                 }
-                let igsid = format!("8{n:08}");
-                let event = Event::text(&igsid, "Hi, is this in stock?");
-                let status = sim
-                    .deliver(&Delivery::new(ig_id.as_str()).push(event))
-                    .await?;
-                anyhow::ensure!(status == 200, "webhook answered {status}");
-                acknowledged.lock().unwrap().insert(igsid, Instant::now());
+                write_in(&sim, &ig_id, n, &acknowledged).await?;
             }
         }));
     }
@@ -133,6 +157,45 @@ pub(super) async fn burst(
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
     Ok(acknowledged)
+}
+
+/// `customers` customers write one after another, `rate` webhooks a second, each sent
+/// on time however long the ones before take to be answered (the load does not ease
+/// off when igdesk slows down): when each webhook was acknowledged.
+async fn paced(
+    sim: &igdesk_igs::Simulator,
+    ig_id: &str,
+    customers: usize,
+    rate: f64,
+) -> anyhow::Result<HashMap<String, Instant>> {
+    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let start = tokio::time::Instant::now();
+    let mut sent = tokio::task::JoinSet::new();
+    for n in 0..customers {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(n as f64 / rate)).await;
+        let (sim, ig_id, acknowledged) = (sim.clone(), ig_id.to_owned(), acknowledged.clone());
+        sent.spawn(async move { write_in(&sim, &ig_id, n, &acknowledged).await });
+    }
+    while let Some(done) = sent.join_next().await {
+        done??;
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    Ok(acknowledged)
+}
+
+/// Customer `n` writes once; notes when the webhook was acknowledged.
+async fn write_in(
+    sim: &igdesk_igs::Simulator,
+    ig_id: &str,
+    n: usize,
+    acknowledged: &Mutex<HashMap<String, Instant>>,
+) -> anyhow::Result<()> {
+    let igsid = format!("8{n:08}");
+    let event = Event::text(&igsid, "Hi, is this in stock?");
+    let status = sim.deliver(&Delivery::new(ig_id).push(event)).await?;
+    anyhow::ensure!(status == 200, "webhook answered {status}");
+    acknowledged.lock().unwrap().insert(igsid, Instant::now());
+    Ok(())
 }
 
 /// Waits (a minute at most) until `count` streams are answered: the burst starts
@@ -241,11 +304,18 @@ pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
 
-/// One agent's console: reads its live stream and notes when each offer arrives.
-pub(super) async fn listen(url: String, token: String, offers: Seen) -> anyhow::Result<()> {
-    let mut response = reqwest::Client::new()
+/// One agent's console: reads its live stream and notes when each offer arrives;
+/// accepts it there and then if `accept`.
+pub(super) async fn listen(
+    url: String,
+    token: String,
+    offers: Seen,
+    accept: bool,
+) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let mut response = client
         .get(format!("{url}/api/v1/events"))
-        .bearer_auth(token)
+        .bearer_auth(&token)
         .send()
         .await?;
     anyhow::ensure!(
@@ -274,6 +344,18 @@ pub(super) async fn listen(url: String, token: String, offers: Seen) -> anyhow::
                     let written = event["created_at_ms"].as_i64().unwrap_or(arrived_ms);
                     seen.in_transit_ms.push(arrived_ms - written);
                 }
+            }
+            if let (true, Some(offer)) = (accept, event["payload"]["id"].as_i64()) {
+                let accepting = client
+                    .post(format!("{url}/api/v1/offers/{offer}/accept"))
+                    .bearer_auth(&token);
+                tokio::spawn(async move {
+                    match accepting.send().await {
+                        Ok(answer) if answer.status() == 200 => {}
+                        Ok(answer) => eprintln!("accepting offer {offer}: {}", answer.status()),
+                        Err(e) => eprintln!("accepting offer {offer}: {e}"),
+                    }
+                });
             }
         }
     }

@@ -134,7 +134,7 @@ async fn run_on(args: &ScaleArgs, instances: usize, url: &str) -> anyhow::Result
     let tokens = available_agents(app, args.agents, capacity).await?;
     for (n, token) in tokens.into_iter().enumerate() {
         let url = urls[n % urls.len()].clone();
-        streams.push(tokio::spawn(listen(url, token, offers.clone())));
+        streams.push(tokio::spawn(listen(url, token, offers.clone(), false)));
     }
     all_connected(&offers, args.agents).await?;
 
