@@ -136,26 +136,25 @@ pub(super) async fn burst(
     customers: usize,
     concurrency: usize,
 ) -> anyhow::Result<HashMap<String, Instant>> {
-    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut senders = Vec::new();
+    let mut senders = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (sim, next, acknowledged) = (sim.clone(), next.clone(), acknowledged.clone());
-        let ig_id = ig_id.to_owned();
-        senders.push(tokio::spawn(async move {
+        let (sim, next, ig_id) = (sim.clone(), next.clone(), ig_id.to_owned());
+        senders.spawn(async move {
+            let mut acknowledged = Vec::new();
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n >= customers {
-                    return anyhow::Ok(());
+                    return anyhow::Ok(acknowledged);
                 }
-                write_in(&sim, &ig_id, n, &acknowledged).await?;
+                acknowledged.push(write_in(&sim, &ig_id, n).await?);
             }
-        }));
+        });
     }
-    for sender in senders {
-        sender.await??;
+    let mut acknowledged = HashMap::with_capacity(customers);
+    while let Some(sent) = senders.join_next().await {
+        acknowledged.extend(sent??);
     }
-    let acknowledged = acknowledged.lock().unwrap().clone();
     Ok(acknowledged)
 }
 
@@ -168,34 +167,32 @@ async fn paced(
     customers: usize,
     rate: f64,
 ) -> anyhow::Result<HashMap<String, Instant>> {
-    let acknowledged: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let start = tokio::time::Instant::now();
     let mut sent = tokio::task::JoinSet::new();
     for n in 0..customers {
         tokio::time::sleep_until(start + Duration::from_secs_f64(n as f64 / rate)).await;
-        let (sim, ig_id, acknowledged) = (sim.clone(), ig_id.to_owned(), acknowledged.clone());
-        sent.spawn(async move { write_in(&sim, &ig_id, n, &acknowledged).await });
+        let (sim, ig_id) = (sim.clone(), ig_id.to_owned());
+        sent.spawn(async move { write_in(&sim, &ig_id, n).await });
     }
+    let mut acknowledged = HashMap::with_capacity(customers);
     while let Some(done) = sent.join_next().await {
-        done??;
+        let (igsid, at) = done??;
+        acknowledged.insert(igsid, at);
     }
-    let acknowledged = acknowledged.lock().unwrap().clone();
     Ok(acknowledged)
 }
 
-/// Customer `n` writes once; notes when the webhook was acknowledged.
+/// Customer `n` writes once: their IGSID, and when the webhook was acknowledged.
 async fn write_in(
     sim: &igdesk_igs::Simulator,
     ig_id: &str,
     n: usize,
-    acknowledged: &Mutex<HashMap<String, Instant>>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(String, Instant)> {
     let igsid = format!("8{n:08}");
     let event = Event::text(&igsid, "Hi, is this in stock?");
     let status = sim.deliver(&Delivery::new(ig_id).push(event)).await?;
     anyhow::ensure!(status == 200, "webhook answered {status}");
-    acknowledged.lock().unwrap().insert(igsid, Instant::now());
-    Ok(())
+    Ok((igsid, Instant::now()))
 }
 
 /// Waits (a minute at most) until `count` streams are answered: the burst starts
