@@ -225,8 +225,32 @@ if (composer) {
 
 // --- The timeline ---------------------------------------------------------------
 
-/** Draws (or redraws) one item from the server; new ones go at the end. */
+/** Items whose fragment is being fetched, each with whether news of it came meanwhile. */
+const drawing = new Map();
+
+/** Draws (or redraws) one item from the server; new ones go at the end. News of the
+ * item while its fragment is on the way (a reply's "Sent" often comes before the
+ * fragment asked for as it was queued) draws it once more after, and two asks for one
+ * item never fetch side by side, so it is neither left stale nor drawn twice. */
 async function showItem(id) {
+  const key = String(id);
+  if (drawing.has(key)) {
+    drawing.set(key, true);
+    return true;
+  }
+  let shown = false;
+  try {
+    do {
+      drawing.set(key, false);
+      shown = await drawItem(key);
+    } while (drawing.get(key));
+  } finally {
+    drawing.delete(key);
+  }
+  return shown;
+}
+
+async function drawItem(id) {
   const nodes = await fragment(`/fragments/items/${id}`);
   if (!nodes || nodes.length === 0) return false;
   const existing = document.getElementById(`item-${id}`);
@@ -255,7 +279,7 @@ onItemEvent((kind, data) => {
   if (!item || !timeline) return false;
   // Only this profile's items (one shown, or new in its open conversation); another
   // customer's news goes to the list.
-  const here = document.getElementById(`item-${item.id}`) ||
+  const here = drawing.has(String(item.id)) || document.getElementById(`item-${item.id}`) ||
     (kind === 'item' && data.conversation_id && String(data.conversation_id) === profile.dataset.conversationId);
   if (!here) return false;
   showItem(item.id);

@@ -26,6 +26,43 @@ test('a reply reaches Instagram and shows Sent, then Read once the customer has 
   await expect(item.getByText('Sent', { exact: true })).toHaveCount(0);
 });
 
+test('a reply sent while its item is being drawn shows Sent, drawn once', async ({ page, demo }) => {
+  const { customer } = await acceptedCustomer(page, demo, 'Yusuf Demir', 'Is the blue one back in stock?');
+  const reply = 'Hi Yusuf! It is back on Friday.';
+  // Instagram takes a moment to answer, so the page first draws the reply unsent; that
+  // first drawing is held back until the reply is sent and its news has reached the
+  // page: the order a busy machine can produce. It must not leave the item stale.
+  await demo.fault({ kind: 'send_slow', millis: 1_000 });
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  let held = false;
+  await page.route('**/fragments/items/*', async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (held || !body.includes(reply)) {
+      await route.fulfill({ response, body });
+      return;
+    }
+    held = true;
+    expect(body).not.toContain('status-sent');
+    await expect
+      .poll(async () => (await (await page.request.get(route.request().url())).text()).includes('status-sent'))
+      .toBe(true);
+    await page.waitForTimeout(500);
+    await route.fulfill({ response, body });
+    release();
+  });
+  await page.getByRole('textbox', { name: 'Message' }).fill(reply);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await released;
+
+  const item = page.getByRole('listitem').filter({ hasText: reply });
+  await expect(item.getByText('Sent', { exact: true })).toBeVisible();
+  await expect(item).toHaveCount(1);
+  expect((await demo.sent()).filter((m) => m.recipient_igsid === customer.igsid).map((m) => m.text)).toEqual([reply]);
+  await page.unrouteAll({ behavior: 'wait' });
+});
+
 test('300 emoji are within 640 characters but over 1,000 bytes: refused in the page, with the reason', async ({ page, demo }) => {
   const { customer } = await acceptedCustomer(page, demo, 'Wanda Kowalska', 'Can you send me the whole catalogue?');
   const composer = page.getByRole('form', { name: 'Reply to Wanda Kowalska on Instagram' });
