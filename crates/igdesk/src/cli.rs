@@ -203,7 +203,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let raw = RawSettings::load(cli.config.as_deref())?;
     match cli.command {
         Command::Demo(args) => crate::demo::run(args, raw).await,
-        Command::Bench(args) => crate::bench::run(args).await,
+        Command::Bench(args) => {
+            // Quiet by default, so the figures are the output; `RUST_LOG` shows what
+            // ran (`sqlx::query=debug`: every statement with its time).
+            if std::env::var_os("RUST_LOG").is_some() {
+                crate::telemetry::init_logs(false);
+            }
+            crate::bench::run(args).await
+        }
         Command::Serve => {
             let settings = Settings::try_from(raw)?;
             crate::telemetry::init_logs(settings.log_json);

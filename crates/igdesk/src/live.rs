@@ -1,10 +1,20 @@
 //! News for the agents' live streams: which agents have new events. Events are in
 //! the database; this only says whose stream should look now, so a burst of offers
-//! to a few agents does not send every open stream to the database.
+//! to a few agents does not send every open stream to the database. What wrote an
+//! event wakes its streams; `watch` is the safety net for news that never came (on
+//! PostgreSQL, another instance's lost `NOTIFY`): one look an instance, not one a
+//! stream.
 
+use crate::app::App;
 use igdesk_domain::AgentId;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+/// How often an instance looks for events its streams were not woken for (RT-8: on
+/// a console within a second).
+const WATCH: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone)]
 pub enum News {
@@ -66,5 +76,27 @@ impl LiveHub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<News> {
         self.news.subscribe()
+    }
+}
+
+/// Every `WATCH`, wakes the streams here of the agents with events since the last
+/// look that no wake-up announced, whoever wrote them. A stream woken for news it
+/// already read reads nothing and waits again.
+pub async fn watch(app: App, cancel: CancellationToken) {
+    let mut mark = None;
+    loop {
+        match app.store.agents_with_news(mark).await {
+            Ok(news) => {
+                if !news.agents.is_empty() {
+                    app.wake.live.here(News::Agents(news.agents.into()));
+                }
+                mark = Some(news.mark);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot look for the streams' news"),
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(WATCH) => {}
+        }
     }
 }

@@ -154,6 +154,13 @@ pub struct EventsAfter {
     pub held_back: Option<i64>,
 }
 
+/// What [`RoutingStore::agents_with_news`] found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventNews {
+    pub agents: Vec<AgentId>,
+    pub mark: i64,
+}
+
 #[async_trait]
 pub trait RoutingStore: Send + Sync + 'static {
     async fn agent_routing(&self, agent: AgentId) -> Result<Option<AgentRouting>>;
@@ -215,6 +222,12 @@ pub trait RoutingStore: Send + Sync + 'static {
     async fn settled(&self, tx: i64) -> Result<bool>;
     /// The newest event id (a stream starting fresh starts after it).
     async fn last_event_id(&self, agent: AgentId) -> Result<EventId>;
+    /// The agents with events settled since `mark` (a [`EventNews::mark`] this gave
+    /// before), and the mark to ask from next; `None` gives none and the mark of now.
+    /// Each settled event is named at least once, whoever wrote it: the instance's
+    /// safety net for news that never woke its streams (another instance's lost
+    /// `NOTIFY`).
+    async fn agents_with_news(&self, mark: Option<i64>) -> Result<EventNews>;
     async fn prune_events(&self, before: Millis) -> Result<u64>;
     /// Hands an open conversation to another agent (as an offer lasting `offer_for`)
     /// or to an inbox (back to routing there), in one transaction.

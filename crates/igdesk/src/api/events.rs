@@ -24,9 +24,6 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use utoipa::IntoParams;
 
-/// Events written by another instance (PostgreSQL) are picked up this often (RT-8:
-/// within a second); this instance's own wake the streams they concern at once.
-const POLL: Duration = Duration::from_millis(500);
 const READ_BATCH: i64 = 200;
 
 #[derive(Deserialize, IntoParams)]
@@ -52,7 +49,7 @@ struct Reader {
     recheck: bool,
     cursor: EventId,
     buffered: VecDeque<AgentEvent>,
-    /// The last read found less than a batch: nothing more until news or the poll.
+    /// The last read found less than a batch: nothing more until news.
     caught_up: bool,
     /// The last read left this transaction's events for later: they are committed,
     /// so no news will come for them; the stream looks again once they are settled.
@@ -155,21 +152,19 @@ async fn next_event(mut r: Reader) -> Option<(Result<Event, Infallible>, Reader)
             }
         }
         // News sent while the stream read or wrote is still queued in the receiver,
-        // so waiting here misses nothing.
+        // so waiting here misses nothing. News that never came (another instance's
+        // lost NOTIFY) is found by the instance's watch (`live::watch`), not by each
+        // stream looking on its own.
         r.caught_up = false;
-        let poll = tokio::time::sleep(POLL);
-        tokio::pin!(poll);
         // A stream whose events are held back (PostgreSQL: an earlier transaction is
         // still running) asks whether they are settled as often as the store's answer
-        // may be old. Made once, like the poll: news for other agents does not put
-        // it off.
+        // may be old. Made once: news for other agents does not put it off.
         let first_check = tokio::time::Instant::now() + SETTLED_CHECK;
         let mut check = tokio::time::interval_at(first_check, SETTLED_CHECK);
         check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = r.app.stopping.cancelled() => return None,
-                _ = &mut poll => break,
                 _ = check.tick(), if r.held_back.is_some() => {
                     // An error is left to the read, which logs it.
                     let tx = r.held_back.unwrap_or_default();

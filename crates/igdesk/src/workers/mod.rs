@@ -90,6 +90,10 @@ pub fn spawn(app: &App, cancel: &CancellationToken) -> Vec<JoinHandle<()>> {
     }
     handles.push(tokio::spawn(send::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(router::run(app.clone(), cancel.clone())));
+    handles.push(tokio::spawn(crate::live::watch(
+        app.clone(),
+        cancel.clone(),
+    )));
     handles.push(tokio::spawn(api_webhooks::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(upkeep::run(app.clone(), cancel.clone())));
     handles.push(tokio::spawn(run(

@@ -3,7 +3,7 @@
 //! reconnecting console resumes after the last id it saw.
 
 use super::{Backend, Binds, SqlStore};
-use crate::routing::{AgentEvent, EventsAfter, SETTLED_CHECK};
+use crate::routing::{AgentEvent, EventNews, EventsAfter, SETTLED_CHECK};
 use crate::Result;
 use igdesk_domain::{AgentId, ConversationId, EventId, ItemId, Millis};
 use sqlx::{Any, Row as _, Transaction};
@@ -227,6 +227,50 @@ impl SqlStore {
             Some(row) => row.try_get("id")?,
             None => 0,
         }))
+    }
+
+    /// See `RoutingStore::agents_with_news`. On SQLite events are settled as they
+    /// commit, in id order, so the mark is the last id seen. On PostgreSQL it is the
+    /// horizon asked before the read: every event below it is settled and visible to
+    /// the read, and one at or past it is read again next time, so none is missed
+    /// (one may be named twice).
+    pub(super) async fn news_since(&self, mark: Option<i64>) -> Result<EventNews> {
+        let postgres = self.backend == Backend::Postgres;
+        let horizon = match postgres {
+            true => Some(self.settled_below(std::time::Instant::now()).await?),
+            false => None,
+        };
+        let Some(mark) = mark else {
+            let mark = match horizon {
+                Some(horizon) => horizon,
+                None => sqlx::query("SELECT COALESCE(MAX(id), 0) AS mark FROM agent_events")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("mark")?,
+            };
+            return Ok(EventNews {
+                agents: Vec::new(),
+                mark,
+            });
+        };
+        let since = if postgres { "tx >= $1" } else { "id > $1" };
+        let rows = sqlx::query(&format!(
+            "SELECT agent_id, MAX(id) AS last FROM agent_events WHERE {since} GROUP BY agent_id"
+        ))
+        .bind(mark)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut news = EventNews {
+            agents: Vec::with_capacity(rows.len()),
+            mark: horizon.unwrap_or(mark).max(mark),
+        };
+        for row in &rows {
+            news.agents.push(AgentId(row.try_get("agent_id")?));
+            if !postgres {
+                news.mark = news.mark.max(row.try_get("last")?);
+            }
+        }
+        Ok(news)
     }
 
     pub(super) async fn delete_events_before(&self, before: Millis) -> Result<u64> {

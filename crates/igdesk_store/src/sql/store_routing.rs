@@ -107,6 +107,10 @@ impl RoutingStore for SqlStore {
         self.newest_event(agent).await
     }
 
+    async fn agents_with_news(&self, mark: Option<i64>) -> Result<EventNews> {
+        self.news_since(mark).await
+    }
+
     async fn prune_events(&self, before: Millis) -> Result<u64> {
         self.delete_events_before(before).await
     }
