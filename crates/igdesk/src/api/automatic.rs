@@ -35,13 +35,12 @@ fn rule_id(id: &str) -> Result<RuleId, ApiError> {
 pub struct BusinessHoursView {
     #[schema(value_type = i64)]
     inbox_id: InboxId,
-    /// `null`: none set; the inbox is always open and sends no away message or greeting.
-    business_hours: Option<BusinessHours>,
+    business_hours: BusinessHours,
     open_now: bool,
 }
 
-fn hours_view(inbox: InboxId, hours: Option<BusinessHours>) -> BusinessHoursView {
-    let open_now = hours.as_ref().is_none_or(|h| h.is_open(now_ms()));
+fn hours_view(inbox: InboxId, hours: BusinessHours) -> BusinessHoursView {
+    let open_now = hours.is_open(now_ms());
     BusinessHoursView {
         inbox_id: inbox,
         business_hours: hours,
@@ -49,16 +48,18 @@ fn hours_view(inbox: InboxId, hours: Option<BusinessHours>) -> BusinessHoursView
     }
 }
 
-/// An inbox's business hours (administrators).
+/// An inbox's business hours (administrators). An inbox without them, never set or
+/// removed, is always open and sends no away message or greeting: 404, as for any
+/// removed resource.
 #[utoipa::path(
     get,
     path = "/inboxes/{id}/business-hours",
     tag = "automatic replies",
     params(("id" = i64, Path, description = "The inbox")),
     responses(
-        (status = 200, description = "The business hours (`null` when none are set)", body = BusinessHoursView),
+        (status = 200, description = "The business hours", body = BusinessHoursView),
         (status = 403, description = "Not an administrator", body = ApiError),
-        (status = 404, description = "No such inbox", body = ApiError),
+        (status = 404, description = "No such inbox, or it has no business hours (`no_business_hours`): always open", body = ApiError),
     )
 )]
 pub async fn get_business_hours(
@@ -67,7 +68,13 @@ pub async fn get_business_hours(
     PathParams(id): PathParams<String>,
 ) -> Result<Json<BusinessHoursView>, ApiError> {
     let inbox = inbox_id(&id)?;
-    let hours = service::hours(&app, &admin, inbox).await?;
+    let hours = service::hours(&app, &admin, inbox).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_business_hours",
+            "this inbox has no business hours: it is always open",
+        )
+    })?;
     Ok(Json(hours_view(inbox, hours)))
 }
 
@@ -95,7 +102,7 @@ pub async fn put_business_hours(
     JsonBody(body): JsonBody<BusinessHours>,
 ) -> Result<Json<BusinessHoursView>, ApiError> {
     let inbox = inbox_id(&id)?;
-    let hours = service::set_hours(&app, &admin, inbox, Some(body)).await?;
+    let hours = service::set_hours(&app, &admin, inbox, body).await?;
     Ok(Json(hours_view(inbox, hours)))
 }
 
@@ -117,7 +124,7 @@ pub async fn delete_business_hours(
     Admin(admin): Admin,
     PathParams(id): PathParams<String>,
 ) -> Result<StatusCode, ApiError> {
-    service::set_hours(&app, &admin, inbox_id(&id)?, None).await?;
+    service::remove_hours(&app, &admin, inbox_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

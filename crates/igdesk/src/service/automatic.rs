@@ -41,35 +41,45 @@ pub async fn hours(
     Ok(app.store.business_hours(inbox).await?)
 }
 
-/// Sets the inbox's business hours, checked first; `None` removes them. Processing
+/// Sets the inbox's business hours, checked first, and gives them as stored. Processing
 /// reads them for its next batch: no restart.
 pub async fn set_hours(
     app: &App,
     admin: &Agent,
     inbox: InboxId,
-    hours: Option<BusinessHours>,
-) -> Result<Option<BusinessHours>, ServiceError> {
+    hours: BusinessHours,
+) -> Result<BusinessHours, ServiceError> {
     require_admin(admin)?;
-    let hours = match hours {
-        None => None,
-        Some(h) => {
-            h.validate().map_err(invalid)?;
-            let h = h.normalized();
-            for (text, field) in [(&h.away_message, "away_message"), (&h.greeting, "greeting")] {
-                if let Some(text) = text {
-                    check_text(text, Channel::Api).map_err(|e| {
-                        ServiceError::new(Kind::Refused, e.code(), e.to_string()).field(field)
-                    })?;
-                }
-            }
-            Some(h)
+    hours.validate().map_err(invalid)?;
+    let hours = hours.normalized();
+    for (text, field) in [
+        (&hours.away_message, "away_message"),
+        (&hours.greeting, "greeting"),
+    ] {
+        if let Some(text) = text {
+            check_text(text, Channel::Api).map_err(|e| {
+                ServiceError::new(Kind::Refused, e.code(), e.to_string()).field(field)
+            })?;
         }
-    };
-    if !app
-        .store
-        .set_business_hours(inbox, hours.as_ref(), now_ms())
-        .await?
-    {
+    }
+    store_hours(app, admin, inbox, Some(&hours)).await?;
+    Ok(hours)
+}
+
+/// Removes the inbox's business hours (there may be none): always open, no away
+/// message or greeting.
+pub async fn remove_hours(app: &App, admin: &Agent, inbox: InboxId) -> Result<(), ServiceError> {
+    require_admin(admin)?;
+    store_hours(app, admin, inbox, None).await
+}
+
+async fn store_hours(
+    app: &App,
+    admin: &Agent,
+    inbox: InboxId,
+    hours: Option<&BusinessHours>,
+) -> Result<(), ServiceError> {
+    if !app.store.set_business_hours(inbox, hours, now_ms()).await? {
         return Err(ServiceError::not_found("inbox"));
     }
     tracing::info!(
@@ -77,7 +87,7 @@ pub async fn set_hours(
         by = admin.id.0,
         "business hours changed"
     );
-    Ok(hours)
+    Ok(())
 }
 
 async fn known_inbox(app: &App, inbox: InboxId) -> Result<(), ServiceError> {
@@ -358,7 +368,7 @@ pub async fn add_demo_automation(
         ),
         greeting: Some("Hi, welcome to the shop! An agent will be with you shortly.".into()),
     };
-    set_hours(app, admin, inbox, Some(hours)).await?;
+    set_hours(app, admin, inbox, hours).await?;
     let have = rules(app, admin).await?;
     let demo = [
         RuleInput {

@@ -205,11 +205,11 @@ pub async fn save(
     let inbox = InboxId(id);
     let entered = Entered::new("hours", form);
     if entered.has("remove") {
-        service::set_hours(&app, &signed.agent, inbox, None).await?;
+        service::remove_hours(&app, &signed.agent, inbox).await?;
         let notice = "Business hours removed: the inbox is always open and sends no away message or greeting.";
         return Ok(form::saved(&app, &signed, &path_of(inbox), notice, None));
     }
-    match service::set_hours(&app, &signed.agent, inbox, Some(hours_of(&entered))).await {
+    match service::set_hours(&app, &signed.agent, inbox, hours_of(&entered)).await {
         Ok(_) => {
             let notice = "Business hours saved: they apply to the next message that comes in.";
             Ok(form::saved(&app, &signed, &path_of(inbox), notice, None))
