@@ -72,7 +72,12 @@ impl App {
 /// and the live streams are woken on the other instances too (`wake`).
 pub struct Wakers {
     pub deliveries: Arc<Signal>,
+    /// Customers' profiles to fetch.
     pub profiles: Signal,
+    /// Threads to pass to or take from Instagram's inbox (a handover begun or ended).
+    pub thread_control: Signal,
+    /// Instagram Login tokens to renew: scheduled weeks ahead, so found by polling.
+    pub tokens: Signal,
     pub sends: Signal,
     pub history: Signal,
     /// `mark_seen` / `typing_on` were queued (`service::seen`).
@@ -92,6 +97,8 @@ impl Default for Wakers {
         Wakers {
             deliveries: Arc::new(Signal::new("deliveries")),
             profiles: Signal::new("profiles"),
+            thread_control: Signal::new("thread_control"),
+            tokens: Signal::new("tokens"),
             sends: Signal::new("sends"),
             history: Signal::new("history"),
             sender_actions: Signal::new("sender_actions"),
@@ -104,12 +111,15 @@ impl Default for Wakers {
 }
 
 impl Wakers {
+    /// The wake-up of the loops doing jobs of `kind`: each kind its own, so work of
+    /// one kind does not send the loops of another to claim nothing.
     pub fn for_kind(&self, kind: &str) -> &Signal {
         match kind {
             igdesk_store::JOB_PROCESS_DELIVERY => &self.deliveries,
             igdesk_store::JOB_SEND => &self.sends,
             igdesk_store::JOB_IMPORT_HISTORY => &self.history,
-            igdesk_store::JOB_THREAD_CONTROL => &self.profiles,
+            igdesk_store::JOB_THREAD_CONTROL => &self.thread_control,
+            igdesk_store::JOB_REFRESH_TOKEN => &self.tokens,
             igdesk_store::JOB_SENDER_ACTION => &self.sender_actions,
             igdesk_store::JOB_CHECK_STORY => &self.stories,
             _ => &self.profiles,

@@ -192,6 +192,10 @@ async fn run(
                 Vec::new()
             }
         };
+        // Claims that find nothing are writes for nothing: an operator sees here
+        // whether the loops are woken for work of their own.
+        let found = if jobs.is_empty() { "none" } else { "some" };
+        metrics::counter!("igdesk_job_claims_total", "kind" => kind, "found" => found).increment(1);
         if jobs.is_empty() {
             tokio::select! {
                 _ = cancel.cancelled() => return,
@@ -202,6 +206,9 @@ async fn run(
         }
         let started = std::time::Instant::now();
         let count = jobs.len();
+        // A strand's job claimed again (after a failure, or a lease that ran out)
+        // held its later jobs back until it is settled: they are due the moment it is.
+        let held_a_strand = jobs.iter().any(|j| j.strand != 0 && j.attempts > 1);
         let outcomes = match kind {
             JOB_PROCESS_DELIVERY => deliveries::process(&app, jobs).await,
             JOB_REFRESH_PROFILE => profile::refresh_all(&app, jobs).await,
@@ -225,6 +232,18 @@ async fn run(
         metrics::histogram!("igdesk_job_batch_seconds", "kind" => kind)
             .record(started.elapsed().as_secs_f64());
         metrics::counter!("igdesk_jobs_handled_total", "kind" => kind).increment(count as u64);
+        if (count as i64) < limit && !held_a_strand {
+            // The claim took every job due then (a strand's later jobs with its
+            // earlier ones), so another now finds only what came since, and what
+            // came was announced: the wake-up, registered before the claim, has
+            // fired already in that case. Claiming again regardless was most of the
+            // claims, and every claim is a write.
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = &mut woken => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
     }
 }
 

@@ -105,7 +105,8 @@ async fn pass(
             metrics::counter!("igdesk_handovers_total", "result" => "returned")
                 .increment(returned.len() as u64);
             app.wake.live.everyone();
-            app.wake.profiles.notify_waiters();
+            // Threads left in Instagram's inbox are asked back (`take_back`).
+            app.wake.thread_control.notify_waiters();
         }
     }
     loop {
