@@ -233,6 +233,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "conversation_list",
         include_str!("../../migrations/sqlite/0028_conversation_list.sql"),
     ),
+    (
+        29,
+        "conversations_offered",
+        include_str!("../../migrations/sqlite/0029_conversations_offered.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -370,6 +375,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         28,
         "stream_order_keys",
         include_str!("../../migrations/postgres/0028_stream_order_keys.sql"),
+    ),
+    (
+        29,
+        "event_news",
+        include_str!("../../migrations/postgres/0029_event_news.sql"),
+    ),
+    (
+        30,
+        "conversations_offered",
+        include_str!("../../migrations/postgres/0030_conversations_offered.sql"),
     ),
 ];
 
@@ -682,6 +697,29 @@ pub(crate) type Row = AnyRow;
 #[cfg(test)]
 mod tests {
     use sqlx::Row as _;
+
+    /// Every migration file is run, in the order of its number: a file written and
+    /// left out of the list would never reach a database.
+    #[test]
+    fn every_migration_file_is_listed() {
+        for (backend, listed) in [
+            ("sqlite", super::SQLITE_MIGRATIONS),
+            ("postgres", super::POSTGRES_MIGRATIONS),
+        ] {
+            let dir = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|f| f.ends_with(".sql"))
+                .collect();
+            files.sort();
+            let listed: Vec<String> = listed
+                .iter()
+                .map(|(version, name, _)| format!("{version:04}_{name}.sql"))
+                .collect();
+            assert_eq!(listed, files, "{backend}'s migrations");
+        }
+    }
 
     /// Every SQLite connection reads through a map of the whole file. SQLite caps
     /// the pragma, silently, at the ceiling compiled in (2 GiB by default), so this
