@@ -233,11 +233,6 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "conversation_list",
         include_str!("../../migrations/sqlite/0028_conversation_list.sql"),
     ),
-    (
-        29,
-        "conversations_offered",
-        include_str!("../../migrations/sqlite/0029_conversations_offered.sql"),
-    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -380,11 +375,6 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         29,
         "event_news",
         include_str!("../../migrations/postgres/0029_event_news.sql"),
-    ),
-    (
-        30,
-        "conversations_offered",
-        include_str!("../../migrations/postgres/0030_conversations_offered.sql"),
     ),
 ];
 

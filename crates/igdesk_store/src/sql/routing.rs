@@ -377,15 +377,15 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
     }
     // The work is chosen first, and only the chosen rows are joined to their
     // customer and latest item: the planner never builds previews for conversations
-    // already on offer. `offered` (kept by the offers' triggers) lets the walk skip
-    // them in the index instead of passing each (`conversations_unoffered`).
+    // already on offer.
     let mut binds = Binds::of(tx);
     let sql = format!(
         "SELECT c.id, c.inbox_id, c.customer_id, c.routed_reason, cu.name, cu.username, cu.igsid, \
          t.kind, t.text, t.attachments, t.context, t.deleted, \
          tr.by_agent_id AS handed_by, ha.name AS handed_by_name, tr.note AS transfer_note \
          FROM (SELECT w.id, w.inbox_id, w.customer_id, w.routed_reason, w.opened_at, w.transfer_id \
-           FROM conversations w WHERE w.state = 'open' AND w.agent_id IS NULL AND w.offered = 0 \
+           FROM conversations w WHERE w.state = 'open' AND w.agent_id IS NULL \
+           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = w.id) \
            AND w.inbox_id IN ({}) ORDER BY w.opened_at, w.id LIMIT {}) c \
          JOIN customers cu ON cu.id = c.customer_id \
          LEFT JOIN timeline_items t ON t.id = (SELECT l.id FROM timeline_items l \
