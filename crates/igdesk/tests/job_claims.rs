@@ -26,7 +26,7 @@ async fn loops_claim_for_their_own_work_not_after_every_batch() {
     let customers = 20;
     for n in 0..customers {
         let igsid = format!("7{n:03}");
-        app.add_customer(CustomerProfile::new(&igsid, &format!("customer{n}")));
+        app.add_customer(CustomerProfile::new(&igsid, format!("customer{n}")));
     }
     // Settled first: the loops' first claims at start are not what is measured.
     tokio::time::sleep(Duration::from_millis(700)).await;
@@ -34,7 +34,7 @@ async fn loops_claim_for_their_own_work_not_after_every_batch() {
     let started = Instant::now();
     // One new customer after another, each a delivery to apply and a profile to fetch.
     for n in 0..customers {
-        app.send(Event::text(&format!("7{n:03}"), "hello")).await;
+        app.send(Event::text(format!("7{n:03}"), "hello")).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.eventually("every profile fetched", || async {
