@@ -33,16 +33,11 @@ async fn unannounced_news_reaches_the_stream(app: TestApp) {
     let (ana, _) = agent(&app, "Ana Lima", "ana@example.com").await;
     let (ben, token) = agent(&app, "Ben Silva", "ben@example.com").await;
     app.send(Event::text("555", "Where is my parcel?")).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let customer = loop {
-        let (status, found) = app.get("/api/v1/customers?igsid=555").await;
-        assert_eq!(status, 200, "{found}");
-        if let Some(id) = found["data"][0]["id"].as_i64() {
-            break CustomerId(id);
-        }
-        assert!(Instant::now() < deadline, "the customer never came");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    app.eventually("the customer", || async {
+        app.customer("555").await["id"].is_i64()
+    })
+    .await;
+    let customer = CustomerId(app.customer("555").await["id"].as_i64().unwrap());
     let mut live = LiveStream::open(&app.url, token.expose_secret(), None).await;
 
     // Written as the note service writes it, but nothing wakes Ben's stream.

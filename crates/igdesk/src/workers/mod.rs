@@ -196,43 +196,11 @@ async fn run(
         // whether the loops are woken for work of their own.
         let found = if jobs.is_empty() { "none" } else { "some" };
         metrics::counter!("igdesk_job_claims_total", "kind" => kind, "found" => found).increment(1);
-        if jobs.is_empty() {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = &mut woken => {}
-                _ = tokio::time::sleep(IDLE_POLL) => {}
-            }
-            continue;
+        let count = jobs.len() as i64;
+        if count > 0 {
+            handle(&app, kind, jobs, max_attempts).await;
         }
-        let started = std::time::Instant::now();
-        let count = jobs.len();
-        // A strand's job claimed again (after a failure, or a lease that ran out)
-        // held its later jobs back until it is settled: they are due the moment it is.
-        let held_a_strand = jobs.iter().any(|j| j.strand != 0 && j.attempts > 1);
-        let outcomes = match kind {
-            JOB_PROCESS_DELIVERY => deliveries::process(&app, jobs).await,
-            JOB_REFRESH_PROFILE => profile::refresh_all(&app, jobs).await,
-            JOB_CHECK_STORY => story::check_all(&app, jobs).await,
-            _ => {
-                let mut outcomes = Vec::with_capacity(jobs.len());
-                for job in jobs {
-                    let outcome = match kind {
-                        JOB_IMPORT_HISTORY => history::import(&app, &job).await,
-                        JOB_REFRESH_TOKEN => token::refresh(&app, &job).await,
-                        JOB_THREAD_CONTROL => thread_control::run(&app, &job).await,
-                        JOB_SENDER_ACTION => sender_action::run(&app, &job).await,
-                        other => Outcome::GiveUp(format!("no worker does {other}")),
-                    };
-                    outcomes.push((job, outcome));
-                }
-                outcomes
-            }
-        };
-        settle(&app, outcomes, max_attempts).await;
-        metrics::histogram!("igdesk_job_batch_seconds", "kind" => kind)
-            .record(started.elapsed().as_secs_f64());
-        metrics::counter!("igdesk_jobs_handled_total", "kind" => kind).increment(count as u64);
-        if (count as i64) < limit && !held_a_strand {
+        if count < limit {
             // The claim took every job due then (a strand's later jobs with its
             // earlier ones), so another now finds only what came since, and what
             // came was announced: the wake-up, registered before the claim, has
@@ -245,6 +213,35 @@ async fn run(
             }
         }
     }
+}
+
+/// Does one claimed batch of `kind` and records what became of each job.
+async fn handle(app: &App, kind: &'static str, jobs: Vec<Job>, max_attempts: i64) {
+    let started = std::time::Instant::now();
+    let count = jobs.len();
+    let outcomes = match kind {
+        JOB_PROCESS_DELIVERY => deliveries::process(app, jobs).await,
+        JOB_REFRESH_PROFILE => profile::refresh_all(app, jobs).await,
+        JOB_CHECK_STORY => story::check_all(app, jobs).await,
+        _ => {
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let outcome = match kind {
+                    JOB_IMPORT_HISTORY => history::import(app, &job).await,
+                    JOB_REFRESH_TOKEN => token::refresh(app, &job).await,
+                    JOB_THREAD_CONTROL => thread_control::run(app, &job).await,
+                    JOB_SENDER_ACTION => sender_action::run(app, &job).await,
+                    other => Outcome::GiveUp(format!("no worker does {other}")),
+                };
+                outcomes.push((job, outcome));
+            }
+            outcomes
+        }
+    };
+    settle(app, outcomes, max_attempts).await;
+    metrics::histogram!("igdesk_job_batch_seconds", "kind" => kind)
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!("igdesk_jobs_handled_total", "kind" => kind).increment(count as u64);
 }
 
 /// Whether this instance may apply deliveries now: it still holds the right to, or
@@ -312,6 +309,13 @@ pub(crate) async fn account_auth(
 
 /// What becomes of each job of a batch, recorded in one commit.
 pub(super) async fn settle(app: &App, outcomes: Vec<(Job, Outcome)>, max_attempts: i64) {
+    // A strand's job claimed again (after a failure, or a lease that ran out) held
+    // the strand's later jobs back; settled, it lets them be claimed, which is news
+    // for the loops of its kind like any other work made due.
+    let held_a_strand = outcomes
+        .iter()
+        .find(|(job, _)| job.strand != 0 && job.attempts > 1)
+        .map(|(job, _)| job.kind.clone());
     let mut settled = Vec::with_capacity(outcomes.len());
     for (job, outcome) in outcomes {
         if let Some(s) = settlement(&job, outcome, max_attempts) {
@@ -321,6 +325,9 @@ pub(super) async fn settle(app: &App, outcomes: Vec<(Job, Outcome)>, max_attempt
     if let Err(e) = app.store.settle_jobs(&settled).await {
         // The leases run out and the jobs are claimed again: handlers are idempotent.
         tracing::error!(jobs = settled.len(), error = %e, "cannot record jobs' outcomes");
+    }
+    if let Some(kind) = held_a_strand {
+        app.wake.for_kind(&kind).notify_one();
     }
 }
 
