@@ -175,6 +175,11 @@ pub trait RoutingStore: Send + Sync + 'static {
     async fn expire_offers(&self, now: Millis) -> Result<Vec<Offer>>;
     /// The earliest time an offer runs out.
     async fn next_offer_expiry(&self) -> Result<Option<Millis>>;
+    /// Upkeep's check of what routing reads, kept beside the conversations and offers
+    /// as they change (the work waiting, each agent's open conversations and offers
+    /// waiting): whatever has drifted is put right and counted. The count must be
+    /// 0; anything else is a bug.
+    async fn repair_routing_state(&self) -> Result<u64>;
     async fn offers_for(&self, agent: AgentId) -> Result<Vec<Offer>>;
     async fn accept_offer(
         &self,

@@ -2,7 +2,20 @@
 //! PostgreSQL database per test.
 
 use igdesk_store::conformance as suite;
+use igdesk_store::prelude::*;
 use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
+
+/// Whatever a case did to conversations and offers, what routing reads (kept by the
+/// database as they change) still holds exactly the open, unassigned conversations
+/// with no offer, and each agent's counts are true: upkeep's check finds nothing to
+/// put right.
+async fn routing_state_is_exact(store: &dyn Store) {
+    assert_eq!(
+        store.repair_routing_state().await.unwrap(),
+        0,
+        "what routing reads drifted from the conversations and offers"
+    );
+}
 
 macro_rules! both_backends {
     ($($case:ident),* $(,)?) => {
@@ -13,6 +26,7 @@ macro_rules! both_backends {
                     let dir = tempfile::tempdir().unwrap();
                     let store = igdesk_store::connect(&super::sqlite_url(dir.path())).await.unwrap();
                     super::suite::$case(&store).await;
+                    super::routing_state_is_exact(&store).await;
                 }
             )*
         }
@@ -22,6 +36,7 @@ macro_rules! both_backends {
                 async fn $case() {
                     let store = igdesk_store::connect(&super::fresh_postgres_url().await).await.unwrap();
                     super::suite::$case(&store).await;
+                    super::routing_state_is_exact(&store).await;
                 }
             )*
         }

@@ -1,6 +1,7 @@
 //! Upkeep: SQLite's write-ahead log is checkpointed here, in the background, so no
 //! commit a webhook waits for pays for it; live-stream events past their use are
-//! pruned; customers' send queues are checked for a lost hand-over; each account's
+//! pruned; customers' send queues are checked for a lost hand-over, and what routing
+//! reads against the conversations and offers; each account's
 //! webhook subscription is checked with Meta once a day (ACC-1); uploaded images past
 //! `upload_retention_days` that nothing still needs are removed; webhook deliveries'
 //! bodies past `raw_retention_days` are blanked; Story mentions on open conversations
@@ -47,6 +48,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
     let mut last_stories_look: Millis = Millis::MIN;
     // Shown as 0 from the start, so an alert can watch it.
     metrics::counter!("igdesk_send_queues_repaired_total").absolute(0);
+    metrics::counter!("igdesk_routing_state_repaired_total").absolute(0);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -77,6 +79,7 @@ pub async fn run(app: App, cancel: CancellationToken) {
         if now.saturating_sub(last_queue_check) >= QUEUE_CHECK_EVERY {
             last_queue_check = now;
             check_send_queues(&app, now).await;
+            check_routing_state(&app).await;
         }
         // The hourly checks follow the agent's-day clock, which tests move on.
         let day_now = app.clock.now();
@@ -89,6 +92,21 @@ pub async fn run(app: App, cancel: CancellationToken) {
             // Meta may take its time to answer: not in the way of checkpoints.
             tokio::spawn(check_subscriptions(app.clone(), now));
         }
+    }
+}
+
+/// What routing reads (the waiting work, each agent's counts) is kept by the database
+/// in the transaction of every change to a conversation or an offer, so this finds
+/// nothing; a row or count put right here is a bug, counted in
+/// `igdesk_routing_state_repaired_total` (which must stay 0).
+async fn check_routing_state(app: &App) {
+    match app.store.repair_routing_state().await {
+        Ok(0) => {}
+        Ok(repaired) => {
+            metrics::counter!("igdesk_routing_state_repaired_total").increment(repaired);
+            app.reroute();
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot check what routing reads"),
     }
 }
 

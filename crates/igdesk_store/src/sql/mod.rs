@@ -233,6 +233,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "conversation_list",
         include_str!("../../migrations/sqlite/0028_conversation_list.sql"),
     ),
+    (
+        29,
+        "waiting_work",
+        include_str!("../../migrations/sqlite/0029_waiting_work.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -375,6 +380,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         29,
         "event_news",
         include_str!("../../migrations/postgres/0029_event_news.sql"),
+    ),
+    (
+        30,
+        "waiting_work",
+        include_str!("../../migrations/postgres/0030_waiting_work.sql"),
     ),
 ];
 

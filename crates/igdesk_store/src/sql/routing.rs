@@ -2,7 +2,7 @@
 //! (a unique key), so a piece of work is never offered to two agents at once; it is
 //! in the database, so offers in flight survive a restart.
 
-use super::{events, rows, Binds, SqlStore};
+use super::{events, rows, Backend, Binds, SqlStore};
 use crate::routing::*;
 use crate::Result;
 use igdesk_domain::timeline::{
@@ -15,18 +15,20 @@ use std::collections::HashMap;
 
 type Tx = Transaction<'static, Any>;
 
-/// Agent `ag`'s open conversations: a lookup on their index, which a store with
-/// millions of closed ones needs (a macro, so `CARRYING` can be built from it).
+/// Agent `ag`'s open conversations, kept with the agent by the database's triggers
+/// as conversations are assigned, given back and closed (a macro, so `CARRYING` can
+/// be built from it).
 macro_rules! open_carried {
     () => {
-        "(SELECT COUNT(*) FROM conversations x WHERE x.agent_id = ag.id AND x.state = 'open')"
+        "ag.open_conversations"
     };
 }
 
-/// Agent `ag`'s offers waiting for an answer.
+/// Agent `ag`'s offers waiting for an answer, kept the same way as offers are made
+/// and answered, expire or are withdrawn.
 macro_rules! offers_carried {
     () => {
-        "(SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id)"
+        "ag.offers_waiting"
     };
 }
 
@@ -128,6 +130,77 @@ impl SqlStore {
         }
         writing.commit().await?;
         Ok(due)
+    }
+
+    /// Upkeep's check of what routing reads, kept by triggers, against what it stands
+    /// for: `waiting_work` (open, unassigned conversations with no offer, each in its
+    /// inbox) and each agent's counts of open conversations and offers waiting. Rows
+    /// missing are added, rows left behind removed, inboxes and counts put right;
+    /// their count, which must be 0.
+    pub(super) async fn repair_routing(&self) -> Result<u64> {
+        let mut writing = self.write().await?;
+        let tx = &mut writing.tx;
+        if self.backend == Backend::Postgres {
+            // Every transaction that changes the waiting work writes this table (its
+            // triggers do): with them held off until this one ends, what it reads is
+            // settled, and a change committing meanwhile is not taken for drift.
+            // Instances checking at once take turns.
+            sqlx::query("LOCK TABLE waiting_work IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut **tx)
+                .await?;
+        }
+        let added = sqlx::query(
+            "INSERT INTO waiting_work (conversation_id, inbox_id, opened_at) \
+             SELECT v.id, v.inbox_id, v.opened_at FROM conversations v \
+             WHERE v.state = 'open' AND v.agent_id IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = v.id) \
+             AND NOT EXISTS (SELECT 1 FROM waiting_work q WHERE q.conversation_id = v.id)",
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        let removed = sqlx::query(
+            "DELETE FROM waiting_work WHERE NOT EXISTS (SELECT 1 FROM conversations v \
+             WHERE v.id = waiting_work.conversation_id AND v.state = 'open' AND v.agent_id IS NULL) \
+             OR EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = waiting_work.conversation_id)",
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        // What each agent carries, kept beside their conversations and offers: a
+        // count too high would keep work from them, one too low overload them.
+        let recounted = sqlx::query(
+            "UPDATE agents SET open_conversations = (SELECT COUNT(*) FROM conversations x \
+             WHERE x.agent_id = agents.id AND x.state = 'open'), \
+             offers_waiting = (SELECT COUNT(*) FROM offers o WHERE o.agent_id = agents.id) \
+             WHERE open_conversations <> (SELECT COUNT(*) FROM conversations x \
+             WHERE x.agent_id = agents.id AND x.state = 'open') \
+             OR offers_waiting <> (SELECT COUNT(*) FROM offers o WHERE o.agent_id = agents.id)",
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        // Looked for in the wrong inbox's queue, it would never be offered.
+        let moved = sqlx::query(
+            "UPDATE waiting_work SET inbox_id = (SELECT v.inbox_id FROM conversations v \
+             WHERE v.id = waiting_work.conversation_id) WHERE inbox_id <> (SELECT v.inbox_id \
+             FROM conversations v WHERE v.id = waiting_work.conversation_id)",
+        )
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        writing.commit().await?;
+        let repaired = added + removed + moved + recounted;
+        if repaired > 0 {
+            tracing::error!(
+                added,
+                removed,
+                moved,
+                recounted,
+                "routing's waiting work or agents' counts had drifted; repaired"
+            );
+        }
+        Ok(repaired)
     }
 
     pub(super) async fn earliest_expiry(&self) -> Result<Option<Millis>> {
@@ -315,16 +388,10 @@ impl SqlStore {
 }
 
 async fn candidates(tx: &mut Tx) -> Result<Vec<Candidate>> {
-    // `CARRYING` for every available agent at once: the offers waiting are counted
-    // in one pass over the (small) offers table, where per agent each count read
-    // its offers' rows one by one (4.6 ms a turn for 200 agents with 25 each,
-    // against 1).
-    let found = sqlx::query(concat!(
-        "SELECT ag.id, ag.standard_capacity, ag.max_capacity, ag.next_requested, ag.last_offered_at, ",
-        open_carried!(),
-        " + COALESCE(o.waiting, 0) AS carrying \
-         FROM agents ag LEFT JOIN (SELECT agent_id, COUNT(*) AS waiting FROM offers GROUP BY agent_id) o \
-         ON o.agent_id = ag.id WHERE ag.available = 1 AND ag.held = 0"
+    let found = sqlx::query(&format!(
+        "SELECT ag.id, ag.standard_capacity, ag.max_capacity, ag.next_requested, \
+         ag.last_offered_at, {CARRYING} AS carrying FROM agents ag \
+         WHERE ag.available = 1 AND ag.held = 0"
     ))
     .fetch_all(&mut **tx)
     .await?;
@@ -375,33 +442,47 @@ async fn waiting_work(tx: &mut Tx, candidates: &[Candidate], limit: i64) -> Resu
     if inboxes.is_empty() {
         return Ok(Vec::new());
     }
-    // The work is chosen first, and only the chosen rows are joined to their
-    // customer and latest item: the planner never builds previews for conversations
-    // already on offer.
+    // The work is chosen from `waiting_work` alone, which holds exactly the
+    // conversations waiting (kept by triggers), so the walk never passes one on
+    // offer. Then only the chosen are read with their customer and latest item, in
+    // a statement of their own: in one statement, PostgreSQL planned on a new
+    // database's empty tables walked every open conversation and chose the work
+    // again for each (50-70 ms a turn in a burst). The conditions are tested again
+    // on the conversation, so that a row a lost race left behind is passed over
+    // until upkeep removes it.
     let mut binds = Binds::of(tx);
+    let sql = format!(
+        "SELECT conversation_id FROM waiting_work WHERE inbox_id IN ({}) \
+         ORDER BY opened_at, conversation_id LIMIT {}",
+        binds.list(inboxes.len()),
+        binds.one()
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    for inbox in &inboxes {
+        query = query.bind(*inbox);
+    }
+    let chosen = query.bind(limit).fetch_all(&mut **tx).await?;
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "SELECT c.id, c.inbox_id, c.customer_id, c.routed_reason, cu.name, cu.username, cu.igsid, \
          t.kind, t.text, t.attachments, t.context, t.deleted, \
          tr.by_agent_id AS handed_by, ha.name AS handed_by_name, tr.note AS transfer_note \
-         FROM (SELECT w.id, w.inbox_id, w.customer_id, w.routed_reason, w.opened_at, w.transfer_id \
-           FROM conversations w WHERE w.state = 'open' AND w.agent_id IS NULL \
-           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = w.id) \
-           AND w.inbox_id IN ({}) ORDER BY w.opened_at, w.id LIMIT {}) c \
-         JOIN customers cu ON cu.id = c.customer_id \
+         FROM conversations c JOIN customers cu ON cu.id = c.customer_id \
          LEFT JOIN timeline_items t ON t.id = (SELECT l.id FROM timeline_items l \
            WHERE l.conversation_id = c.id ORDER BY l.created_at DESC, l.id DESC LIMIT 1) \
          LEFT JOIN transfers tr ON tr.id = c.transfer_id \
          LEFT JOIN agents ha ON ha.id = tr.by_agent_id \
+         WHERE c.id IN ({}) AND c.state = 'open' AND c.agent_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.conversation_id = c.id) \
          ORDER BY c.opened_at, c.id",
-        binds.list(inboxes.len()),
-        binds.one()
+        Binds::of(tx).list(chosen.len())
     );
-    // Values are bound in the order their placeholders appear: inboxes, then limit.
     let mut query = sqlx::query(&sql);
-    for inbox in &inboxes {
-        query = query.bind(*inbox);
+    for id in chosen {
+        query = query.bind(id);
     }
-    query = query.bind(limit);
     let rows = query.fetch_all(&mut **tx).await?;
     rows.iter()
         .map(|row| {

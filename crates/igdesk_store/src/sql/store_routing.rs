@@ -32,6 +32,10 @@ impl RoutingStore for SqlStore {
         self.expire(now).await
     }
 
+    async fn repair_routing_state(&self) -> Result<u64> {
+        self.repair_routing().await
+    }
+
     async fn next_offer_expiry(&self) -> Result<Option<Millis>> {
         self.earliest_expiry().await
     }
