@@ -106,3 +106,33 @@ async fn sqlite_drifted_routing_state_is_found_and_put_right() {
 async fn postgres_drifted_routing_state_is_found_and_put_right() {
     drifted_routing_state_is_found_and_put_right(&fresh_postgres_url().await).await;
 }
+
+/// On PostgreSQL the check holds the triggers' writers off while it reads; one that
+/// would wait on a long transaction gives up after a second instead of holding
+/// routing and processing behind it, and the next check runs as usual.
+#[tokio::test]
+async fn postgres_the_check_waits_a_moment_at_most_for_a_writer_in_flight() {
+    let url = fresh_postgres_url().await;
+    let store = igdesk_store::connect(&url).await.unwrap();
+    let a = account(&store, "1784").await;
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let mut writer = pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM waiting_work WHERE conversation_id = 0")
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    let began = std::time::Instant::now();
+    assert!(store.repair_routing_state().await.is_err(), "gave up");
+    let waited = began.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "waited {waited:?}"
+    );
+    writer.commit().await.unwrap();
+    store
+        .apply_changes(&[message(a.id, "c1", "m1", "hi", T0)], T0)
+        .await
+        .unwrap();
+    assert_eq!(store.repair_routing_state().await.unwrap(), 0);
+    pool.close().await;
+}

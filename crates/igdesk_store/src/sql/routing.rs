@@ -144,7 +144,12 @@ impl SqlStore {
             // Every transaction that changes the waiting work writes this table (its
             // triggers do): with them held off until this one ends, what it reads is
             // settled, and a change committing meanwhile is not taken for drift.
-            // Instances checking at once take turns.
+            // Instances checking at once take turns. Writers queue behind the lock
+            // while it waits for those in flight, so it waits a moment at most: a
+            // check that cannot have it is left to the next minute.
+            sqlx::query("SET LOCAL lock_timeout = '1s'")
+                .execute(&mut **tx)
+                .await?;
             sqlx::query("LOCK TABLE waiting_work IN SHARE ROW EXCLUSIVE MODE")
                 .execute(&mut **tx)
                 .await?;
