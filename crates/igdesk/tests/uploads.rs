@@ -147,16 +147,19 @@ async fn upkeep_removes_uploads_past_their_retention(app: TestApp) {
     customer_wrote(&app, "555").await;
     let store = app.running.app.store.clone();
     let now = igdesk::now_ms();
-    // Made in time order, as uploads are.
+    // Made in time order, as uploads are. Made new, and aged below once the message
+    // and the answer refer to them: this instance's upkeep looks at uploads as it
+    // starts, and a look between an old upload's making and its first use would
+    // rightly remove it.
     let uploads = [
         ("0a1d", now - 40 * DAY),
         ("9ueued", now - 39 * DAY),
         ("a5aved", now - 38 * DAY),
         ("1ecent", now - DAY),
     ];
-    for (id, at) in uploads {
+    for (id, _) in uploads {
         store
-            .save_upload(id, "image/gif", GIF.to_vec(), at)
+            .save_upload(id, "image/gif", GIF.to_vec(), now)
             .await
             .unwrap();
     }
@@ -199,6 +202,19 @@ async fn upkeep_removes_uploads_past_their_retention(app: TestApp) {
         )
         .await
         .unwrap();
+
+    let raw = sqlx::AnyPool::connect(&app.running.app.settings.database_url)
+        .await
+        .unwrap();
+    for (id, at) in uploads {
+        sqlx::query("UPDATE uploads SET created_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    raw.close().await;
 
     // Upkeep looks at uploads as it starts, then hourly.
     let app = app.restart().await;
