@@ -94,6 +94,26 @@ async fn the_reads_bench_runs_small_on_sqlite() {
     let report = run(&url).await;
     assert_eq!(report.backend, "SQLite");
     reads_are_the_rows(&url, &report).await;
+
+    // Measured again with `--generated` and the default sizes, not the ones it was
+    // made with: the sizes are the data set's own.
+    let again = bench(ReadsArgs {
+        items: 10_000_000,
+        customers: 1_000_000,
+        open: 100_000,
+        readers: 4,
+        requests: REQUESTS,
+        pause_ms: 0,
+        database: Some(url.clone()),
+        generated: true,
+    })
+    .await
+    .unwrap();
+    assert_eq!(again.counts[1], ("customers", CUSTOMERS));
+    for (read, times, _) in &again.runs[0].reads {
+        assert_eq!((times.calls, times.failures), (REQUESTS, 0), "{read:?}");
+    }
+    reads_are_the_rows(&url, &again).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

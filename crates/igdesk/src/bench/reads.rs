@@ -53,7 +53,8 @@ pub struct ReadsArgs {
     #[arg(long)]
     pub database: Option<String>,
     /// `--database` holds this bench's data set already (an earlier run's, kept):
-    /// measure only.
+    /// measure only, with the sizes it was made with (`--items`, `--customers` and
+    /// `--open` are then not used).
     #[arg(long)]
     pub generated: bool,
 }
@@ -174,7 +175,10 @@ pub async fn bench(args: ReadsArgs) -> anyhow::Result<ReadsReport> {
             .pool_max_idle_per_host(args.readers)
             .build()?,
         tokens,
-        customers: args.customers,
+        // The data set's own count, not `--customers`: `--generated` measures a data
+        // set made earlier, perhaps with another, and requests drawn from the
+        // wrong one ask agents for customers they may not read.
+        customers: counts[1].1,
         offered,
     };
     let samples = samples(&target).await?;
