@@ -6,10 +6,9 @@
 //! either, puts it right and counts it. The drift is made with raw SQL, as no store
 //! call can leave one (the conformance suite checks that after every case).
 
-use igdesk_store::conformance::{account, message};
+use igdesk_store::conformance::{account, agent, message};
 use igdesk_store::prelude::*;
 use igdesk_store::testing::{fresh_postgres_url, sqlite_url};
-use igdesk_store::NewAgent;
 
 const T0: i64 = 1_730_000_000_000;
 const OFFER_FOR: i64 = 30_000;
@@ -23,19 +22,7 @@ async fn raw(url: &str, sql: &str) {
 async fn drifted_routing_state_is_found_and_put_right(url: &str) {
     let store = igdesk_store::connect(url).await.unwrap();
     let a = account(&store, "1784").await;
-    let ana = store
-        .add_agent(
-            NewAgent {
-                email: "ana@example.com".into(),
-                name: "Ana".into(),
-                password_hash: "x".into(),
-                is_admin: false,
-                inboxes: vec!["Instagram".into()],
-            },
-            T0,
-        )
-        .await
-        .unwrap();
+    let ana = agent(&store, "ana@example.com", false).await;
     for (n, igsid) in ["c1", "c2", "c3"].iter().enumerate() {
         let at = T0 + n as i64;
         store

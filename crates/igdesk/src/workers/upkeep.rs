@@ -20,7 +20,8 @@ const PRUNE_EVERY: Millis = 10 * 60_000;
 /// How long live-stream events are kept: a console away longer starts afresh, and
 /// one that resumes from a pruned id gets the oldest left (a repeat, never a gap).
 const EVENTS_KEPT_FOR: Millis = 7 * igdesk_domain::time::DAY;
-/// How often send queues are checked for waiting messages with nothing on its way.
+/// How often send queues are checked for waiting messages with nothing on its way,
+/// and what routing reads against the conversations and offers it is kept from.
 const QUEUE_CHECK_EVERY: Millis = 60_000;
 /// How often uploads are looked at for ones past their retention: it is counted in
 /// days, so hourly is prompt enough.

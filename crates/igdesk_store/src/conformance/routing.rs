@@ -10,7 +10,8 @@ use igdesk_domain::{AgentId, ConversationId, EventId, Igsid, Mid};
 const OFFER_FOR: i64 = 30_000;
 const HOUR: i64 = 3_600_000;
 
-async fn agent(store: &dyn Store, email: &str, available: bool) -> Agent {
+/// An agent of the Instagram inbox, available or away.
+pub async fn agent(store: &dyn Store, email: &str, available: bool) -> Agent {
     let agent = store
         .add_agent(
             NewAgent {

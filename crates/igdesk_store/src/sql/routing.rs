@@ -15,36 +15,16 @@ use std::collections::HashMap;
 
 type Tx = Transaction<'static, Any>;
 
-/// Agent `ag`'s open conversations, kept with the agent by the database's triggers
-/// as conversations are assigned, given back and closed (a macro, so `CARRYING` can
-/// be built from it).
-macro_rules! open_carried {
-    () => {
-        "ag.open_conversations"
-    };
-}
-
-/// Agent `ag`'s offers waiting for an answer, kept the same way as offers are made
-/// and answered, expire or are withdrawn.
-macro_rules! offers_carried {
-    () => {
-        "ag.offers_waiting"
-    };
-}
-
-/// What agent `ag` already carries: open conversations plus offers waiting.
-pub(super) const CARRYING: &str = concat!("(", open_carried!(), " + ", offers_carried!(), ")");
+/// What agent `ag` already carries: open conversations plus offers waiting, both
+/// kept with the agent by the database's triggers as conversations are assigned,
+/// given back and closed, and as offers are made, answered, expire or are withdrawn.
+pub(super) const CARRYING: &str = "(ag.open_conversations + ag.offers_waiting)";
 
 /// One agent's routing state (`$1`): capacities, and what they carry in its two
 /// parts, `load` (open conversations) and `pending` (offers waiting).
-const AGENT_ROUTING: &str = concat!(
-    "SELECT ag.id, ag.available, ag.held, ag.next_requested, ag.standard_capacity, \
-     ag.max_capacity, ",
-    open_carried!(),
-    " AS load, ",
-    offers_carried!(),
-    " AS pending FROM agents ag WHERE ag.id = $1"
-);
+const AGENT_ROUTING: &str = "SELECT ag.id, ag.available, ag.held, ag.next_requested, \
+     ag.standard_capacity, ag.max_capacity, ag.open_conversations AS load, \
+     ag.offers_waiting AS pending FROM agents ag WHERE ag.id = $1";
 
 /// An available agent who is not held, as routing sees them.
 struct Candidate {
@@ -175,21 +155,21 @@ impl SqlStore {
         // What each agent carries, kept beside their conversations and offers: a
         // count too high would keep work from them, one too low overload them.
         let recounted = sqlx::query(
-            "UPDATE agents SET open_conversations = (SELECT COUNT(*) FROM conversations x \
-             WHERE x.agent_id = agents.id AND x.state = 'open'), \
-             offers_waiting = (SELECT COUNT(*) FROM offers o WHERE o.agent_id = agents.id) \
-             WHERE open_conversations <> (SELECT COUNT(*) FROM conversations x \
-             WHERE x.agent_id = agents.id AND x.state = 'open') \
-             OR offers_waiting <> (SELECT COUNT(*) FROM offers o WHERE o.agent_id = agents.id)",
+            "UPDATE agents SET open_conversations = n.load, offers_waiting = n.pending \
+             FROM (SELECT ag.id, (SELECT COUNT(*) FROM conversations x \
+               WHERE x.agent_id = ag.id AND x.state = 'open') AS load, \
+               (SELECT COUNT(*) FROM offers o WHERE o.agent_id = ag.id) AS pending \
+               FROM agents ag) n \
+             WHERE agents.id = n.id \
+             AND (agents.open_conversations <> n.load OR agents.offers_waiting <> n.pending)",
         )
         .execute(&mut **tx)
         .await?
         .rows_affected();
         // Looked for in the wrong inbox's queue, it would never be offered.
         let moved = sqlx::query(
-            "UPDATE waiting_work SET inbox_id = (SELECT v.inbox_id FROM conversations v \
-             WHERE v.id = waiting_work.conversation_id) WHERE inbox_id <> (SELECT v.inbox_id \
-             FROM conversations v WHERE v.id = waiting_work.conversation_id)",
+            "UPDATE waiting_work SET inbox_id = v.inbox_id FROM conversations v \
+             WHERE v.id = waiting_work.conversation_id AND v.inbox_id <> waiting_work.inbox_id",
         )
         .execute(&mut **tx)
         .await?
