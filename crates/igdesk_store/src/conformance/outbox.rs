@@ -126,16 +126,31 @@ pub async fn a_persons_replies_are_claimed_without_the_backlog(store: &dyn Store
 
 pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store) {
     let a = account(store, "1784").await;
+    let b = account(store, "1785").await;
     let scope = admin(store).await;
     apply(store, &[message(a.id, "555", "m1", "hi", T0)]).await;
+    apply(store, &[message(a.id, "556", "m2", "hi", T0)]).await;
+    apply(store, &[message(b.id, "557", "m3", "hi", T0)]).await;
     let c = customer_of(store, scope, "555").await;
+    let later = customer_of(store, scope, "556").await;
+    let other = customer_of(store, scope, "557").await;
     reply(store, &a, &c, Lane::Console, &["hello"]).await;
     store
         .pause_sends(a.id, T0 + 5_000, "throttled")
         .await
         .unwrap();
-    assert!(claim_one(store, T0).await.is_empty());
-    assert_eq!(claim_one(store, T0 + 5_000).await.len(), 1);
+    // Queued during the pause: held as well, to the same end.
+    reply(store, &a, &later, Lane::Api, &["queued while paused"]).await;
+    reply(store, &b, &other, Lane::Api, &["another account"]).await;
+    let claimed = claim_one(store, T0 + 4_999).await;
+    let accounts: Vec<_> = claimed.iter().map(|(_, out)| out.account_id).collect();
+    assert_eq!(accounts, vec![b.id], "only the account that may send");
+    let (job, out) = &claimed[0];
+    assert!(store.mark_sending(out.item, T0).await.unwrap());
+    store.record_sent(job.id, out.item, "mid-b", T0).await.unwrap();
+    let claimed = claim_one(store, T0 + 5_000).await;
+    let items: Vec<_> = claimed.iter().map(|(_, out)| out.customer_id).collect();
+    assert_eq!(items, vec![c.id, later.id], "both at the pause's end");
     store.release_all_leases().await.unwrap();
     store
         .mark_needs_reconnect(a.id, "an older token", "190")
@@ -158,7 +173,7 @@ pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store)
         .unwrap();
     assert!(!back.needs_reconnect);
     assert_eq!(back.token_sealed, "new-sealed-token");
-    assert_eq!(claim_one(store, T0 + 6_000).await.len(), 1);
+    assert_eq!(claim_one(store, T0 + 6_000).await.len(), 2);
 }
 
 /// The Conversations API's copy of the business's message, as the history import

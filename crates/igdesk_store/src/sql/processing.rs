@@ -58,7 +58,9 @@ impl SqlStore {
         }
         // Whoever held it before has stopped: its session ended. Its leases on
         // deliveries are void; they are the oldest, and are applied first.
-        sqlx::query("UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND leased_until > 0")
+        sqlx::query(
+            "UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND dead = 0 AND leased_until > 0",
+        )
             .bind(JOB_PROCESS_DELIVERY)
             .execute(&self.pool)
             .await?;
@@ -113,7 +115,11 @@ impl ProcessingStore for SqlStore {
             // Its last holder let it go after settling its batch, or stopped with
             // the batch leased: those deliveries are the part's oldest, and go first.
             sqlx::query(
-                "UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND part = $2 AND leased_until > 0",
+                // `dead = 0` reads the part's own rows (`jobs_parts`): without it, each
+                // part taken cost a pass over every job of every kind (19 ms with
+                // 100,000 messages queued to send), up to 17 a round.
+                "UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND part = $2 AND dead = 0 \
+                 AND leased_until > 0",
             )
             .bind(JOB_PROCESS_DELIVERY)
             .bind(part)
