@@ -30,7 +30,10 @@ async fn send_jobs(pool: &sqlx::AnyPool) -> Vec<(i64, i64)> {
 async fn queue(store: &dyn Store, pool: &sqlx::AnyPool, account: AccountId, igsid: &str) {
     let at = T0 + 1;
     store
-        .apply_changes(&[message(account, igsid, &format!("m-{igsid}"), "hi", at)], at)
+        .apply_changes(
+            &[message(account, igsid, &format!("m-{igsid}"), "hi", at)],
+            at,
+        )
         .await
         .unwrap();
     let customer: i64 = sqlx::query("SELECT id FROM customers WHERE igsid = $1")
@@ -62,7 +65,10 @@ async fn a_held_accounts_queue_is_due_when_it_may_send(url: &str) {
         vec![(a.id.0, T0), (a.id.0, T0), (b.id.0, T0)]
     );
 
-    store.pause_sends(a.id, PAUSE_END, "throttled").await.unwrap();
+    store
+        .pause_sends(a.id, PAUSE_END, "throttled")
+        .await
+        .unwrap();
     queue(&store, &pool, a.id, "c4").await;
     let held = vec![
         (a.id.0, PAUSE_END),
@@ -71,10 +77,16 @@ async fn a_held_accounts_queue_is_due_when_it_may_send(url: &str) {
         (a.id.0, PAUSE_END),
     ];
     assert_eq!(send_jobs(&pool).await, held, "due at the pause's end");
-    store.pause_sends(a.id, T0 + 1_000, "a shorter one").await.unwrap();
+    store
+        .pause_sends(a.id, T0 + 1_000, "a shorter one")
+        .await
+        .unwrap();
     assert_eq!(send_jobs(&pool).await, held, "the longer pause holds");
 
-    store.mark_needs_reconnect(a.id, "sealed", "190").await.unwrap();
+    store
+        .mark_needs_reconnect(a.id, "sealed", "190")
+        .await
+        .unwrap();
     queue(&store, &pool, a.id, "c5").await;
     let jobs = send_jobs(&pool).await;
     let ten_years = 10 * 365 * 86_400_000;
@@ -90,7 +102,10 @@ async fn a_held_accounts_queue_is_due_when_it_may_send(url: &str) {
         .await
         .unwrap();
     assert!(
-        send_jobs(&pool).await.iter().all(|(_, run_at)| *run_at <= T0),
+        send_jobs(&pool)
+            .await
+            .iter()
+            .all(|(_, run_at)| *run_at <= T0),
         "all due once reconnected"
     );
     let claimed = store.claim_sends(100, T0, T0 + 1_000).await.unwrap();

@@ -43,7 +43,14 @@ pub struct SendArgs {
     /// Replies measured in part 2, on the idle account and again behind the backlog.
     #[arg(long, default_value_t = 200)]
     replies: usize,
-    /// Run only this part (1, 2 or 3).
+    /// Customers of the account held in part 4, each with a message queued.
+    #[arg(long, default_value_t = 20_000)]
+    held: usize,
+    /// An empty database for part 4 (e.g. `postgres://…/igdesk_sends`); by default a
+    /// fresh SQLite file.
+    #[arg(long)]
+    database: Option<String>,
+    /// Run only this part (1, 2, 3 or 4).
     #[arg(long)]
     part: Option<u8>,
 }
@@ -133,8 +140,17 @@ pub(super) async fn accounts_and_customers(
     accounts: usize,
     customers_each: usize,
 ) -> anyhow::Result<Vec<(String, String)>> {
+    accounts_from(b, 0..accounts, customers_each).await
+}
+
+/// [`accounts_and_customers`] for the accounts numbered `numbers`.
+async fn accounts_from(
+    b: &Bench,
+    numbers: std::ops::Range<usize>,
+    customers_each: usize,
+) -> anyhow::Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
-    for a in 0..accounts {
+    for a in numbers {
         let ig_id = format!("1784150{a:010}");
         let token = format!("EAAB-bench-{a}");
         b.sim.add_business(BusinessAccount {
@@ -494,6 +510,104 @@ async fn many_accounts() -> anyhow::Result<()> {
     b.running.stop().await
 }
 
+/// API messages sent one a request, `every` apart, to `customers` in turn, each text
+/// `{label} {i}`: from just before each POST to Meta's record of its Send API call,
+/// in microseconds.
+async fn trickle(
+    b: &Bench,
+    clients: &Clients,
+    customers: &[(String, String)],
+    label: &str,
+    every: Duration,
+) -> anyhow::Result<Vec<i64>> {
+    let mut posted = Vec::new();
+    for (i, (ig_id, igsid)) in customers.iter().enumerate() {
+        let text = format!("{label} {i}");
+        posted.push((text.clone(), now_us()));
+        clients
+            .api_messages(ig_id, &[(igsid.clone(), text)])
+            .await?;
+        tokio::time::sleep(every).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let sent = sent_at(b, label, |m| m.at_us);
+        if sent.len() >= posted.len() || Instant::now() > deadline {
+            return Ok(posted
+                .iter()
+                .filter_map(|(text, at)| Some(sent.get(text)? - at))
+                .collect());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// API messages of one account, with and without another account holding `held`
+/// queued messages while it waits to be reconnected (Meta rejected its token).
+async fn beside_a_held_account(args: &SendArgs) -> anyhow::Result<()> {
+    eprintln!(
+        "4. {} API messages one at a time on one account, then again beside an account waiting to be reconnected with {} messages queued",
+        args.replies, args.held
+    );
+    let b = start_on(args.database.clone(), "1000000", 300).await?;
+    let sending = accounts_from(&b, 0..1, args.replies.clamp(1, CUSTOMERS)).await?;
+    let held = accounts_from(&b, 1..2, args.held).await?;
+    let all: Vec<_> = sending.iter().chain(&held).cloned().collect();
+    let clients = Clients::new(&b, &all).await?;
+    let every = Duration::from_millis(args.reply_every_ms);
+    let store = &b.running.app.store;
+    // The new customers' profiles fetched first: not what is measured.
+    let settle = |left: i64| async move {
+        while store.pending_job_count().await? > left {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::Ok(())
+    };
+    settle(0).await?;
+    let alone = trickle(&b, &clients, &sending, "alone", every).await?;
+
+    let account = store
+        .account_by_ig_id(&held[0].0)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no held account"))?;
+    store
+        .mark_needs_reconnect(account.id, &account.token_sealed, "bench: token rejected")
+        .await?;
+    let queuing = Instant::now();
+    let messages: Vec<_> = held
+        .iter()
+        .map(|(_, igsid)| (igsid.clone(), "held".to_owned()))
+        .collect();
+    clients.api_messages(&held[0].0, &messages).await?;
+    let queued_in = queuing.elapsed();
+    settle(held.len() as i64).await?;
+    let beside = trickle(&b, &clients, &sending, "beside", every).await?;
+
+    let ms = |us: i64| us as f64 / 1_000.0;
+    let line = |v: &Vec<i64>| {
+        format!(
+            "{} sent, p50 {:.1} ms, p99 {:.1} ms",
+            v.len(),
+            ms(percentile(v.clone(), 0.5)),
+            ms(percentile(v.clone(), 0.99))
+        )
+    };
+    println!("one API message a request, {} ms apart, each from its POST /v1.0/message to Meta's record of the Send API call:", args.reply_every_ms);
+    println!("  alone: {}", line(&alone));
+    println!(
+        "  beside {} messages held (queued in {:.1} s with {} requests): {}",
+        held.len(),
+        queued_in.as_secs_f64(),
+        held.len().div_ceil(PER_REQUEST),
+        line(&beside)
+    );
+    println!(
+        "  p99 beside / p99 alone: {:.2}",
+        percentile(beside, 0.99) as f64 / percentile(alone, 0.99).max(1) as f64
+    );
+    b.running.stop().await
+}
+
 pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     let part = |n: u8| args.part.is_none_or(|p| p == n);
     if part(1) {
@@ -504,6 +618,9 @@ pub async fn run(args: SendArgs) -> anyhow::Result<()> {
     }
     if part(3) {
         many_accounts().await?;
+    }
+    if part(4) {
+        beside_a_held_account(&args).await?;
     }
     Ok(())
 }

@@ -147,7 +147,10 @@ pub async fn paused_or_disconnected_accounts_hold_their_queue(store: &dyn Store)
     assert_eq!(accounts, vec![b.id], "only the account that may send");
     let (job, out) = &claimed[0];
     assert!(store.mark_sending(out.item, T0).await.unwrap());
-    store.record_sent(job.id, out.item, "mid-b", T0).await.unwrap();
+    store
+        .record_sent(job.id, out.item, "mid-b", T0)
+        .await
+        .unwrap();
     let claimed = claim_one(store, T0 + 5_000).await;
     let items: Vec<_> = claimed.iter().map(|(_, out)| out.customer_id).collect();
     assert_eq!(items, vec![c.id, later.id], "both at the pause's end");

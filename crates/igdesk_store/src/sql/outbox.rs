@@ -65,37 +65,47 @@ impl OutboxStore for SqlStore {
             Backend::Postgres => "FOR UPDATE OF j SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // One lane at a time, people's replies first. With the lane fixed, the walk
+        // along `jobs_due` (kind, priority, run_at) ends at the first job not yet
+        // due; over several lanes it would read every job of each, held accounts'
+        // included (`hold_queued_sends`).
         let sql = format!(
             "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
              SELECT j.id FROM jobs j JOIN accounts a ON a.id = j.account_id \
-             WHERE j.kind = '{JOB_SEND}' AND j.priority <= $4 AND j.dead = 0 AND j.run_at <= $2 \
+             WHERE j.kind = '{JOB_SEND}' AND j.priority = $4 AND j.dead = 0 AND j.run_at <= $2 \
              AND j.leased_until <= $2 AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
-             ORDER BY j.priority, j.run_at, j.id LIMIT $3 {lock}) \
-             RETURNING id, kind, payload, attempts, priority"
+             ORDER BY j.run_at, j.id LIMIT $3 {lock}) \
+             RETURNING id, kind, payload, attempts"
         );
-        let mut jobs = sqlx::query(&sql)
-            .bind(lease_until)
-            .bind(now)
-            .bind(limit)
-            .bind(max_priority)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let priority: i64 = r.try_get("priority")?;
-                let job = Job {
-                    id: JobId(r.try_get("id")?),
-                    kind: r.try_get("kind")?,
-                    payload: r.try_get("payload")?,
-                    attempts: r.try_get("attempts")?,
-                    strand: crate::parts::NO_STRAND,
-                };
-                Ok((priority, job))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        // RETURNING comes in no set order: a person's reply goes first again here.
-        jobs.sort_by_key(|(priority, job)| (*priority, job.id));
-        Ok(jobs.into_iter().map(|(_, job)| job).collect())
+        let mut claimed = Vec::new();
+        for lane in [Lane::Console, Lane::Api] {
+            let room = limit - claimed.len() as i64;
+            if lane.priority() > max_priority || room <= 0 {
+                break;
+            }
+            let mut jobs = sqlx::query(&sql)
+                .bind(lease_until)
+                .bind(now)
+                .bind(room)
+                .bind(lane.priority())
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Job {
+                        id: JobId(r.try_get("id")?),
+                        kind: r.try_get("kind")?,
+                        payload: r.try_get("payload")?,
+                        attempts: r.try_get("attempts")?,
+                        strand: crate::parts::NO_STRAND,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            // RETURNING comes in no set order.
+            jobs.sort_by_key(|job| job.id);
+            claimed.append(&mut jobs);
+        }
+        Ok(claimed)
     }
 
     async fn outgoing(&self, item: ItemId) -> Result<Option<Outgoing>> {

@@ -61,9 +61,9 @@ impl SqlStore {
         sqlx::query(
             "UPDATE jobs SET leased_until = 0 WHERE kind = $1 AND dead = 0 AND leased_until > 0",
         )
-            .bind(JOB_PROCESS_DELIVERY)
-            .execute(&self.pool)
-            .await?;
+        .bind(JOB_PROCESS_DELIVERY)
+        .execute(&self.pool)
+        .await?;
         Ok(Some(ProcessingHold {
             session: Some(session.detach()),
         }))
