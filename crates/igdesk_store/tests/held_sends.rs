@@ -60,9 +60,19 @@ async fn a_held_accounts_queue_is_due_when_it_may_send(url: &str) {
     queue(&store, &pool, a.id, "c1").await;
     queue(&store, &pool, a.id, "c2").await;
     queue(&store, &pool, b.id, "c3").await;
+    // Jobs of another kind between them: the hold moves a window of jobs at a time.
+    sqlx::query(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 12000) \
+         INSERT INTO jobs (kind, payload, run_at, created_at) \
+         SELECT 'filler', CAST(n AS TEXT), 0, 0 FROM g",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    queue(&store, &pool, a.id, "c6").await;
     assert_eq!(
         send_jobs(&pool).await,
-        vec![(a.id.0, T0), (a.id.0, T0), (b.id.0, T0)]
+        vec![(a.id.0, T0), (a.id.0, T0), (b.id.0, T0), (a.id.0, T0)]
     );
 
     store
@@ -74,6 +84,7 @@ async fn a_held_accounts_queue_is_due_when_it_may_send(url: &str) {
         (a.id.0, PAUSE_END),
         (a.id.0, PAUSE_END),
         (b.id.0, T0),
+        (a.id.0, PAUSE_END),
         (a.id.0, PAUSE_END),
     ];
     assert_eq!(send_jobs(&pool).await, held, "due at the pause's end");
@@ -109,7 +120,7 @@ async fn a_held_accounts_queue_is_due_when_it_may_send(url: &str) {
         "all due once reconnected"
     );
     let claimed = store.claim_sends(100, T0, T0 + 1_000).await.unwrap();
-    assert_eq!(claimed.len(), 5);
+    assert_eq!(claimed.len(), 6);
     pool.close().await;
 }
 
