@@ -313,8 +313,9 @@ impl ApiStore for SqlStore {
         let mut writing = self.write().await?;
         let tx = &mut writing.tx;
         let expired = sqlx::query(
+            // The longest run out first, along `customers_handed_over`.
             "SELECT account_id, id FROM customers WHERE handover_until > 0 AND handover_until <= $1 \
-             ORDER BY id LIMIT 500",
+             ORDER BY handover_until, id LIMIT 500",
         )
         .bind(now)
         .fetch_all(&mut **tx)

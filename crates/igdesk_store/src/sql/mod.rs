@@ -238,6 +238,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "waiting_work",
         include_str!("../../migrations/sqlite/0029_waiting_work.sql"),
     ),
+    (
+        30,
+        "periodic_looks",
+        include_str!("../../migrations/sqlite/0030_periodic_looks.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -385,6 +390,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         30,
         "waiting_work",
         include_str!("../../migrations/postgres/0030_waiting_work.sql"),
+    ),
+    (
+        31,
+        "periodic_looks",
+        include_str!("../../migrations/postgres/0031_periodic_looks.sql"),
     ),
 ];
 

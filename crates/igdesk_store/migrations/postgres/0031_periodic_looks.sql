@@ -5,3 +5,10 @@
 CREATE INDEX conversations_silent
     ON conversations (inbox_id, COALESCE(last_incoming_at, opened_at))
     WHERE state = 'open';
+
+-- In the same look, customers whose hand-over to people has run out go back to the
+-- API's bot (API-3). That was a test of every customer: with 1,000,000, 220 ms
+-- (SQLite, holding its writer). Only customers in a hand-over are in this index.
+CREATE INDEX customers_handed_over
+    ON customers (handover_until, id)
+    WHERE handover_until > 0;
