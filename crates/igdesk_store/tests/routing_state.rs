@@ -81,6 +81,14 @@ async fn drifted_routing_state_is_found_and_put_right(url: &str) {
     assert_eq!(store.repair_routing_state().await.unwrap(), 1, "recounted");
     let routing = store.agent_routing(ana.id).await.unwrap().unwrap();
     assert_eq!((routing.conversations, routing.offers), (0, 3));
+
+    // A wrong inbox alone is drift too: the look before the repair must see it.
+    store
+        .apply_changes(&[message(a.id, "c4", "m4", "hi", T0 + 30)], T0 + 30)
+        .await
+        .unwrap();
+    raw(url, "UPDATE waiting_work SET inbox_id = 999").await;
+    assert_eq!(store.repair_routing_state().await.unwrap(), 1, "moved back");
 }
 
 #[tokio::test]
@@ -102,6 +110,12 @@ async fn postgres_the_check_waits_a_moment_at_most_for_a_writer_in_flight() {
     let url = fresh_postgres_url().await;
     let store = igdesk_store::connect(&url).await.unwrap();
     let a = account(&store, "1784").await;
+    store
+        .apply_changes(&[message(a.id, "c1", "m1", "hi", T0)], T0)
+        .await
+        .unwrap();
+    // Drift to put right, so that the check goes on from its look to the lock.
+    raw(&url, "DELETE FROM waiting_work").await;
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let mut writer = pool.begin().await.unwrap();
     sqlx::query("DELETE FROM waiting_work WHERE conversation_id = 0")
@@ -116,8 +130,13 @@ async fn postgres_the_check_waits_a_moment_at_most_for_a_writer_in_flight() {
         "waited {waited:?}"
     );
     writer.commit().await.unwrap();
+    assert_eq!(
+        store.repair_routing_state().await.unwrap(),
+        1,
+        "then put right"
+    );
     store
-        .apply_changes(&[message(a.id, "c1", "m1", "hi", T0)], T0)
+        .apply_changes(&[message(a.id, "c2", "m2", "hi", T0)], T0)
         .await
         .unwrap();
     assert_eq!(store.repair_routing_state().await.unwrap(), 0);
