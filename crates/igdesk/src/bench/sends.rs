@@ -371,15 +371,21 @@ async fn replies(
         answered.push(now_us() - at);
         tokio::time::sleep(every).await;
     }
+    let to_meta = to_meta(b, label, &posted).await;
+    Ok(Waits { to_meta, answered })
+}
+
+/// For each message `posted` (its text and when its POST began, in microseconds),
+/// the time to Meta's record of it; waits up to two minutes for them all.
+async fn to_meta(b: &Bench, label: &str, posted: &[(String, i64)]) -> Vec<i64> {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let sent = sent_at(b, label, |m| m.at_us);
         if sent.len() >= posted.len() || Instant::now() > deadline {
-            let to_meta = posted
+            return posted
                 .iter()
                 .filter_map(|(text, at)| Some(sent.get(text)? - at))
                 .collect();
-            return Ok(Waits { to_meta, answered });
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -529,17 +535,7 @@ async fn trickle(
             .await?;
         tokio::time::sleep(every).await;
     }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let sent = sent_at(b, label, |m| m.at_us);
-        if sent.len() >= posted.len() || Instant::now() > deadline {
-            return Ok(posted
-                .iter()
-                .filter_map(|(text, at)| Some(sent.get(text)? - at))
-                .collect());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    Ok(to_meta(b, label, &posted).await)
 }
 
 /// API messages of one account, with and without another account holding `held`

@@ -75,7 +75,7 @@ impl OutboxStore for SqlStore {
              WHERE j.kind = '{JOB_SEND}' AND j.priority = $4 AND j.dead = 0 AND j.run_at <= $2 \
              AND j.leased_until <= $2 AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
              ORDER BY j.run_at, j.id LIMIT $3 {lock}) \
-             RETURNING id, kind, payload, attempts"
+             RETURNING id, kind, payload, attempts, strand"
         );
         let mut claimed = Vec::new();
         for lane in [Lane::Console, Lane::Api] {
@@ -91,15 +91,7 @@ impl OutboxStore for SqlStore {
                 .fetch_all(&self.pool)
                 .await?
                 .iter()
-                .map(|r| {
-                    Ok(Job {
-                        id: JobId(r.try_get("id")?),
-                        kind: r.try_get("kind")?,
-                        payload: r.try_get("payload")?,
-                        attempts: r.try_get("attempts")?,
-                        strand: crate::parts::NO_STRAND,
-                    })
-                })
+                .map(rows::job)
                 .collect::<Result<Vec<_>>>()?;
             // RETURNING comes in no set order.
             jobs.sort_by_key(|job| job.id);
