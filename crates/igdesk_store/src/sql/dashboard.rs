@@ -240,18 +240,6 @@ fn bind_inboxes<'q>(
 }
 
 impl SqlStore {
-    /// Names the index SQLite is to read. Without statistics (igdesk never runs
-    /// `ANALYZE`) its planner prefers the unique and the two-column indexes, which
-    /// send every open conversation to its table row and its clock's: 17 ms at
-    /// 5,000 open conversations against 3 ms through the covering partial indexes.
-    /// PostgreSQL's planner has its statistics.
-    fn indexed_by(&self, index: &str) -> String {
-        match self.backend {
-            super::Backend::Sqlite => format!(" INDEXED BY {index}"),
-            super::Backend::Postgres => String::new(),
-        }
-    }
-
     async fn wait_buckets(&self) -> Result<Vec<i64>> {
         sqlx::query("SELECT up_to_seconds FROM wait_buckets ORDER BY bucket")
             .fetch_all(&self.pool)

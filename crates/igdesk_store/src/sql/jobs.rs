@@ -17,7 +17,8 @@ use sqlx::Row as _;
 /// With `free_at` (a placeholder for now), an earlier delivery that is due and in
 /// no one's hand does not hold the job back: it is claimed by the same statement,
 /// before it, as long as the claim takes the oldest first (the parts' claim). Reads
-/// the `jobs_strands_begun` index.
+/// the strand index: `jobs_strands_begun` on SQLite, `jobs_strands` on PostgreSQL,
+/// where no index may read a column a claim writes (migration 0032).
 pub(super) fn strand_clear(job: &str, free_at: Option<&str>) -> String {
     let holding = match free_at {
         Some(now) => format!(" AND (w.leased_until > {now} OR w.run_at > {now})"),

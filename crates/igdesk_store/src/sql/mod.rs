@@ -396,6 +396,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "periodic_looks",
         include_str!("../../migrations/postgres/0031_periodic_looks.sql"),
     ),
+    (
+        32,
+        "claims_in_place",
+        include_str!("../../migrations/postgres/0032_claims_in_place.sql"),
+    ),
 ];
 
 /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
@@ -512,6 +517,19 @@ fn sqlite_url(rest: &str) -> String {
 }
 
 impl SqlStore {
+    /// Names the index SQLite is to read. Without statistics (igdesk never runs
+    /// `ANALYZE`) its planner prefers a covering or a many-column index to a partial
+    /// one that holds only the rows asked for, and walks all of it: the dashboard's
+    /// open conversations (17 ms at 5,000 against 3 ms), the stalled send queues
+    /// (0.27 s on 3.5 M messages against 0.2 ms). PostgreSQL's planner has its
+    /// statistics.
+    pub(super) fn indexed_by(&self, index: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!(" INDEXED BY {index}"),
+            Backend::Postgres => String::new(),
+        }
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         let list = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,

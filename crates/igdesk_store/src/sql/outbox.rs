@@ -219,11 +219,14 @@ impl OutboxStore for SqlStore {
     }
 
     async fn repair_stalled_queues(&self, now: Millis) -> Result<u64> {
-        let stalled = sqlx::query(
-            "SELECT DISTINCT w.customer_id FROM outgoing w WHERE w.state = 'waiting' \
+        // Only the waiting messages, through their partial index: every message
+        // ever sent stays in `outgoing`.
+        let stalled = sqlx::query(&format!(
+            "SELECT DISTINCT w.customer_id FROM outgoing w{} WHERE w.state = 'waiting' \
              AND NOT EXISTS (SELECT 1 FROM outgoing h WHERE h.customer_id = w.customer_id \
              AND h.state IN ('queued', 'sending'))",
-        )
+            self.indexed_by("outgoing_waiting")
+        ))
         .fetch_all(&self.pool)
         .await?;
         let mut repaired = 0;
