@@ -180,6 +180,16 @@ async fn a_greeting_answers_a_customers_first_message_within_hours(app: TestApp)
     customer_writes(&app, Event::text("557", "price?")).await;
     let sent = exactly(&app, "557", 1).await;
     assert_eq!(sent[0].text.as_deref(), Some("See shop.example/prices"));
+    // Back after that conversation ended, never greeted: not a first conversation.
+    let ended = conversation_of(&app, "557").await["id"].clone();
+    let path = format!("/api/v1/conversations/{ended}/close");
+    let (status, body) = app
+        .send_as(&app.token, Method::POST, &path, Some(json!({})))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    customer_writes(&app, Event::text("557", "Hello again")).await;
+    assert_ne!(conversation_of(&app, "557").await["id"], ended);
+    exactly(&app, "557", 1).await;
 }
 on_both!(
     a_greeting_answers_a_customers_first_message_within_hours,

@@ -169,11 +169,7 @@ async fn apply_rule(
         if now - added.item.created_at > PRIVATE_REPLY_WINDOW {
             return Ok(false);
         }
-        let backend = if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        };
+        let backend = Backend::of(tx);
         if !comment_flags::claim_private_reply(tx, backend, added.account, &added.item.mid.0)
             .await?
         {
@@ -253,19 +249,23 @@ async fn away_sent(tx: &mut Tx, conversation: i64) -> Result<bool> {
     Ok(!found.is_empty())
 }
 
-/// The customer's first conversation ever (the one just opened), never greeted.
+/// The customer's first conversation ever (the one just opened), never greeted. A
+/// customer has at most one open conversation, so any other is closed: looked up in
+/// the index of closed ones, not among every conversation.
 async fn first_conversation(tx: &mut Tx, customer: CustomerId) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM conversations WHERE customer_id = $1) AS conversations, \
+    let row = sqlx::query(&format!(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM conversations{} WHERE customer_id = $1 \
+         AND state = 'closed' LIMIT 1) c) AS conversations, \
          (SELECT COUNT(*) FROM automatic_replies WHERE customer_id = $1 AND reason = 'greeting') AS greeted",
-    )
+        Backend::of(tx).indexed_by("conversations_closed")
+    ))
     .bind(customer.0)
     .fetch_all(&mut **tx)
     .await?;
     let row = row
         .first()
         .ok_or_else(|| super::rows::corrupt("a count returned no row"))?;
-    Ok(row.try_get::<i64, _>("conversations")? == 1 && row.try_get::<i64, _>("greeted")? == 0)
+    Ok(row.try_get::<i64, _>("conversations")? == 0 && row.try_get::<i64, _>("greeted")? == 0)
 }
 
 struct Reply<'r> {

@@ -442,10 +442,14 @@ async fn attach(
 /// Tells the agent of the customer's open conversation that its labels changed, so a
 /// profile open in their console redraws them.
 async fn tell_open_conversation(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<()> {
-    let open = sqlx::query(
-        "SELECT id, agent_id FROM conversations WHERE customer_id = $1 AND state = 'open' \
-         AND agent_id IS NOT NULL",
-    )
+    // By account and customer, the unique index of open conversations: no index
+    // leads with the customer alone.
+    let open = sqlx::query(&format!(
+        "SELECT id, agent_id FROM conversations{} \
+         WHERE account_id = (SELECT account_id FROM customers WHERE id = $1) \
+         AND customer_id = $1 AND state = 'open' AND agent_id IS NOT NULL",
+        Backend::of(tx).indexed_by("one_open_conversation")
+    ))
     .bind(customer.0)
     .fetch_all(&mut **tx)
     .await?;
