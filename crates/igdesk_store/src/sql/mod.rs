@@ -273,6 +273,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "closed_conversations",
         include_str!("../../migrations/sqlite/0031_closed_conversations.sql"),
     ),
+    (
+        32,
+        "delivery_parts_only",
+        include_str!("../../migrations/sqlite/0032_delivery_parts_only.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -435,6 +440,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         33,
         "closed_conversations",
         include_str!("../../migrations/postgres/0033_closed_conversations.sql"),
+    ),
+    (
+        34,
+        "delivery_parts_only",
+        include_str!("../../migrations/postgres/0034_delivery_parts_only.sql"),
     ),
 ];
 
