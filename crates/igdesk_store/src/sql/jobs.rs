@@ -30,6 +30,20 @@ pub(super) fn strand_clear(job: &str, free_at: Option<&str>) -> String {
     )
 }
 
+/// The condition on `id` of a claim's `UPDATE` of the jobs `chosen` picks (a
+/// `SELECT` of ids with its order, limit and lock). On PostgreSQL the ids are one
+/// array, made once before the update. As `id IN (chosen)`, a plan made while the
+/// queue was empty (its statistics then say it has no rows, until the next
+/// `ANALYZE`) joined every row of the table to `chosen` and ran `chosen` again for
+/// each: 36 ms against 3 ms with 8,000 jobs queued (`EXPLAIN ANALYZE` of the cached
+/// plan), 125 ms a claim seen in a run. SQLite has no arrays and runs `chosen` once.
+pub(super) fn chosen_ids(backend: Backend, chosen: &str) -> String {
+    match backend {
+        Backend::Postgres => format!("id = ANY(ARRAY({chosen}))"),
+        Backend::Sqlite => format!("id IN ({chosen})"),
+    }
+}
+
 #[async_trait]
 impl JobStore for SqlStore {
     async fn enqueue_job(&self, job: NewJob, now: Millis) -> Result<()> {
@@ -66,12 +80,10 @@ impl JobStore for SqlStore {
         };
         // Values are bound in the order their placeholders appear.
         let mut binds = Binds::new(self.backend);
-        let sql = format!(
-            "UPDATE jobs SET leased_until = {}, attempts = attempts + 1 WHERE id IN (\
-             SELECT j.id FROM jobs j WHERE j.dead = 0 AND j.run_at <= {} AND j.leased_until <= {} \
-             AND j.kind IN ({}) AND {} ORDER BY j.priority, j.run_at, j.id LIMIT {} {lock}) \
-             RETURNING id, kind, payload, attempts, strand",
-            binds.one(),
+        let lease = binds.one();
+        let chosen = format!(
+            "SELECT j.id FROM jobs j WHERE j.dead = 0 AND j.run_at <= {} AND j.leased_until <= {} \
+             AND j.kind IN ({}) AND {} ORDER BY j.priority, j.run_at, j.id LIMIT {} {lock}",
             binds.one(),
             binds.one(),
             binds.list(kinds.len()),
@@ -79,6 +91,11 @@ impl JobStore for SqlStore {
             // earlier delivery of the strand and take a later one.
             strand_clear("j", None),
             binds.one()
+        );
+        let sql = format!(
+            "UPDATE jobs SET leased_until = {lease}, attempts = attempts + 1 WHERE {} \
+             RETURNING id, kind, payload, attempts, strand",
+            chosen_ids(self.backend, &chosen)
         );
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now).bind(now);
         for kind in kinds {

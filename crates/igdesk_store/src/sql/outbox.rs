@@ -69,13 +69,16 @@ impl OutboxStore for SqlStore {
         // along `jobs_due` (kind, priority, run_at) ends at the first job not yet
         // due; over several lanes it would read every job of each, held accounts'
         // included (`hold_queued_sends`).
-        let sql = format!(
-            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
-             SELECT j.id FROM jobs j JOIN accounts a ON a.id = j.account_id \
+        let chosen = format!(
+            "SELECT j.id FROM jobs j JOIN accounts a ON a.id = j.account_id \
              WHERE j.kind = '{JOB_SEND}' AND j.priority = $4 AND j.dead = 0 AND j.run_at <= $2 \
              AND j.leased_until <= $2 AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
-             ORDER BY j.run_at, j.id LIMIT $3 {lock}) \
-             RETURNING id, kind, payload, attempts, strand"
+             ORDER BY j.run_at, j.id LIMIT $3 {lock}"
+        );
+        let sql = format!(
+            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE {} \
+             RETURNING id, kind, payload, attempts, strand",
+            super::jobs::chosen_ids(self.backend, &chosen)
         );
         let mut claimed = Vec::new();
         for lane in [Lane::Console, Lane::Api] {

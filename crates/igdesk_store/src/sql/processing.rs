@@ -202,8 +202,9 @@ impl ProcessingStore for SqlStore {
             )
         };
         let sql = format!(
-            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN ({chosen}) \
-             RETURNING id, kind, payload, attempts, strand"
+            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE {} \
+             RETURNING id, kind, payload, attempts, strand",
+            super::jobs::chosen_ids(self.backend, &chosen)
         );
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now);
         if !barrier {
