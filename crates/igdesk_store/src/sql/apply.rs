@@ -8,7 +8,7 @@ use super::apply_run::{
 };
 use super::automatic_apply::{self, Automation};
 use super::sessions::{self, MetBy};
-use super::{dashboard, events, Binds, SqlStore, ACCOUNT_INBOX};
+use super::{dashboard, events, Backend, Binds, SqlStore, ACCOUNT_INBOX};
 use crate::api::HandoverTarget;
 use crate::model::{ApplyOutcome, DeliveryChanges};
 use crate::{Result, ECHO_ROUTED_REASON, JOB_REFRESH_PROFILE, PROFILE_FRESH_FOR};
@@ -100,7 +100,7 @@ impl SqlStore {
 /// for the batch while holding a row the batch wants (a deadlock, which failed an
 /// API request of 1,000 messages with a 500). New customers are nobody else's yet.
 async fn lock_customers(tx: &mut Tx, changes: &[(Option<DeliveryId>, &Change)]) -> Result<()> {
-    if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+    if Backend::of(tx) == Backend::Sqlite {
         return Ok(());
     }
     let keys: BTreeSet<(i64, &str)> = changes

@@ -254,9 +254,9 @@ async fn away_sent(tx: &mut Tx, conversation: i64) -> Result<bool> {
 /// the index of closed ones, not among every conversation.
 async fn first_conversation(tx: &mut Tx, customer: CustomerId) -> Result<bool> {
     let row = sqlx::query(&format!(
-        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM conversations{} WHERE customer_id = $1 \
-         AND state = 'closed' LIMIT 1) c) AS conversations, \
-         (SELECT COUNT(*) FROM automatic_replies WHERE customer_id = $1 AND reason = 'greeting') AS greeted",
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM conversations{} WHERE customer_id = $1 \
+         AND state = 'closed') OR EXISTS (SELECT 1 FROM automatic_replies \
+         WHERE customer_id = $1 AND reason = 'greeting') THEN 0 ELSE 1 END AS first",
         Backend::of(tx).indexed_by("conversations_closed")
     ))
     .bind(customer.0)
@@ -264,8 +264,8 @@ async fn first_conversation(tx: &mut Tx, customer: CustomerId) -> Result<bool> {
     .await?;
     let row = row
         .first()
-        .ok_or_else(|| super::rows::corrupt("a count returned no row"))?;
-    Ok(row.try_get::<i64, _>("conversations")? == 0 && row.try_get::<i64, _>("greeted")? == 0)
+        .ok_or_else(|| super::rows::corrupt("the first-conversation test returned no row"))?;
+    Ok(row.try_get::<i64, _>("first")? == 1)
 }
 
 struct Reply<'r> {

@@ -302,8 +302,8 @@ impl SqlStore {
                (SELECT s.started_at FROM sla_clocks s{} WHERE s.conversation_id = c.id AND s.met_at IS NULL) AS waiting_since \
                FROM conversations c{} WHERE c.state = 'open' AND c.inbox_id IN ({}) \
              ) open_work GROUP BY inbox_id",
-            self.indexed_by("sla_running_by_conversation"),
-            self.indexed_by("conversations_open"),
+            self.backend.indexed_by("sla_running_by_conversation"),
+            self.backend.indexed_by("conversations_open"),
             binds.list(inboxes.len())
         );
         for r in bind_inboxes(sqlx::query(&sql), inboxes)

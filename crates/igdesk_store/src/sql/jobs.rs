@@ -30,18 +30,23 @@ pub(super) fn strand_clear(job: &str, free_at: Option<&str>) -> String {
     )
 }
 
-/// The condition on `id` of a claim's `UPDATE` of the jobs `chosen` picks (a
-/// `SELECT` of ids with its order, limit and lock). On PostgreSQL the ids are one
-/// array, made once before the update. As `id IN (chosen)`, a plan made while the
-/// queue was empty (its statistics then say it has no rows, until the next
-/// `ANALYZE`) joined every row of the table to `chosen` and ran `chosen` again for
-/// each: 36 ms against 3 ms with 8,000 jobs queued (`EXPLAIN ANALYZE` of the cached
-/// plan), 125 ms a claim seen in a run. SQLite has no arrays and runs `chosen` once.
-pub(super) fn chosen_ids(backend: Backend, chosen: &str) -> String {
-    match backend {
+/// A claim: leases the jobs `chosen` picks (a `SELECT` of ids with its order, limit
+/// and lock) until `lease` (a placeholder), counts the attempt and returns what
+/// `rows::job` reads. On PostgreSQL the ids are one array, made once before the
+/// update. As `id IN (chosen)`, a plan made while the queue was empty (its
+/// statistics then say it has no rows, until the next `ANALYZE`) joined every row of
+/// the table to `chosen` and ran `chosen` again for each: 36 ms against 3 ms with
+/// 8,000 jobs queued (`EXPLAIN ANALYZE` of the cached plan), 125 ms a claim seen in a
+/// run. SQLite has no arrays and runs `chosen` once.
+pub(super) fn claim(backend: Backend, lease: &str, chosen: &str) -> String {
+    let ids = match backend {
         Backend::Postgres => format!("id = ANY(ARRAY({chosen}))"),
         Backend::Sqlite => format!("id IN ({chosen})"),
-    }
+    };
+    format!(
+        "UPDATE jobs SET leased_until = {lease}, attempts = attempts + 1 WHERE {ids} \
+         RETURNING id, kind, payload, attempts, strand"
+    )
 }
 
 #[async_trait]
@@ -92,11 +97,7 @@ impl JobStore for SqlStore {
             strand_clear("j", None),
             binds.one()
         );
-        let sql = format!(
-            "UPDATE jobs SET leased_until = {lease}, attempts = attempts + 1 WHERE {} \
-             RETURNING id, kind, payload, attempts, strand",
-            chosen_ids(self.backend, &chosen)
-        );
+        let sql = claim(self.backend, &lease, &chosen);
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now).bind(now);
         for kind in kinds {
             query = query.bind(kind.to_string());

@@ -139,7 +139,7 @@ impl LabelStore for SqlStore {
         for id in &ids {
             attach(tx, account, customer, *id, by, now).await?;
         }
-        tell_open_conversation(tx, customer, now).await?;
+        tell_open_conversation(tx, account, customer, now).await?;
         writing.commit().await?;
         self.answer(customer).await
     }
@@ -178,7 +178,7 @@ impl LabelStore for SqlStore {
             }
             let id = ensure_label(tx, name, now).await?;
             attach(tx, account, customer, id, by, now).await?;
-            tell_open_conversation(tx, customer, now).await?;
+            tell_open_conversation(tx, account, customer, now).await?;
         }
         writing.commit().await?;
         self.answer(customer).await
@@ -207,7 +207,7 @@ impl LabelStore for SqlStore {
         .await?
         .rows_affected();
         if removed > 0 {
-            tell_open_conversation(tx, customer, now).await?;
+            tell_open_conversation(tx, account, customer, now).await?;
         }
         writing.commit().await?;
         self.answer(customer).await
@@ -441,15 +441,20 @@ async fn attach(
 
 /// Tells the agent of the customer's open conversation that its labels changed, so a
 /// profile open in their console redraws them.
-async fn tell_open_conversation(tx: &mut Tx, customer: CustomerId, now: Millis) -> Result<()> {
+async fn tell_open_conversation(
+    tx: &mut Tx,
+    account: i64,
+    customer: CustomerId,
+    now: Millis,
+) -> Result<()> {
     // By account and customer, the unique index of open conversations: no index
     // leads with the customer alone.
     let open = sqlx::query(&format!(
-        "SELECT id, agent_id FROM conversations{} \
-         WHERE account_id = (SELECT account_id FROM customers WHERE id = $1) \
-         AND customer_id = $1 AND state = 'open' AND agent_id IS NOT NULL",
+        "SELECT id, agent_id FROM conversations{} WHERE account_id = $1 AND customer_id = $2 \
+         AND state = 'open' AND agent_id IS NOT NULL",
         Backend::of(tx).indexed_by("one_open_conversation")
     ))
+    .bind(account)
     .bind(customer.0)
     .fetch_all(&mut **tx)
     .await?;

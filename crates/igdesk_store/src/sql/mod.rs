@@ -562,11 +562,6 @@ fn sqlite_url(rest: &str) -> String {
 }
 
 impl SqlStore {
-    /// See [`Backend::indexed_by`].
-    pub(super) fn indexed_by(&self, index: &str) -> String {
-        self.backend.indexed_by(index)
-    }
-
     pub async fn migrate(&self) -> Result<()> {
         let list = match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS,

@@ -75,11 +75,7 @@ impl OutboxStore for SqlStore {
              AND j.leased_until <= $2 AND a.needs_reconnect = 0 AND a.send_paused_until <= $2 AND a.removed_at IS NULL \
              ORDER BY j.run_at, j.id LIMIT $3 {lock}"
         );
-        let sql = format!(
-            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE {} \
-             RETURNING id, kind, payload, attempts, strand",
-            super::jobs::chosen_ids(self.backend, &chosen)
-        );
+        let sql = super::jobs::claim(self.backend, "$1", &chosen);
         let mut claimed = Vec::new();
         for lane in [Lane::Console, Lane::Api] {
             let room = limit - claimed.len() as i64;
@@ -228,7 +224,7 @@ impl OutboxStore for SqlStore {
             "SELECT DISTINCT w.customer_id FROM outgoing w{} WHERE w.state = 'waiting' \
              AND NOT EXISTS (SELECT 1 FROM outgoing h WHERE h.customer_id = w.customer_id \
              AND h.state IN ('queued', 'sending'))",
-            self.indexed_by("outgoing_waiting")
+            self.backend.indexed_by("outgoing_waiting")
         ))
         .fetch_all(&self.pool)
         .await?;
@@ -603,7 +599,7 @@ async fn yield_api_head(tx: &mut Tx, customer: CustomerId) -> Result<()> {
 /// always handed over by one side or the other. SQLite's transactions never
 /// overlap (one writer), so there is nothing to take.
 pub(super) async fn lock_queue(tx: &mut Tx, customer: CustomerId) -> Result<()> {
-    if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+    if Backend::of(tx) == Backend::Sqlite {
         return Ok(());
     }
     sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
@@ -619,7 +615,7 @@ pub(super) async fn lock_queues(
     tx: &mut Tx,
     customers: &std::collections::BTreeSet<CustomerId>,
 ) -> Result<()> {
-    if tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME {
+    if Backend::of(tx) == Backend::Sqlite {
         return Ok(());
     }
     let customers: Vec<CustomerId> = customers.iter().copied().collect();

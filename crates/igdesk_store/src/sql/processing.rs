@@ -201,11 +201,7 @@ impl ProcessingStore for SqlStore {
                 i64::MAX
             )
         };
-        let sql = format!(
-            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE {} \
-             RETURNING id, kind, payload, attempts, strand",
-            super::jobs::chosen_ids(self.backend, &chosen)
-        );
+        let sql = super::jobs::claim(self.backend, "$1", &chosen);
         let mut query = sqlx::query(&sql).bind(lease_until).bind(now);
         if !barrier {
             query = query.bind(limit);
